@@ -1,0 +1,71 @@
+package org.daemonrunner;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The application side of a daemon: where its streams and pidfile go, and what it does.
+ *
+ * <p>An application implements this and calls {@code System.exit(new DaemonRunner(app).doAction(args))} from
+ * its {@code main}. On {@code start} the runner relaunches the same Java command line as the daemon, so the
+ * daemon's {@code main} runs again with the same arguments: build the app the same way in both.
+ *
+ * <p>Relative paths returned here are resolved against the directory {@code start} was run from (see
+ * {@link DaemonRunner#launchDirectory()}); the daemon itself runs in {@code /}.
+ */
+public interface DaemonApp {
+
+    /** Returns the file the daemon reads as its standard input. Default: {@code /dev/null}. */
+    default Path stdinPath() {
+        return Path.of("/dev/null");
+    }
+
+    /** Returns the file the daemon's standard output is appended to (never truncated). */
+    Path stdoutPath();
+
+    /** Returns the file the daemon's standard error is appended to (never truncated). */
+    Path stderrPath();
+
+    /** Returns the pidfile: the daemon holds its lock for its whole life. Its directory must exist. */
+    Path pidfilePath();
+
+    /**
+     * Returns how long {@code start} waits for a pidfile lock held by a daemon that is stopping to be released.
+     */
+    Duration pidfileTimeout();
+
+    /** Returns how long {@code start} waits for the daemon to become ready. Default: 60 seconds. */
+    default Duration startTimeout() {
+        return Duration.ofSeconds(60);
+    }
+
+    /** Returns how long {@code stop} waits for the daemon to exit after SIGTERM. Default: 10 seconds. */
+    default Duration stopTimeout() {
+        return Duration.ofSeconds(10);
+    }
+
+    /**
+     * Prepares the daemon, in the daemon, before it counts as ready: {@code start} returns only after this has
+     * returned. Default: nothing.
+     *
+     * @throws Exception to fail {@code start}; its message is shown to the operator
+     */
+    default void init() throws Exception {
+    }
+
+    /**
+     * Does the daemon's work; the daemon exits (status 0) when it returns. On a requested stop the thread running
+     * it is interrupted after {@link #stop()} has been called.
+     *
+     * @throws Exception to end the daemon with status 1 (unless a stop was requested)
+     */
+    void run() throws Exception;
+
+    /**
+     * Asks the daemon to stop: called on SIGTERM (from {@code stop} or {@code kill}), from another thread,
+     * before the thread in {@link #run()} is interrupted. Close listeners and wake blocked threads here.
+     * Default: nothing.
+     */
+    default void stop() {
+    }
+}

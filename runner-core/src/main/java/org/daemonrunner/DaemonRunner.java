@@ -1,0 +1,420 @@
+package org.daemonrunner;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.daemonrunner.cli.ActionParser;
+import org.daemonrunner.pidfile.PidFile;
+import org.daemonrunner.pidfile.PidFileState;
+import org.daemonrunner.process.DaemonLauncher;
+import org.daemonrunner.process.JavaCommand;
+import org.daemonrunner.process.ProcessControl;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller: performs the action named on the command line for a {@link DaemonApp}, like python-daemon's
+ * {@code daemon.runner.DaemonRunner}.
+ *
+ * <p>Use it from {@code main} as {@code System.exit(new DaemonRunner(app).doAction(args))}, passing the action
+ * and the runner's options (not the app's own). Results go to standard output, one line; failures to standard
+ * error, one line, with an LSB exit status ({@link ExitStatus}):
+ * <ul>
+ *   <li>{@code start}: relaunches this Java command line as a detached daemon and returns once it is ready
+ *       ({@code started with pid N}, 0), or at once if a daemon is already running ({@code already running with
+ *       pid N}, 0). If the daemon dies, {@code init()} throws or readiness times out: 1, with the cause and the
+ *       last lines of the daemon's stderr. A missing or unwritable directory: 1 (4 for a permission problem).</li>
+ *   <li>{@code stop}: sends SIGTERM to the holder of the pidfile's lock and returns once it has exited (0); not
+ *       running, or a stale pidfile (removed): 0; still running after the stop timeout: 1.</li>
+ *   <li>{@code restart}: {@code stop}, then {@code start}.</li>
+ *   <li>{@code status}: running 0, stale pidfile 1, not running 3, cannot tell 4.</li>
+ *   <li>{@code run}: runs the app in the foreground, holding the pidfile; returns the app's status.</li>
+ *   <li>no action, an unknown action, or a bad option: the usage text on stderr, 2.</li>
+ * </ul>
+ * {@code doAction} never calls {@code System.exit}.
+ */
+public final class DaemonRunner {
+    static final String LAUNCH_DIRECTORY_PROPERTY = "daemonrunner.launchdir";
+    private static final int TAIL_LINES = 10;
+    private static final int TAIL_BYTES = 8192;
+
+    private final DaemonApp app;
+
+    /**
+     * Creates a runner for {@code app}. Does no work: arguments are parsed and files opened in {@link #doAction}.
+     *
+     * @throws NullPointerException when {@code app} is null
+     */
+    public DaemonRunner(DaemonApp app) {
+        this.app = Objects.requireNonNull(app, "app");
+    }
+
+    /**
+     * Returns the directory {@code start} was run from: relative paths of the {@link DaemonApp} are resolved
+     * against it. In the daemon, whose working directory is {@code /}, this is still the launcher's directory.
+     */
+    public static Path launchDirectory() {
+        return Launch.DIRECTORY;
+    }
+
+    /** Returns whether this process is a daemon that {@code start} relaunched. */
+    public static boolean isDaemon() {
+        return Launch.SHELL_PID > 1;
+    }
+
+    /**
+     * Performs the action named by {@code args[0]} and returns the exit status for the process.
+     *
+     * @param args the action, then the runner's options for it
+     * @return an {@link ExitStatus} code (for {@code run} and in the daemon: the app's status)
+     */
+    public int doAction(String... args) {
+        try {
+            Action action = ActionParser.parse(args);
+            switch (action) {
+                case START:
+                    return start();
+                case STOP:
+                    return stop();
+                case RESTART:
+                    int stopped = isDaemon() ? ExitStatus.OK : stop();
+                    return stopped == ExitStatus.OK ? start() : stopped;
+                case STATUS:
+                    return status();
+                case RUN:
+                    return isDaemon() ? start() : new AppLifecycle(app, false).run(paths().pidfile(), () -> { });
+                default:
+                    throw new AssertionError(action);
+            }
+        } catch (InvalidActionException e) {
+            System.err.println(e.getMessage());
+            System.err.println(ActionParser.usage(programName()));
+            return e.exitStatus();
+        } catch (DaemonRunnerException e) {
+            System.err.println(e.getMessage());
+            if (e.getCause() != null) {
+                LoggerFactory.getLogger(DaemonRunner.class).debug("{} failed", String.join(" ", args), e);
+            }
+            return e.exitStatus();
+        }
+    }
+
+    private int start() {
+        Paths paths = paths();
+        if (isDaemon()) {
+            return new AppLifecycle(app, true).run(paths.pidfile(), Launch::reportReady);
+        }
+        PidFileState state = inspect(paths.pidfile(), "start");
+        Duration wait = app.startTimeout();
+        switch (state.status()) {
+            case RUNNING:
+                if (!state.stopping()) {
+                    System.out.println("already running with pid " + state.holder());
+                    return ExitStatus.OK;
+                }
+                System.out.println("waiting for pid " + state.holder() + " to finish stopping");
+                wait = wait.plus(app.pidfileTimeout());
+                break;
+            case UNKNOWN:
+                throw new StartFailureException("Cannot start: " + state.detail() + ".", null);
+            case STALE:
+                System.out.println("replacing stale pidfile " + paths.pidfile() + " ("
+                        + state.staleReason() + ")");
+                break;
+            default:
+                break;
+        }
+        preflight(paths);
+        JavaCommand command;
+        try {
+            command = JavaCommand.current(launchDirectory());
+        } catch (RuntimeException e) {
+            throw new StartFailureException("Cannot start: " + e.getMessage()
+                    + ". Start the program with the java launcher, or use 'run' under a supervisor.", e);
+        }
+        long errorLogSize = sizeOf(paths.stderr());
+        DaemonLauncher.Outcome outcome;
+        try {
+            outcome = DaemonLauncher.launch(command, List.of("-D" + LAUNCH_DIRECTORY_PROPERTY + "="
+                            + launchDirectory()), paths.stdin(), paths.stdout(), paths.stderr(), wait,
+                    app.stopTimeout());
+        } catch (IOException e) {
+            throw new StartFailureException("Cannot start: launching " + command.java() + " failed: "
+                    + e.getMessage() + ".", e);
+        }
+        if (outcome instanceof DaemonLauncher.Ready) {
+            System.out.println("started with pid " + outcome.pid());
+            return ExitStatus.OK;
+        }
+        Tail tail = Tail.of(paths.stderr(), errorLogSize);
+        if (outcome instanceof DaemonLauncher.Exited exited) {
+            if (exited.status() == AppLifecycle.EXIT_LOCK_HELD) {
+                PidFileState now = inspect(paths.pidfile(), "start");
+                if (now.status() == PidFileState.Status.RUNNING) {
+                    System.out.println("already running with pid " + now.holder());
+                    return ExitStatus.OK;
+                }
+            }
+            throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
+                    + " before it was ready" + tail.cause() + "." + tail.lines(paths.stderr()), null);
+        }
+        DaemonLauncher.TimedOut timedOut = (DaemonLauncher.TimedOut) outcome;
+        throw new StartFailureException("Daemon (pid " + timedOut.pid() + ") did not become ready within "
+                + seconds(wait) + "; " + (timedOut.exited() ? "it was sent SIGTERM and has exited"
+                : "it was sent SIGTERM but is still running: end it with 'kill -KILL " + timedOut.pid() + "'")
+                + tail.cause() + "." + tail.lines(paths.stderr()), null);
+    }
+
+    private int stop() {
+        Path pidfile = paths().pidfile();
+        try (PidFile.Watch watch = PidFile.watch(pidfile)) {
+            PidFileState state = watch.state();
+            switch (state.status()) {
+                case ABSENT:
+                    System.out.println("not running");
+                    return ExitStatus.OK;
+                case STALE:
+                    PidFile.removeIfStale(pidfile);
+                    System.out.println("not running; removed stale pidfile " + pidfile + " ("
+                            + state.staleReason() + ")");
+                    return ExitStatus.OK;
+                case UNKNOWN:
+                    throw new StopFailureException("Cannot stop: " + state.detail() + ".", null);
+                default:
+                    break;
+            }
+            long pid = state.holder();
+            if (!ProcessControl.terminate(pid) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                throw new DaemonEnvironmentException("Cannot send SIGTERM to process " + pid + " (holder of "
+                        + pidfile + "): permission denied. Run stop as the daemon's user or as root.",
+                        ExitStatus.PRIVILEGE, null);
+            }
+            if (!watch.awaitRelease(app.stopTimeout())) {
+                PidFileState now = PidFile.inspect(pidfile);
+                if (now.status() == PidFileState.Status.RUNNING && now.holder() == pid) {
+                    throw new StopFailureException("Process " + pid + " did not exit within "
+                            + seconds(app.stopTimeout()) + " after SIGTERM; pidfile " + pidfile + " left in place.",
+                            null);
+                }
+            }
+            PidFile.removeIfStale(pidfile);
+            System.out.println("stopped (pid " + pid + ")");
+            return ExitStatus.OK;
+        } catch (AccessDeniedException e) {
+            throw new DaemonEnvironmentException("Cannot stop: permission denied on pidfile " + pidfile
+                    + ". Run stop as the daemon's user or as root.", ExitStatus.PRIVILEGE, e);
+        } catch (IOException e) {
+            throw new StopFailureException("Cannot stop: reading pidfile " + pidfile + " failed: " + e + ".", e);
+        }
+    }
+
+    private int status() {
+        PidFileState state = inspect(paths().pidfile(), "status");
+        switch (state.status()) {
+            case RUNNING:
+                System.out.println("running with pid " + state.holder()
+                        + (state.stopping() ? " (stopping)" : state.ready() ? "" : " (starting)"));
+                return ExitStatus.OK;
+            case STALE:
+                System.out.println("not running; stale pidfile " + state.path() + " (" + state.staleReason()
+                        + ")");
+                return ExitStatus.FAILURE;
+            case ABSENT:
+                System.out.println("not running");
+                return ExitStatus.NOT_RUNNING;
+            default:
+                System.out.println("cannot tell: " + state.detail());
+                return ExitStatus.STATUS_UNKNOWN;
+        }
+    }
+
+    private static PidFileState inspect(Path pidfile, String action) {
+        try {
+            return PidFile.inspect(pidfile);
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot " + action + ": reading pidfile " + pidfile + " failed: "
+                    + e + ".", e instanceof AccessDeniedException ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, e);
+        }
+    }
+
+    /** Checks, before detaching, everything that would otherwise fail unseen in the daemon. */
+    private static void preflight(Paths paths) {
+        Path directory = paths.pidfile().getParent();
+        if (!Files.isDirectory(directory)) {
+            throw new DaemonEnvironmentException("Cannot start: directory " + directory + (Files.exists(directory)
+                    ? " is not a directory" : " does not exist") + " (for pidfile " + paths.pidfile()
+                    + "). Create it, or set another pidfile path.", ExitStatus.FAILURE, null);
+        }
+        if (!Files.isWritable(directory)) {
+            throw new DaemonEnvironmentException("Cannot start: directory " + directory + " is not writable (for"
+                    + " pidfile " + paths.pidfile() + "). Fix its permissions, or run as its owner.",
+                    ExitStatus.PRIVILEGE, null);
+        }
+        if (Files.exists(paths.pidfile()) && !Files.isWritable(paths.pidfile())) {
+            throw new DaemonEnvironmentException("Cannot start: pidfile " + paths.pidfile() + " is not writable."
+                    + " Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, null);
+        }
+        openForAppend(paths.stdout(), "standard output log");
+        openForAppend(paths.stderr(), "standard error log");
+        if (!Files.isReadable(paths.stdin())) {
+            throw new DaemonEnvironmentException("Cannot start: standard input " + paths.stdin() + (Files.exists(
+                    paths.stdin()) ? " is not readable" : " does not exist") + ". Fix it, or set another stdin path.",
+                    Files.exists(paths.stdin()) ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, null);
+        }
+    }
+
+    private static void openForAppend(Path log, String what) {
+        try (OutputStream ignored = Files.newOutputStream(log, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            // created if missing; nothing is written
+        } catch (AccessDeniedException e) {
+            throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is not writable"
+                    + " (permission denied). Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, e);
+        } catch (NoSuchFileException e) {
+            throw new DaemonEnvironmentException("Cannot start: directory " + log.getParent() + " does not exist"
+                    + " (for " + what + " " + log + "). Create it, or set another path.", ExitStatus.FAILURE, e);
+        } catch (FileSystemException e) {
+            throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": "
+                    + (e.getReason() == null ? e.toString() : e.getReason()) + ". Set another path.",
+                    ExitStatus.FAILURE, e);
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": " + e + ".",
+                    ExitStatus.FAILURE, e);
+        }
+    }
+
+    private Paths paths() {
+        return new Paths(resolve(app::stdinPath, "stdinPath"), resolve(app::stdoutPath, "stdoutPath"),
+                resolve(app::stderrPath, "stderrPath"), resolve(app::pidfilePath, "pidfilePath"));
+    }
+
+    private static Path resolve(Supplier<Path> path, String name) {
+        Path value = Objects.requireNonNull(path.get(), () -> "DaemonApp." + name + "() returned null");
+        return launchDirectory().resolve(value).normalize();
+    }
+
+    private static String programName() {
+        try {
+            return JavaCommand.current(launchDirectory()).programName();
+        } catch (RuntimeException e) {
+            return "daemon";
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String describeExit(int status) {
+        if (status > 128 && status < 128 + 65) {
+            int signal = status - 128;
+            String name = switch (signal) {
+                case 1 -> "SIGHUP";
+                case 2 -> "SIGINT";
+                case 6 -> "SIGABRT";
+                case 9 -> "SIGKILL";
+                case 11 -> "SIGSEGV";
+                case 15 -> "SIGTERM";
+                default -> "signal " + signal;
+            };
+            return "was killed by " + name + " (exit status " + status + ")";
+        }
+        return "exited with status " + status;
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** The app's paths, resolved against the launch directory. */
+    private record Paths(Path stdin, Path stdout, Path stderr, Path pidfile) {
+    }
+
+    /** What the daemon wrote to its stderr log during a failed start. */
+    private record Tail(List<String> lines) {
+        static Tail of(Path log, long from) {
+            try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+                long start = Math.max(from, file.length() - TAIL_BYTES);
+                byte[] bytes = new byte[(int) Math.max(0, file.length() - start)];
+                file.seek(start);
+                file.readFully(bytes);
+                List<String> lines = new ArrayList<>(List.of(new String(bytes, StandardCharsets.UTF_8).split("\n")));
+                lines.removeIf(String::isBlank);
+                return new Tail(lines);
+            } catch (IOException e) {
+                return new Tail(List.of());
+            }
+        }
+
+        String cause() {
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (lines.get(i).startsWith(AppLifecycle.CAUSE_PREFIX)) {
+                    return ": " + lines.get(i).substring(AppLifecycle.CAUSE_PREFIX.length());
+                }
+            }
+            return "";
+        }
+
+        String lines(Path log) {
+            if (lines.isEmpty()) {
+                return " Nothing was written to " + log + ".";
+            }
+            StringBuilder text = new StringBuilder(" Last lines of ").append(log).append(':');
+            for (String line : lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())) {
+                text.append(System.lineSeparator()).append("    ").append(line);
+            }
+            return text.toString();
+        }
+    }
+
+    /**
+     * What the launcher told this process on its command line; read once, and the properties cleared, so that
+     * nothing the app starts or reads later can inherit them.
+     */
+    private static final class Launch {
+        static final long SHELL_PID;
+        static final Path DIRECTORY;
+
+        static {
+            String shell = System.getProperty(DaemonLauncher.PARENT_PROPERTY);
+            String directory = System.getProperty(LAUNCH_DIRECTORY_PROPERTY);
+            System.clearProperty(DaemonLauncher.PARENT_PROPERTY);
+            System.clearProperty(LAUNCH_DIRECTORY_PROPERTY);
+            long pid = 0;
+            try {
+                pid = shell == null ? 0 : Long.parseLong(shell);
+            } catch (NumberFormatException e) {
+                pid = 0;
+            }
+            SHELL_PID = pid;
+            DIRECTORY = directory != null && Path.of(directory).isAbsolute() ? Path.of(directory)
+                    : Path.of("").toAbsolutePath();
+        }
+
+        private Launch() {
+        }
+
+        /** Tells the shell waiting in {@code start} that the daemon is ready: SIGTERM to it, and only to it. */
+        static void reportReady() {
+            ProcessHandle.current().parent()
+                    .filter(parent -> parent.pid() == SHELL_PID && SHELL_PID > 1)
+                    .ifPresent(ProcessHandle::destroy);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.daemonrunner.pidfile;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The identity of a file (device and inode), as {@code stat(2)} gives it.
+ *
+ * <p>Used to tell whether the file a process has open (and locked) is still the file at the pidfile's path,
+ * and to match the file against {@code /proc/locks}. Linux only.
+ */
+record FileKey(long dev, long ino) {
+    private static final Path SELF_FD = Path.of("/proc/self/fd");
+
+    /**
+     * Returns the identity of the file at {@code path}, without following a symbolic link.
+     *
+     * @throws NoSuchFileException when nothing is at {@code path}
+     * @throws IOException when {@code stat} fails otherwise
+     */
+    static FileKey of(Path path) throws IOException {
+        return of(path, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static FileKey of(Path path, LinkOption... options) throws IOException {
+        Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino", options);
+        return new FileKey((Long) a.get("dev"), (Long) a.get("ino"));
+    }
+
+    /** The device and inode as {@code /proc/locks} prints them: {@code MAJ:MIN:INODE}, device in hex. */
+    String procLocksId() {
+        // glibc's gnu_dev_major/gnu_dev_minor decoding of st_dev
+        long major = ((dev >>> 8) & 0xfffL) | ((dev >>> 32) & ~0xfffL);
+        long minor = (dev & 0xffL) | ((dev >>> 12) & ~0xffL);
+        return String.format("%02x:%02x:%d", major, minor, ino);
+    }
+
+    /** Whether this machine lets us look at open descriptors through {@code /proc}. */
+    static boolean canInspectDescriptors() {
+        return Files.isDirectory(SELF_FD);
+    }
+
+    /**
+     * Returns whether the process {@code pid} has this file open, looking at {@code /proc/PID/fd}.
+     *
+     * @param pid a process id, or 0 for this process
+     */
+    boolean isOpenBy(long pid) {
+        Path fds = pid == 0 ? SELF_FD : Path.of("/proc", Long.toString(pid), "fd");
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
+            for (Path fd : entries) {
+                try {
+                    if (equals(of(fd, new LinkOption[0]))) { // follows the magic link to the open file
+                        return true;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the descriptor was closed while we listed them (or is the directory stream itself)
+                }
+            }
+        } catch (IOException | SecurityException gone) {
+            return false;
+        }
+        return false;
+    }
+}

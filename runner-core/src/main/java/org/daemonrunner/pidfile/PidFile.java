@@ -1,0 +1,421 @@
+package org.daemonrunner.pidfile;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A pidfile whose lock is held for the whole life of the process that owns it.
+ *
+ * <p>The lock, not the file's content, is the truth: the kernel releases a POSIX record lock when its holder
+ * dies, even by {@code SIGKILL}, so a file nobody holds is stale whatever it says. The content (the owner's
+ * pid and a newline, as python-daemon writes it) is for people and other tools; it is never used to decide
+ * whom to signal.
+ *
+ * <p>Locks on the file's first bytes carry the owner's state, so that other processes can read it from
+ * {@code /proc/locks} without taking a lock themselves:
+ * <table>
+ *   <caption>Lock layout</caption>
+ *   <tr><th>bytes</th><th>lock</th><th>held by</th><th>meaning</th></tr>
+ *   <tr><td>0-1</td><td>write</td><td>the daemon, for its whole life</td><td>running (byte 0: alive; byte 1: a daemon, not a tool)</td></tr>
+ *   <tr><td>2</td><td>write</td><td>the daemon</td><td>{@code init()} has returned: ready</td></tr>
+ *   <tr><td>3</td><td>write</td><td>the daemon</td><td>asked to stop, on its way out</td></tr>
+ *   <tr><td>0</td><td>write</td><td>a tool, for a moment</td><td>removing a stale pidfile</td></tr>
+ *   <tr><td>0</td><td>read</td><td>{@code stop} or {@code start}</td><td>waiting for the daemon to exit</td></tr>
+ * </table>
+ *
+ * <p>An owner removes the file while still holding the lock, and whoever locks the file checks afterwards that
+ * the file it locked is still the one at the path (it may have been removed while it waited), so two owners can
+ * never each believe they own the path. The owner never opens the file a second time: closing any descriptor
+ * of the file would drop its POSIX lock.
+ *
+ * <p>Finding the holder needs Linux's {@code /proc/locks} and {@code /proc/PID/fd}.
+ */
+public final class PidFile implements AutoCloseable {
+    static final long LIFE = 0;
+    static final long DAEMON = 1;
+    static final long READY = 2;
+    static final long STOPPING = 3;
+
+    private static final int MAX_RECORDED = 64;
+    private static final int MAX_ATTEMPTS = 16;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final String previous;
+
+    private PidFile(Path path, FileChannel channel, String previous) {
+        this.path = path;
+        this.channel = channel;
+        this.previous = previous;
+    }
+
+    /**
+     * Takes the pidfile's lifetime lock for this process, creating the file if needed.
+     *
+     * <p>A stale file (nobody holds its lock) is taken over. A file held by a daemon that is stopping, or
+     * by a tool for a moment, is waited for, up to {@code waitForRelease}, waking the moment the lock is released.
+     *
+     * @param path the pidfile; its directory must exist
+     * @param waitForRelease how long to wait for a stopping daemon to exit
+     * @return the pidfile, locked by this process; nothing is written to it yet
+     * @throws PidFileLockedException when a running daemon holds the lock, or it was not released in time
+     * @throws IOException when the file cannot be opened or locked (the message names the path)
+     */
+    public static PidFile acquire(Path path, Duration waitForRelease) throws IOException {
+        Objects.requireNonNull(path, "path");
+        long deadline = System.nanoTime() + waitForRelease.toNanos();
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            FileChannel channel = open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            boolean keep = false;
+            try {
+                FileLock lock = tryLock(channel, LIFE, 2, false);
+                if (lock == null) {
+                    PidFileState state = inspect(path);
+                    if (state.status() == PidFileState.Status.RUNNING && !state.stopping()) {
+                        throw new PidFileLockedException(state, "already running with pid " + state.holder());
+                    }
+                    lock = lockBefore(channel, LIFE, 2, false, deadline);
+                    if (lock == null) {
+                        state = inspect(path);
+                        throw new PidFileLockedException(state, "pidfile " + path + " is still locked"
+                                + (state.status() == PidFileState.Status.RUNNING ? " by pid " + state.holder() : "")
+                                + " after waiting " + waitForRelease.toMillis() + " ms for it to be released");
+                    }
+                }
+                if (!isStillAt(path)) {
+                    continue; // the file we locked was removed by its previous owner while we waited
+                }
+                String previous = readRecorded(channel);
+                keep = true;
+                return new PidFile(path, channel, previous);
+            } finally {
+                if (!keep) {
+                    channel.close();
+                }
+            }
+        }
+        throw new IOException("Cannot lock pidfile " + path + ": it was replaced " + MAX_ATTEMPTS
+                + " times while we tried. Is another program removing it?");
+    }
+
+    /** Returns the pidfile's path. */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Returns what the file recorded before this process took it over (a stale pid), or an empty string.
+     */
+    public String previousContent() {
+        return previous;
+    }
+
+    /**
+     * Writes {@code pid} and a newline into the file, through the locked descriptor, replacing what was there.
+     *
+     * @throws IOException when the write fails
+     */
+    public void writePid(long pid) throws IOException {
+        channel.truncate(0);
+        ByteBuffer bytes = ByteBuffer.wrap((pid + "\n").getBytes(StandardCharsets.US_ASCII));
+        long position = 0;
+        while (bytes.hasRemaining()) {
+            position += channel.write(bytes, position);
+        }
+    }
+
+    /** Records, for other processes to see, that this daemon is ready. */
+    public void markReady() throws IOException {
+        tryLock(channel, READY, 1, false);
+    }
+
+    /** Records, for other processes to see, that this daemon is stopping. */
+    public void markStopping() throws IOException {
+        tryLock(channel, STOPPING, 1, false);
+    }
+
+    /**
+     * Arranges for the file to be removed when this JVM exits, after every shutdown hook has run, while the
+     * lock is still held (the kernel releases it only when the process is gone).
+     */
+    public void removeOnExit() {
+        new File(path.toString()).deleteOnExit();
+    }
+
+    /**
+     * Removes the file and releases the lock. A daemon does not call this: it keeps the lock until it exits.
+     */
+    @Override
+    public void close() throws IOException {
+        if (!channel.isOpen()) {
+            return;
+        }
+        try {
+            if (isStillAt(path)) {
+                Files.deleteIfExists(path);
+            }
+        } finally {
+            channel.close();
+        }
+    }
+
+    /**
+     * Finds out, without taking any lock, whether a daemon holds the pidfile.
+     *
+     * @throws IOException when the pidfile's attributes cannot be read for another reason than its absence
+     */
+    public static PidFileState inspect(Path path) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return PidFileState.absent(path);
+        }
+        if (!attributes.isRegularFile()) {
+            return PidFileState.unknown(path, "pidfile " + path + " is "
+                    + (attributes.isSymbolicLink() ? "a symbolic link" : attributes.isDirectory() ? "a directory"
+                    : "not a regular file") + ", not a pidfile; remove it or choose another pidfile path");
+        }
+        if (!LockTable.isAvailable()) {
+            return PidFileState.unknown(path, "/proc/locks cannot be read, so the holder of " + path
+                    + " cannot be found (daemonrunner needs Linux's /proc)");
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            FileKey key;
+            try {
+                key = FileKey.of(path);
+            } catch (NoSuchFileException e) {
+                return PidFileState.absent(path);
+            }
+            String recorded = readRecorded(path);
+            List<LockTable.Entry> locks = LockTable.locksOn(key);
+            LockTable.Entry life = locks.stream().filter(e -> e.write() && e.covers(LIFE)).findFirst().orElse(null);
+            boolean daemon = life != null && locks.stream()
+                    .anyMatch(e -> e.pid() == life.pid() && e.write() && e.covers(DAEMON));
+            if (!daemon) {
+                // Nobody holds it, or a tool holds byte 0 for a moment to remove it: either way no daemon owns it.
+                return new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, "");
+            }
+            long holder = life.pid();
+            if (holder <= 1 || !key.isOpenBy(holder)) {
+                continue; // the lock table changed under us (holder exited, file replaced): look again
+            }
+            boolean ready = locks.stream().anyMatch(e -> e.pid() == holder && e.write() && e.covers(READY));
+            boolean stopping = locks.stream().anyMatch(e -> e.pid() == holder && e.write() && e.covers(STOPPING));
+            return new PidFileState(path, PidFileState.Status.RUNNING, holder, ready, stopping, recorded, "");
+        }
+        return PidFileState.unknown(path, "the lock on " + path + " is held, but its holder could not be confirmed"
+                + " (it does not have the file open, or /proc/PID/fd cannot be read)");
+    }
+
+    /**
+     * Removes the pidfile if no daemon holds it, taking the lock for the moment of the removal.
+     *
+     * @return the state of the file that was removed ({@code STALE}), or the state found if it was not removed
+     * @throws IOException when the file exists but cannot be opened, locked or removed
+     */
+    public static PidFileState removeIfStale(Path path) throws IOException {
+        FileChannel channel;
+        try {
+            channel = open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            return PidFileState.absent(path);
+        }
+        try (channel) {
+            if (tryLock(channel, LIFE, 1, false) == null) {
+                return inspect(path);
+            }
+            if (!isStillAt(path)) {
+                return PidFileState.absent(path);
+            }
+            String recorded = readRecorded(channel);
+            Files.delete(path);
+            return new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, "");
+        }
+    }
+
+    /**
+     * Opens the pidfile to watch its daemon: the returned watch keeps the file open, so that it can wait for the
+     * lock to be released even after the daemon has removed the file.
+     *
+     * @throws IOException when the pidfile exists but cannot be opened
+     */
+    public static Watch watch(Path path) throws IOException {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            FileChannel channel;
+            try {
+                channel = open(path, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                return new Watch(PidFileState.absent(path), null);
+            }
+            if (isStillAt(path)) {
+                return new Watch(inspect(path), channel);
+            }
+            channel.close();
+        }
+        throw new IOException("Cannot open pidfile " + path + ": it was replaced " + MAX_ATTEMPTS
+                + " times while we tried. Is another program removing it?");
+    }
+
+    /** An open pidfile and what it said when opened; see {@link #watch(Path)}. */
+    public static final class Watch implements AutoCloseable {
+        private final PidFileState state;
+        private final FileChannel channel;
+
+        private Watch(PidFileState state, FileChannel channel) {
+            this.state = state;
+            this.channel = channel;
+        }
+
+        /** Returns what the pidfile said when it was opened. */
+        public PidFileState state() {
+            return state;
+        }
+
+        /**
+         * Waits until the daemon that held the lock has exited (the kernel releases its lock as it exits),
+         * blocking on the lock rather than polling.
+         *
+         * @return true once the lock is free; false if it was still held after {@code timeout}
+         * @throws IOException when waiting fails
+         */
+        public boolean awaitRelease(Duration timeout) throws IOException {
+            if (channel == null) {
+                return true;
+            }
+            FileLock lock = lockBefore(channel, LIFE, 1, true, System.nanoTime() + timeout.toNanos());
+            if (lock == null) {
+                return false;
+            }
+            lock.release();
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (channel != null) {
+                channel.close();
+            }
+        }
+    }
+
+    private static FileChannel open(Path path, OpenOption... options) throws IOException {
+        Set<OpenOption> withNoFollow = new HashSet<>(Arrays.asList(options));
+        withNoFollow.add(LinkOption.NOFOLLOW_LINKS);
+        try {
+            return FileChannel.open(path, withNoFollow);
+        } catch (FileSystemException e) {
+            if (!(e instanceof NoSuchFileException) && Files.isSymbolicLink(path)) {
+                throw new FileSystemException(path.toString(), null,
+                        "refusing to open a pidfile that is a symbolic link; remove it or choose another path");
+            }
+            throw e;
+        }
+    }
+
+    private static FileLock tryLock(FileChannel channel, long position, long size, boolean shared)
+            throws IOException {
+        try {
+            return channel.tryLock(position, size, shared);
+        } catch (OverlappingFileLockException e) {
+            throw new IOException("this JVM already holds a lock on the pidfile", e);
+        }
+    }
+
+    /**
+     * Blocks on a lock until it is granted or the deadline passes; a timer closes the channel at the deadline,
+     * which ends the blocked call. Returns null on timeout (the channel is then closed).
+     */
+    static FileLock lockBefore(FileChannel channel, long position, long size, boolean shared, long deadline)
+            throws IOException {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            return tryLock(channel, position, size, shared);
+        }
+        AtomicBoolean settled = new AtomicBoolean();
+        CompletableFuture.delayedExecutor(remaining, TimeUnit.NANOSECONDS, Runnable::run).execute(() -> {
+            if (settled.compareAndSet(false, true)) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // closing is how we end the wait; nothing else to do
+                }
+            }
+        });
+        try {
+            FileLock lock = channel.lock(position, size, shared);
+            return settled.compareAndSet(false, true) ? lock : null;
+        } catch (AsynchronousCloseException timedOut) {
+            return null;
+        } catch (OverlappingFileLockException e) {
+            throw new IOException("this JVM already holds a lock on the pidfile", e);
+        }
+    }
+
+    private static boolean isStillAt(Path path) throws IOException {
+        if (!FileKey.canInspectDescriptors()) {
+            return true;
+        }
+        try {
+            return FileKey.of(path).isOpenBy(0);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private static String readRecorded(FileChannel channel) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(MAX_RECORDED);
+        long position = 0;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, position);
+            if (n < 0) {
+                break;
+            }
+            position += n;
+        }
+        return firstLine(buffer.array(), buffer.position());
+    }
+
+    private static String readRecorded(Path path) {
+        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+            byte[] bytes = in.readNBytes(MAX_RECORDED);
+            return firstLine(bytes, bytes.length);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String firstLine(byte[] bytes, int length) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < length && bytes[i] != '\n'; i++) {
+            int c = bytes[i] & 0xff;
+            line.append(c >= 0x20 && c < 0x7f ? (char) c : '?');
+        }
+        return line.toString().strip();
+    }
+}

@@ -1,0 +1,178 @@
+package org.daemonrunner.process;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * The command line that started this JVM, rewritten so that it can be run again from another working directory.
+ *
+ * <p>It is read from the process itself ({@code ProcessHandle.current().info()}, i.e. {@code /proc/self/cmdline}
+ * and {@code /proc/self/exe} on Linux), so it keeps every JVM option ({@code -Xmx}, {@code -D}, agents), the class
+ * path or {@code -jar} or module, the main class and all the arguments. Relative class-path and module-path
+ * entries, the {@code -jar} file, agent paths, argument files and a source-file main are made absolute against
+ * the launch directory. Other relative paths (in {@code -D} properties, say) are passed as they are.
+ */
+public final class JavaCommand {
+    /** Launcher options whose value is the next argument. */
+    private static final Set<String> WITH_VALUE = Set.of("-cp", "-classpath", "--class-path", "-p",
+            "--module-path", "--upgrade-module-path", "--add-modules", "--limit-modules", "--add-exports",
+            "--add-opens", "--add-reads", "--patch-module", "--enable-native-access", "--source");
+    private static final Set<String> PATH_LISTS = Set.of("-cp", "-classpath", "--class-path", "-p",
+            "--module-path", "--upgrade-module-path");
+    private static final String OWN_PROPERTIES = "-Ddaemonrunner.";
+
+    private final String java;
+    private final List<String> jvmOptions;
+    private final List<String> mainAndArguments;
+    private final String programName;
+
+    private JavaCommand(String java, List<String> jvmOptions, List<String> mainAndArguments, String programName) {
+        this.java = java;
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.mainAndArguments = List.copyOf(mainAndArguments);
+        this.programName = programName;
+    }
+
+    /**
+     * Returns this JVM's command line, with relative paths resolved against {@code base}.
+     *
+     * @throws IllegalStateException when the platform does not tell the command line
+     */
+    public static JavaCommand current(Path base) {
+        ProcessHandle.Info info = ProcessHandle.current().info();
+        Optional<String> command = info.command();
+        Optional<String[]> arguments = info.arguments();
+        if (command.isEmpty() || arguments.isEmpty()) {
+            throw new IllegalStateException("this JVM's command line cannot be read (no /proc/self/cmdline?)");
+        }
+        return parse(command.get(), List.of(arguments.get()), base);
+    }
+
+    /**
+     * Parses a java launcher command line (without the executable).
+     *
+     * @param java the java executable, absolute
+     * @param arguments everything after the executable
+     * @param base the directory relative paths are resolved against
+     * @throws IllegalArgumentException when the arguments name no main class, {@code -jar} file or module
+     */
+    public static JavaCommand parse(String java, List<String> arguments, Path base) {
+        UnaryOperator<String> absolute = p -> p.isEmpty() ? p : base.resolve(p).normalize().toString();
+        List<String> options = new ArrayList<>();
+        for (int i = 0; i < arguments.size(); i++) {
+            String arg = arguments.get(i);
+            if (arg.startsWith(OWN_PROPERTIES)) {
+                continue;
+            }
+            if (arg.equals("-jar")) {
+                String jar = value(arguments, i, arg);
+                return new JavaCommand(java, options, concat(List.of("-jar", absolute.apply(jar)),
+                        arguments.subList(i + 2, arguments.size())), "java -jar " + Path.of(jar).getFileName());
+            }
+            if (arg.equals("-m") || arg.equals("--module")) {
+                String module = value(arguments, i, arg);
+                return new JavaCommand(java, options, concat(List.of(arg, module),
+                        arguments.subList(i + 2, arguments.size())), module);
+            }
+            if (arg.startsWith("--module=")) {
+                return new JavaCommand(java, options, arguments.subList(i, arguments.size()),
+                        arg.substring("--module=".length()));
+            }
+            if (!arg.startsWith("-") || arg.equals("-")) {
+                if (arg.startsWith("@") && !arg.startsWith("@@")) {
+                    options.add("@" + absolute.apply(arg.substring(1)));
+                    continue;
+                }
+                String main = arg.endsWith(".java") ? absolute.apply(arg) : arg;
+                return new JavaCommand(java, options, concat(List.of(main), arguments.subList(i + 1, arguments.size())),
+                        main.substring(main.lastIndexOf(main.endsWith(".java") ? '/' : '.') + 1));
+            }
+            if (WITH_VALUE.contains(arg)) {
+                String value = value(arguments, i, arg);
+                options.add(arg);
+                options.add(PATH_LISTS.contains(arg) ? absolutePathList(value, absolute) : value);
+                i++;
+                continue;
+            }
+            options.add(rewriteOption(arg, absolute));
+        }
+        throw new IllegalArgumentException("the java command line names no main class, -jar file or module: "
+                + String.join(" ", arguments));
+    }
+
+    private static String rewriteOption(String arg, UnaryOperator<String> absolute) {
+        int eq = arg.indexOf('=');
+        if (arg.startsWith("--") && eq > 0 && PATH_LISTS.contains(arg.substring(0, eq))) {
+            return arg.substring(0, eq + 1) + absolutePathList(arg.substring(eq + 1), absolute);
+        }
+        for (String prefix : List.of("-javaagent:", "-agentpath:")) {
+            if (arg.startsWith(prefix)) {
+                String rest = arg.substring(prefix.length());
+                int optionsAt = rest.indexOf('=');
+                String path = optionsAt < 0 ? rest : rest.substring(0, optionsAt);
+                return prefix + absolute.apply(path) + (optionsAt < 0 ? "" : rest.substring(optionsAt));
+            }
+        }
+        if (arg.startsWith("-Xbootclasspath/a:")) {
+            return "-Xbootclasspath/a:" + absolutePathList(arg.substring("-Xbootclasspath/a:".length()), absolute);
+        }
+        if (arg.startsWith("-splash:")) {
+            return "-splash:" + absolute.apply(arg.substring("-splash:".length()));
+        }
+        return arg;
+    }
+
+    private static String absolutePathList(String list, UnaryOperator<String> absolute) {
+        List<String> entries = new ArrayList<>();
+        for (String entry : list.split(File.pathSeparator, -1)) {
+            entries.add(entry.equals("*") ? absolute.apply(".") + File.separator + "*" : absolute.apply(entry));
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static String value(List<String> arguments, int i, String option) {
+        if (i + 1 >= arguments.size()) {
+            throw new IllegalArgumentException("the java command line ends after " + option);
+        }
+        return arguments.get(i + 1);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** Returns the java executable. */
+    public String java() {
+        return java;
+    }
+
+    /** Returns the JVM options, rewritten, without daemonrunner's own {@code -Ddaemonrunner.*} properties. */
+    public List<String> jvmOptions() {
+        return jvmOptions;
+    }
+
+    /** Returns what follows the options: the main class (or {@code -jar FILE}, or the module) and its arguments. */
+    public List<String> mainAndArguments() {
+        return mainAndArguments;
+    }
+
+    /** Returns a short name of the program for usage texts: the jar's file name, or the main class's simple name. */
+    public String programName() {
+        return programName;
+    }
+
+    /** Returns the arguments after the executable: options, then {@code extraOptions}, then main and arguments. */
+    public List<String> arguments(List<String> extraOptions) {
+        List<String> all = new ArrayList<>(jvmOptions);
+        all.addAll(extraOptions);
+        all.addAll(mainAndArguments);
+        return all;
+    }
+}

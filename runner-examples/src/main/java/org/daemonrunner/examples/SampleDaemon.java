@@ -1,0 +1,163 @@
+package org.daemonrunner.examples;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.daemonrunner.DaemonApp;
+import org.daemonrunner.DaemonRunner;
+import org.daemonrunner.ExitStatus;
+
+/**
+ * The classic python-daemon example as a Java daemon: appends a {@code Processing at <time>} line to a data file
+ * every interval.
+ *
+ * <pre>
+ * java -jar sample-daemon.jar start|stop|restart|status|run [--dir DIR] [--data FILE] [--pidfile FILE]
+ *                             [--stdout FILE] [--stderr FILE] [--interval SECONDS]
+ * </pre>
+ * With no options its files are kept in {@code daemonrunner-sample} under the system temp directory, and
+ * {@code start} says where. A shutdown hook appends {@code Stopped at <time>} to the data file.
+ */
+public final class SampleDaemon implements DaemonApp {
+    private final Path data;
+    private final Path pidfile;
+    private final Path stdout;
+    private final Path stderr;
+    private final Duration interval;
+
+    SampleDaemon(Path data, Path pidfile, Path stdout, Path stderr, Duration interval) {
+        this.data = data;
+        this.pidfile = pidfile;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.interval = interval;
+    }
+
+    /** Parses the sample's options, then hands the action to {@link DaemonRunner}. */
+    public static void main(String[] args) {
+        System.exit(launch(args));
+    }
+
+    static int launch(String[] args) {
+        Options options = new Options()
+                .addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
+                        .desc("directory for the files not given below (default: <tmp>/daemonrunner-sample)").get())
+                .addOption(Option.builder().longOpt("data").hasArg().argName("FILE")
+                        .desc("file the daemon appends to (default: DIR/sample.data)").get())
+                .addOption(Option.builder().longOpt("pidfile").hasArg().argName("FILE")
+                        .desc("pidfile (default: DIR/sample.pid)").get())
+                .addOption(Option.builder().longOpt("stdout").hasArg().argName("FILE")
+                        .desc("standard output log (default: DIR/sample.out)").get())
+                .addOption(Option.builder().longOpt("stderr").hasArg().argName("FILE")
+                        .desc("standard error log (default: DIR/sample.err)").get())
+                .addOption(Option.builder().longOpt("interval").hasArg().argName("SECONDS")
+                        .desc("seconds between two lines (default: 5)").get())
+                .addOption(Option.builder("h").longOpt("help").desc("print this help").get());
+        CommandLine line;
+        Duration interval;
+        try {
+            line = new DefaultParser().parse(options, args);
+            interval = Duration.ofMillis(Math.round(Double.parseDouble(line.getOptionValue("interval", "5")) * 1000));
+            if (interval.isNegative() || interval.isZero()) {
+                throw new ParseException("--interval must be a positive number of seconds");
+            }
+        } catch (ParseException | NumberFormatException e) {
+            System.err.println(e.getMessage());
+            printHelp(options);
+            return ExitStatus.USAGE;
+        }
+        if (line.hasOption("help")) {
+            printHelp(options);
+            return ExitStatus.OK;
+        }
+        Path base = DaemonRunner.launchDirectory();
+        Path dir = base.resolve(line.getOptionValue("dir",
+                Path.of(System.getProperty("java.io.tmpdir"), "daemonrunner-sample").toString()));
+        SampleDaemon app = new SampleDaemon(
+                base.resolve(line.getOptionValue("data", dir.resolve("sample.data").toString())),
+                base.resolve(line.getOptionValue("pidfile", dir.resolve("sample.pid").toString())),
+                base.resolve(line.getOptionValue("stdout", dir.resolve("sample.out").toString())),
+                base.resolve(line.getOptionValue("stderr", dir.resolve("sample.err").toString())),
+                interval);
+        String action = line.getArgs().length > 0 ? line.getArgs()[0] : "";
+        if (!DaemonRunner.isDaemon() && (action.equals("start") || action.equals("restart"))) {
+            if (!line.hasOption("dir") && !Files.isDirectory(dir)) {
+                try {
+                    Files.createDirectories(dir);
+                } catch (IOException e) {
+                    System.err.println("Cannot create " + dir + ": " + e);
+                    return ExitStatus.FAILURE;
+                }
+            }
+            System.out.println("sample daemon: data " + app.data + ", pidfile " + app.pidfile + ", logs "
+                    + app.stdout + " and " + app.stderr);
+        }
+        return new DaemonRunner(app).doAction(line.getArgs());
+    }
+
+    private static void printHelp(Options options) {
+        PrintWriter err = new PrintWriter(System.err);
+        new HelpFormatter().printHelp(err, 100, "java -jar sample-daemon.jar start|stop|restart|status|run [options]",
+                null, options, 2, 2, null);
+        err.flush();
+    }
+
+    @Override
+    public Path stdoutPath() {
+        return stdout;
+    }
+
+    @Override
+    public Path stderrPath() {
+        return stderr;
+    }
+
+    @Override
+    public Path pidfilePath() {
+        return pidfile;
+    }
+
+    @Override
+    public Duration pidfileTimeout() {
+        return Duration.ofSeconds(5);
+    }
+
+    @Override
+    public void init() throws IOException {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> append("Stopped at " + LocalDateTime.now())));
+        System.out.println("sample daemon " + ProcessHandle.current().pid() + " appending to " + data + " every "
+                + interval.toMillis() + " ms");
+    }
+
+    @Override
+    public void run() throws IOException {
+        try {
+            while (true) {
+                append("Processing at " + LocalDateTime.now());
+                Thread.sleep(interval.toMillis());
+            }
+        } catch (InterruptedException stopRequested) {
+            System.out.println("sample daemon " + ProcessHandle.current().pid() + " stopping");
+        }
+    }
+
+    private void append(String line) {
+        try {
+            Files.writeString(data, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.err.println("cannot append to " + data + ": " + e);
+        }
+    }
+}

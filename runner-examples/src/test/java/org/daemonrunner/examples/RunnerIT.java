@@ -1,0 +1,351 @@
+package org.daemonrunner.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.daemonrunner.examples.Daemons.await;
+import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.examples.Daemons.probe;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every action and exit status of the runner, against real daemons (the test {@link ProbeApp}). */
+@EnabledOnOs(OS.LINUX)
+@Timeout(60)
+class RunnerIT {
+    @TempDir
+    Path dir;
+    Daemons daemons;
+    Path pidfile;
+
+    @BeforeEach
+    void setUp() {
+        daemons = new Daemons(dir);
+        pidfile = dir.resolve("probe.pid");
+    }
+
+    @AfterEach
+    void killEverythingStarted() throws IOException {
+        daemons.close();
+    }
+
+    /** Runs the probe with {@code args} and its files in the test directory. */
+    private Daemons.Result probeRun(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--dir", dir.toString()));
+        return daemons.run(probe(all.toArray(String[]::new)));
+    }
+
+    private String events() {
+        return Daemons.readOrEmpty(dir.resolve("events.log"));
+    }
+
+    private long startProbe(String... extra) {
+        List<String> args = new ArrayList<>(List.of("start"));
+        args.addAll(List.of(extra));
+        Daemons.Result start = probeRun(args.toArray(String[]::new));
+        assertThat(start.exit()).as(start.toString()).isZero();
+        return start.startedPid();
+    }
+
+    @Test
+    void missingOrUnknownActionsAndBadOptionsPrintTheUsageAndExit2() {
+        for (String[] args : new String[][] {{}, {"strat"}, {"START"}, {"stop", "--", "--bogus"}, {"status", "--", "extra"}}) {
+            Daemons.Result result = daemons.run(probe(args));
+            assertThat(result.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(result.err()).contains("Usage:", "start", "stop", "restart", "status", "run");
+        }
+        assertThat(daemons.run(probe("strat")).err()).contains("Unknown action 'strat'");
+        assertThat(daemons.run(probe("stop", "--", "--bogus")).err()).contains("--bogus");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void startWaitsUntilInitHasReturnedAndTheDaemonHoldsThePidfile() throws IOException {
+        long started = System.nanoTime();
+        long pid = startProbe("--init-sleep-ms", "700");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
+        assertThat(events()).contains("init " + pid);
+        assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
+        Daemons.Result status = probeRun("status");
+        assertThat(status.exit()).isZero();
+        assertThat(status.out().trim()).isEqualTo("running with pid " + pid);
+    }
+
+    @Test
+    void startOfARunningDaemonSaysSoAtOnceAndStartsNothing() {
+        long pid = startProbe();
+        Daemons.Result again = probeRun("start");
+        assertThat(again.exit()).isZero();
+        assertThat(again.out()).contains("already running with pid " + pid).doesNotContain("started");
+        assertThat(events().lines().filter(l -> l.startsWith("init")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void startFailsWithTheExceptionMessageWhenInitThrows() {
+        Daemons.Result start = probeRun("start", "--init-fail", "port 8080 is busy");
+        assertThat(start.exit()).isEqualTo(1);
+        assertThat(start.err()).contains("before it was ready", "init() failed",
+                "java.lang.IllegalStateException: port 8080 is busy", "Last lines of " + dir.resolve("err.log"));
+        assertThat(pidfile).doesNotExist();
+        assertThat(probeRun("status").exit()).isEqualTo(3);
+    }
+
+    @Test
+    void startFailsWithTheExitStatusWhenTheDaemonExitsBeforeItIsReady() {
+        Daemons.Result start = probeRun("start", "--init-exit", "7");
+        assertThat(start.exit()).isEqualTo(1);
+        assertThat(start.err()).contains("exited with status 7 before it was ready");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void startFailsAndStopsTheDaemonWhenReadinessTimesOut() {
+        Daemons.Result start = probeRun("start", "--init-sleep-ms", "30000", "--start-timeout-ms", "800");
+        assertThat(start.exit()).isEqualTo(1);
+        assertThat(start.err()).contains("did not become ready within 800ms", "has exited");
+        long pid = Long.parseLong(start.err().replaceAll("(?s).*Daemon \\(pid (\\d+)\\).*", "$1"));
+        assertThat(isGone(pid)).isTrue();
+        assertThat(probeRun("status").exit()).isEqualTo(3);
+    }
+
+    @Test
+    void startFailsBeforeDetachingWhenThePidfileDirectoryIsMissing() {
+        Path missing = dir.resolve("no/such/dir/probe.pid");
+        Daemons.Result start = probeRun("start", "--pidfile", missing.toString());
+        assertThat(start.exit()).isEqualTo(1);
+        assertThat(start.err()).contains("directory " + missing.getParent() + " does not exist",
+                "pidfile " + missing);
+        assertThat(events()).isEmpty();
+    }
+
+    @Test
+    void startFailsBeforeDetachingWhenALogPathCannotBeOpened() throws IOException {
+        Files.createDirectories(dir.resolve("a-directory"));
+        Daemons.Result start = probeRun("start", "--stderr", dir.resolve("a-directory").toString());
+        assertThat(start.exit()).isEqualTo(1);
+        assertThat(start.err()).contains("standard error log " + dir.resolve("a-directory"));
+        assertThat(events()).isEmpty();
+    }
+
+    @Test
+    void stopWhenNothingRunsSaysSoAndSucceeds() {
+        Daemons.Result stop = probeRun("stop");
+        assertThat(stop.exit()).isZero();
+        assertThat(stop.out()).contains("not running");
+    }
+
+    @Test
+    void stopReturnsOnlyOnceTheDaemonHasExitedAndItsShutdownHooksRan() {
+        long pid = startProbe("--exit-delay-ms", "600");
+        Daemons.Result stop = probeRun("stop");
+        assertThat(isGone(pid)).as("gone when stop returned").isTrue();
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertThat(events()).contains("stop " + pid, "run ended " + pid + " stopCalled=true", "hook " + pid);
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void stopFailsWhenTheDaemonOutlivesTheStopTimeoutAndLeavesThePidfile() {
+        long pid = startProbe("--ignore-stop", "--stop-timeout-ms", "700");
+        Daemons.Result stop = probeRun("stop", "--ignore-stop", "--stop-timeout-ms", "700");
+        assertThat(stop.exit()).isEqualTo(1);
+        assertThat(stop.err()).contains("Process " + pid + " did not exit within 700ms after SIGTERM",
+                "pidfile " + pidfile + " left in place");
+        assertThat(isGone(pid)).isFalse();
+        assertThat(pidfile).exists();
+    }
+
+    @Test
+    void restartStopsTheOldDaemonBeforeStartingTheNewOne() {
+        long first = startProbe();
+        Daemons.Result restart = probeRun("restart");
+        assertThat(restart.exit()).as(restart.toString()).isZero();
+        long second = restart.startedPid();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(isGone(first)).isTrue();
+        assertThat(restart.out()).contains("stopped (pid " + first + ")");
+        assertThat(probeRun("status").out()).contains("running with pid " + second);
+        assertThat(probeRun("restart").exit()).isZero();
+    }
+
+    @Test
+    void statusExitCodesFollowLsb() throws IOException {
+        assertThat(probeRun("status").exit()).isEqualTo(3);
+        long pid = startProbe();
+        assertThat(probeRun("status").exit()).isEqualTo(0);
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        await("SIGKILLed daemon " + pid + " to exit", Duration.ofSeconds(10), () -> isGone(pid));
+        Daemons.Result stale = probeRun("status");
+        assertThat(stale.exit()).isEqualTo(1);
+        assertThat(stale.out()).contains("stale pidfile " + pidfile, "process " + pid + " is not running");
+        Files.delete(pidfile);
+        Files.createDirectory(pidfile);
+        Daemons.Result unknown = probeRun("status");
+        assertThat(unknown.exit()).isEqualTo(4);
+        assertThat(unknown.out()).contains("is a directory");
+    }
+
+    @Test
+    void startAfterSigkillReplacesTheStalePidfile() {
+        long first = startProbe();
+        ProcessHandle.of(first).orElseThrow().destroyForcibly();
+        await("SIGKILLed daemon " + first + " to exit", Duration.ofSeconds(10), () -> isGone(first));
+        Daemons.Result start = probeRun("start");
+        assertThat(start.exit()).as(start.toString()).isZero();
+        assertThat(start.out()).contains("stale pidfile");
+        long second = start.startedPid();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(probeRun("stop").exit()).isZero();
+        assertThat(isGone(second)).isTrue();
+    }
+
+    @Test
+    void sigtermSentDirectlyStopsTheDaemonGracefully() {
+        long pid = startProbe();
+        ProcessHandle.of(pid).orElseThrow().destroy();
+        await("daemon " + pid + " to exit after SIGTERM", Duration.ofSeconds(10), () -> isGone(pid));
+        assertThat(events()).contains("stop " + pid, "run ended " + pid + " stopCalled=true", "hook " + pid);
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void garbageOrForeignPidfilesNeverWedgeAnythingNorGetAnyoneSignalled() throws IOException {
+        Process bystander = new ProcessBuilder("sleep", "120").start();
+        try {
+            String foreign = Long.toString(bystander.pid());
+            for (String content : new String[] {"", "abc", "123abc", "99999999999", "0", "-1", "1", foreign,
+                    foreign + "\n", "\u0000\u00ff garbage"}) {
+                Files.writeString(pidfile, content, StandardCharsets.ISO_8859_1);
+                Daemons.Result status = probeRun("status");
+                assertThat(status.exit()).as("status with %s", content).isEqualTo(1);
+                Daemons.Result stop = probeRun("stop");
+                assertThat(stop.exit()).as("stop with '%s': %s", content, stop).isZero();
+                assertThat(stop.out()).contains("removed stale pidfile");
+                assertThat(pidfile).doesNotExist();
+                Files.writeString(pidfile, content, StandardCharsets.ISO_8859_1);
+                long pid = startProbe();
+                assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
+                assertThat(probeRun("stop").exit()).isZero();
+                assertThat(bystander.isAlive()).as("bystander after '%s'", content).isTrue();
+            }
+        } finally {
+            bystander.destroyForcibly();
+        }
+    }
+
+    @Test
+    void concurrentStartsStartExactlyOneDaemon() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<CompletableFuture<Daemons.Result>> starts = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                starts.add(CompletableFuture.supplyAsync(() -> probeRun("start"), pool));
+            }
+            List<Daemons.Result> results = starts.stream().map(CompletableFuture::join).collect(Collectors.toList());
+            assertThat(results).allSatisfy(r -> assertThat(r.exit()).as(r.toString()).isZero());
+            List<Daemons.Result> started = results.stream().filter(r -> r.out().contains("started with pid"))
+                    .collect(Collectors.toList());
+            assertThat(started).hasSize(1);
+            long pid = started.get(0).startedPid();
+            assertThat(results).filteredOn(r -> !r.out().contains("started with pid"))
+                    .allSatisfy(r -> assertThat(r.out()).contains("already running with pid " + pid));
+            await("losing daemons to exit", Duration.ofSeconds(10),
+                    () -> events().lines().filter(l -> l.startsWith("init")).count() == 1
+                            && !probeRun("status").out().contains("starting"));
+            assertThat(probeRun("status").out().trim()).isEqualTo("running with pid " + pid);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void startDuringAStopWaitsForTheOldDaemonToExit() {
+        long first = startProbe("--exit-delay-ms", "1500");
+        ProcessHandle.of(first).orElseThrow().destroy();
+        await("daemon " + first + " to mark itself stopping", Duration.ofSeconds(5),
+                () -> probeRun("status").out().contains("(stopping)"));
+        Daemons.Result start = probeRun("start");
+        assertThat(start.exit()).as(start.toString()).isZero();
+        assertThat(start.out()).contains("waiting for pid " + first);
+        long second = start.startedPid();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(isGone(first)).isTrue();
+        assertThat(probeRun("status").out().trim()).isEqualTo("running with pid " + second);
+    }
+
+    @Test
+    void runHoldsThePidfileInTheForegroundAndExitsZeroOnSigterm() throws Exception {
+        Process run = daemons.spawn(dir, probe("run", "--dir", dir.toString()), dir.resolve("run.out"),
+                dir.resolve("run.err"));
+        await("run to hold the pidfile", Duration.ofSeconds(10),
+                () -> probeRun("status").out().trim().equals("running with pid " + run.pid()));
+        assertThat(probeRun("start").out()).contains("already running with pid " + run.pid());
+        Daemons.Result second = probeRun("run");
+        assertThat(second.exit()).isEqualTo(1);
+        assertThat(second.err()).contains("already running with pid " + run.pid());
+        run.destroy();
+        assertThat(run.waitFor()).isZero();
+        assertThat(events()).contains("hook " + run.pid());
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void theDaemonIsDetachedLikeADoubleForkAndInheritsNoDescriptorsOrIgnoredSignals() throws IOException {
+        Path leak = dir.resolve("leaked-descriptor");
+        // the launcher runs under nohup and as a background job (HUP, INT, QUIT ignored), with an extra fd open
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec 7>\"$0\"; nohup \"$@\" & wait $!",
+                leak.toString()));
+        command.addAll(probe("start", "--dir", dir.toString()));
+        Daemons.Result start = daemons.run(command);
+        assertThat(start.exit()).as(start.toString()).isZero();
+        long pid = start.startedPid();
+
+        String[] stat = Daemons.stat(pid); // state ppid pgrp session tty_nr
+        long session = Long.parseLong(stat[3]);
+        assertThat(session).as("session").isNotEqualTo(pid);
+        assertThat(Long.parseLong(stat[2])).as("process group").isNotEqualTo(pid);
+        assertThat(stat[4]).as("controlling tty").isEqualTo("0");
+        assertThat(Long.parseLong(stat[1])).as("parent").isNotEqualTo(session);
+        assertThat(isGone(session)).as("the session's shell has exited").isTrue();
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"))).isEqualTo(Path.of("/"));
+
+        List<String> targets = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : fds.collect(Collectors.toList())) {
+                targets.add(fd.getFileName() + " -> " + Files.readSymbolicLink(fd));
+            }
+        }
+        assertThat(targets).contains("0 -> /dev/null", "1 -> " + dir.resolve("out.log"),
+                "2 -> " + dir.resolve("err.log"))
+                .anyMatch(t -> t.endsWith(" -> " + pidfile))
+                .noneMatch(t -> t.contains("leaked-descriptor") || t.contains("pipe:"));
+
+        String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+        long ignored = Long.parseLong(status.replaceAll("(?s).*SigIgn:\\s*([0-9a-f]+).*", "$1"), 16);
+        for (int signal : new int[] {1, 2, 3, 15}) {
+            assertThat(ignored & (1L << (signal - 1))).as("signal %d ignored", signal).isZero();
+        }
+        String environ = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
+        assertThat(environ).doesNotContain("daemonrunner");
+        assertThat(events()).contains("init " + pid + " marker=null launchdir=null");
+
+        assertThat(probeRun("stop").exit()).isZero();
+        assertThat(isGone(pid)).isTrue();
+    }
+}

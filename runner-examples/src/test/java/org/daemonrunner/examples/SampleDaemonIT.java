@@ -1,0 +1,121 @@
+package org.daemonrunner.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.daemonrunner.examples.Daemons.await;
+import static org.daemonrunner.examples.Daemons.isGone;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's sample daemon, started as the README says: real JVMs, real pidfiles, real signals. */
+@EnabledOnOs(OS.LINUX)
+@Timeout(60)
+class SampleDaemonIT {
+    @TempDir
+    Path dir;
+    Daemons daemons;
+
+    @BeforeEach
+    void setUp() {
+        daemons = new Daemons(dir);
+    }
+
+    @AfterEach
+    void killEverythingStarted() throws IOException {
+        daemons.close();
+    }
+
+    @Test
+    void startStatusStopWithJarRunsTheFullCycle() throws IOException {
+        Path data = dir.resolve("sample.data");
+        Daemons.Result start = daemons.run(Daemons.sampleJar("start", "--dir", dir.toString(), "--interval", "0.1"));
+        assertThat(start.exit()).as(start.toString()).isZero();
+        long pid = start.startedPid();
+        assertThat(Files.readString(dir.resolve("sample.pid"))).isEqualTo(pid + "\n");
+
+        Daemons.Result status = daemons.run(Daemons.sampleJar("status", "--dir", dir.toString()));
+        assertThat(status.exit()).isZero();
+        assertThat(status.out()).contains("running with pid " + pid);
+        await("two lines in " + data, Duration.ofSeconds(10),
+                () -> Daemons.readOrEmpty(data).lines().filter(l -> l.startsWith("Processing at")).count() >= 2);
+
+        Daemons.Result stop = daemons.run(Daemons.sampleJar("stop", "--dir", dir.toString()));
+        assertThat(isGone(pid)).as("daemon %d gone when stop returned", pid).isTrue();
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertThat(stop.out()).contains("stopped (pid " + pid + ")");
+        assertThat(dir.resolve("sample.pid")).doesNotExist();
+        assertThat(Files.readString(data)).contains("Stopped at"); // the shutdown hook ran
+
+        Daemons.Result after = daemons.run(Daemons.sampleJar("status", "--dir", dir.toString()));
+        assertThat(after.exit()).isEqualTo(3);
+        assertThat(after.out()).contains("not running");
+    }
+
+    @Test
+    void relativeClassPathJvmOptionsAndRelativePathsSurviveTheRelaunch() throws IOException {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Files.copy(Path.of(Daemons.SAMPLE_JAR), lib.resolve("sample.jar"));
+        Files.createDirectories(dir.resolve("run"));
+        List<String> command = List.of(Daemons.JAVA, "-Xmx96m", "-Dsample.marker=kept", "-cp", "lib/sample.jar",
+                SampleDaemon.class.getName(), "start", "--dir", "run", "--interval", "0.2");
+        Daemons.Result start = daemons.run(dir, command);
+        assertThat(start.exit()).as(start.toString()).isZero();
+        long pid = start.startedPid();
+
+        List<String> cmdline = Daemons.cmdline(pid);
+        assertThat(cmdline).contains("-Xmx96m", "-Dsample.marker=kept", lib.resolve("sample.jar").toString())
+                .containsSubsequence("start", "--dir", "run");
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"))).isEqualTo(Path.of("/"));
+        assertThat(dir.resolve("run/sample.pid")).hasContent(Long.toString(pid));
+        await("the data file under the launch directory", Duration.ofSeconds(10),
+                () -> Files.exists(dir.resolve("run/sample.data")));
+
+        Daemons.Result stop = daemons.run(dir, List.of(Daemons.JAVA, "-cp", "lib/sample.jar",
+                SampleDaemon.class.getName(), "stop", "--dir", "run"));
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
+    void withoutOptionsTheSampleKeepsItsFilesUnderTheTempDirectoryAndSaysWhere() throws IOException {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Daemons.Result start = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
+                Daemons.SAMPLE_JAR, "start"));
+        assertThat(start.exit()).as(start.toString()).isZero();
+        Path home = tmp.resolve("daemonrunner-sample");
+        assertThat(start.out()).contains(home.resolve("sample.pid").toString(), home.resolve("sample.data").toString());
+        assertThat(home.resolve("sample.pid")).exists();
+        Daemons.Result stop = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
+                Daemons.SAMPLE_JAR, "stop"));
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+    }
+
+    @Test
+    void logsAreAppendedAcrossTwoRuns() throws IOException {
+        List<Long> pids = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            Daemons.Result start = daemons.run(Daemons.sampleJar("start", "--dir", dir.toString()));
+            assertThat(start.exit()).as(start.toString()).isZero();
+            pids.add(start.startedPid());
+            assertThat(daemons.run(Daemons.sampleJar("stop", "--dir", dir.toString())).exit()).isZero();
+        }
+        String out = Files.readString(dir.resolve("sample.out"));
+        assertThat(out).contains("sample daemon " + pids.get(0) + " appending", "sample daemon " + pids.get(1)
+                + " appending");
+        try (Stream<String> lines = Files.lines(dir.resolve("sample.data"))) {
+            assertThat(lines.filter(l -> l.startsWith("Stopped at")).count()).isEqualTo(2);
+        }
+    }
+}
