@@ -21,9 +21,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -63,14 +65,39 @@ public final class PidFile implements AutoCloseable {
     private static final int MAX_RECORDED = 64;
     private static final int MAX_ATTEMPTS = 16;
 
+    /**
+     * The pidfiles this JVM holds. Opening and closing a held file again in this process would drop its POSIX
+     * lock, so the operations below answer from here instead for a file this JVM holds.
+     */
+    private static final Map<FileKey, PidFile> HELD = new ConcurrentHashMap<>();
+
     private final Path path;
     private final FileChannel channel;
     private final String previous;
+    private final FileKey key;
 
-    private PidFile(Path path, FileChannel channel, String previous) {
+    private PidFile(Path path, FileChannel channel, String previous, FileKey key) {
         this.path = path;
         this.channel = channel;
         this.previous = previous;
+        this.key = key;
+    }
+
+    /** Returns the pidfile this JVM holds at {@code path}, if it holds one. */
+    private static PidFile heldHere(Path path) {
+        if (HELD.isEmpty()) {
+            return null;
+        }
+        try {
+            return HELD.get(FileKey.of(path));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static PidFileState runningHere(Path path) {
+        return new PidFileState(path, PidFileState.Status.RUNNING, ProcessHandle.current().pid(), false, false,
+                Long.toString(ProcessHandle.current().pid()), "");
     }
 
     /**
@@ -89,6 +116,9 @@ public final class PidFile implements AutoCloseable {
         Objects.requireNonNull(path, "path");
         long deadline = System.nanoTime() + waitForRelease.toNanos();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            if (heldHere(path) != null) {
+                throw new PidFileLockedException(runningHere(path), "this process already holds pidfile " + path);
+            }
             FileChannel channel = open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             boolean keep = false;
@@ -111,8 +141,10 @@ public final class PidFile implements AutoCloseable {
                     continue; // the file we locked was removed by its previous owner while we waited
                 }
                 String previous = readRecorded(channel);
+                PidFile pidfile = new PidFile(path, channel, previous, FileKey.of(path));
+                HELD.put(pidfile.key, pidfile);
                 keep = true;
-                return new PidFile(path, channel, previous);
+                return pidfile;
             } finally {
                 if (!keep) {
                     channel.close();
@@ -180,12 +212,14 @@ public final class PidFile implements AutoCloseable {
                 Files.deleteIfExists(path);
             }
         } finally {
+            HELD.remove(key, this);
             channel.close();
         }
     }
 
     /**
-     * Finds out, without taking any lock, whether a daemon holds the pidfile.
+     * Finds out, without taking any lock, whether a daemon holds the pidfile. In the JVM that holds it, the
+     * answer comes from memory (reading the file would drop the lock).
      *
      * @throws IOException when the pidfile's attributes cannot be read for another reason than its absence
      */
@@ -200,6 +234,9 @@ public final class PidFile implements AutoCloseable {
             return PidFileState.unknown(path, "pidfile " + path + " is "
                     + (attributes.isSymbolicLink() ? "a symbolic link" : attributes.isDirectory() ? "a directory"
                     : "not a regular file") + ", not a pidfile; remove it or choose another pidfile path");
+        }
+        if (heldHere(path) != null) {
+            return runningHere(path);
         }
         if (!LockTable.isAvailable()) {
             return PidFileState.unknown(path, "/proc/locks cannot be read, so the holder of " + path
@@ -240,6 +277,9 @@ public final class PidFile implements AutoCloseable {
      * @throws IOException when the file exists but cannot be opened, locked or removed
      */
     public static PidFileState removeIfStale(Path path) throws IOException {
+        if (heldHere(path) != null) {
+            return runningHere(path);
+        }
         FileChannel channel;
         try {
             channel = open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -263,9 +303,12 @@ public final class PidFile implements AutoCloseable {
      * Opens the pidfile to watch its daemon: the returned watch keeps the file open, so that it can wait for the
      * lock to be released even after the daemon has removed the file.
      *
-     * @throws IOException when the pidfile exists but cannot be opened
+     * @throws IOException when the pidfile exists but cannot be opened, or this process holds it
      */
     public static Watch watch(Path path) throws IOException {
+        if (heldHere(path) != null) {
+            throw new IOException("this process holds pidfile " + path + "; it cannot wait for itself");
+        }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             FileChannel channel;
             try {
@@ -301,7 +344,8 @@ public final class PidFile implements AutoCloseable {
          * Waits until the daemon that held the lock has exited (the kernel releases its lock as it exits),
          * blocking on the lock rather than polling.
          *
-         * @return true once the lock is free; false if it was still held after {@code timeout}
+         * @return true once the lock is free; false if it was still held after {@code timeout} (the watch is
+         *     then closed: call this once)
          * @throws IOException when waiting fails
          */
         public boolean awaitRelease(Duration timeout) throws IOException {
@@ -329,7 +373,8 @@ public final class PidFile implements AutoCloseable {
         withNoFollow.add(LinkOption.NOFOLLOW_LINKS);
         try {
             return FileChannel.open(path, withNoFollow);
-        } catch (FileSystemException e) {
+        } catch (IOException e) {
+            // O_NOFOLLOW fails with ELOOP, which the JDK reports as a plain IOException
             if (!(e instanceof NoSuchFileException) && Files.isSymbolicLink(path)) {
                 throw new FileSystemException(path.toString(), null,
                         "refusing to open a pidfile that is a symbolic link; remove it or choose another path");

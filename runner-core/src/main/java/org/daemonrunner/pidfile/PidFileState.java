@@ -1,5 +1,7 @@
 package org.daemonrunner.pidfile;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 
@@ -50,7 +52,23 @@ public record PidFileState(Path path, Status status, long holder, boolean ready,
         if (recorded.isEmpty()) {
             return "it is empty";
         }
-        return recorded.matches("[1-9][0-9]{0,18}") ? "process " + recorded + " is not running"
-                : "it records '" + recorded + "', not a pid";
+        if (!recorded.matches("[1-9][0-9]{0,18}")) {
+            return "it records '" + recorded + "', not a pid";
+        }
+        return isRunning(Long.parseLong(recorded)) ? "it records pid " + recorded + ", a live process that does not hold its lock"
+                : "process " + recorded + " is not running";
+    }
+
+    /** Whether {@code pid} is a live process: not gone, and not a zombie waiting to be reaped. */
+    private static boolean isRunning(long pid) {
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                return !stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+            } catch (IOException | RuntimeException e) {
+                return true; // alive as far as we can tell
+            }
+        }
+        return false;
     }
 }

@@ -64,6 +64,7 @@ public final class JavaCommand {
     public static JavaCommand parse(String java, List<String> arguments, Path base) {
         UnaryOperator<String> absolute = p -> p.isEmpty() ? p : base.resolve(p).normalize().toString();
         List<String> options = new ArrayList<>();
+        boolean argumentFile = false;
         for (int i = 0; i < arguments.size(); i++) {
             String arg = arguments.get(i);
             if (arg.startsWith(OWN_PROPERTIES)) {
@@ -86,6 +87,7 @@ public final class JavaCommand {
             if (!arg.startsWith("-") || arg.equals("-")) {
                 if (arg.startsWith("@") && !arg.startsWith("@@")) {
                     options.add("@" + absolute.apply(arg.substring(1)));
+                    argumentFile = true;
                     continue;
                 }
                 String main = arg.endsWith(".java") ? absolute.apply(arg) : arg;
@@ -100,6 +102,10 @@ public final class JavaCommand {
                 continue;
             }
             options.add(rewriteOption(arg, absolute));
+        }
+        if (argumentFile) {
+            // the main class is inside an argument file: the order of the arguments is kept, so it still works
+            return new JavaCommand(java, options, List.of(), "daemon");
         }
         throw new IllegalArgumentException("the java command line names no main class, -jar file or module: "
                 + String.join(" ", arguments));
@@ -163,15 +169,21 @@ public final class JavaCommand {
         return mainAndArguments;
     }
 
-    /** Returns a short name of the program for usage texts: the jar's file name, or the main class's simple name. */
+    /**
+     * Returns a short name of the program for usage texts: {@code java -jar FILE.jar}, the main class's simple
+     * name, the module, or {@code daemon} when the main class is in an argument file.
+     */
     public String programName() {
         return programName;
     }
 
-    /** Returns the arguments after the executable: options, then {@code extraOptions}, then main and arguments. */
+    /**
+     * Returns the arguments after the executable: {@code extraOptions} first (an argument file may hold the main
+     * class, so nothing can safely go after the options), then the options, then main and arguments.
+     */
     public List<String> arguments(List<String> extraOptions) {
-        List<String> all = new ArrayList<>(jvmOptions);
-        all.addAll(extraOptions);
+        List<String> all = new ArrayList<>(extraOptions);
+        all.addAll(jvmOptions);
         all.addAll(mainAndArguments);
         return all;
     }

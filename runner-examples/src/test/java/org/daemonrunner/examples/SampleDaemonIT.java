@@ -7,11 +7,14 @@ import static org.daemonrunner.examples.Daemons.isGone;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -100,6 +103,34 @@ class SampleDaemonIT {
         Daemons.Result stop = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
                 Daemons.SAMPLE_JAR, "stop"));
         assertThat(stop.exit()).as(stop.toString()).isZero();
+    }
+
+    @Test
+    void startAsAnUnprivilegedUserWithAnUnwritablePidfileDirectoryExits4NamingIt() throws IOException {
+        Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0,
+                "needs root to run the launcher as nobody");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
+        Assumptions.assumeTrue(readableByOthers(Path.of(Daemons.SAMPLE_JAR)), "the sample jar is not readable by nobody");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path locked = Files.createDirectories(dir.resolve("locked"));
+        Daemons.Result start = daemons.run(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", Daemons.JAVA, "-jar", Daemons.SAMPLE_JAR, "start", "--dir", locked.toString()));
+        assertThat(start.exit()).as(start.toString()).isEqualTo(4);
+        assertThat(start.err()).contains("directory " + locked + " is not writable",
+                "pidfile " + locked.resolve("sample.pid"));
+        assertThat(locked.resolve("sample.pid")).doesNotExist();
+    }
+
+    private static boolean readableByOthers(Path file) throws IOException {
+        if (!Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
+            return false;
+        }
+        for (Path p = file.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test

@@ -1,0 +1,253 @@
+package org.daemonrunner.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JavaCommandTest {
+    private static final String JAVA = "/usr/lib/jvm/java-17/bin/java";
+    private static final Path BASE = Path.of("/srv/app");
+
+    private static JavaCommand parse(String... arguments) {
+        return JavaCommand.parse(JAVA, List.of(arguments), BASE);
+    }
+
+    @Test
+    void keepsTheJavaExecutableAsGiven() {
+        assertThat(parse("Main").java()).isEqualTo(JAVA);
+    }
+
+    @Test
+    void makesRelativeClassPathEntriesAbsoluteAgainstTheBase() {
+        JavaCommand command = parse("-cp", "classes:lib/a.jar:../shared/b.jar", "com.example.Main");
+
+        assertThat(command.jvmOptions()).containsExactly("-cp",
+                "/srv/app/classes:/srv/app/lib/a.jar:/srv/shared/b.jar");
+        assertThat(command.mainAndArguments()).containsExactly("com.example.Main");
+    }
+
+    @Test
+    void keepsAbsoluteClassPathEntriesAsTheyAre() {
+        JavaCommand command = parse("-cp", "/opt/lib/a.jar:rel.jar:/opt/classes", "com.example.Main");
+
+        assertThat(command.jvmOptions()).containsExactly("-cp", "/opt/lib/a.jar:/srv/app/rel.jar:/opt/classes");
+    }
+
+    @Test
+    void makesWildcardClassPathEntriesAbsoluteKeepingTheWildcard() {
+        JavaCommand command = parse("-cp", "*:lib/*:/opt/lib/*", "com.example.Main");
+
+        assertThat(command.jvmOptions()).containsExactly("-cp", "/srv/app/*:/srv/app/lib/*:/opt/lib/*");
+    }
+
+    @Test
+    void treatsTheClasspathSpellingLikeCp() {
+        JavaCommand command = parse("-classpath", "lib/a.jar", "com.example.Main");
+
+        assertThat(command.jvmOptions()).containsExactly("-classpath", "/srv/app/lib/a.jar");
+        assertThat(command.mainAndArguments()).containsExactly("com.example.Main");
+    }
+
+    @Test
+    void treatsTheLongClassPathOptionWithASeparateValueLikeCp() {
+        JavaCommand command = parse("--class-path", "lib/a.jar:b", "com.example.Main");
+
+        assertThat(command.jvmOptions()).containsExactly("--class-path", "/srv/app/lib/a.jar:/srv/app/b");
+    }
+
+    @Test
+    void rewritesTheLongClassPathOptionWithAnEqualsSign() {
+        JavaCommand command = parse("--class-path=lib/a.jar:/opt/b.jar:*", "com.example.Main");
+
+        assertThat(command.jvmOptions()).containsExactly("--class-path=/srv/app/lib/a.jar:/opt/b.jar:/srv/app/*");
+        assertThat(command.mainAndArguments()).containsExactly("com.example.Main");
+    }
+
+    @Test
+    void makesModulePathEntriesAbsolute() {
+        JavaCommand command = parse("-p", "mods", "--module-path=more:/opt/mods", "-m", "app/com.example.Main");
+
+        assertThat(command.jvmOptions()).containsExactly("-p", "/srv/app/mods",
+                "--module-path=/srv/app/more:/opt/mods");
+    }
+
+    @Test
+    void makesARelativeJarAbsoluteAndKeepsEverythingAfterItAsAppArguments() {
+        JavaCommand command = parse("-Xmx64m", "-jar", "build/app.jar", "-cp", "x", "start",
+                "-Ddaemonrunner.foo=1", "@notanargfile", "--class-path=y");
+
+        assertThat(command.jvmOptions()).containsExactly("-Xmx64m");
+        assertThat(command.mainAndArguments()).containsExactly("-jar", "/srv/app/build/app.jar", "-cp", "x",
+                "start", "-Ddaemonrunner.foo=1", "@notanargfile", "--class-path=y");
+    }
+
+    @Test
+    void keepsAnAbsoluteJarAsItIs() {
+        JavaCommand command = parse("-jar", "/opt/app.jar", "stop");
+
+        assertThat(command.mainAndArguments()).containsExactly("-jar", "/opt/app.jar", "stop");
+    }
+
+    @Test
+    void namesAJarProgramByTheJarsFileName() {
+        String name = parse("-jar", "build/libs/app.jar", "start").programName();
+
+        assertThat(name).endsWith("app.jar").doesNotContain("build/libs").doesNotContain(BASE.toString());
+    }
+
+    @Test
+    void namesAMainClassProgramByTheClassesSimpleName() {
+        assertThat(parse("-cp", "x", "com.example.SleepyApp", "start").programName()).isEqualTo("SleepyApp");
+        assertThat(parse("-cp", "x", "SleepyApp").programName()).isEqualTo("SleepyApp");
+    }
+
+    @Test
+    void keepsAModuleAndClassWithSeparateValueAndItsArguments() {
+        JavaCommand command = parse("-Xmx32m", "-m", "app/com.example.Main", "start", "-cp", "z");
+
+        assertThat(command.jvmOptions()).containsExactly("-Xmx32m");
+        assertThat(command.mainAndArguments()).containsExactly("-m", "app/com.example.Main", "start", "-cp", "z");
+        assertThat(command.programName()).contains("app/com.example.Main");
+    }
+
+    @Test
+    void keepsTheLongModuleOptionWithAnEqualsSignAndItsArguments() {
+        JavaCommand command = parse("-p", "mods", "--module=app", "stop");
+
+        assertThat(command.jvmOptions()).containsExactly("-p", "/srv/app/mods");
+        assertThat(command.mainAndArguments()).containsExactly("--module=app", "stop");
+        assertThat(command.programName()).isEqualTo("app");
+    }
+
+    @Test
+    void keepsTheLongModuleOptionWithASeparateValue() {
+        JavaCommand command = parse("--module", "app/com.example.Main", "run");
+
+        assertThat(command.jvmOptions()).isEmpty();
+        assertThat(command.mainAndArguments()).containsExactly("--module", "app/com.example.Main", "run");
+    }
+
+    @Test
+    void makesAJavaAgentPathAbsoluteKeepingItsOptions() {
+        JavaCommand command = parse("-javaagent:agents/rel.jar=opts,a=b", "-javaagent:plain.jar",
+                "-javaagent:/opt/abs.jar=x", "com.example.Main");
+
+        assertThat(command.jvmOptions()).containsExactly("-javaagent:/srv/app/agents/rel.jar=opts,a=b",
+                "-javaagent:/srv/app/plain.jar", "-javaagent:/opt/abs.jar=x");
+    }
+
+    @Test
+    void makesANativeAgentPathAbsoluteKeepingItsOptions() {
+        JavaCommand command = parse("-agentpath:lib/agent.so=verbose", "-agentlib:jdwp=transport=dt_socket",
+                "com.example.Main");
+
+        assertThat(command.jvmOptions()).containsExactly("-agentpath:/srv/app/lib/agent.so=verbose",
+                "-agentlib:jdwp=transport=dt_socket");
+    }
+
+    @Test
+    void makesAnArgumentFileAbsolute() {
+        JavaCommand command = parse("@conf/jvm.args", "@/etc/app.args", "com.example.Main", "@appfile");
+
+        assertThat(command.jvmOptions()).containsExactly("@/srv/app/conf/jvm.args", "@/etc/app.args");
+        assertThat(command.mainAndArguments()).containsExactly("com.example.Main", "@appfile");
+    }
+
+    @Test
+    void dropsDaemonrunnersOwnPropertiesAndKeepsOtherOptionsInOrder() {
+        JavaCommand command = parse("-Dfoo=bar", "-Ddaemonrunner.launchDirectory=/old", "-Xmx64m",
+                "-Ddaemonrunner.daemon=true", "-Ddaemonrunnerish=kept", "-Dlog.file=logs/app.log",
+                "-XX:+UseSerialGC", "com.example.Main", "-Ddaemonrunner.appArgument=kept");
+
+        assertThat(command.jvmOptions()).containsExactly("-Dfoo=bar", "-Xmx64m", "-Ddaemonrunnerish=kept",
+                "-Dlog.file=logs/app.log", "-XX:+UseSerialGC");
+        assertThat(command.mainAndArguments()).containsExactly("com.example.Main",
+                "-Ddaemonrunner.appArgument=kept");
+    }
+
+    @Test
+    void doesNotMistakeTheValueOfAnOptionForTheMainClass() {
+        JavaCommand command = parse("--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-exports",
+                "java.base/sun.nio.ch=ALL-UNNAMED", "--add-modules", "jdk.unsupported", "--add-reads",
+                "a=b", "--limit-modules", "java.base", "--patch-module", "java.base=patch",
+                "--add-opens=java.base/java.io=ALL-UNNAMED", "com.example.Main", "start");
+
+        assertThat(command.jvmOptions()).containsExactly("--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-modules", "jdk.unsupported",
+                "--add-reads", "a=b", "--limit-modules", "java.base", "--patch-module", "java.base=patch",
+                "--add-opens=java.base/java.io=ALL-UNNAMED");
+        assertThat(command.mainAndArguments()).containsExactly("com.example.Main", "start");
+        assertThat(command.programName()).isEqualTo("Main");
+    }
+
+    @Test
+    void makesASourceFileMainAbsolute() {
+        JavaCommand command = parse("--source", "17", "scripts/Hello.java", "start");
+
+        assertThat(command.jvmOptions()).containsExactly("--source", "17");
+        assertThat(command.mainAndArguments()).containsExactly("/srv/app/scripts/Hello.java", "start");
+    }
+
+    @Test
+    void keepsAnArgumentFileThatHoldsTheMainClassInPlace() {
+        JavaCommand command = parse("-Xmx64m", "@conf/java.args");
+
+        assertThat(command.arguments(List.of("-Dx=1"))).containsExactly("-Dx=1", "-Xmx64m",
+                "@/srv/app/conf/java.args");
+        assertThat(command.programName()).isEqualTo("daemon");
+    }
+
+    @Test
+    void rejectsACommandLineWithoutAMainClass() {
+        assertThatThrownBy(() -> parse("-Xmx64m", "-cp", "lib/*", "-Dfoo=bar"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("names no main class")
+                .hasMessageContaining("-Xmx64m");
+    }
+
+    @Test
+    void rejectsAnEmptyCommandLine() {
+        assertThatThrownBy(() -> parse()).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void rejectsACommandLineThatEndsBeforeAnOptionsValue() {
+        assertThatThrownBy(() -> parse("-cp")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-cp");
+        assertThatThrownBy(() -> parse("-jar")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-jar");
+        assertThatThrownBy(() -> parse("-m")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-m");
+    }
+
+    @Test
+    void insertsExtraOptionsBeforeTheJvmOptionsAndTheMainClass() {
+        JavaCommand command = parse("-Xmx64m", "-cp", "lib/*", "-Ddaemonrunner.launchDirectory=/old",
+                "com.example.Main", "start");
+
+        assertThat(command.arguments(List.of("-Ddaemonrunner.launchDirectory=/new", "-Dx=y")))
+                .containsExactly("-Ddaemonrunner.launchDirectory=/new", "-Dx=y", "-Xmx64m", "-cp",
+                        "/srv/app/lib/*", "com.example.Main", "start");
+    }
+
+    @Test
+    void insertsExtraOptionsBeforeTheJar() {
+        JavaCommand command = parse("-Xmx64m", "-jar", "app.jar", "stop");
+
+        assertThat(command.arguments(List.of("-Dx=y")))
+                .containsExactly("-Dx=y", "-Xmx64m", "-jar", "/srv/app/app.jar", "stop");
+        assertThat(command.arguments(List.of())).containsExactly("-Xmx64m", "-jar", "/srv/app/app.jar", "stop");
+    }
+
+    @Test
+    void returnsListsThatCannotBeChanged() {
+        JavaCommand command = parse("-Xmx64m", "com.example.Main");
+
+        assertThatThrownBy(() -> command.jvmOptions().add("x")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> command.mainAndArguments().add("x"))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+}
