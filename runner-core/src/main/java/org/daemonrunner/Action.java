@@ -12,6 +12,8 @@ public enum Action {
     RESTART("stop the daemon (waiting for it to exit), then start it"),
     /** Report whether the daemon runs, with an LSB status code. */
     STATUS("report whether the daemon is running (exit 0 running, 1 stale pidfile, 3 not running, 4 unknown)"),
+    /** Send SIGHUP to the daemon, which calls {@code reload()}; returns once the signal is delivered. */
+    RELOAD("send SIGHUP to the daemon, which calls reload(); returns once the signal is delivered (7: not running)"),
     /** Run the app in the foreground, holding the pidfile: for systemd and containers. */
     RUN("run in the foreground holding the pidfile (for systemd and containers)");
 

@@ -7,14 +7,18 @@ import org.daemonrunner.pidfile.PidFile;
 import org.daemonrunner.pidfile.PidFileLockedException;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Runs a {@link DaemonApp} in this process, holding its pidfile: the daemon's side of {@code start}, and
  * {@code run}.
  *
- * <p>The steps, in order: take the pidfile's lock (waiting up to the pidfile timeout for a stopping daemon),
+ * <p>The steps, in order: install the signal map (ignored signals, HUP to {@code reload()}, the app's own
+ * handlers); in the foreground only, apply the context's umask, core-file limit and user in-process; take the
+ * pidfile's lock (waiting up to the pidfile timeout for a stopping daemon),
  * write this pid through the locked descriptor, arrange for the file's removal at exit, route SIGTERM to a
- * graceful stop, call {@code init()}, mark the pidfile ready and report readiness, call {@code run()}.
+ * graceful stop, call {@code init()}, drop privileges if the context says so (jsvc's model), mark the pidfile
+ * ready and report readiness, call {@code run()}.
  * SIGTERM calls {@code app.stop()} and interrupts the thread in {@code run()}; when {@code run()} returns, the
  * caller exits (status 0), the shutdown hooks run, and then the pidfile is removed, while the lock is still held.
  */
@@ -25,13 +29,19 @@ final class AppLifecycle {
     static final String CAUSE_PREFIX = "daemonrunner: ";
 
     private final DaemonApp app;
+    private final DaemonContext context;
     private final boolean daemon;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private volatile Thread worker;
     private volatile PidFile pidfile;
 
-    AppLifecycle(DaemonApp app, boolean daemon) {
+    /**
+     * @param daemon true in a daemon {@code start} relaunched (its environment was set up before the JVM
+     *     started); false in the foreground, where the context's settings are applied in-process
+     */
+    AppLifecycle(DaemonApp app, DaemonContext context, boolean daemon) {
         this.app = app;
+        this.context = context;
         this.daemon = daemon;
     }
 
@@ -43,6 +53,15 @@ final class AppLifecycle {
      */
     int run(Path pidfilePath, Runnable onReady) {
         worker = Thread.currentThread();
+        try {
+            installSignalMap();
+            if (!daemon) {
+                ForegroundSetup.apply(context);
+            }
+        } catch (RuntimeException e) {
+            System.err.println(CAUSE_PREFIX + "cannot set up the daemon's environment: " + e.getMessage());
+            return ExitStatus.FAILURE;
+        }
         try {
             pidfile = PidFile.acquire(pidfilePath, app.pidfileTimeout());
             pidfile.writePid(ProcessHandle.current().pid());
@@ -68,6 +87,14 @@ final class AppLifecycle {
         if (stopRequested.get()) {
             return ExitStatus.OK;
         }
+        if (context.dropPrivilegesAfterInit() && context.user().isPresent()) {
+            try {
+                ForegroundSetup.switchUser(context);
+            } catch (RuntimeException e) {
+                System.err.println(CAUSE_PREFIX + "cannot drop privileges after init(): " + e.getMessage());
+                return ExitStatus.FAILURE;
+            }
+        }
         try {
             pidfile.markReady();
         } catch (IOException e) {
@@ -88,6 +115,27 @@ final class AppLifecycle {
         } finally {
             Thread.interrupted(); // our own stop interrupt must not disturb the exit
         }
+    }
+
+    /** Ignores the context's ignored signals, routes HUP to {@code reload()} and the app's own handlers. */
+    private void installSignalMap() {
+        for (String name : context.ignoredSignals()) {
+            Signal.handle(new Signal(name), SignalHandler.SIG_IGN);
+        }
+        Signal.handle(new Signal("HUP"), signal -> {
+            try {
+                app.reload();
+            } catch (RuntimeException e) {
+                System.err.println(CAUSE_PREFIX + "reload() threw " + e);
+            }
+        });
+        context.signalHandlers().forEach((name, handler) -> Signal.handle(new Signal(name), signal -> {
+            try {
+                handler.run();
+            } catch (RuntimeException e) {
+                System.err.println(CAUSE_PREFIX + "the SIG" + name + " handler threw " + e);
+            }
+        }));
     }
 
     private int failed(String what, Throwable e) {

@@ -62,6 +62,21 @@ public interface DaemonApp {
     void run() throws Exception;
 
     /**
+     * Returns the daemon's environment: working directory, umask, user, core dumps, detaching, signal map.
+     * Default: {@link DaemonContext#defaults()}.
+     */
+    default DaemonContext context() {
+        return DaemonContext.defaults();
+    }
+
+    /**
+     * Reloads the daemon's configuration: called on SIGHUP (from the {@code reload} action or {@code kill -HUP}),
+     * on a thread of its own, while {@link #run()} goes on. Default: nothing, and the daemon keeps running.
+     */
+    default void reload() {
+    }
+
+    /**
      * Asks the daemon to stop: called on SIGTERM (from {@code stop} or {@code kill}), from another thread,
      * before the thread in {@link #run()} is interrupted. Close listeners and wake blocked threads here.
      * Default: nothing.

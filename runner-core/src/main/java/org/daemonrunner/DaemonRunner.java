@@ -7,21 +7,27 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.daemonrunner.cli.ActionParser;
+import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.pidfile.PidFile;
 import org.daemonrunner.pidfile.PidFileState;
 import org.daemonrunner.process.DaemonLauncher;
 import org.daemonrunner.process.JavaCommand;
 import org.daemonrunner.process.ProcessControl;
+import org.daemonrunner.process.UserAccount;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -93,8 +99,10 @@ public final class DaemonRunner {
                     return stopped == ExitStatus.OK ? start() : stopped;
                 case STATUS:
                     return status();
+                case RELOAD:
+                    return reload();
                 case RUN:
-                    return isDaemon() ? start() : new AppLifecycle(app, false).run(paths().pidfile(), () -> { });
+                    return isDaemon() ? start() : foreground(context());
                 default:
                     throw new AssertionError(action);
             }
@@ -111,12 +119,30 @@ public final class DaemonRunner {
         }
     }
 
+    private int foreground(DaemonContext context) {
+        return new AppLifecycle(app, context, false).run(paths().pidfile(), () -> { });
+    }
+
+    private DaemonContext context() {
+        return Objects.requireNonNull(app.context(), "DaemonApp.context() returned null");
+    }
+
     private int start() {
         Paths paths = paths();
-        if (isDaemon()) {
-            return new AppLifecycle(app, true).run(paths.pidfile(), Launch::reportReady);
+        DaemonContext context = context();
+        if (context.chrootDirectory().isPresent()) {
+            throw new StartFailureException("Cannot start: chroot to " + context.chrootDirectory().get()
+                    + " is not supported. The daemon is a new JVM, so the chroot would need the JDK, every class-path"
+                    + " entry and /proc at the same paths inside it. Confine the daemon with systemd's RootDirectory="
+                    + " or a container instead, and remove the chroot setting.", null);
         }
-        PidFileState state = inspect(paths.pidfile(), "start");
+        if (isDaemon()) {
+            return new AppLifecycle(app, context, true).run(paths.pidfile(), Launch::reportReady);
+        }
+        if (!detaches(context.detach())) {
+            return foreground(context);
+        }
+        PidFileState state = awaitStarted(paths.pidfile(), app.startTimeout());
         Duration wait = app.startTimeout();
         switch (state.status()) {
             case RUNNING:
@@ -137,6 +163,7 @@ public final class DaemonRunner {
                 break;
         }
         preflight(paths);
+        DaemonLauncher.Setup setup = setup(context, paths);
         JavaCommand command;
         try {
             command = JavaCommand.current(launchDirectory());
@@ -148,7 +175,7 @@ public final class DaemonRunner {
         DaemonLauncher.Outcome outcome;
         try {
             outcome = DaemonLauncher.launch(command, List.of("-D" + LAUNCH_DIRECTORY_PROPERTY + "="
-                            + launchDirectory()), paths.stdin(), paths.stdout(), paths.stderr(), wait,
+                            + launchDirectory()), setup, paths.stdin(), paths.stdout(), paths.stderr(), wait,
                     app.stopTimeout());
         } catch (IOException e) {
             throw new StartFailureException("Cannot start: launching " + command.java() + " failed: "
@@ -161,10 +188,16 @@ public final class DaemonRunner {
         Tail tail = Tail.of(paths.stderr(), errorLogSize);
         if (outcome instanceof DaemonLauncher.Exited exited) {
             if (exited.status() == AppLifecycle.EXIT_LOCK_HELD) {
-                PidFileState now = inspect(paths.pidfile(), "start");
-                if (now.status() == PidFileState.Status.RUNNING) {
+                // another start won the race, or the daemon we waited for is still stopping
+                PidFileState now = awaitStarted(paths.pidfile(), app.startTimeout());
+                if (now.status() == PidFileState.Status.RUNNING && !now.stopping()) {
                     System.out.println("already running with pid " + now.holder());
                     return ExitStatus.OK;
+                }
+                if (now.status() == PidFileState.Status.RUNNING) {
+                    throw new StartFailureException("Cannot start: pid " + now.holder() + " still holds "
+                            + paths.pidfile() + " and is still stopping after " + seconds(app.pidfileTimeout())
+                            + ". Wait for it, or stop it with 'stop'.", null);
                 }
             }
             throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
@@ -177,6 +210,111 @@ public final class DaemonRunner {
                 + tail.cause() + "." + tail.lines(paths.stderr()), null);
     }
 
+    /**
+     * Decides whether {@code start} detaches: python-daemon does not when the parent is init or standard input
+     * is a socket (inetd).
+     */
+    private static boolean detaches(DaemonContext.Detach detach) {
+        if (detach != DaemonContext.Detach.AUTO) {
+            return detach == DaemonContext.Detach.ALWAYS;
+        }
+        boolean parentIsInit = ProcessHandle.current().parent().map(p -> p.pid() == 1).orElse(false);
+        return !parentIsInit && !stdinIsSocket();
+    }
+
+    private static boolean stdinIsSocket() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString().startsWith("socket:");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Checks the context's working directory and user, and gives the pidfile and new logs to that user. */
+    private static DaemonLauncher.Setup setup(DaemonContext context, Paths paths) {
+        Path directory = launchDirectory().resolve(context.workingDirectory()).normalize();
+        if (!Files.isDirectory(directory)) {
+            throw new DaemonEnvironmentException("Cannot start: working directory " + directory + " does not exist."
+                    + " Create it, or set another one.", ExitStatus.FAILURE, null);
+        }
+        List<String> userSwitch = List.of();
+        if (context.user().isPresent()) {
+            UserAccount account;
+            try {
+                account = UserAccount.lookup(context.user().get(), context.group().orElse(null),
+                        context.supplementaryGroups().orElse(null));
+            } catch (IllegalArgumentException e) {
+                throw new DaemonEnvironmentException("Cannot start: " + e.getMessage() + ". Create it, or set"
+                        + " another user.", ExitStatus.FAILURE, e);
+            } catch (IOException e) {
+                throw new DaemonEnvironmentException("Cannot start: looking up user " + context.user().get()
+                        + " failed: " + e.getMessage() + ".", ExitStatus.FAILURE, e);
+            }
+            int uid = UserAccount.currentUid();
+            if (uid != account.uid()) {
+                if (uid != 0) {
+                    throw new DaemonEnvironmentException("Cannot start as user " + account.name() + ": only root can"
+                            + " switch users, and this runs as uid " + uid + ". Start it as root, or as "
+                            + account.name() + ".", ExitStatus.PRIVILEGE, null);
+                }
+                if (!context.dropPrivilegesAfterInit()) {
+                    giveTo(account, paths);
+                    userSwitch = account.setprivPrefix();
+                }
+            }
+        }
+        return new DaemonLauncher.Setup(directory, context.umask(), context.preventCoreDumps(), userSwitch);
+    }
+
+    /** Creates the pidfile and gives it, and logs that are still empty, to the daemon's user. */
+    private static void giveTo(UserAccount account, Paths paths) {
+        Path current = paths.pidfile();
+        try {
+            if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createFile(current);
+            }
+            chown(current, account);
+            for (Path log : List.of(paths.stdout(), paths.stderr())) {
+                current = log;
+                if (Files.size(log) == 0) {
+                    chown(log, account);
+                }
+            }
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot start: giving " + current + " to user " + account.name()
+                    + " failed: " + e + ".", ExitStatus.FAILURE, e);
+        }
+    }
+
+    private static void chown(Path file, UserAccount account) throws IOException {
+        UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        view.setOwner(users.lookupPrincipalByName(Integer.toString(account.uid())));
+        view.setGroup(users.lookupPrincipalByGroupName(Integer.toString(account.gid())));
+    }
+
+    private int reload() {
+        Path pidfile = paths().pidfile();
+        PidFileState state = inspect(pidfile, "reload");
+        if (state.status() == PidFileState.Status.UNKNOWN) {
+            throw new DaemonRunnerException("Cannot reload: " + state.detail() + ".", ExitStatus.FAILURE, null);
+        }
+        if (state.status() != PidFileState.Status.RUNNING) {
+            System.out.println("not running");
+            return ExitStatus.RELOAD_NOT_RUNNING;
+        }
+        long pid = state.holder();
+        try {
+            ProcessControl.signal(pid, "HUP");
+        } catch (IOException e) {
+            throw new DaemonRunnerException("Cannot send SIGHUP to process " + pid + " (holder of " + pidfile + "): "
+                    + e.getMessage() + ".", ExitStatus.FAILURE, e);
+        }
+        System.out.println("reload requested (SIGHUP sent to pid " + pid + ")");
+        return ExitStatus.OK;
+    }
+
     private int stop() {
         Path pidfile = paths().pidfile();
         try (PidFile.Watch watch = PidFile.watch(pidfile)) {
@@ -186,9 +324,14 @@ public final class DaemonRunner {
                     System.out.println("not running");
                     return ExitStatus.OK;
                 case STALE:
-                    PidFile.removeIfStale(pidfile);
-                    System.out.println("not running; removed stale pidfile " + pidfile + " ("
-                            + state.staleReason() + ")");
+                    PidFileState removed = PidFile.removeIfStale(pidfile);
+                    if (removed.status() == PidFileState.Status.RUNNING) {
+                        throw new StopFailureException("Cannot stop: a daemon (pid " + removed.holder() + ") took "
+                                + pidfile + " while stop looked at it. Run stop again.", null);
+                    }
+                    System.out.println("not running; " + (removed.status() == PidFileState.Status.STALE
+                            ? "removed stale pidfile " + pidfile + " (" + state.staleReason() + ")"
+                            : "pidfile " + pidfile + " is gone"));
                     return ExitStatus.OK;
                 case UNKNOWN:
                     throw new StopFailureException("Cannot stop: " + state.detail() + ".", null);
@@ -196,7 +339,15 @@ public final class DaemonRunner {
                     break;
             }
             long pid = state.holder();
-            if (!ProcessControl.terminate(pid) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            // Take the handle (it records the process's start time), then check again that this pid still holds
+            // the lock: a pid reused in between can then never be signalled.
+            Optional<ProcessHandle> holder = ProcessHandle.of(pid);
+            PidFileState again = PidFile.inspect(pidfile);
+            if (holder.isEmpty() || again.status() != PidFileState.Status.RUNNING || again.holder() != pid) {
+                System.out.println("stopped (pid " + pid + " exited before it was signalled)");
+                return ExitStatus.OK;
+            }
+            if (!ProcessControl.terminate(holder.get()) && holder.get().isAlive()) {
                 throw new DaemonEnvironmentException("Cannot send SIGTERM to process " + pid + " (holder of "
                         + pidfile + "): permission denied. Run stop as the daemon's user or as root.",
                         ExitStatus.PRIVILEGE, null);
@@ -237,6 +388,15 @@ public final class DaemonRunner {
             default:
                 System.out.println("cannot tell: " + state.detail());
                 return ExitStatus.STATUS_UNKNOWN;
+        }
+    }
+
+    private static PidFileState awaitStarted(Path pidfile, Duration timeout) {
+        try {
+            return PidFile.awaitStarted(pidfile, timeout);
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot start: reading pidfile " + pidfile + " failed: " + e + ".",
+                    e instanceof AccessDeniedException ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, e);
         }
     }
 
@@ -410,11 +570,20 @@ public final class DaemonRunner {
         private Launch() {
         }
 
-        /** Tells the shell waiting in {@code start} that the daemon is ready: SIGTERM to it, and only to it. */
+        /**
+         * Tells the shell waiting in {@code start} that the daemon is ready: SIGTERM to it, and only to it. A daemon
+         * that dropped privileges after {@code init()} may no longer signal the shell (still root) with TERM; it
+         * sends CONT instead, which any process of the session may send, through the native calls it already
+         * loaded to drop privileges.
+         */
         static void reportReady() {
             ProcessHandle.current().parent()
                     .filter(parent -> parent.pid() == SHELL_PID && SHELL_PID > 1)
-                    .ifPresent(ProcessHandle::destroy);
+                    .ifPresent(parent -> {
+                        if (!parent.destroy() && parent.isAlive()) {
+                            Posix.get().signal(parent.pid(), "CONT");
+                        }
+                    });
         }
     }
 }

@@ -16,6 +16,8 @@ public final class ExitStatus {
     public static final int STATUS_UNKNOWN = 4;
     /** For the other actions: the user lacks a permission the action needs. */
     public static final int PRIVILEGE = 4;
+    /** For {@code reload}: the daemon is not running. */
+    public static final int RELOAD_NOT_RUNNING = 7;
 
     private ExitStatus() {
     }

@@ -1,6 +1,7 @@
 package org.daemonrunner.pidfile;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -45,26 +46,32 @@ record FileKey(long dev, long ino) {
         return Files.isDirectory(SELF_FD);
     }
 
+    /** Whether a process has a file open, as far as {@code /proc/PID/fd} tells. */
+    enum Open { YES, NO, UNKNOWN }
+
     /**
-     * Returns whether the process {@code pid} has this file open, looking at {@code /proc/PID/fd}.
+     * Returns whether the process {@code pid} has this file open, looking at {@code /proc/PID/fd}: UNKNOWN
+     * when that cannot be read (another user's process), NO when the process is gone or has no such descriptor.
      *
      * @param pid a process id, or 0 for this process
      */
-    boolean isOpenBy(long pid) {
+    Open openBy(long pid) {
         Path fds = pid == 0 ? SELF_FD : Path.of("/proc", Long.toString(pid), "fd");
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
             for (Path fd : entries) {
                 try {
                     if (equals(of(fd, new LinkOption[0]))) { // follows the magic link to the open file
-                        return true;
+                        return Open.YES;
                     }
                 } catch (IOException closedMeanwhile) {
                     // the descriptor was closed while we listed them (or is the directory stream itself)
                 }
             }
+        } catch (AccessDeniedException e) {
+            return Open.UNKNOWN;
         } catch (IOException | SecurityException gone) {
-            return false;
+            return Open.NO;
         }
-        return false;
+        return Open.NO;
     }
 }

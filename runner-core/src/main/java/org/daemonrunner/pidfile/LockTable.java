@@ -23,6 +23,13 @@ final class LockTable {
         }
     }
 
+    /**
+     * The locks found for a file, and whether they matched its device as well as its inode. On overlayfs and
+     * btrfs {@code stat} reports another device than {@code /proc/locks}; then only the inode matches.
+     */
+    record Match(List<Entry> entries, boolean exactDevice) {
+    }
+
     private LockTable() {
     }
 
@@ -31,25 +38,29 @@ final class LockTable {
     }
 
     /**
-     * Returns the POSIX locks held on the file with the given identity.
+     * Returns the POSIX locks held on the file with the given identity: those on its device and inode, or, if
+     * there are none, those on its inode on any device (see {@link Match}).
      *
      * @param key the file's identity, from {@link FileKey#of(Path)}
      * @throws IOException when {@code /proc/locks} cannot be read
      */
-    static List<Entry> locksOn(FileKey key) throws IOException {
+    static Match locksOn(FileKey key) throws IOException {
         String wanted = key.procLocksId();
-        List<Entry> found = new ArrayList<>();
+        String inode = ":" + key.ino();
+        List<Entry> exact = new ArrayList<>();
+        List<Entry> sameInode = new ArrayList<>();
         for (String line : Files.readAllLines(PROC_LOCKS)) {
             // "1: POSIX  ADVISORY  WRITE 1989 fe:00:2146338 0 2"; blocked requests are shown as "1: -> POSIX ..."
             String[] f = line.trim().split("\\s+");
-            if (f.length < 8 || f[1].equals("->") || !f[1].equals("POSIX") || !f[5].equals(wanted)) {
+            if (f.length < 8 || !f[1].equals("POSIX") || !f[5].endsWith(inode)) {
                 continue;
             }
             long pid = Long.parseLong(f[4]);
             long start = Long.parseLong(f[6]);
             long end = f[7].equals("EOF") ? Long.MAX_VALUE : Long.parseLong(f[7]);
-            found.add(new Entry(pid, f[3].equals("WRITE"), start, end));
+            Entry entry = new Entry(pid, f[3].equals("WRITE"), start, end);
+            (f[5].equals(wanted) ? exact : sameInode).add(entry);
         }
-        return found;
+        return exact.isEmpty() && !sameInode.isEmpty() ? new Match(sameInode, false) : new Match(exact, true);
     }
 }

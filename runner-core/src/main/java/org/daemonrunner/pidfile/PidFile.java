@@ -4,7 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -43,10 +43,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <caption>Lock layout</caption>
  *   <tr><th>bytes</th><th>lock</th><th>held by</th><th>meaning</th></tr>
  *   <tr><td>0-1</td><td>write</td><td>the daemon, for its whole life</td><td>running (byte 0: alive; byte 1: a daemon, not a tool)</td></tr>
- *   <tr><td>2</td><td>write</td><td>the daemon</td><td>{@code init()} has returned: ready</td></tr>
- *   <tr><td>3</td><td>write</td><td>the daemon</td><td>asked to stop, on its way out</td></tr>
+ *   <tr><td>2</td><td>write</td><td>the daemon, until {@code init()} has returned</td><td>starting</td></tr>
+ *   <tr><td>3</td><td>write</td><td>the daemon, once {@code init()} has returned</td><td>ready</td></tr>
+ *   <tr><td>4</td><td>write</td><td>the daemon</td><td>asked to stop, on its way out</td></tr>
  *   <tr><td>0</td><td>write</td><td>a tool, for a moment</td><td>removing a stale pidfile</td></tr>
  *   <tr><td>0</td><td>read</td><td>{@code stop} or {@code start}</td><td>waiting for the daemon to exit</td></tr>
+ *   <tr><td>2</td><td>read</td><td>{@code start}</td><td>waiting for a starting daemon to be ready (or die)</td></tr>
  * </table>
  *
  * <p>An owner removes the file while still holding the lock, and whoever locks the file checks afterwards that
@@ -59,8 +61,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class PidFile implements AutoCloseable {
     static final long LIFE = 0;
     static final long DAEMON = 1;
-    static final long READY = 2;
-    static final long STOPPING = 3;
+    static final long STARTING = 2;
+    static final long READY = 3;
+    static final long STOPPING = 4;
 
     private static final int MAX_RECORDED = 64;
     private static final int MAX_ATTEMPTS = 16;
@@ -75,12 +78,14 @@ public final class PidFile implements AutoCloseable {
     private final FileChannel channel;
     private final String previous;
     private final FileKey key;
+    private final FileLock starting;
 
-    private PidFile(Path path, FileChannel channel, String previous, FileKey key) {
+    private PidFile(Path path, FileChannel channel, String previous, FileKey key, FileLock starting) {
         this.path = path;
         this.channel = channel;
         this.previous = previous;
         this.key = key;
+        this.starting = starting;
     }
 
     /** Returns the pidfile this JVM holds at {@code path}, if it holds one. */
@@ -141,7 +146,9 @@ public final class PidFile implements AutoCloseable {
                     continue; // the file we locked was removed by its previous owner while we waited
                 }
                 String previous = readRecorded(channel);
-                PidFile pidfile = new PidFile(path, channel, previous, FileKey.of(path));
+                // blocking: a start waiting for readiness may hold a shared lock on this byte for a moment
+                FileLock starting = channel.lock(STARTING, 1, false);
+                PidFile pidfile = new PidFile(path, channel, previous, FileKey.of(path), starting);
                 HELD.put(pidfile.key, pidfile);
                 keep = true;
                 return pidfile;
@@ -181,9 +188,10 @@ public final class PidFile implements AutoCloseable {
         }
     }
 
-    /** Records, for other processes to see, that this daemon is ready. */
+    /** Records, for other processes to see, that this daemon is ready, and wakes those waiting for it. */
     public void markReady() throws IOException {
         tryLock(channel, READY, 1, false);
+        starting.release();
     }
 
     /** Records, for other processes to see, that this daemon is stopping. */
@@ -249,25 +257,73 @@ public final class PidFile implements AutoCloseable {
             } catch (NoSuchFileException e) {
                 return PidFileState.absent(path);
             }
-            String recorded = readRecorded(path);
-            List<LockTable.Entry> locks = LockTable.locksOn(key);
-            LockTable.Entry life = locks.stream().filter(e -> e.write() && e.covers(LIFE)).findFirst().orElse(null);
-            boolean daemon = life != null && locks.stream()
-                    .anyMatch(e -> e.pid() == life.pid() && e.write() && e.covers(DAEMON));
-            if (!daemon) {
-                // Nobody holds it, or a tool holds byte 0 for a moment to remove it: either way no daemon owns it.
-                return new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, "");
+            PidFileState state = inspect(path, key);
+            if (state != null) {
+                return state;
             }
-            long holder = life.pid();
-            if (holder <= 1 || !key.isOpenBy(holder)) {
-                continue; // the lock table changed under us (holder exited, file replaced): look again
-            }
-            boolean ready = locks.stream().anyMatch(e -> e.pid() == holder && e.write() && e.covers(READY));
-            boolean stopping = locks.stream().anyMatch(e -> e.pid() == holder && e.write() && e.covers(STOPPING));
-            return new PidFileState(path, PidFileState.Status.RUNNING, holder, ready, stopping, recorded, "");
         }
         return PidFileState.unknown(path, "the lock on " + path + " is held, but its holder could not be confirmed"
                 + " (it does not have the file open, or /proc/PID/fd cannot be read)");
+    }
+
+    /**
+     * Reads the lock table for the file with identity {@code key}; returns null when the answer was not
+     * consistent (the holder does not have the file open: it changed while we looked).
+     */
+    private static PidFileState inspect(Path path, FileKey key) throws IOException {
+        String recorded = readRecorded(path);
+        LockTable.Match match = LockTable.locksOn(key);
+        List<LockTable.Entry> locks = match.entries();
+        LockTable.Entry life = locks.stream().filter(e -> e.write() && e.covers(LIFE)).findFirst().orElse(null);
+        boolean daemon = life != null && locks.stream()
+                .anyMatch(e -> e.pid() == life.pid() && e.write() && e.covers(DAEMON));
+        if (!daemon) {
+            // Nobody holds it, or a tool holds byte 0 for a moment to remove it: either way no daemon owns it.
+            return new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, "");
+        }
+        long holder = life.pid();
+        FileKey.Open open = key.openBy(holder);
+        // An exact device match may be trusted when /proc/PID/fd is not ours to read; an inode-only match
+        // (overlayfs, btrfs report another device in stat) needs the holder to be seen with the file open.
+        if (holder <= 1 || open == FileKey.Open.NO || (open == FileKey.Open.UNKNOWN && !match.exactDevice())) {
+            return null;
+        }
+        boolean ready = locks.stream().anyMatch(e -> e.pid() == holder && e.write() && e.covers(READY));
+        boolean stopping = locks.stream().anyMatch(e -> e.pid() == holder && e.write() && e.covers(STOPPING));
+        return new PidFileState(path, PidFileState.Status.RUNNING, holder, ready, stopping, recorded, "");
+    }
+
+    /**
+     * Waits while a daemon holding the pidfile is still starting, up to {@code timeout}, waking the moment it is
+     * ready or gone; returns what the pidfile says then.
+     *
+     * @throws IOException when the pidfile cannot be read
+     */
+    public static PidFileState awaitStarted(Path path, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        PidFileState state = inspect(path);
+        for (int round = 0; round < MAX_ATTEMPTS && isStarting(state) && System.nanoTime() < deadline; round++) {
+            FileChannel channel;
+            try {
+                channel = open(path, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                return PidFileState.absent(path);
+            }
+            try (channel) {
+                // Granted when the daemon releases its "starting" byte (ready) or dies. If it has not taken that byte
+                // yet, this is granted at once and the next round waits again.
+                FileLock lock = lockBefore(channel, STARTING, 1, true, deadline);
+                if (lock != null) {
+                    lock.release();
+                }
+            }
+            state = inspect(path);
+        }
+        return state;
+    }
+
+    private static boolean isStarting(PidFileState state) {
+        return state.status() == PidFileState.Status.RUNNING && !state.ready() && !state.stopping();
     }
 
     /**
@@ -316,8 +372,12 @@ public final class PidFile implements AutoCloseable {
             } catch (NoSuchFileException e) {
                 return new Watch(PidFileState.absent(path), null);
             }
-            if (isStillAt(path)) {
-                return new Watch(inspect(path), channel);
+            FileKey key = keyIfStillAt(path);
+            if (key != null) {
+                PidFileState state = FileKey.canInspectDescriptors() ? inspect(path, key) : inspect(path);
+                if (state != null) {
+                    return new Watch(state, channel);
+                }
             }
             channel.close();
         }
@@ -415,21 +475,28 @@ public final class PidFile implements AutoCloseable {
         try {
             FileLock lock = channel.lock(position, size, shared);
             return settled.compareAndSet(false, true) ? lock : null;
-        } catch (AsynchronousCloseException timedOut) {
-            return null;
+        } catch (ClosedChannelException closed) {
+            // AsynchronousCloseException while blocked, or ClosedChannelException if the timer was first
+            if (settled.get()) {
+                return null;
+            }
+            throw closed;
         } catch (OverlappingFileLockException e) {
             throw new IOException("this JVM already holds a lock on the pidfile", e);
         }
     }
 
     private static boolean isStillAt(Path path) throws IOException {
-        if (!FileKey.canInspectDescriptors()) {
-            return true;
-        }
+        return !FileKey.canInspectDescriptors() || keyIfStillAt(path) != null;
+    }
+
+    /** Returns the identity of the file at {@code path} if this process has it open, else null. */
+    private static FileKey keyIfStillAt(Path path) throws IOException {
         try {
-            return FileKey.of(path).isOpenBy(0);
+            FileKey key = FileKey.of(path);
+            return key.openBy(0) == FileKey.Open.YES ? key : null;
         } catch (NoSuchFileException e) {
-            return false;
+            return null;
         }
     }
 

@@ -1,7 +1,6 @@
 package org.daemonrunner.process;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Relaunches this JVM's command line as a detached daemon and waits until it is ready or has died.
  *
  * <p>A JVM cannot {@code fork()}, so the detaching is done by standard POSIX tools before the new JVM runs:
- * {@code setsid} puts a small {@code sh} in a new session (no controlling terminal), and the shell starts the
- * JVM in the background, so the JVM is not a session leader and can never acquire a terminal. {@code env
- * --default-signal} resets every signal disposition, so a launcher started under {@code nohup} or {@code &}
- * does not hand down ignored signals. The JVM starts in {@code /}, with standard input from the given file
- * and its output appended to the given files; {@code ProcessBuilder} closes every other descriptor.
+ * {@code setsid} puts a small {@code sh} in a new session (no controlling terminal) and its working directory;
+ * the shell sets the umask and the core-file limit and starts the JVM in the background, so the JVM is not a
+ * session leader and can never acquire a terminal. {@code env --default-signal} resets every signal
+ * disposition, so a launcher started under {@code nohup} or {@code &} does not hand down ignored signals;
+ * {@code setpriv}, when a user is set, switches user and groups just before the JVM runs. The JVM gets standard
+ * input from the given file and its output appended to the given files (opened by the launcher, before any
+ * user switch); {@code ProcessBuilder} closes every other descriptor.
  *
  * <p>The shell stays the daemon's parent only until the daemon is ready: it waits for the JVM, and the
  * daemon, once ready, sends it SIGTERM, upon which it reports {@code READY} and exits, leaving the daemon to
@@ -35,14 +36,51 @@ public final class DaemonLauncher {
     /** The system property through which the daemon learns the pid of the shell waiting for its readiness. */
     public static final String PARENT_PROPERTY = "daemonrunner.daemon";
 
-    private static final String SCRIPT = String.join("\n",
-            "out=$1; java=$2; shift 2",
-            "trap 'echo READY; exit 0' TERM",
+    /** The placeholder the shell replaces with {@code -Ddaemonrunner.daemon=<its own pid>}. */
+    private static final String PARENT_PLACEHOLDER = "@DAEMONRUNNER_PARENT@";
+
+    /**
+     * Runs first, as the launcher's user: opens the stdout log on fd 4, sets the umask and core limit, then
+     * replaces itself with the user switch (if any) running {@link #WAIT_SCRIPT}, so the waiting shell has the
+     * daemon's user and the daemon can signal it.
+     */
+    private static final String SETUP_SCRIPT = String.join("\n",
+            "out=$1 mask=$2 core=$3 n=$4; shift 4",
+            "exec 4>>\"$out\" || { echo 'EXIT 126'; exit 1; }",
+            "umask \"$mask\" || { echo 'EXIT 126'; exit 1; }",
+            "[ \"$core\" = - ] || ulimit -c \"$core\" || { echo 'EXIT 126'; exit 1; }",
+            "i=0",
+            "for a do shift",
+            "  if [ $i -eq \"$n\" ]; then set -- \"$@\" /bin/sh -c \"$a\" daemonrunner; else set -- \"$@\" \"$a\"; fi",
+            "  i=$((i+1))",
+            "done",
+            "exec \"$@\"");
+
+    /**
+     * Runs as the daemon's user: starts the JVM in the background and waits for it, until the daemon reports
+     * ready by signalling this shell (TERM, or CONT, which any process of the session may send).
+     */
+    private static final String WAIT_SCRIPT = String.join("\n",
+            "for a do shift; [ \"$a\" = " + PARENT_PLACEHOLDER + " ] && a=\"-D" + PARENT_PROPERTY
+                    + "=$$\"; set -- \"$@\" \"$a\"; done",
+            "trap 'echo READY; exit 0' TERM CONT",
             "exec 3<&0",
-            "env --default-signal \"$java\" \"-D" + PARENT_PROPERTY + "=$$\" \"$@\" 0<&3 3<&- >>\"$out\" &",
+            "\"$@\" 0<&3 3<&- 1>&4 4>&- &",
+            "exec 4>&-",
             "echo \"PID $!\"",
             "wait $!",
             "echo \"EXIT $?\"");
+
+    /**
+     * How the daemon's process is set up before its JVM starts.
+     *
+     * @param workingDirectory its working directory
+     * @param umask its umask
+     * @param preventCoreDumps whether its core-file limit is 0
+     * @param userSwitch the command that switches user before the JVM starts ({@code setpriv ...}), or empty
+     */
+    public record Setup(Path workingDirectory, int umask, boolean preventCoreDumps, List<String> userSwitch) {
+    }
 
     /** What became of a launched daemon. */
     public sealed interface Outcome permits Ready, Exited, TimedOut {
@@ -70,6 +108,7 @@ public final class DaemonLauncher {
      *
      * @param command the Java command to run
      * @param extraOptions JVM options to add (daemonrunner's own properties)
+     * @param setup the daemon's working directory, umask, core-file limit and user
      * @param stdin the daemon's standard input
      * @param stdout the file its standard output is appended to
      * @param stderr the file its standard error is appended to
@@ -77,13 +116,23 @@ public final class DaemonLauncher {
      * @param grace how long to wait for the daemon to exit after that SIGTERM
      * @throws IOException when the launch itself fails
      */
-    public static Outcome launch(JavaCommand command, List<String> extraOptions, Path stdin, Path stdout,
-                                 Path stderr, Duration timeout, Duration grace) throws IOException {
-        List<String> argv = new ArrayList<>(List.of(setsid(), "/bin/sh", "-c", SCRIPT, "daemonrunner",
-                stdout.toString(), command.java()));
-        argv.addAll(command.arguments(extraOptions));
+    public static Outcome launch(JavaCommand command, List<String> extraOptions, Setup setup, Path stdin,
+                                 Path stdout, Path stderr, Duration timeout, Duration grace) throws IOException {
+        // env --default-signal first: a shell cannot trap a signal that was ignored when it started
+        List<String> argv = new ArrayList<>(List.of(setsid(), "env", "--default-signal", "/bin/sh", "-c",
+                SETUP_SCRIPT, "daemonrunner",
+                stdout.toString(), "0" + Integer.toOctalString(setup.umask()), setup.preventCoreDumps() ? "0" : "-",
+                Integer.toString(setup.userSwitch().size())));
+        argv.addAll(setup.userSwitch());
+        argv.add(WAIT_SCRIPT);
+        argv.add("env");
+        argv.add("--default-signal");
+        argv.add(command.java());
+        List<String> options = new ArrayList<>(List.of(PARENT_PLACEHOLDER));
+        options.addAll(extraOptions);
+        argv.addAll(command.arguments(options));
         Process shell = new ProcessBuilder(argv)
-                .directory(new File("/"))
+                .directory(setup.workingDirectory().toFile())
                 .redirectInput(stdin.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))

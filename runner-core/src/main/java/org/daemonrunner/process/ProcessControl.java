@@ -1,5 +1,9 @@
 package org.daemonrunner.process;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
 /**
  * Signals a daemon, found as the holder of its pidfile's lock; never anyone else.
  */
@@ -8,17 +12,49 @@ public final class ProcessControl {
     }
 
     /**
-     * Sends SIGTERM to {@code pid}.
+     * Sends SIGTERM to {@code process}.
      *
-     * @param pid the holder of the pidfile's lock, as found in the kernel's lock table
-     * @return false if the process was already gone
+     * @param process the holder of the pidfile's lock, as found in the kernel's lock table; the handle records
+     *     the process's start time, and {@code ProcessHandle.destroy()} checks it, so a reused pid is never hit
+     * @return false if the process was already gone (or the signal was not permitted)
      * @throws IllegalArgumentException for pid 1 or below, or this process's own pid: never signalled
      */
-    public static boolean terminate(long pid) {
+    public static boolean terminate(ProcessHandle process) {
+        long pid = process.pid();
         if (pid <= 1 || pid == ProcessHandle.current().pid()) {
             throw new IllegalArgumentException("refusing to signal pid " + pid);
         }
-        // ProcessHandle.destroy() sends SIGTERM, after checking the process is the one the handle was made for.
-        return ProcessHandle.of(pid).map(ProcessHandle::destroy).orElse(false);
+        return process.destroy();
+    }
+
+    /**
+     * Sends signal {@code name} (e.g. {@code HUP}) to {@code pid}: the JDK can only send TERM and KILL, so this
+     * runs the shell's {@code kill}, a few milliseconds, rather than loading native code.
+     *
+     * @throws IOException when the process is gone or the signal cannot be sent, with what {@code kill} said
+     * @throws IllegalArgumentException for pid 1 or below, or this process's own pid
+     */
+    public static void signal(long pid, String name) throws IOException {
+        if (pid <= 1 || pid == ProcessHandle.current().pid()) {
+            throw new IllegalArgumentException("refusing to signal pid " + pid);
+        }
+        if (!name.matches("[A-Z0-9]+")) {
+            throw new IllegalArgumentException("not a signal name: " + name);
+        }
+        Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + name + " \"$1\"", "kill", Long.toString(pid))
+                .redirectErrorStream(true).start();
+        String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        try {
+            if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+                throw new IOException("kill -s " + name + " " + pid + " did not finish within 10s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sending SIG" + name + " to " + pid, e);
+        }
+        if (kill.exitValue() != 0) {
+            throw new IOException("kill -s " + name + " " + pid + " failed: " + said);
+        }
     }
 }

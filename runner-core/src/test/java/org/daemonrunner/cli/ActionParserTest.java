@@ -69,7 +69,7 @@ class ActionParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-h", "--help", "reload", " start", "start "})
+    @ValueSource(strings = {"-h", "--help", "force-reload", " start", "start "})
     void rejectsOtherUnknownActionsNamingThem(String name) {
         assertThat(parseFails(name)).hasMessageContaining(name);
     }
@@ -103,7 +103,7 @@ class ActionParserTest {
     void usageNamesTheProgramAndEveryAction() {
         String usage = ActionParser.usage("sleepy");
 
-        assertThat(usage).startsWith("Usage: sleepy ").contains("start|stop|restart|status|run");
+        assertThat(usage).startsWith("Usage: sleepy ").contains("start|stop|restart|status|reload|run");
         for (Action action : Action.values()) {
             assertThat(usage).contains(action.actionName()).contains(action.description());
         }

@@ -519,7 +519,7 @@ class PidFileTest {
 
     /** The kernel's POSIX locks on {@code file}, read from /proc/locks without opening the file. */
     private static List<LockTable.Entry> kernelLocksOn(Path file) throws IOException {
-        return LockTable.locksOn(FileKey.of(file));
+        return LockTable.locksOn(FileKey.of(file)).entries();
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier condition) {

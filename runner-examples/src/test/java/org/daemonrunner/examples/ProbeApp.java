@@ -11,6 +11,7 @@ import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.daemonrunner.DaemonApp;
+import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonRunner;
 
 /**
@@ -21,6 +22,7 @@ public final class ProbeApp implements DaemonApp {
     private final CommandLine options;
     private final Path dir;
     private volatile boolean stopCalled;
+    private java.net.ServerSocket listener;
 
     private ProbeApp(CommandLine options) {
         this.options = options;
@@ -30,12 +32,66 @@ public final class ProbeApp implements DaemonApp {
     public static void main(String[] args) throws ParseException {
         Options known = new Options();
         for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-exit",
-                "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms"}) {
+                "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "umask",
+                "workdir", "user", "group", "bind-port", "chroot", "detach", "create"}) {
             known.addOption(null, name, true, name);
         }
         known.addOption(null, "ignore-stop", false, "run() ignores stop requests");
+        known.addOption(null, "drop-after-init", false, "switch user after init()");
+        known.addOption(null, "allow-core", false, "do not prevent core dumps");
+        known.addOption(null, "usr1", false, "record SIGUSR1");
         CommandLine line = new DefaultParser().parse(known, args);
         System.exit(new DaemonRunner(new ProbeApp(line)).doAction(line.getArgs()));
+    }
+
+    @Override
+    public DaemonContext context() {
+        DaemonContext.Builder context = DaemonContext.builder();
+        if (options.hasOption("umask")) {
+            context.umask(Integer.parseInt(options.getOptionValue("umask"), 8));
+        }
+        if (options.hasOption("workdir")) {
+            context.workingDirectory(Path.of(options.getOptionValue("workdir")));
+        }
+        if (options.hasOption("user")) {
+            context.user(options.getOptionValue("user"));
+        }
+        if (options.hasOption("group")) {
+            context.group(options.getOptionValue("group"));
+        }
+        if (options.hasOption("chroot")) {
+            context.chrootDirectory(Path.of(options.getOptionValue("chroot")));
+        }
+        if (options.hasOption("detach")) {
+            context.detach(DaemonContext.Detach.valueOf(options.getOptionValue("detach").toUpperCase()));
+        }
+        if (options.hasOption("usr1")) {
+            context.onSignal("USR1", () -> event("usr1 " + ProcessHandle.current().pid()));
+        }
+        return context.dropPrivilegesAfterInit(options.hasOption("drop-after-init"))
+                .preventCoreDumps(!options.hasOption("allow-core")).build();
+    }
+
+    @Override
+    public void reload() {
+        event("reload " + ProcessHandle.current().pid());
+    }
+
+    /** The distinct real uids of all this process's threads, from /proc/self/task/N/status. */
+    static String threadUids() {
+        java.util.Set<String> uids = new java.util.TreeSet<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                for (String line : Files.readAllLines(task.resolve("status"))) {
+                    if (line.startsWith("Uid:")) {
+                        uids.add(line.split("\\s+")[1]);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            uids.add("error " + e);
+        }
+        return String.join(",", uids);
     }
 
     private Path path(String option, String fallback) {
@@ -92,6 +148,14 @@ public final class ProbeApp implements DaemonApp {
                 + System.getProperty("daemonrunner.launchdir"));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> event("hook " + pid)));
         System.out.println("probe " + pid + " started");
+        if (options.hasOption("create")) {
+            Files.createFile(Path.of(options.getOptionValue("create")));
+        }
+        if (options.hasOption("bind-port")) {
+            int port = Integer.parseInt(options.getOptionValue("bind-port"));
+            listener = new java.net.ServerSocket(port);
+            event("bound " + port + " uids=" + threadUids());
+        }
         if (options.hasOption("init-sleep-ms")) {
             Thread.sleep(Long.parseLong(options.getOptionValue("init-sleep-ms")));
         }
@@ -105,7 +169,7 @@ public final class ProbeApp implements DaemonApp {
 
     @Override
     public void run() throws InterruptedException {
-        event("run " + ProcessHandle.current().pid());
+        event("run " + ProcessHandle.current().pid() + " uids=" + threadUids());
         while (true) {
             try {
                 Thread.sleep(60_000);

@@ -348,4 +348,42 @@ class RunnerIT {
         assertThat(probeRun("stop").exit()).isZero();
         assertThat(isGone(pid)).isTrue();
     }
+
+    @Test
+    void startFailsRatherThanSayingAlreadyRunningWhenTheOldDaemonOutlivesThePidfileTimeout() {
+        long first = startProbe("--exit-delay-ms", "4000");
+        ProcessHandle.of(first).orElseThrow().destroy();
+        await("daemon " + first + " to mark itself stopping", Duration.ofSeconds(5),
+                () -> probeRun("status").out().contains("(stopping)"));
+        Daemons.Result start = probeRun("start", "--pidfile-timeout-ms", "500");
+        assertThat(start.exit()).as(start.toString()).isEqualTo(1);
+        assertThat(start.err()).contains("pid " + first + " still holds", "still stopping");
+        assertThat(start.out()).doesNotContain("already running");
+    }
+
+    @Test
+    void aStartThatFindsADaemonStillStartingWaitsUntilItIsReady() throws Exception {
+        Process first = daemons.spawn(dir, probe("start", "--init-sleep-ms", "1500", "--dir", dir.toString()),
+                dir.resolve("first.out"), dir.resolve("first.err"));
+        await("the first daemon to be starting", Duration.ofSeconds(10),
+                () -> probeRun("status").out().contains("(starting)"));
+        Daemons.Result second = probeRun("start");
+        Daemons.Result status = probeRun("status");
+        assertThat(second.exit()).as(second.toString()).isZero();
+        assertThat(second.out()).contains("already running with pid");
+        assertThat(status.out()).doesNotContain("starting");
+        assertThat(first.waitFor()).isZero();
+        assertThat(Files.readString(dir.resolve("first.out"))).contains("started with pid");
+    }
+
+    @Test
+    void aLauncherStartedWithSigtermIgnoredStillStartsAStoppableDaemon() {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "trap '' TERM; exec \"$@\"", "sh"));
+        command.addAll(probe("start", "--dir", dir.toString()));
+        Daemons.Result start = daemons.run(command);
+        assertThat(start.exit()).as(start.toString()).isZero();
+        long pid = start.startedPid();
+        assertThat(probeRun("stop").exit()).isZero();
+        assertThat(isGone(pid)).isTrue();
+    }
 }

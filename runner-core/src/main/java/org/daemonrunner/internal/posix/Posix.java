@@ -1,0 +1,33 @@
+package org.daemonrunner.internal.posix;
+
+import java.util.List;
+
+/** The narrow set of native calls daemonrunner needs and the JDK cannot make. */
+public interface Posix {
+
+    /**
+     * Returns the native implementation, loading jnr-posix on first use (about half a second).
+     *
+     * @throws PosixException when native access is not available, saying what to do
+     */
+    static Posix get() {
+        return JnrPosix.instance();
+    }
+
+    /** Sets the process's umask; returns the previous one. */
+    int umask(int mask);
+
+    /** Sets the core-file size limit, soft and hard, to 0. */
+    void preventCoreDumps();
+
+    /**
+     * Switches every thread of this process to {@code uid}/{@code gid} with the given supplementary groups, or
+     * with {@code user}'s groups from the group database when {@code groups} is null.
+     *
+     * @throws PosixException when a step fails; the process may then be left half-switched and should exit
+     */
+    void switchUser(String user, int uid, int gid, List<Integer> groups);
+
+    /** Sends signal {@code name} (e.g. {@code CONT}) to {@code pid}. */
+    void signal(long pid, String name);
+}

@@ -1,0 +1,95 @@
+package org.daemonrunner.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A user the daemon runs as, with its group and supplementary groups, looked up through {@code getent} (so
+ * NSS sources such as LDAP count) without native code.
+ *
+ * @param name the login name
+ * @param uid the user id
+ * @param gid the group id the daemon runs with
+ * @param groups the supplementary group ids, or null for the user's groups from the group database
+ */
+public record UserAccount(String name, int uid, int gid, List<Integer> groups) {
+
+    /**
+     * Looks up {@code user}, and {@code group} (null: the user's primary group) and {@code supplementary}
+     * (null: the user's groups).
+     *
+     * @throws IllegalArgumentException when the user or a group does not exist, naming it
+     * @throws IOException when {@code getent} cannot be run
+     */
+    public static UserAccount lookup(String user, String group, List<String> supplementary) throws IOException {
+        String[] passwd = getent("passwd", user, "user");
+        int gid = group == null ? Integer.parseInt(passwd[3]) : Integer.parseInt(getent("group", group, "group")[2]);
+        List<Integer> groups = null;
+        if (supplementary != null) {
+            groups = new ArrayList<>();
+            for (String name : supplementary) {
+                groups.add(Integer.parseInt(getent("group", name, "group")[2]));
+            }
+        }
+        return new UserAccount(passwd[0], Integer.parseInt(passwd[2]), gid, groups);
+    }
+
+    /** Returns the effective user id of this process, read from {@code /proc/self}. */
+    public static int currentUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Returns the {@code setpriv} command that switches to this account before running the rest. */
+    public List<String> setprivPrefix() {
+        List<String> prefix = new ArrayList<>(List.of(setpriv(), "--reuid=" + uid, "--regid=" + gid));
+        if (groups == null) {
+            prefix.add("--init-groups");
+        } else if (groups.isEmpty()) {
+            prefix.add("--clear-groups");
+        } else {
+            StringBuilder list = new StringBuilder("--groups=");
+            for (int i = 0; i < groups.size(); i++) {
+                list.append(i == 0 ? "" : ",").append(groups.get(i));
+            }
+            prefix.add(list.toString());
+        }
+        return prefix;
+    }
+
+    private static String setpriv() {
+        for (String candidate : List.of("/usr/bin/setpriv", "/bin/setpriv")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return "setpriv";
+    }
+
+    private static String[] getent(String database, String key, String what) throws IOException {
+        Process process = new ProcessBuilder("getent", database, key).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("getent " + database + " " + key + " did not answer within 10s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while looking up " + what + " " + key, e);
+        }
+        String[] fields = out.split(":", -1);
+        if (process.exitValue() != 0 || fields.length < (database.equals("passwd") ? 7 : 3)) {
+            throw new IllegalArgumentException("no such " + what + " '" + key + "'");
+        }
+        return fields;
+    }
+}

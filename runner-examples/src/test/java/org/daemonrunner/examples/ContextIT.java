@@ -1,0 +1,278 @@
+package org.daemonrunner.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.daemonrunner.examples.Daemons.await;
+import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.examples.Daemons.probe;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.daemonrunner.process.UserAccount;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code DaemonContext} options, the signal map and {@code reload}, against real daemons. */
+@EnabledOnOs(OS.LINUX)
+@Timeout(60)
+class ContextIT {
+    @TempDir
+    Path dir;
+    Daemons daemons;
+    Path pidfile;
+
+    @BeforeEach
+    void setUp() {
+        daemons = new Daemons(dir);
+        pidfile = dir.resolve("probe.pid");
+    }
+
+    @AfterEach
+    void killEverythingStarted() throws IOException {
+        daemons.close();
+    }
+
+    private Daemons.Result probeRun(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--dir", dir.toString()));
+        return daemons.run(probe(all.toArray(String[]::new)));
+    }
+
+    private long startProbe(String... extra) {
+        List<String> args = new ArrayList<>(List.of("start"));
+        args.addAll(List.of(extra));
+        Daemons.Result start = probeRun(args.toArray(String[]::new));
+        assertThat(start.exit()).as(start.toString()).isZero();
+        return start.startedPid();
+    }
+
+    private String events() {
+        return Daemons.readOrEmpty(dir.resolve("events.log"));
+    }
+
+    private static String procField(long pid, String file, String prefix) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/" + file)).stream().filter(l -> l.startsWith(prefix))
+                .findFirst().orElseThrow().substring(prefix.length()).trim();
+    }
+
+    private static void assumeRoot() {
+        Assumptions.assumeTrue(UserAccount.currentUid() == 0, "needs root (CI runs as root)");
+    }
+
+    /** Copies the test class path where user nobody can read it, and makes the test directory reachable. */
+    private List<String> probeForNobody(String... args) throws IOException {
+        Path cp = Files.createDirectories(dir.resolve("cp"));
+        List<String> entries = new ArrayList<>();
+        int i = 0;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path source = Path.of(entry);
+            Path target = cp.resolve(i++ + "-" + source.getFileName());
+            if (Files.isDirectory(source)) {
+                try (Stream<Path> files = Files.walk(source)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Path t = target.resolve(source.relativize(f).toString());
+                        if (Files.isDirectory(f)) {
+                            Files.createDirectories(t);
+                        } else {
+                            Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            } else if (Files.exists(source)) {
+                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            entries.add(target.toString());
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x"
+                        : "rw-r--r--"));
+            }
+        }
+        Path events = dir.resolve("events.log");
+        if (!Files.exists(events)) {
+            Files.writeString(events, "");
+        }
+        Files.setPosixFilePermissions(events, PosixFilePermissions.fromString("rw-rw-rw-"));
+        List<String> command = new ArrayList<>(List.of(Daemons.JAVA, "-cp", String.join(File.pathSeparator, entries),
+                ProbeApp.class.getName()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--dir", dir.toString()));
+        return command;
+    }
+
+    @Test
+    void theUmaskAppliesToFilesTheAppCreates() throws IOException {
+        startProbe("--umask", "027", "--create", dir.resolve("made-027").toString());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made-027"))))
+                .isEqualTo("rw-r-----");
+        assertThat(probeRun("stop").exit()).isZero();
+        long pid = startProbe("--create", dir.resolve("made-default").toString());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made-default"))))
+                .isEqualTo("rw-r--r--");
+        assertThat(procField(pid, "status", "Umask:")).isEqualTo("0022");
+    }
+
+    @Test
+    void theDaemonRunsInItsWorkingDirectory() throws IOException {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        long pid = startProbe("--workdir", work.toString());
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"))).isEqualTo(work);
+        Daemons.Result missing = probeRun("restart", "--workdir", dir.resolve("missing").toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("working directory " + dir.resolve("missing") + " does not exist");
+    }
+
+    @Test
+    void coreDumpsArePreventedByDefault() throws IOException {
+        long pid = startProbe();
+        assertThat(procField(pid, "limits", "Max core file size")).startsWith("0 ");
+    }
+
+    @Test
+    void terminalStopSignalsAreIgnoredAndHupCallsReloadWhileTheDaemonLivesOn() throws Exception {
+        long pid = startProbe("--usr1");
+        long ignored = Long.parseLong(procField(pid, "status", "SigIgn:"), 16);
+        for (int signal : new int[] {20, 21, 22}) { // TSTP, TTIN, TTOU
+            assertThat(ignored & (1L << (signal - 1))).as("signal %d ignored", signal).isNotZero();
+        }
+        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(pid)).start().waitFor()).isZero();
+        await("reload() after SIGHUP", Duration.ofSeconds(10), () -> events().contains("reload " + pid));
+        assertThat(new ProcessBuilder("kill", "-USR1", Long.toString(pid)).start().waitFor()).isZero();
+        await("the USR1 handler", Duration.ofSeconds(10), () -> events().contains("usr1 " + pid));
+        assertThat(isGone(pid)).isFalse();
+        assertThat(probeRun("status").out().trim()).isEqualTo("running with pid " + pid);
+    }
+
+    @Test
+    void reloadSignalsTheRunningDaemonAndExits7WhenNothingRuns() {
+        Daemons.Result none = probeRun("reload");
+        assertThat(none.exit()).isEqualTo(7);
+        assertThat(none.out()).contains("not running");
+        long pid = startProbe();
+        Daemons.Result reload = probeRun("reload");
+        assertThat(reload.exit()).as(reload.toString()).isZero();
+        assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
+        await("reload() in the daemon", Duration.ofSeconds(10), () -> events().contains("reload " + pid));
+        assertThat(probeRun("stop").exit()).isZero();
+        assertThat(probeRun("reload").exit()).isEqualTo(7);
+    }
+
+    @Test
+    void aChrootIsRefusedBeforeDetachingWithTheReason() {
+        Daemons.Result start = probeRun("start", "--chroot", "/srv/jail");
+        assertThat(start.exit()).isEqualTo(1);
+        assertThat(start.err()).contains("chroot to /srv/jail is not supported", "RootDirectory=");
+        assertThat(pidfile).doesNotExist();
+        assertThat(events()).isEmpty();
+    }
+
+    @Test
+    void detachNeverMakesStartRunInTheForeground() throws Exception {
+        Process start = daemons.spawn(dir, probe("start", "--detach", "never", "--dir", dir.toString()),
+                dir.resolve("fg.out"), dir.resolve("fg.err"));
+        await("the foreground start to hold the pidfile", Duration.ofSeconds(10),
+                () -> probeRun("status").out().trim().equals("running with pid " + start.pid()));
+        start.destroy();
+        assertThat(start.waitFor()).isZero();
+        assertThat(events()).contains("hook " + start.pid());
+    }
+
+    @Test
+    void startDoesNotDetachWhenItsParentIsInit() throws Exception {
+        // the shell exits at once, so the launcher is orphaned and adopted by init
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "\"$@\" </dev/null >/dev/null 2>&1 &", "sh"));
+        command.addAll(probe("start", "--dir", dir.toString()));
+        assertThat(daemons.run(command).exit()).isZero();
+        await("the orphaned start to hold the pidfile", Duration.ofSeconds(10),
+                () -> probeRun("status").exit() == 0 && events().contains("run "));
+        long pid = Long.parseLong(probeRun("status").out().replaceAll("\\D+", ""));
+        daemons.track(pid);
+        long parent = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
+        Assumptions.assumeTrue(parent == 1, "the orphan was adopted by a subreaper (pid " + parent + "), not init");
+        assertThat(Daemons.cmdline(pid)).contains("start").noneMatch(a -> a.startsWith("-Ddaemonrunner."));
+        assertThat(probeRun("stop").exit()).isZero();
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
+    void startDoesNotDetachWhenStdinIsASocket() throws Exception {
+        Assumptions.assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "needs python3");
+        List<String> command = new ArrayList<>(List.of("python3", "-c", "import os, socket, sys\n"
+                + "a, b = socket.socketpair()\nos.dup2(a.fileno(), 0)\nos.execvp(sys.argv[1], sys.argv[1:])"));
+        command.addAll(probe("start", "--dir", dir.toString()));
+        Process start = daemons.spawn(dir, command, dir.resolve("inetd.out"), dir.resolve("inetd.err"));
+        await("the inetd-style start to hold the pidfile", Duration.ofSeconds(10),
+                () -> probeRun("status").out().trim().equals("running with pid " + start.pid()));
+        start.destroy();
+        assertThat(start.waitFor()).isZero();
+    }
+
+    @Test
+    void asRootTheDaemonRunsAsTheConfiguredUserWithPidfileAndLogsStillWorking() throws IOException {
+        assumeRoot();
+        Daemons.Result start = daemons.run(probeForNobody("start", "--user", "nobody"));
+        assertThat(start.exit()).as(start.toString()).isZero();
+        long pid = start.startedPid();
+        assertThat(procField(pid, "status", "Uid:")).startsWith("65534\t65534");
+        await("run() to start", Duration.ofSeconds(10), () -> events().contains("run " + pid));
+        assertThat(events()).contains("run " + pid + " uids=65534\n");
+        assertThat(Files.getOwner(pidfile).getName()).isEqualTo("nobody");
+        assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
+        assertThat(Files.readString(dir.resolve("out.log"))).contains("probe " + pid + " started");
+        Daemons.Result status = daemons.run(probeForNobody("status"));
+        assertThat(status.out().trim()).isEqualTo("running with pid " + pid);
+        Daemons.Result stop = daemons.run(probeForNobody("stop"));
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertThat(isGone(pid)).isTrue();
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void withDropAfterInitInitRunsAsRootToBindPort80AndRunRunsAsTheUser() throws IOException {
+        assumeRoot();
+        Daemons.Result start = daemons.run(probeForNobody("start", "--user", "nobody", "--drop-after-init",
+                "--bind-port", "80"));
+        assertThat(start.exit()).as(start.toString()).isZero();
+        long pid = start.startedPid();
+        await("run() to start", Duration.ofSeconds(10), () -> events().contains("run " + pid));
+        assertThat(events()).contains("bound 80 uids=0\n", "run " + pid + " uids=65534\n");
+        assertThat(procField(pid, "status", "Uid:")).startsWith("65534\t65534");
+        assertThat(procField(pid, "status", "Gid:")).startsWith("65534\t65534");
+        assertThat(daemons.run(probeForNobody("stop")).exit()).isZero();
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
+    void aNonRootLauncherAskingForAnotherUserIsRefusedBeforeDetaching() throws IOException {
+        assumeRoot();
+        List<String> command = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups"));
+        command.addAll(probeForNobody("start", "--user", "root"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Daemons.Result start = daemons.run(command);
+        assertThat(start.exit()).as(start.toString()).isEqualTo(4);
+        assertThat(start.err()).contains("Cannot start as user root: only root can switch users");
+        assertThat(events()).isEmpty();
+    }
+
+    @Test
+    void anUnknownUserIsRefusedBeforeDetaching() {
+        Daemons.Result start = probeRun("start", "--user", "no-such-user-here");
+        assertThat(start.exit()).isEqualTo(1);
+        assertThat(start.err()).contains("no such user 'no-such-user-here'");
+    }
+}
