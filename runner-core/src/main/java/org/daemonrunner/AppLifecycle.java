@@ -3,6 +3,7 @@ package org.daemonrunner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.pidfile.PidFile;
 import org.daemonrunner.pidfile.PidFileLockedException;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,10 @@ final class AppLifecycle {
     private final DaemonApp app;
     private final DaemonContext context;
     private final boolean daemon;
+    private final Path stdout;
+    private final Path stderr;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final SystemdNotifier systemd;
     private volatile Thread worker;
     private volatile PidFile pidfile;
 
@@ -39,10 +43,13 @@ final class AppLifecycle {
      * @param daemon true in a daemon {@code start} relaunched (its environment was set up before the JVM
      *     started); false in the foreground, where the context's settings are applied in-process
      */
-    AppLifecycle(DaemonApp app, DaemonContext context, boolean daemon) {
+    AppLifecycle(DaemonApp app, DaemonContext context, boolean daemon, Path stdout, Path stderr) {
         this.app = app;
         this.context = context;
         this.daemon = daemon;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.systemd = SystemdNotifier.fromEnvironment();
     }
 
     /**
@@ -102,6 +109,7 @@ final class AppLifecycle {
             return ExitStatus.FAILURE;
         }
         onReady.run();
+        systemd.ready(app);
 
         try {
             app.run();
@@ -123,12 +131,16 @@ final class AppLifecycle {
             Signal.handle(new Signal(name), SignalHandler.SIG_IGN);
         }
         Signal.handle(new Signal("HUP"), signal -> {
+            systemd.reloading();
             try {
                 app.reload();
             } catch (RuntimeException e) {
                 System.err.println(CAUSE_PREFIX + "reload() threw " + e);
+            } finally {
+                systemd.reloaded();
             }
         });
+        Signal.handle(new Signal(context.reopenLogsSignal()), signal -> reopenLogs());
         context.signalHandlers().forEach((name, handler) -> Signal.handle(new Signal(name), signal -> {
             try {
                 handler.run();
@@ -138,13 +150,36 @@ final class AppLifecycle {
         }));
     }
 
+    /**
+     * Points standard output and error at their paths again, so that after logrotate renamed the files, all
+     * output (the JVM's own too) goes to the new ones. Loads jnr-posix on first use.
+     */
+    private void reopenLogs() {
+        if (!daemon) {
+            System.err.println(CAUSE_PREFIX + "reopen-logs ignored: in the foreground, standard output and error"
+                    + " belong to the supervisor");
+            return;
+        }
+        synchronized (System.class) {
+            System.out.flush();
+            System.err.flush();
+            try {
+                Posix posix = Posix.get();
+                posix.redirect(1, stdout);
+                posix.redirect(2, stderr);
+            } catch (RuntimeException | LinkageError e) {
+                System.err.println(CAUSE_PREFIX + "cannot reopen the logs " + stdout + " and " + stderr + ": " + e);
+            }
+        }
+    }
+
     private int failed(String what, Throwable e) {
-        System.err.println(CAUSE_PREFIX + what + e);
         if (daemon) {
-            e.printStackTrace();
+            e.printStackTrace(); // into the stderr log, before the one line start shows as the cause
         } else {
             LoggerFactory.getLogger(AppLifecycle.class).debug(what, e);
         }
+        System.err.println(CAUSE_PREFIX + what + e);
         return ExitStatus.FAILURE;
     }
 
@@ -152,6 +187,7 @@ final class AppLifecycle {
         if (!stopRequested.compareAndSet(false, true)) {
             return;
         }
+        systemd.stopping();
         try {
             pidfile.markStopping();
         } catch (IOException e) {

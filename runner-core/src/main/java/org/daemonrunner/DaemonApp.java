@@ -45,6 +45,23 @@ public interface DaemonApp {
     }
 
     /**
+     * Returns how {@code stop} ends the daemon: signals and waits, e.g. {@code StopSchedule.parse("TERM/30/KILL/5")}.
+     * {@code stop --timeout} replaces the first wait and {@code stop --force} adds a KILL. Default: SIGTERM, then
+     * {@link #stopTimeout()}.
+     */
+    default StopSchedule stopSchedule() {
+        return StopSchedule.graceful(stopTimeout());
+    }
+
+    /**
+     * Returns whether the daemon is healthy; under systemd's watchdog ({@code WatchdogSec=}) a false answer skips
+     * the keep-alive ping, so systemd restarts the daemon. Default: true.
+     */
+    default boolean isHealthy() {
+        return true;
+    }
+
+    /**
      * Prepares the daemon, in the daemon, before it counts as ready: {@code start} returns only after this has
      * returned. Default: nothing.
      *

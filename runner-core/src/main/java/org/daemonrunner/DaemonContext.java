@@ -71,8 +71,12 @@ public final class DaemonContext {
     private final Detach detach;
     private final Map<String, Runnable> signalHandlers;
     private final Set<String> ignoredSignals;
+    private final String reopenLogsSignal;
+    private final boolean endProcessGroupOnStop;
 
     private DaemonContext(Builder b) {
+        this.reopenLogsSignal = b.reopenLogsSignal;
+        this.endProcessGroupOnStop = b.endProcessGroupOnStop;
         this.workingDirectory = b.workingDirectory;
         this.umask = b.umask;
         this.user = b.user;
@@ -154,6 +158,19 @@ public final class DaemonContext {
         return ignoredSignals;
     }
 
+    /** Returns the signal that makes the daemon reopen its logs ({@code reopen-logs}). Default: {@code USR1}. */
+    public String reopenLogsSignal() {
+        return reopenLogsSignal;
+    }
+
+    /**
+     * Returns whether {@code stop} also ends the processes the daemon started (its process group), once the
+     * daemon has exited, with the same stop schedule. Default: true.
+     */
+    public boolean endProcessGroupOnStop() {
+        return endProcessGroupOnStop;
+    }
+
     /** Builds a {@link DaemonContext}; every option starts at its default. */
     public static final class Builder {
         private Path workingDirectory = Path.of("/");
@@ -167,6 +184,8 @@ public final class DaemonContext {
         private Detach detach = Detach.AUTO;
         private final Map<String, Runnable> signalHandlers = new LinkedHashMap<>();
         private final Set<String> ignoredSignals = new LinkedHashSet<>(List.of("TTIN", "TTOU", "TSTP"));
+        private String reopenLogsSignal = "USR1";
+        private boolean endProcessGroupOnStop = true;
 
         private Builder() {
         }
@@ -270,8 +289,32 @@ public final class DaemonContext {
             return this;
         }
 
-        /** Returns the context. */
+        /**
+         * Sets the signal that makes the daemon reopen its stdout and stderr logs. Default: {@code USR1}.
+         *
+         * @throws IllegalArgumentException for a signal that cannot be remapped (see {@link #onSignal})
+         */
+        public Builder reopenLogsSignal(String name) {
+            this.reopenLogsSignal = signalName(name);
+            return this;
+        }
+
+        /** Sets whether {@code stop} ends the processes the daemon started (its process group). Default: true. */
+        public Builder endProcessGroupOnStop(boolean end) {
+            this.endProcessGroupOnStop = end;
+            return this;
+        }
+
+        /**
+         * Returns the context.
+         *
+         * @throws IllegalArgumentException when an app handler or an ignored signal is the reopen-logs signal
+         */
         public DaemonContext build() {
+            if (signalHandlers.containsKey(reopenLogsSignal) || ignoredSignals.contains(reopenLogsSignal)) {
+                throw new IllegalArgumentException("SIG" + reopenLogsSignal + " reopens the logs; choose another"
+                        + " signal for that with reopenLogsSignal(...) before mapping SIG" + reopenLogsSignal);
+            }
             return new DaemonContext(this);
         }
 

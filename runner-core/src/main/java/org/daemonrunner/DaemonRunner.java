@@ -15,18 +15,30 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 import org.daemonrunner.cli.ActionParser;
+import org.daemonrunner.cli.ParsedCommand;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.pidfile.PidFile;
 import org.daemonrunner.pidfile.PidFileState;
 import org.daemonrunner.process.DaemonLauncher;
 import org.daemonrunner.process.JavaCommand;
 import org.daemonrunner.process.ProcessControl;
+import org.daemonrunner.process.ProcessTable;
+import org.daemonrunner.process.ThreadDump;
 import org.daemonrunner.process.UserAccount;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +87,41 @@ public final class DaemonRunner {
         return Launch.DIRECTORY;
     }
 
+    /**
+     * Adds the runner's own options ({@code --timeout}, {@code --force}, {@code --json}) to an app's commons-cli
+     * options, so that one parser reads the app's options and the runner's, wherever they stand on the line.
+     *
+     * @return {@code appOptions}, with the runner's options added
+     * @throws IllegalArgumentException when the app already has an option of the same name
+     */
+    public static Options withRunnerOptions(Options appOptions) {
+        for (Option option : ActionParser.allOptions().getOptions()) {
+            if (appOptions.hasLongOption(option.getLongOpt())) {
+                throw new IllegalArgumentException("The app's option --" + option.getLongOpt()
+                        + " is also one of the runner's; rename it");
+            }
+            appOptions.addOption(option);
+        }
+        return appOptions;
+    }
+
+    /**
+     * Returns the arguments for {@link #doAction(String...)} from a command line parsed with
+     * {@link #withRunnerOptions(Options)}: its non-option arguments (the action), then the runner's options.
+     */
+    public static String[] runnerArguments(CommandLine line) {
+        List<String> args = new ArrayList<>(line.getArgList());
+        for (Option option : ActionParser.allOptions().getOptions()) {
+            if (line.hasOption(option.getLongOpt())) {
+                args.add("--" + option.getLongOpt());
+                if (option.hasArg()) {
+                    args.add(line.getOptionValue(option.getLongOpt()));
+                }
+            }
+        }
+        return args.toArray(String[]::new);
+    }
+
     /** Returns whether this process is a daemon that {@code start} relaunched. */
     public static boolean isDaemon() {
         return Launch.SHELL_PID > 1;
@@ -88,19 +135,24 @@ public final class DaemonRunner {
      */
     public int doAction(String... args) {
         try {
-            Action action = ActionParser.parse(args);
+            ParsedCommand command = ActionParser.parseCommand(args);
+            Action action = command.action();
+            checkPidfileIsSafe(action);
             switch (action) {
                 case START:
                     return start();
                 case STOP:
-                    return stop();
+                case FORCE_STOP:
+                    return stop(command);
                 case RESTART:
-                    int stopped = isDaemon() ? ExitStatus.OK : stop();
+                    int stopped = isDaemon() ? ExitStatus.OK : stop(command);
                     return stopped == ExitStatus.OK ? start() : stopped;
                 case STATUS:
-                    return status();
+                    return status(command.json());
                 case RELOAD:
-                    return reload();
+                    return signalHolder("reload", "HUP", "reload requested");
+                case REOPEN_LOGS:
+                    return signalHolder("reopen the logs of", context().reopenLogsSignal(), "reopening logs");
                 case RUN:
                     return isDaemon() ? start() : foreground(context());
                 default:
@@ -119,8 +171,31 @@ public final class DaemonRunner {
         }
     }
 
+    /** As root, refuses a pidfile (or directory) another user could replace; see {@link PidFile#checkSafe}. */
+    private void checkPidfileIsSafe(Action action) {
+        if (ProcessTable.currentUid() != 0) {
+            return;
+        }
+        Path pidfile = paths().pidfile();
+        int trusted = -1;
+        Optional<String> user = context().user();
+        if (user.isPresent()) {
+            try {
+                trusted = UserAccount.lookup(user.get(), null, null).uid();
+            } catch (IOException | IllegalArgumentException e) {
+                trusted = -1; // start explains an unknown user; here only root is trusted then
+            }
+        }
+        try {
+            PidFile.checkSafe(pidfile, trusted);
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot " + action.actionName() + ": " + e.getMessage() + ".",
+                    action == Action.STATUS ? ExitStatus.STATUS_UNKNOWN : ExitStatus.FAILURE, e);
+        }
+    }
+
     private int foreground(DaemonContext context) {
-        return new AppLifecycle(app, context, false).run(paths().pidfile(), () -> { });
+        return new AppLifecycle(app, context, false, paths().stdout(), paths().stderr()).run(paths().pidfile(), () -> { });
     }
 
     private DaemonContext context() {
@@ -137,7 +212,7 @@ public final class DaemonRunner {
                     + " or a container instead, and remove the chroot setting.", null);
         }
         if (isDaemon()) {
-            return new AppLifecycle(app, context, true).run(paths.pidfile(), Launch::reportReady);
+            return new AppLifecycle(app, context, true, paths.stdout(), paths.stderr()).run(paths.pidfile(), Launch::reportReady);
         }
         if (!detaches(context.detach())) {
             return foreground(context);
@@ -174,8 +249,7 @@ public final class DaemonRunner {
         long errorLogSize = sizeOf(paths.stderr());
         DaemonLauncher.Outcome outcome;
         try {
-            outcome = DaemonLauncher.launch(command, List.of("-D" + LAUNCH_DIRECTORY_PROPERTY + "="
-                            + launchDirectory()), setup, paths.stdin(), paths.stdout(), paths.stderr(), wait,
+            outcome = DaemonLauncher.launch(command, extraOptions(command), setup, paths.stdin(), paths.stdout(), paths.stderr(), wait,
                     app.stopTimeout());
         } catch (IOException e) {
             throw new StartFailureException("Cannot start: launching " + command.java() + " failed: "
@@ -201,13 +275,25 @@ public final class DaemonRunner {
                 }
             }
             throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
-                    + " before it was ready" + tail.cause() + "." + tail.lines(paths.stderr()), null);
+                    + " before it was ready" + sentence(tail.cause()) + tail.lines(paths.stderr()), null);
         }
         DaemonLauncher.TimedOut timedOut = (DaemonLauncher.TimedOut) outcome;
         throw new StartFailureException("Daemon (pid " + timedOut.pid() + ") did not become ready within "
                 + seconds(wait) + "; " + (timedOut.exited() ? "it was sent SIGTERM and has exited"
                 : "it was sent SIGTERM but is still running: end it with 'kill -KILL " + timedOut.pid() + "'")
-                + tail.cause() + "." + tail.lines(paths.stderr()), null);
+                + sentence(tail.cause()) + tail.lines(paths.stderr()), null);
+    }
+
+    /**
+     * Returns the JVM options {@code start} adds: the launch directory, and HotSpot's own output (a thread dump on
+     * SIGQUIT, say) to stderr, where {@code force-stop} looks for it, unless the command line decides that.
+     */
+    private static List<String> extraOptions(JavaCommand command) {
+        List<String> options = new ArrayList<>(List.of("-D" + LAUNCH_DIRECTORY_PROPERTY + "=" + launchDirectory()));
+        if (command.jvmOptions().stream().noneMatch(o -> o.contains("DisplayVMOutputTo"))) {
+            options.add("-XX:+DisplayVMOutputToStderr");
+        }
+        return options;
     }
 
     /**
@@ -218,8 +304,11 @@ public final class DaemonRunner {
         if (detach != DaemonContext.Detach.AUTO) {
             return detach == DaemonContext.Detach.ALWAYS;
         }
+        // Under systemd every ExecStart= has pid 1 as its parent; there (INVOCATION_ID is set) start is for
+        // Type=forking and must detach: Type=simple and Type=notify units use run.
+        boolean underSystemd = System.getenv("INVOCATION_ID") != null;
         boolean parentIsInit = ProcessHandle.current().parent().map(p -> p.pid() == 1).orElse(false);
-        return !parentIsInit && !stdinIsSocket();
+        return (underSystemd || !parentIsInit) && !stdinIsSocket();
     }
 
     private static boolean stdinIsSocket() {
@@ -294,11 +383,13 @@ public final class DaemonRunner {
         view.setGroup(users.lookupPrincipalByGroupName(Integer.toString(account.gid())));
     }
 
-    private int reload() {
+    /** Sends {@code signal} to the pidfile's holder: {@code reload} and {@code reopen-logs}. */
+    private int signalHolder(String what, String signal, String done) {
         Path pidfile = paths().pidfile();
-        PidFileState state = inspect(pidfile, "reload");
+        PidFileState state = inspect(pidfile, what);
         if (state.status() == PidFileState.Status.UNKNOWN) {
-            throw new DaemonRunnerException("Cannot reload: " + state.detail() + ".", ExitStatus.FAILURE, null);
+            throw new DaemonRunnerException("Cannot " + what + " the daemon: " + state.detail() + ".",
+                    ExitStatus.FAILURE, null);
         }
         if (state.status() != PidFileState.Status.RUNNING) {
             System.out.println("not running");
@@ -306,19 +397,25 @@ public final class DaemonRunner {
         }
         long pid = state.holder();
         try {
-            ProcessControl.signal(pid, "HUP");
+            ProcessControl.signal(pid, signal);
         } catch (IOException e) {
-            throw new DaemonRunnerException("Cannot send SIGHUP to process " + pid + " (holder of " + pidfile + "): "
-                    + e.getMessage() + ".", ExitStatus.FAILURE, e);
+            throw new DaemonRunnerException("Cannot send SIG" + signal + " to process " + pid + " (holder of "
+                    + pidfile + "): " + e.getMessage() + ".", ExitStatus.FAILURE, e);
         }
-        System.out.println("reload requested (SIGHUP sent to pid " + pid + ")");
+        System.out.println(done + " (SIG" + signal + " sent to pid " + pid + ")");
         return ExitStatus.OK;
     }
 
-    private int stop() {
+    private int stop(ParsedCommand command) {
+        StopSchedule configured = Objects.requireNonNull(app.stopSchedule(), "DaemonApp.stopSchedule() returned null");
+        StopSchedule timed = command.timeout().map(configured::withTimeout).orElse(configured);
+        StopSchedule schedule = command.force() ? timed.forced() : timed;
         Path pidfile = paths().pidfile();
-        try (PidFile.Watch watch = PidFile.watch(pidfile)) {
-            PidFileState state = watch.state();
+        try {
+            PidFileState state;
+            try (PidFile.Watch watch = PidFile.watch(pidfile)) {
+                state = watch.state();
+            }
             switch (state.status()) {
                 case ABSENT:
                     System.out.println("not running");
@@ -341,27 +438,33 @@ public final class DaemonRunner {
             long pid = state.holder();
             // Take the handle (it records the process's start time), then check again that this pid still holds
             // the lock: a pid reused in between can then never be signalled.
-            Optional<ProcessHandle> holder = ProcessHandle.of(pid);
-            PidFileState again = PidFile.inspect(pidfile);
-            if (holder.isEmpty() || again.status() != PidFileState.Status.RUNNING || again.holder() != pid) {
+            Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+            Optional<ProcessTable.Stat> stat = ProcessTable.stat(pid);
+            if (handle.isEmpty() || !stillHolds(pidfile, pid)) {
                 System.out.println("stopped (pid " + pid + " exited before it was signalled)");
                 return ExitStatus.OK;
             }
-            if (!ProcessControl.terminate(holder.get()) && holder.get().isAlive()) {
-                throw new DaemonEnvironmentException("Cannot send SIGTERM to process " + pid + " (holder of "
-                        + pidfile + "): permission denied. Run stop as the daemon's user or as root.",
-                        ExitStatus.PRIVILEGE, null);
-            }
-            if (!watch.awaitRelease(app.stopTimeout())) {
-                PidFileState now = PidFile.inspect(pidfile);
-                if (now.status() == PidFileState.Status.RUNNING && now.holder() == pid) {
-                    throw new StopFailureException("Process " + pid + " did not exit within "
-                            + seconds(app.stopTimeout()) + " after SIGTERM; pidfile " + pidfile + " left in place.",
-                            null);
+            ProcessHandle holder = handle.get();
+            for (StopSchedule.Step step : schedule.steps()) {
+                try (PidFile.Watch watch = PidFile.watch(pidfile)) {
+                    if (watch.state().status() != PidFileState.Status.RUNNING || watch.state().holder() != pid) {
+                        break; // it exited (and maybe removed its pidfile) between two steps
+                    }
+                    send(holder, step.signal(), pidfile);
+                    if (watch.awaitRelease(step.timeout())) {
+                        break;
+                    }
                 }
             }
+            if (stillHolds(pidfile, pid)) {
+                throw new StopFailureException("Process " + pid + " did not exit within " + describe(schedule)
+                        + "; pidfile " + pidfile + " left in place." + (schedule.endsInKill() ? ""
+                        : " Use 'force-stop' (or 'stop --force') to send SIGKILL after the timeout."), null);
+            }
             PidFile.removeIfStale(pidfile);
-            System.out.println("stopped (pid " + pid + ")");
+            String leftovers = stat.filter(s -> s.group() == s.session() && context().endProcessGroupOnStop())
+                    .map(s -> endGroup(s, schedule)).orElse("");
+            System.out.println("stopped (pid " + pid + ")" + leftovers);
             return ExitStatus.OK;
         } catch (AccessDeniedException e) {
             throw new DaemonEnvironmentException("Cannot stop: permission denied on pidfile " + pidfile
@@ -371,24 +474,153 @@ public final class DaemonRunner {
         }
     }
 
-    private int status() {
+    private static boolean stillHolds(Path pidfile, long pid) throws IOException {
+        PidFileState now = PidFile.inspect(pidfile);
+        return now.status() == PidFileState.Status.RUNNING && now.holder() == pid;
+    }
+
+    /** Sends one step's signal; before a KILL, asks for a thread dump and waits for it to reach the stderr log. */
+    private void send(ProcessHandle holder, String signal, Path pidfile) {
+        long pid = holder.pid();
+        boolean sent;
+        if (signal.equals("TERM")) {
+            sent = ProcessControl.terminate(holder);
+        } else if (signal.equals("KILL")) {
+            if (ThreadDump.request(pid, paths().stderr(), Duration.ofSeconds(2))) {
+                System.out.println("thread dump of pid " + pid + " written to " + paths().stderr());
+            }
+            sent = ProcessControl.kill(holder);
+        } else {
+            try {
+                ProcessControl.signal(pid, signal);
+                sent = true;
+            } catch (IOException e) {
+                sent = false;
+            }
+        }
+        if (!sent && holder.isAlive()) {
+            throw new DaemonEnvironmentException("Cannot send SIG" + signal + " to process " + pid + " (holder of "
+                    + pidfile + "): permission denied. Run stop as the daemon's user or as root.",
+                    ExitStatus.PRIVILEGE, null);
+        }
+    }
+
+    /**
+     * Ends what is left of the daemon's process group (the processes it started), signalling only members of that
+     * group in the daemon's own session, with the schedule's signals; returns a note for the operator.
+     */
+    private static String endGroup(ProcessTable.Stat daemon, StopSchedule schedule) {
+        List<ProcessHandle> members = ProcessTable.groupMembers(daemon.group(), daemon.session(), daemon.pid());
+        if (members.isEmpty()) {
+            return "";
+        }
+        int count = members.size();
+        for (StopSchedule.Step step : schedule.steps()) {
+            for (ProcessHandle member : members) {
+                if (step.signal().equals("KILL")) {
+                    ProcessControl.kill(member);
+                } else {
+                    ProcessControl.terminate(member);
+                }
+            }
+            try {
+                CompletableFuture.allOf(members.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                        .get(step.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // some are still running: next step
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            members.removeIf(m -> !m.isAlive());
+            if (members.isEmpty()) {
+                break;
+            }
+        }
+        return "; ended " + (count - members.size()) + " process(es) it had started"
+                + (members.isEmpty() ? "" : ", " + members.size() + " still running: " + members.stream()
+                .map(m -> Long.toString(m.pid())).collect(Collectors.joining(" ")));
+    }
+
+    private static String describe(StopSchedule schedule) {
+        StringBuilder text = new StringBuilder();
+        for (StopSchedule.Step step : schedule.steps()) {
+            text.append(text.length() == 0 ? "" : ", then ").append(seconds(step.timeout())).append(" after SIG")
+                    .append(step.signal());
+        }
+        return text.toString();
+    }
+
+    private int status(boolean json) {
         PidFileState state = inspect(paths().pidfile(), "status");
+        int exit;
+        String text;
         switch (state.status()) {
             case RUNNING:
-                System.out.println("running with pid " + state.holder()
-                        + (state.stopping() ? " (stopping)" : state.ready() ? "" : " (starting)"));
-                return ExitStatus.OK;
+                exit = ExitStatus.OK;
+                text = "running with pid " + state.holder()
+                        + (state.stopping() ? " (stopping)" : state.ready() ? "" : " (starting)");
+                break;
             case STALE:
-                System.out.println("not running; stale pidfile " + state.path() + " (" + state.staleReason()
-                        + ")");
-                return ExitStatus.FAILURE;
+                exit = ExitStatus.FAILURE;
+                text = "not running; stale pidfile " + state.path() + " (" + state.staleReason() + ")";
+                break;
             case ABSENT:
-                System.out.println("not running");
-                return ExitStatus.NOT_RUNNING;
+                exit = ExitStatus.NOT_RUNNING;
+                text = "not running";
+                break;
             default:
-                System.out.println("cannot tell: " + state.detail());
-                return ExitStatus.STATUS_UNKNOWN;
+                exit = ExitStatus.STATUS_UNKNOWN;
+                text = "cannot tell: " + state.detail();
+                break;
         }
+        Optional<Instant> started = state.status() == PidFileState.Status.RUNNING
+                ? ProcessHandle.of(state.holder()).flatMap(p -> p.info().startInstant()) : Optional.empty();
+        Optional<Duration> uptime = started.map(t -> Duration.between(t, Instant.now()));
+        if (json) {
+            StringBuilder object = new StringBuilder("{");
+            field(object, "pidfile", state.path().toString());
+            field(object, "status", state.status() == PidFileState.Status.RUNNING ? "running"
+                    : state.status() == PidFileState.Status.STALE ? "stale"
+                    : state.status() == PidFileState.Status.ABSENT ? "not running" : "unknown");
+            object.append(",\"exit_status\":").append(exit);
+            if (state.status() == PidFileState.Status.RUNNING) {
+                object.append(",\"pid\":").append(state.holder());
+                field(object, "state", state.stopping() ? "stopping" : state.ready() ? "ready" : "starting");
+                started.ifPresent(t -> field(object, "started_at", t.toString()));
+                uptime.ifPresent(u -> object.append(",\"uptime_seconds\":").append(u.toMillis() / 1000.0));
+            } else if (!state.recorded().isEmpty()) {
+                field(object, "recorded", state.recorded());
+            }
+            if (!state.detail().isEmpty()) {
+                field(object, "detail", state.detail());
+            }
+            System.out.println(object.append('}'));
+        } else {
+            System.out.println(text + uptime.map(u -> ", up " + humanDuration(u)).orElse("")
+                    + (state.status() == PidFileState.Status.RUNNING ? ", pidfile " + state.path() : ""));
+        }
+        return exit;
+    }
+
+    private static void field(StringBuilder object, String name, String value) {
+        object.append(object.length() > 1 ? "," : "").append('"').append(name).append("\":\"");
+        for (char c : value.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                object.append('\\').append(c);
+            } else if (c < 0x20) {
+                object.append(String.format("\\u%04x", (int) c));
+            } else {
+                object.append(c);
+            }
+        }
+        object.append('"');
+    }
+
+    private static String humanDuration(Duration d) {
+        long s = d.toSeconds();
+        return s < 60 ? s + "s" : s < 3600 ? (s / 60) + "m" + (s % 60) + "s"
+                : s < 86400 ? (s / 3600) + "h" + (s % 3600 / 60) + "m" : (s / 86400) + "d" + (s % 86400 / 3600) + "h";
     }
 
     private static PidFileState awaitStarted(Path pidfile, Duration timeout) {
@@ -496,6 +728,11 @@ public final class DaemonRunner {
             return "was killed by " + name + " (exit status " + status + ")";
         }
         return "exited with status " + status;
+    }
+
+    /** Ends {@code text} with a period unless it already ends a sentence. */
+    private static String sentence(String text) {
+        return text.endsWith(".") || text.endsWith("!") || text.endsWith("?") ? text : text + ".";
     }
 
     private static String seconds(Duration d) {

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.daemonrunner.process.ProcessTable;
 
 /**
  * A pidfile whose lock is held for the whole life of the process that owns it.
@@ -175,13 +176,19 @@ public final class PidFile implements AutoCloseable {
     }
 
     /**
-     * Writes {@code pid} and a newline into the file, through the locked descriptor, replacing what was there.
+     * Writes {@code pid} and a newline into the file, through the locked descriptor, replacing what was there;
+     * a second line records the process's start time (clock ticks after boot) and the boot id.
      *
      * @throws IOException when the write fails
      */
     public void writePid(long pid) throws IOException {
         channel.truncate(0);
-        ByteBuffer bytes = ByteBuffer.wrap((pid + "\n").getBytes(StandardCharsets.US_ASCII));
+        // the second line lets anyone check that the pid still names this very process (python-daemon's
+        // readers and systemd read only the first)
+        String identity = ProcessTable.stat(pid).map(s -> "start=" + s.startTicks() + " boot=" + ProcessTable.bootId())
+                .orElse("");
+        ByteBuffer bytes = ByteBuffer.wrap((pid + "\n" + (identity.isEmpty() ? "" : identity + "\n"))
+                .getBytes(StandardCharsets.US_ASCII));
         long position = 0;
         while (bytes.hasRemaining()) {
             position += channel.write(bytes, position);
@@ -288,9 +295,68 @@ public final class PidFile implements AutoCloseable {
         if (holder <= 1 || open == FileKey.Open.NO || (open == FileKey.Open.UNKNOWN && !match.exactDevice())) {
             return null;
         }
+        if (recorded.equals(Long.toString(holder)) && !sameStart(path, holder)) {
+            return null; // the holder's pid names a process that started at another time: look again
+        }
         boolean ready = locks.stream().anyMatch(e -> e.pid() == holder && e.write() && e.covers(READY));
         boolean stopping = locks.stream().anyMatch(e -> e.pid() == holder && e.write() && e.covers(STOPPING));
         return new PidFileState(path, PidFileState.Status.RUNNING, holder, ready, stopping, recorded, "");
+    }
+
+    /** Whether the start time and boot id the pidfile records (if any) are those of process {@code pid}. */
+    private static boolean sameStart(Path path, long pid) {
+        String identity;
+        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+            String[] lines = new String(in.readNBytes(256), StandardCharsets.US_ASCII).split("\n");
+            identity = lines.length > 1 ? lines[1] : "";
+        } catch (IOException e) {
+            return true;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("start=(\\d+) boot=(\\S*)").matcher(identity);
+        if (!m.lookingAt()) {
+            return true; // nothing recorded (an older pidfile): the lock and the open file are the check
+        }
+        String boot = ProcessTable.bootId();
+        return ProcessTable.stat(pid).map(s -> Long.toString(s.startTicks()).equals(m.group(1))
+                && (boot.isEmpty() || boot.equals(m.group(2)))).orElse(false);
+    }
+
+    /**
+     * When this process runs as root, refuses a pidfile, or a pidfile directory, that another user could
+     * replace: world-writable, or owned by a user other than root and {@code trustedUid} (the daemon's user).
+     *
+     * @param trustedUid the uid of the daemon's configured user, or -1
+     * @throws IOException naming the path, its owner or mode, and what to do
+     */
+    public static void checkSafe(Path path, int trustedUid) throws IOException {
+        if (ProcessTable.currentUid() != 0) {
+            return;
+        }
+        Path directory = path.toAbsolutePath().getParent();
+        for (Path p : List.of(directory, path)) {
+            Map<String, Object> a;
+            try {
+                a = Files.readAttributes(p, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+            } catch (FileSystemException e) {
+                continue; // missing, or not a directory: the action itself says so, with what to do
+            }
+            if (p == path && Files.isSymbolicLink(p)) {
+                throw new IOException("refusing pidfile " + p + ": it is a symbolic link, which could point at any"
+                        + " file. Remove it, or choose another pidfile path");
+            }
+            int uid = (Integer) a.get("uid");
+            int mode = (Integer) a.get("mode");
+            String what = p == directory ? "pidfile directory " + p : "pidfile " + p;
+            if ((mode & 0002) != 0) {
+                throw new IOException("refusing " + what + ": it is world-writable (mode "
+                        + String.format("%04o", mode & 07777) + "), so any user could replace the pidfile. Use a"
+                        + " directory only root (or the daemon's user) can write, e.g. /run/NAME");
+            }
+            if (uid != 0 && uid != trustedUid) {
+                throw new IOException("refusing " + what + ": it is owned by uid " + uid + ", neither root nor the"
+                        + " daemon's user. Give it to root (or the daemon's user), or use another path");
+            }
+        }
     }
 
     /**

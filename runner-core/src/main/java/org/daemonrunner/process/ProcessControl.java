@@ -28,6 +28,19 @@ public final class ProcessControl {
     }
 
     /**
+     * Sends SIGKILL to {@code process}; see {@link #terminate(ProcessHandle)}.
+     *
+     * @return false if the process was already gone (or the signal was not permitted)
+     */
+    public static boolean kill(ProcessHandle process) {
+        long pid = process.pid();
+        if (pid <= 1 || pid == ProcessHandle.current().pid()) {
+            throw new IllegalArgumentException("refusing to signal pid " + pid);
+        }
+        return process.destroyForcibly();
+    }
+
+    /**
      * Sends signal {@code name} (e.g. {@code HUP}) to {@code pid}: the JDK can only send TERM and KILL, so this
      * runs the shell's {@code kill}, a few milliseconds, rather than loading native code.
      *

@@ -41,11 +41,7 @@ public record UserAccount(String name, int uid, int gid, List<Integer> groups) {
 
     /** Returns the effective user id of this process, read from {@code /proc/self}. */
     public static int currentUid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ProcessTable.currentUid();
     }
 
     /** Returns the {@code setpriv} command that switches to this account before running the rest. */

@@ -103,7 +103,7 @@ class ActionParserTest {
     void usageNamesTheProgramAndEveryAction() {
         String usage = ActionParser.usage("sleepy");
 
-        assertThat(usage).startsWith("Usage: sleepy ").contains("start|stop|restart|status|reload|run");
+        assertThat(usage).startsWith("Usage: sleepy ").contains("start|stop|force-stop|restart|status|reload|reopen-logs|run");
         for (Action action : Action.values()) {
             assertThat(usage).contains(action.actionName()).contains(action.description());
         }

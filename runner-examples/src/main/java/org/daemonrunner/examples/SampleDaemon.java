@@ -67,7 +67,7 @@ public final class SampleDaemon implements DaemonApp {
         CommandLine line;
         Duration interval;
         try {
-            line = new DefaultParser().parse(options, args);
+            line = new DefaultParser().parse(DaemonRunner.withRunnerOptions(options), args);
             interval = Duration.ofMillis(Math.round(Double.parseDouble(line.getOptionValue("interval", "5")) * 1000));
             if (interval.isNegative() || interval.isZero()) {
                 throw new ParseException("--interval must be a positive number of seconds");
@@ -103,12 +103,12 @@ public final class SampleDaemon implements DaemonApp {
             System.out.println("sample daemon: data " + app.data + ", pidfile " + app.pidfile + ", logs "
                     + app.stdout + " and " + app.stderr);
         }
-        return new DaemonRunner(app).doAction(line.getArgs());
+        return new DaemonRunner(app).doAction(DaemonRunner.runnerArguments(line));
     }
 
     private static void printHelp(Options options) {
         PrintWriter err = new PrintWriter(System.err);
-        new HelpFormatter().printHelp(err, 100, "java -jar sample-daemon.jar start|stop|restart|status|run [options]",
+        new HelpFormatter().printHelp(err, 100, "java -jar sample-daemon.jar start|stop|force-stop|restart|status|reload|reopen-logs|run [options]",
                 null, options, 2, 2, null);
         err.flush();
     }

@@ -33,15 +33,18 @@ public final class ProbeApp implements DaemonApp {
         Options known = new Options();
         for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-exit",
                 "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "umask",
-                "workdir", "user", "group", "bind-port", "chroot", "detach", "create"}) {
+                "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule"}) {
             known.addOption(null, name, true, name);
         }
         known.addOption(null, "ignore-stop", false, "run() ignores stop requests");
         known.addOption(null, "drop-after-init", false, "switch user after init()");
         known.addOption(null, "allow-core", false, "do not prevent core dumps");
-        known.addOption(null, "usr1", false, "record SIGUSR1");
-        CommandLine line = new DefaultParser().parse(known, args);
-        System.exit(new DaemonRunner(new ProbeApp(line)).doAction(line.getArgs()));
+        known.addOption(null, "spawn-child", false, "start a child process in init()");
+        known.addOption(null, "socket-activation", false, "serve 'hi' on the socket systemd passed");
+        known.addOption(null, "keep-children", false, "stop does not end the process group");
+        known.addOption(null, "winch", false, "record SIGWINCH");
+        CommandLine line = new DefaultParser().parse(DaemonRunner.withRunnerOptions(known), args);
+        System.exit(new DaemonRunner(new ProbeApp(line)).doAction(DaemonRunner.runnerArguments(line)));
     }
 
     @Override
@@ -65,10 +68,11 @@ public final class ProbeApp implements DaemonApp {
         if (options.hasOption("detach")) {
             context.detach(DaemonContext.Detach.valueOf(options.getOptionValue("detach").toUpperCase()));
         }
-        if (options.hasOption("usr1")) {
-            context.onSignal("USR1", () -> event("usr1 " + ProcessHandle.current().pid()));
+        if (options.hasOption("winch")) {
+            context.onSignal("WINCH", () -> event("winch " + ProcessHandle.current().pid()));
         }
         return context.dropPrivilegesAfterInit(options.hasOption("drop-after-init"))
+                .endProcessGroupOnStop(!options.hasOption("keep-children"))
                 .preventCoreDumps(!options.hasOption("allow-core")).build();
     }
 
@@ -137,6 +141,12 @@ public final class ProbeApp implements DaemonApp {
     }
 
     @Override
+    public org.daemonrunner.StopSchedule stopSchedule() {
+        return options.hasOption("schedule") ? org.daemonrunner.StopSchedule.parse(options.getOptionValue("schedule"))
+                : DaemonApp.super.stopSchedule();
+    }
+
+    @Override
     public Duration stopTimeout() {
         return millis("stop-timeout-ms", 10000);
     }
@@ -150,6 +160,24 @@ public final class ProbeApp implements DaemonApp {
         System.out.println("probe " + pid + " started");
         if (options.hasOption("create")) {
             Files.createFile(Path.of(options.getOptionValue("create")));
+        }
+        if (options.hasOption("socket-activation")) {
+            java.nio.channels.ServerSocketChannel server = (java.nio.channels.ServerSocketChannel)
+                    org.daemonrunner.SocketActivation.channel().orElseThrow();
+            event("activated " + ((java.net.InetSocketAddress) server.getLocalAddress()).getPort());
+            Thread serve = new Thread(() -> {
+                try (java.nio.channels.SocketChannel client = server.accept()) {
+                    client.write(java.nio.ByteBuffer.wrap("hi\n".getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException e) {
+                    event("serve failed " + e);
+                }
+            });
+            serve.setDaemon(true);
+            serve.start();
+        }
+        if (options.hasOption("spawn-child")) {
+            Process child = new ProcessBuilder("sleep", "300").start();
+            event("child " + child.pid());
         }
         if (options.hasOption("bind-port")) {
             int port = Integer.parseInt(options.getOptionValue("bind-port"));
@@ -170,9 +198,14 @@ public final class ProbeApp implements DaemonApp {
     @Override
     public void run() throws InterruptedException {
         event("run " + ProcessHandle.current().pid() + " uids=" + threadUids());
-        while (true) {
+        long tick = Long.parseLong(options.getOptionValue("tick-ms", "0"));
+        for (long n = 0; ; n++) {
             try {
-                Thread.sleep(60_000);
+                if (tick > 0) {
+                    System.out.println("tick " + n);
+                    System.err.println("err-tick " + n);
+                }
+                Thread.sleep(tick > 0 ? tick : 60_000);
             } catch (InterruptedException e) {
                 if (options.hasOption("ignore-stop")) {
                     event("ignoring stop");

@@ -81,10 +81,10 @@ class RunnerIT {
         long pid = startProbe("--init-sleep-ms", "700");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
         assertThat(events()).contains("init " + pid);
-        assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
+        assertThat(Files.readString(pidfile)).startsWith(pid + "\nstart=");
         Daemons.Result status = probeRun("status");
         assertThat(status.exit()).isZero();
-        assertThat(status.out().trim()).isEqualTo("running with pid " + pid);
+        assertThat(status.out()).startsWith("running with pid " + pid + ",");
     }
 
     @Test
@@ -240,7 +240,7 @@ class RunnerIT {
                 assertThat(pidfile).doesNotExist();
                 Files.writeString(pidfile, content, StandardCharsets.ISO_8859_1);
                 long pid = startProbe();
-                assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
+                assertThat(Files.readString(pidfile)).startsWith(pid + "\nstart=");
                 assertThat(probeRun("stop").exit()).isZero();
                 assertThat(bystander.isAlive()).as("bystander after '%s'", content).isTrue();
             }
@@ -268,7 +268,7 @@ class RunnerIT {
             await("losing daemons to exit", Duration.ofSeconds(10),
                     () -> events().lines().filter(l -> l.startsWith("init")).count() == 1
                             && !probeRun("status").out().contains("starting"));
-            assertThat(probeRun("status").out().trim()).isEqualTo("running with pid " + pid);
+            assertThat(probeRun("status").out()).startsWith("running with pid " + pid + ",");
         } finally {
             pool.shutdownNow();
         }
@@ -286,7 +286,7 @@ class RunnerIT {
         long second = start.startedPid();
         assertThat(second).isNotEqualTo(first);
         assertThat(isGone(first)).isTrue();
-        assertThat(probeRun("status").out().trim()).isEqualTo("running with pid " + second);
+        assertThat(probeRun("status").out()).startsWith("running with pid " + second + ",");
     }
 
     @Test
@@ -294,7 +294,7 @@ class RunnerIT {
         Process run = daemons.spawn(dir, probe("run", "--dir", dir.toString()), dir.resolve("run.out"),
                 dir.resolve("run.err"));
         await("run to hold the pidfile", Duration.ofSeconds(10),
-                () -> probeRun("status").out().trim().equals("running with pid " + run.pid()));
+                () -> probeRun("status").out().startsWith("running with pid " + run.pid() + ","));
         assertThat(probeRun("start").out()).contains("already running with pid " + run.pid());
         Daemons.Result second = probeRun("run");
         assertThat(second.exit()).isEqualTo(1);

@@ -2,6 +2,7 @@ package org.daemonrunner.internal.posix;
 
 import java.util.List;
 import jnr.constants.platform.Errno;
+import jnr.constants.platform.OpenFlags;
 import jnr.constants.platform.RLIMIT;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
@@ -77,6 +78,28 @@ final class JnrPosix implements Posix {
         }
         jnr.constants.platform.Signal signal = jnr.constants.platform.Signal.valueOf("SIG" + name);
         check(posix.kill(pid, signal.intValue()), "kill(" + pid + ", SIG" + name + ")", posix.errno());
+    }
+
+    @Override
+    public void redirect(int fd, java.nio.file.Path file) {
+        int flags = OpenFlags.O_WRONLY.intValue() | OpenFlags.O_APPEND.intValue() | OpenFlags.O_CREAT.intValue();
+        int opened = posix.open(file.toString(), flags, 0666);
+        if (opened < 0) {
+            check(-1, "open(" + file + ")", posix.errno());
+        }
+        try {
+            int result = posix.dup2(opened, fd);
+            check(result < 0 ? -1 : 0, "dup2(" + opened + ", " + fd + ")", posix.errno());
+        } finally {
+            posix.close(opened);
+        }
+    }
+
+    @Override
+    public void moveDescriptor(int from, int to) {
+        int result = posix.dup2(from, to);
+        check(result < 0 ? -1 : 0, "dup2(" + from + ", " + to + ")", posix.errno());
+        posix.close(from);
     }
 
     private static void check(int result, String call, int errno) {

@@ -30,4 +30,13 @@ public interface Posix {
 
     /** Sends signal {@code name} (e.g. {@code CONT}) to {@code pid}. */
     void signal(long pid, String name);
+
+    /**
+     * Points descriptor {@code fd} of this process at {@code file}, opened for appending (created if missing):
+     * {@code open}, {@code dup2}, {@code close}. Output of every kind (the JVM's too) then goes to the new file.
+     */
+    void redirect(int fd, java.nio.file.Path file);
+
+    /** Moves descriptor {@code from} onto {@code to} ({@code dup2}, then {@code close(from)}). */
+    void moveDescriptor(int from, int to);
 }

@@ -1,0 +1,79 @@
+package org.daemonrunner.process;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads {@code /proc/PID/stat}: process groups, sessions and start times, without native code. Linux only. */
+public final class ProcessTable {
+    private ProcessTable() {
+    }
+
+    /**
+     * What {@code /proc/PID/stat} says of a process.
+     *
+     * @param pid the process
+     * @param state its state letter ({@code Z} for a zombie)
+     * @param group its process group
+     * @param session its session
+     * @param startTicks its start time, in clock ticks after boot
+     */
+    public record Stat(long pid, char state, long group, long session, long startTicks) {
+    }
+
+    /** Returns the stat of {@code pid}, or empty if there is no such process. */
+    public static Optional<Stat> stat(long pid) {
+        try {
+            String text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+            // after the command: state(0) ppid(1) pgrp(2) session(3) ... starttime(19)
+            return Optional.of(new Stat(pid, f[0].charAt(0), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                    Long.parseLong(f[19])));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Returns the effective user id of this process, or -1 if it cannot be read. */
+    public static int currentUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Returns this boot's id ({@code /proc/sys/kernel/random/boot_id}), or an empty string. */
+    public static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Returns the live (not zombie) processes of process group {@code group} in session {@code session}, except
+     * {@code except}.
+     */
+    public static List<ProcessHandle> groupMembers(long group, long session, long except) {
+        List<ProcessHandle> members = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path proc : procs) {
+                long pid = Long.parseLong(proc.getFileName().toString());
+                if (pid == except || pid <= 1) {
+                    continue;
+                }
+                stat(pid).filter(s -> s.group() == group && s.session() == session && s.state() != 'Z')
+                        .flatMap(s -> ProcessHandle.of(pid)).ifPresent(members::add);
+            }
+        } catch (IOException e) {
+            return members;
+        }
+        return members;
+    }
+}

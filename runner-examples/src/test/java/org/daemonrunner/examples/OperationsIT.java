@@ -1,0 +1,276 @@
+package org.daemonrunner.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.daemonrunner.examples.Daemons.await;
+import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.examples.Daemons.probe;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.daemonrunner.process.UserAccount;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stop schedules, process-group cleanup, log reopening, systemd notify, hardened pidfiles and rich status. */
+@EnabledOnOs(OS.LINUX)
+@Timeout(60)
+class OperationsIT {
+    @TempDir
+    Path dir;
+    Daemons daemons;
+    Path pidfile;
+
+    @BeforeEach
+    void setUp() {
+        daemons = new Daemons(dir);
+        pidfile = dir.resolve("probe.pid");
+    }
+
+    @AfterEach
+    void killEverythingStarted() throws IOException {
+        daemons.close();
+    }
+
+    private Daemons.Result probeRun(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--dir", dir.toString()));
+        return daemons.run(probe(all.toArray(String[]::new)));
+    }
+
+    private long startProbe(String... extra) {
+        List<String> args = new ArrayList<>(List.of("start"));
+        args.addAll(List.of(extra));
+        Daemons.Result start = probeRun(args.toArray(String[]::new));
+        assertThat(start.exit()).as(start.toString()).isZero();
+        return start.startedPid();
+    }
+
+    private String events() {
+        return Daemons.readOrEmpty(dir.resolve("events.log"));
+    }
+
+    @Test
+    void aDaemonThatIgnoresTermIsKilledAfterAThreadDumpByForceStop() throws IOException {
+        long pid = startProbe("--ignore-stop");
+        Daemons.Result stop = probeRun("stop", "--timeout", "300ms");
+        assertThat(stop.exit()).isEqualTo(1);
+        assertThat(stop.err()).contains("did not exit within 300ms after SIGTERM", "force-stop");
+
+        Daemons.Result force = probeRun("force-stop", "--timeout", "300ms");
+        assertThat(force.exit()).as(force.toString()).isZero();
+        assertThat(force.out()).contains("thread dump of pid " + pid, "stopped (pid " + pid + ")");
+        assertThat(isGone(pid)).isTrue();
+        assertThat(Files.readString(dir.resolve("err.log"))).contains("Full thread dump", "JNI global refs");
+        assertThat(probeRun("status").exit()).isEqualTo(3);
+    }
+
+    @Test
+    void stopForceAndTheAppsScheduleEndInKillToo() {
+        long first = startProbe("--ignore-stop");
+        assertThat(probeRun("stop", "--force", "--timeout", "200ms").exit()).isZero();
+        assertThat(isGone(first)).isTrue();
+        long second = startProbe("--ignore-stop", "--schedule", "TERM/0/KILL/5");
+        Daemons.Result stop = probeRun("stop", "--schedule", "TERM/0/KILL/5");
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertThat(isGone(second)).isTrue();
+    }
+
+    @Test
+    void processesTheDaemonStartedDoNotOutliveStop() {
+        long pid = startProbe("--spawn-child");
+        long child = Long.parseLong(events().replaceAll("(?s).*child (\\d+).*", "$1"));
+        assertThat(isGone(child)).isFalse();
+        Daemons.Result stop = probeRun("stop");
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertThat(stop.out()).contains("ended 1 process(es) it had started");
+        assertThat(isGone(pid)).isTrue();
+        await("the daemon's child " + child + " to exit", Duration.ofSeconds(10), () -> isGone(child));
+    }
+
+    @Test
+    void anAppCanKeepItsChildrenRunningAfterStop() {
+        startProbe("--spawn-child", "--keep-children");
+        long child = Long.parseLong(events().replaceAll("(?s).*child (\\d+).*", "$1"));
+        daemons.track(child);
+        assertThat(probeRun("stop", "--keep-children").exit()).isZero();
+        assertThat(isGone(child)).isFalse();
+    }
+
+    @Test
+    void reopenLogsMovesAllOutputToTheNewFilesAfterARenameWithNothingLost() throws IOException {
+        long pid = startProbe("--tick-ms", "5");
+        Path out = dir.resolve("out.log");
+        Path err = dir.resolve("err.log");
+        await("ticks in " + out, Duration.ofSeconds(10), () -> Daemons.readOrEmpty(out).contains("tick 20"));
+        Files.move(out, dir.resolve("out.log.1"));
+        Files.move(err, dir.resolve("err.log.1"));
+        Daemons.Result reopen = probeRun("reopen-logs");
+        assertThat(reopen.exit()).as(reopen.toString()).isZero();
+        await("ticks in the new " + out, Duration.ofSeconds(10), () -> Daemons.readOrEmpty(out).contains("tick "));
+        await("err-ticks in the new " + err, Duration.ofSeconds(10),
+                () -> Daemons.readOrEmpty(err).contains("err-tick "));
+        assertThat(probeRun("stop").exit()).isZero();
+        assertThat(isGone(pid)).isTrue();
+
+        List<Long> ticks = Stream.of(Files.readString(dir.resolve("out.log.1")), Files.readString(out))
+                .flatMap(String::lines).filter(l -> l.startsWith("tick ")).map(l -> Long.parseLong(l.substring(5)))
+                .collect(Collectors.toList());
+        assertThat(ticks).as("every tick once, in order, across the two files").isNotEmpty();
+        for (int i = 0; i < ticks.size(); i++) {
+            assertThat(ticks.get(i)).isEqualTo((long) i);
+        }
+        assertThat(Files.readString(out)).doesNotContain("tick 0\n");
+        assertThat(probeRun("reopen-logs").exit()).isEqualTo(7);
+    }
+
+    @Test
+    void statusJsonGivesPidStateUptimeAndPidfile() throws Exception {
+        Daemons.Result none = probeRun("status", "--json");
+        assertThat(none.exit()).isEqualTo(3);
+        assertThat(none.out().trim()).isEqualTo("{\"pidfile\":\"" + pidfile + "\",\"status\":\"not running\","
+                + "\"exit_status\":3}");
+        long pid = startProbe();
+        Daemons.Result json = probeRun("status", "--json");
+        assertThat(json.exit()).isZero();
+        assertThat(json.out().trim()).matches("\\{\"pidfile\":\"" + Pattern.quote(pidfile.toString())
+                + "\",\"status\":\"running\",\"exit_status\":0,\"pid\":" + pid + ",\"state\":\"ready\","
+                + "\"started_at\":\"[0-9T:.Z-]+\",\"uptime_seconds\":[0-9.]+\\}");
+        assertThat(parsesAsJson(json.out())).isTrue();
+        Daemons.Result text = probeRun("status");
+        assertThat(text.out()).startsWith("running with pid " + pid + ", up ").contains("pidfile " + pidfile);
+    }
+
+    private static boolean parsesAsJson(String text) throws Exception {
+        Process python;
+        try {
+            python = new ProcessBuilder("python3", "-c", "import json,sys; json.loads(sys.stdin.read())").start();
+        } catch (IOException e) {
+            return true; // no python3 here: the regular expression above checked the shape
+        }
+        python.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        python.getOutputStream().close();
+        return python.waitFor() == 0;
+    }
+
+    @Test
+    void aSymlinkedPidfileIsRefusedWithAClearError() throws IOException {
+        Files.writeString(dir.resolve("elsewhere.pid"), "");
+        Files.createSymbolicLink(pidfile, dir.resolve("elsewhere.pid"));
+        Daemons.Result status = probeRun("status");
+        assertThat(status.exit()).isEqualTo(4);
+        assertThat(status.out() + status.err()).contains(pidfile.toString(), "is a symbolic link");
+        Daemons.Result start = probeRun("start");
+        assertThat(start.exit()).isEqualTo(1);
+        assertThat(start.err()).contains(pidfile.toString(), "symbolic link");
+        assertThat(events()).isEmpty();
+    }
+
+    @Test
+    void asRootAWorldWritableOrForeignOwnedPidfileIsRefused() throws IOException {
+        Assumptions.assumeTrue(UserAccount.currentUid() == 0, "only root refuses these");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Daemons.Result start = probeRun("start");
+        assertThat(start.exit()).isEqualTo(1);
+        assertThat(start.err()).contains("refusing pidfile directory " + dir, "world-writable (mode 0777)");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(pidfile, "1\n");
+        Files.setOwner(pidfile, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        Daemons.Result stop = probeRun("stop");
+        assertThat(stop.exit()).isEqualTo(1);
+        assertThat(stop.err()).contains("refusing pidfile " + pidfile, "owned by uid 65534");
+        assertThat(probeRun("status").exit()).isEqualTo(4);
+        assertThat(events()).isEmpty();
+    }
+
+    @Test
+    void aRecordedPidOfAnotherLiveProcessIsNeverSignalled() throws Exception {
+        Process bystander = new ProcessBuilder("sleep", "120").start();
+        try {
+            Files.writeString(pidfile, bystander.pid() + "\nstart=1 boot=nope\n");
+            assertThat(probeRun("status").exit()).isEqualTo(1);
+            assertThat(probeRun("reload").exit()).isEqualTo(7);
+            assertThat(probeRun("force-stop").exit()).isZero();
+            assertThat(bystander.isAlive()).isTrue();
+        } finally {
+            bystander.destroyForcibly();
+        }
+    }
+
+    @Test
+    void runNotifiesSystemdInOrderOverARealDatagramSocket() throws Exception {
+        Assumptions.assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "needs python3");
+        Path socket = dir.resolve("notify.sock");
+        Path received = dir.resolve("notify.log");
+        Process listener = daemons.spawn(dir, List.of("python3", "-u", "-c", String.join("\n",
+                "import socket, sys",
+                "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
+                "s.bind(sys.argv[1])",
+                "print('listening', flush=True)",
+                "with open(sys.argv[2], 'a') as f:",
+                "    while True:",
+                "        f.write(s.recv(4096).decode().replace('\\n', ' ') + '\\n'); f.flush()"),
+                socket.toString(), received.toString()), dir.resolve("listener.out"), dir.resolve("listener.err"));
+        await("the listener", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(dir.resolve("listener.out"))
+                .contains("listening"));
+        ProcessBuilder run = new ProcessBuilder(probe("run", "--dir", dir.toString())).directory(dir.toFile())
+                .redirectOutput(dir.resolve("run.out").toFile()).redirectError(dir.resolve("run.err").toFile());
+        Map<String, String> env = run.environment();
+        env.put("NOTIFY_SOCKET", socket.toString());
+        env.put("WATCHDOG_USEC", "200000");
+        Process daemon = run.start();
+        daemons.track(daemon.pid());
+        await("READY=1", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(received).contains("READY=1"));
+        assertThat(probeRun("reload").exit()).isZero();
+        await("RELOADING=1 then READY=1", Duration.ofSeconds(10),
+                () -> Daemons.readOrEmpty(received).matches("(?s).*RELOADING=1 MONOTONIC_USEC=\\d+.*READY=1.*"));
+        await("two watchdog pings", Duration.ofSeconds(10),
+                () -> Daemons.readOrEmpty(received).split("WATCHDOG=1", -1).length > 2);
+        daemon.destroy();
+        assertThat(daemon.waitFor()).isZero();
+        await("STOPPING=1", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(received).contains("STOPPING=1"));
+        List<String> messages = Files.readAllLines(received).stream().filter(l -> !l.startsWith("WATCHDOG"))
+                .collect(Collectors.toList());
+        assertThat(messages.get(0)).isEqualTo("READY=1 MAINPID=" + daemon.pid());
+        assertThat(messages).containsSubsequence(messages.get(0), "READY=1", "STOPPING=1");
+        Matcher reloading = Pattern.compile("RELOADING=1 MONOTONIC_USEC=(\\d+)").matcher(String.join("\n", messages));
+        assertThat(reloading.find()).isTrue();
+        listener.destroy();
+    }
+
+    @Test
+    void aSocketPassedBySystemdIsServedAsAChannel() throws Exception {
+        Assumptions.assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "needs python3");
+        List<String> command = new ArrayList<>(List.of("python3", "-c", String.join("\n",
+                "import os, socket, sys",
+                "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(4)",
+                "os.dup2(s.fileno(), 3); os.set_inheritable(3, True)",
+                "os.environ['LISTEN_FDS'] = '1'; os.environ['LISTEN_PID'] = str(os.getpid())",
+                "os.execvp(sys.argv[1], sys.argv[1:])")));
+        command.addAll(probe("run", "--socket-activation", "--dir", dir.toString()));
+        Process daemon = daemons.spawn(dir, command, dir.resolve("run.out"), dir.resolve("run.err"));
+        await("the activated socket", Duration.ofSeconds(10), () -> events().contains("activated "));
+        int port = Integer.parseInt(events().replaceAll("(?s).*activated (\\d+).*", "$1"));
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
+            assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hi\n");
+        }
+        daemon.destroy();
+        assertThat(daemon.waitFor()).isZero();
+    }
+}
