@@ -293,6 +293,15 @@ public final class DaemonRunner {
         if (command.jvmOptions().stream().noneMatch(o -> o.contains("DisplayVMOutputTo"))) {
             options.add("-XX:+DisplayVMOutputToStderr");
         }
+        // jnr-posix, loaded for reopen-logs or a privilege drop, makes JDK 24+ warn about native access and
+        // sun.misc.Unsafe unless these are allowed (the daemon runs the same java as this launcher)
+        int feature = Runtime.version().feature();
+        if (feature >= 17 && command.jvmOptions().stream().noneMatch(o -> o.startsWith("--enable-native-access"))) {
+            options.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (feature >= 23 && command.jvmOptions().stream().noneMatch(o -> o.startsWith("--sun-misc-unsafe"))) {
+            options.add("--sun-misc-unsafe-memory-access=allow");
+        }
         return options;
     }
 

@@ -137,6 +137,9 @@ class OperationsIT {
             assertThat(ticks.get(i)).isEqualTo((long) i);
         }
         assertThat(Files.readString(out)).doesNotContain("tick 0\n");
+        // loading jnr-posix for the reopen must not make the JVM warn (JDK 24+: native access, sun.misc.Unsafe)
+        assertThat(Files.readString(err) + Files.readString(dir.resolve("err.log.1"))).doesNotContain("WARNING");
+        assertThat(reopen.err()).isEmpty();
         assertThat(probeRun("reopen-logs").exit()).isEqualTo(7);
     }
 
