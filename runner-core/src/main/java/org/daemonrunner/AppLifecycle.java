@@ -7,8 +7,7 @@ import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.pidfile.PidFile;
 import org.daemonrunner.pidfile.PidFileLockedException;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
+import org.daemonrunner.internal.signal.Signals;
 
 /**
  * Runs a {@link DaemonApp} in this process, holding its pidfile: the daemon's side of {@code start}, and
@@ -84,7 +83,7 @@ final class AppLifecycle {
             LoggerFactory.getLogger(AppLifecycle.class).info("Replaced stale pidfile {} (it recorded {}).",
                     pidfilePath, pidfile.previousContent());
         }
-        Signal.handle(new Signal("TERM"), signal -> requestStop());
+        Signals.handle("TERM", this::requestStop);
 
         try {
             app.init();
@@ -128,9 +127,9 @@ final class AppLifecycle {
     /** Ignores the context's ignored signals, routes HUP to {@code reload()} and the app's own handlers. */
     private void installSignalMap() {
         for (String name : context.ignoredSignals()) {
-            Signal.handle(new Signal(name), SignalHandler.SIG_IGN);
+            Signals.ignore(name);
         }
-        Signal.handle(new Signal("HUP"), signal -> {
+        Signals.handle("HUP", () -> {
             systemd.reloading();
             try {
                 app.reload();
@@ -140,8 +139,8 @@ final class AppLifecycle {
                 systemd.reloaded();
             }
         });
-        Signal.handle(new Signal(context.reopenLogsSignal()), signal -> reopenLogs());
-        context.signalHandlers().forEach((name, handler) -> Signal.handle(new Signal(name), signal -> {
+        Signals.handle(context.reopenLogsSignal(), this::reopenLogs);
+        context.signalHandlers().forEach((name, handler) -> Signals.handle(name, () -> {
             try {
                 handler.run();
             } catch (RuntimeException e) {

@@ -1,7 +1,6 @@
 package org.daemonrunner;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -677,9 +676,8 @@ public final class DaemonRunner {
     }
 
     private static void openForAppend(Path log, String what) {
-        try (OutputStream ignored = Files.newOutputStream(log, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND)) {
-            // created if missing; nothing is written
+        try {
+            Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close(); // creates it
         } catch (AccessDeniedException e) {
             throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is not writable"
                     + " (permission denied). Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, e);

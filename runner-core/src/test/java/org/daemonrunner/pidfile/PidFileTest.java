@@ -125,6 +125,7 @@ class PidFileTest {
     @Test
     void aFailedSecondAcquireInTheSameJvmKeepsTheFirstLock() throws IOException {
         try (PidFile locked = PidFile.acquire(pidfile, Duration.ZERO)) {
+            assertThat(locked.path()).isEqualTo(pidfile);
             assertThat(kernelLocksOn(pidfile)).isNotEmpty();
 
             assertThatThrownBy(() -> PidFile.acquire(pidfile, Duration.ZERO)).isInstanceOf(IOException.class);
