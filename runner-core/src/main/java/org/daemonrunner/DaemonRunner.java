@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -110,15 +109,15 @@ public final class DaemonRunner {
      */
     public static String[] runnerArguments(CommandLine line) {
         List<String> args = new ArrayList<>(line.getArgList());
-        for (Option option : ActionParser.allOptions().getOptions()) {
-            if (line.hasOption(option.getLongOpt())) {
+        for (Option option : line.getOptions()) {
+            if (ActionParser.isRunnerOption(option.getLongOpt())) {
                 args.add("--" + option.getLongOpt());
                 if (option.hasArg()) {
-                    args.add(line.getOptionValue(option.getLongOpt()));
+                    args.add(option.getValue());
                 }
             }
         }
-        return args.toArray(String[]::new);
+        return args.toArray(new String[0]);
     }
 
     /** Returns whether this process is a daemon that {@code start} relaunched. */
@@ -695,13 +694,16 @@ public final class DaemonRunner {
     }
 
     private Paths paths() {
-        return new Paths(resolve(app::stdinPath, "stdinPath"), resolve(app::stdoutPath, "stdoutPath"),
-                resolve(app::stderrPath, "stderrPath"), resolve(app::pidfilePath, "pidfilePath"));
+        // plain calls, no method references: each lambda costs a class spun at run time on the command path
+        return new Paths(resolve(app.stdinPath(), "stdinPath"), resolve(app.stdoutPath(), "stdoutPath"),
+                resolve(app.stderrPath(), "stderrPath"), resolve(app.pidfilePath(), "pidfilePath"));
     }
 
-    private static Path resolve(Supplier<Path> path, String name) {
-        Path value = Objects.requireNonNull(path.get(), () -> "DaemonApp." + name + "() returned null");
-        return launchDirectory().resolve(value).normalize();
+    private static Path resolve(Path path, String name) {
+        if (path == null) {
+            throw new NullPointerException("DaemonApp." + name + "() returned null");
+        }
+        return launchDirectory().resolve(path).normalize();
     }
 
     private static String programName() {

@@ -83,6 +83,11 @@ public final class ActionParser {
         }
     }
 
+    /** Returns whether {@code longName} is one of the runner's options. */
+    public static boolean isRunnerOption(String longName) {
+        return "timeout".equals(longName) || "force".equals(longName) || "json".equals(longName);
+    }
+
     /** Returns every option the runner takes, for any action: for an app that parses its own options too. */
     public static Options allOptions() {
         Options all = new Options();
