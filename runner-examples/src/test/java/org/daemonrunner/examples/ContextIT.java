@@ -5,64 +5,19 @@ import static org.daemonrunner.examples.Daemons.await;
 import static org.daemonrunner.examples.Daemons.isGone;
 import static org.daemonrunner.examples.Daemons.probe;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.daemonrunner.process.UserAccount;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code DaemonContext} options, the signal map and {@code reload}, against real daemons. */
-@EnabledOnOs(OS.LINUX)
-@Timeout(60)
-class ContextIT {
-    @TempDir
-    Path dir;
-    Daemons daemons;
-    Path pidfile;
-
-    @BeforeEach
-    void setUp() {
-        daemons = new Daemons(dir);
-        pidfile = dir.resolve("probe.pid");
-    }
-
-    @AfterEach
-    void killEverythingStarted() throws IOException {
-        daemons.close();
-    }
-
-    private Daemons.Result probeRun(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--dir", dir.toString()));
-        return daemons.run(probe(all.toArray(String[]::new)));
-    }
-
-    private long startProbe(String... extra) {
-        List<String> args = new ArrayList<>(List.of("start"));
-        args.addAll(List.of(extra));
-        Daemons.Result start = probeRun(args.toArray(String[]::new));
-        assertThat(start.exit()).as(start.toString()).isZero();
-        return start.startedPid();
-    }
-
-    private String events() {
-        return Daemons.readOrEmpty(dir.resolve("events.log"));
-    }
-
+class ContextIT extends ProbeTest {
     private static String procField(long pid, String file, String prefix) throws IOException {
         return Files.readAllLines(Path.of("/proc/" + pid + "/" + file)).stream().filter(l -> l.startsWith(prefix))
                 .findFirst().orElseThrow().substring(prefix.length()).trim();
@@ -72,43 +27,15 @@ class ContextIT {
         Assumptions.assumeTrue(UserAccount.currentUid() == 0, "needs root (CI runs as root)");
     }
 
-    /** Copies the test class path where user nobody can read it, and makes the test directory reachable. */
+    /** The probe command for user nobody: a readable copy of the class path, and an events file nobody can write. */
     private List<String> probeForNobody(String... args) throws IOException {
-        Path cp = Files.createDirectories(dir.resolve("cp"));
-        List<String> entries = new ArrayList<>();
-        int i = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            Path target = cp.resolve(i++ + "-" + source.getFileName());
-            if (Files.isDirectory(source)) {
-                try (Stream<Path> files = Files.walk(source)) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        Path t = target.resolve(source.relativize(f).toString());
-                        if (Files.isDirectory(f)) {
-                            Files.createDirectories(t);
-                        } else {
-                            Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            } else if (Files.exists(source)) {
-                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            entries.add(target.toString());
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x"
-                        : "rw-r--r--"));
-            }
-        }
+        String classPath = Daemons.classPathForNobody(dir);
         Path events = dir.resolve("events.log");
         if (!Files.exists(events)) {
             Files.writeString(events, "");
         }
         Files.setPosixFilePermissions(events, PosixFilePermissions.fromString("rw-rw-rw-"));
-        List<String> command = new ArrayList<>(List.of(Daemons.JAVA, "-cp", String.join(File.pathSeparator, entries),
-                ProbeApp.class.getName()));
+        List<String> command = new ArrayList<>(List.of(Daemons.JAVA, "-cp", classPath, ProbeApp.class.getName()));
         command.addAll(List.of(args));
         command.addAll(List.of("--dir", dir.toString()));
         return command;

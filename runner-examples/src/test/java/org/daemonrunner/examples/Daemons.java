@@ -3,11 +3,14 @@ package org.daemonrunner.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,6 +150,42 @@ final class Daemons implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /**
+     * Copies the test class path where user nobody can read it (under {@code dir}, made reachable: directories
+     * 755, files 644), and returns the copy's class path.
+     */
+    static String classPathForNobody(Path dir) throws IOException {
+        Path cp = Files.createDirectories(dir.resolve("cp"));
+        List<String> entries = new ArrayList<>();
+        int i = 0;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path source = Path.of(entry);
+            Path target = cp.resolve(i++ + "-" + source.getFileName());
+            if (Files.isDirectory(source)) {
+                try (Stream<Path> files = Files.walk(source)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Path t = target.resolve(source.relativize(f).toString());
+                        if (Files.isDirectory(f)) {
+                            Files.createDirectories(t);
+                        } else {
+                            Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            } else if (Files.exists(source)) {
+                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            entries.add(target.toString());
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x"
+                        : "rw-r--r--"));
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     /** Kills, by exact pid, every daemon the tests started and every daemon holding a pidfile in the test dir. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.daemonrunner.examples.Daemons.await;
 import static org.daemonrunner.examples.Daemons.isGone;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,13 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.daemonrunner.process.UserAccount;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -242,39 +238,7 @@ class HttpServiceIT {
         return -1;
     }
 
-    /**
-     * Copies the test class path where user nobody can read it, makes the test directory reachable, and returns
-     * the copy's class path (as {@code ContextIT.probeForNobody} does).
-     */
     private String classPathForNobody() throws IOException {
-        Path cp = Files.createDirectories(dir.resolve("cp"));
-        List<String> entries = new ArrayList<>();
-        int i = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            Path target = cp.resolve(i++ + "-" + source.getFileName());
-            if (Files.isDirectory(source)) {
-                try (Stream<Path> files = Files.walk(source)) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        Path t = target.resolve(source.relativize(f).toString());
-                        if (Files.isDirectory(f)) {
-                            Files.createDirectories(t);
-                        } else {
-                            Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            } else if (Files.exists(source)) {
-                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            entries.add(target.toString());
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x"
-                        : "rw-r--r--"));
-            }
-        }
-        return String.join(File.pathSeparator, entries);
+        return Daemons.classPathForNobody(dir);
     }
 }

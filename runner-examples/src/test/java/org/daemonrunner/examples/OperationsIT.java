@@ -19,53 +19,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.daemonrunner.process.UserAccount;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Stop schedules, process-group cleanup, log reopening, systemd notify, hardened pidfiles and rich status. */
-@EnabledOnOs(OS.LINUX)
-@Timeout(60)
-class OperationsIT {
-    @TempDir
-    Path dir;
-    Daemons daemons;
-    Path pidfile;
-
-    @BeforeEach
-    void setUp() {
-        daemons = new Daemons(dir);
-        pidfile = dir.resolve("probe.pid");
-    }
-
-    @AfterEach
-    void killEverythingStarted() throws IOException {
-        daemons.close();
-    }
-
-    private Daemons.Result probeRun(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--dir", dir.toString()));
-        return daemons.run(probe(all.toArray(String[]::new)));
-    }
-
-    private long startProbe(String... extra) {
-        List<String> args = new ArrayList<>(List.of("start"));
-        args.addAll(List.of(extra));
-        Daemons.Result start = probeRun(args.toArray(String[]::new));
-        assertThat(start.exit()).as(start.toString()).isZero();
-        return start.startedPid();
-    }
-
-    private String events() {
-        return Daemons.readOrEmpty(dir.resolve("events.log"));
-    }
-
+class OperationsIT extends ProbeTest {
     @Test
     void aDaemonThatIgnoresTermIsKilledAfterAThreadDumpByForceStop() throws IOException {
         long pid = startProbe("--ignore-stop");

@@ -16,53 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every action and exit status of the runner, against real daemons (the test {@link ProbeApp}). */
-@EnabledOnOs(OS.LINUX)
-@Timeout(60)
-class RunnerIT {
-    @TempDir
-    Path dir;
-    Daemons daemons;
-    Path pidfile;
-
-    @BeforeEach
-    void setUp() {
-        daemons = new Daemons(dir);
-        pidfile = dir.resolve("probe.pid");
-    }
-
-    @AfterEach
-    void killEverythingStarted() throws IOException {
-        daemons.close();
-    }
-
-    /** Runs the probe with {@code args} and its files in the test directory. */
-    private Daemons.Result probeRun(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--dir", dir.toString()));
-        return daemons.run(probe(all.toArray(String[]::new)));
-    }
-
-    private String events() {
-        return Daemons.readOrEmpty(dir.resolve("events.log"));
-    }
-
-    private long startProbe(String... extra) {
-        List<String> args = new ArrayList<>(List.of("start"));
-        args.addAll(List.of(extra));
-        Daemons.Result start = probeRun(args.toArray(String[]::new));
-        assertThat(start.exit()).as(start.toString()).isZero();
-        return start.startedPid();
-    }
-
+class RunnerIT extends ProbeTest {
     @Test
     void missingOrUnknownActionsAndBadOptionsPrintTheUsageAndExit2() {
         for (String[] args : new String[][] {{}, {"strat"}, {"START"}, {"stop", "--", "--bogus"}, {"status", "--", "extra"}}) {
