@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -287,16 +288,23 @@ public final class DaemonRunner {
      */
     private static List<String> extraOptions(JavaCommand command) {
         List<String> options = new ArrayList<>(List.of("-D" + LAUNCH_DIRECTORY_PROPERTY + "=" + launchDirectory()));
-        if (command.jvmOptions().stream().noneMatch(o -> o.contains("DisplayVMOutputTo"))) {
+        boolean vmOutput = false;
+        boolean nativeAccess = false;
+        boolean unsafeAccess = false;
+        for (String option : command.jvmOptions()) {
+            vmOutput |= option.contains("DisplayVMOutputTo");
+            nativeAccess |= option.startsWith("--enable-native-access");
+            unsafeAccess |= option.startsWith("--sun-misc-unsafe");
+        }
+        if (!vmOutput) {
             options.add("-XX:+DisplayVMOutputToStderr");
         }
         // jnr-posix, loaded for reopen-logs or a privilege drop, makes JDK 24+ warn about native access and
         // sun.misc.Unsafe unless these are allowed (the daemon runs the same java as this launcher)
-        int feature = Runtime.version().feature();
-        if (feature >= 17 && command.jvmOptions().stream().noneMatch(o -> o.startsWith("--enable-native-access"))) {
+        if (!nativeAccess) {
             options.add("--enable-native-access=ALL-UNNAMED");
         }
-        if (feature >= 23 && command.jvmOptions().stream().noneMatch(o -> o.startsWith("--sun-misc-unsafe"))) {
+        if (Runtime.version().feature() >= 23 && !unsafeAccess) {
             options.add("--sun-misc-unsafe-memory-access=allow");
         }
         return options;
@@ -313,7 +321,8 @@ public final class DaemonRunner {
         // Under systemd every ExecStart= has pid 1 as its parent; there (INVOCATION_ID is set) start is for
         // Type=forking and must detach: Type=simple and Type=notify units use run.
         boolean underSystemd = System.getenv("INVOCATION_ID") != null;
-        boolean parentIsInit = ProcessHandle.current().parent().map(p -> p.pid() == 1).orElse(false);
+        Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+        boolean parentIsInit = parent.isPresent() && parent.get().pid() == 1;
         return (underSystemd || !parentIsInit) && !stdinIsSocket();
     }
 
@@ -414,63 +423,69 @@ public final class DaemonRunner {
 
     private int stop(ParsedCommand command) {
         StopSchedule configured = Objects.requireNonNull(app.stopSchedule(), "DaemonApp.stopSchedule() returned null");
-        StopSchedule timed = command.timeout().map(configured::withTimeout).orElse(configured);
+        StopSchedule timed = command.timeout().isPresent() ? configured.withTimeout(command.timeout().get()) : configured;
         StopSchedule schedule = command.force() ? timed.forced() : timed;
+        Optional<ProcessTable.Stat> stat = Optional.empty();
+        long stopped;
         Path pidfile = paths().pidfile();
         try {
-            PidFileState state;
-            try (PidFile.Watch watch = PidFile.watch(pidfile)) {
-                state = watch.state();
-            }
-            switch (state.status()) {
-                case ABSENT:
-                    System.out.println("not running");
+            PidFile.Watch watch = PidFile.watch(pidfile);
+            try {
+                PidFileState state = watch.state();
+                switch (state.status()) {
+                    case ABSENT:
+                        System.out.println("not running");
+                        return ExitStatus.OK;
+                    case STALE:
+                        return removeStale(pidfile, state);
+                    case UNKNOWN:
+                        throw new StopFailureException("Cannot stop: " + state.detail() + ".", null);
+                    default:
+                        break;
+                }
+                long pid = state.holder();
+                // Take the handle (it records the process's start time), then check again that this pid still
+                // holds the lock: a pid reused in between can then never be signalled.
+                Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+                stat = ProcessTable.stat(pid);
+                if (handle.isEmpty() || !stillHolds(pidfile, pid)) {
+                    System.out.println("stopped (pid " + pid + " exited before it was signalled)");
                     return ExitStatus.OK;
-                case STALE:
-                    PidFileState removed = PidFile.removeIfStale(pidfile);
-                    if (removed.status() == PidFileState.Status.RUNNING) {
-                        throw new StopFailureException("Cannot stop: a daemon (pid " + removed.holder() + ") took "
-                                + pidfile + " while stop looked at it. Run stop again.", null);
+                }
+                boolean exited = false;
+                for (StopSchedule.Step step : schedule.steps()) {
+                    if (watch == null) {
+                        watch = PidFile.watch(pidfile); // the previous wait timed out, which closed the last one
+                        if (watch.state().status() != PidFileState.Status.RUNNING || watch.state().holder() != pid) {
+                            exited = true; // it exited (and maybe removed its pidfile) between two steps
+                            break;
+                        }
                     }
-                    System.out.println("not running; " + (removed.status() == PidFileState.Status.STALE
-                            ? "removed stale pidfile " + pidfile + " (" + state.staleReason() + ")"
-                            : "pidfile " + pidfile + " is gone"));
-                    return ExitStatus.OK;
-                case UNKNOWN:
-                    throw new StopFailureException("Cannot stop: " + state.detail() + ".", null);
-                default:
-                    break;
-            }
-            long pid = state.holder();
-            // Take the handle (it records the process's start time), then check again that this pid still holds
-            // the lock: a pid reused in between can then never be signalled.
-            Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-            Optional<ProcessTable.Stat> stat = ProcessTable.stat(pid);
-            if (handle.isEmpty() || !stillHolds(pidfile, pid)) {
-                System.out.println("stopped (pid " + pid + " exited before it was signalled)");
-                return ExitStatus.OK;
-            }
-            ProcessHandle holder = handle.get();
-            for (StopSchedule.Step step : schedule.steps()) {
-                try (PidFile.Watch watch = PidFile.watch(pidfile)) {
-                    if (watch.state().status() != PidFileState.Status.RUNNING || watch.state().holder() != pid) {
-                        break; // it exited (and maybe removed its pidfile) between two steps
-                    }
-                    send(holder, step.signal(), pidfile);
-                    if (watch.awaitRelease(step.timeout())) {
+                    send(handle.get(), step.signal(), pidfile);
+                    exited = watch.awaitRelease(step.timeout());
+                    if (exited) {
                         break;
                     }
+                    watch.close();
+                    watch = null;
+                }
+                if (!exited && stillHolds(pidfile, pid)) {
+                    throw new StopFailureException("Process " + pid + " did not exit within " + describe(schedule)
+                            + "; pidfile " + pidfile + " left in place." + (schedule.endsInKill() ? ""
+                            : " Use 'force-stop' (or 'stop --force') to send SIGKILL after the timeout."), null);
+                }
+                stopped = pid;
+            } finally {
+                if (watch != null) {
+                    watch.close();
                 }
             }
-            if (stillHolds(pidfile, pid)) {
-                throw new StopFailureException("Process " + pid + " did not exit within " + describe(schedule)
-                        + "; pidfile " + pidfile + " left in place." + (schedule.endsInKill() ? ""
-                        : " Use 'force-stop' (or 'stop --force') to send SIGKILL after the timeout."), null);
-            }
             PidFile.removeIfStale(pidfile);
-            String leftovers = stat.filter(s -> s.group() == s.session() && context().endProcessGroupOnStop())
-                    .map(s -> endGroup(s, schedule)).orElse("");
-            System.out.println("stopped (pid " + pid + ")" + leftovers);
+            String leftovers = "";
+            if (stat.isPresent() && stat.get().group() == stat.get().session() && context().endProcessGroupOnStop()) {
+                leftovers = endGroup(stat.get(), schedule);
+            }
+            System.out.println("stopped (pid " + stopped + ")" + leftovers);
             return ExitStatus.OK;
         } catch (AccessDeniedException e) {
             throw new DaemonEnvironmentException("Cannot stop: permission denied on pidfile " + pidfile
@@ -478,6 +493,17 @@ public final class DaemonRunner {
         } catch (IOException e) {
             throw new StopFailureException("Cannot stop: reading pidfile " + pidfile + " failed: " + e + ".", e);
         }
+    }
+
+    private static int removeStale(Path pidfile, PidFileState state) throws IOException {
+        PidFileState removed = PidFile.removeIfStale(pidfile);
+        if (removed.status() == PidFileState.Status.RUNNING) {
+            throw new StopFailureException("Cannot stop: a daemon (pid " + removed.holder() + ") took " + pidfile
+                    + " while stop looked at it. Run stop again.", null);
+        }
+        System.out.println("not running; " + (removed.status() == PidFileState.Status.STALE ? "removed stale pidfile "
+                + pidfile + " (" + state.staleReason() + ")" : "pidfile " + pidfile + " is gone"));
+        return ExitStatus.OK;
     }
 
     private static boolean stillHolds(Path pidfile, long pid) throws IOException {
@@ -580,9 +606,22 @@ public final class DaemonRunner {
                 text = "cannot tell: " + state.detail();
                 break;
         }
-        Optional<Instant> started = state.status() == PidFileState.Status.RUNNING
-                ? ProcessHandle.of(state.holder()).flatMap(p -> p.info().startInstant()) : Optional.empty();
-        Optional<Duration> uptime = started.map(t -> Duration.between(t, Instant.now()));
+        Optional<Instant> started = Optional.empty();
+        Optional<Duration> uptime = Optional.empty();
+        if (state.status() == PidFileState.Status.RUNNING) {
+            Optional<ProcessTable.Stat> st = ProcessTable.stat(state.holder());
+            if (st.isPresent()) {
+                try {
+                    String up = Files.readString(Path.of("/proc/uptime"));
+                    double seconds = Double.parseDouble(up.substring(0, up.indexOf(' ')));
+                    // /proc reports start times in USER_HZ ticks, which Linux fixes at 100 a second
+                    uptime = Optional.of(Duration.ofMillis(Math.round((seconds - st.get().startTicks() / 100.0) * 1000)));
+                    started = Optional.of(Instant.now().minus(uptime.get()).truncatedTo(ChronoUnit.SECONDS));
+                } catch (IOException | RuntimeException e) {
+                    uptime = Optional.empty();
+                }
+            }
+        }
         if (json) {
             StringBuilder object = new StringBuilder("{");
             field(object, "pidfile", state.path().toString());
@@ -593,8 +632,10 @@ public final class DaemonRunner {
             if (state.status() == PidFileState.Status.RUNNING) {
                 object.append(",\"pid\":").append(state.holder());
                 field(object, "state", state.stopping() ? "stopping" : state.ready() ? "ready" : "starting");
-                started.ifPresent(t -> field(object, "started_at", t.toString()));
-                uptime.ifPresent(u -> object.append(",\"uptime_seconds\":").append(u.toMillis() / 1000.0));
+                if (started.isPresent()) {
+                    field(object, "started_at", started.get().toString());
+                    object.append(",\"uptime_seconds\":").append(uptime.get().toMillis() / 1000.0);
+                }
             } else if (!state.recorded().isEmpty()) {
                 field(object, "recorded", state.recorded());
             }
@@ -603,7 +644,7 @@ public final class DaemonRunner {
             }
             System.out.println(object.append('}'));
         } else {
-            System.out.println(text + uptime.map(u -> ", up " + humanDuration(u)).orElse("")
+            System.out.println(text + (uptime.isPresent() ? ", up " + humanDuration(uptime.get()) : "")
                     + (state.status() == PidFileState.Status.RUNNING ? ", pidfile " + state.path() : ""));
         }
         return exit;
@@ -822,13 +863,11 @@ public final class DaemonRunner {
          * loaded to drop privileges.
          */
         static void reportReady() {
-            ProcessHandle.current().parent()
-                    .filter(parent -> parent.pid() == SHELL_PID && SHELL_PID > 1)
-                    .ifPresent(parent -> {
-                        if (!parent.destroy() && parent.isAlive()) {
-                            Posix.get().signal(parent.pid(), "CONT");
-                        }
-                    });
+            Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+            if (SHELL_PID > 1 && parent.isPresent() && parent.get().pid() == SHELL_PID
+                    && !parent.get().destroy() && parent.get().isAlive()) {
+                Posix.get().signal(SHELL_PID, "CONT");
+            }
         }
     }
 }

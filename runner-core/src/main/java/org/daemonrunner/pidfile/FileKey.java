@@ -38,7 +38,22 @@ record FileKey(long dev, long ino) {
         // glibc's gnu_dev_major/gnu_dev_minor decoding of st_dev
         long major = ((dev >>> 8) & 0xfffL) | ((dev >>> 32) & ~0xfffL);
         long minor = (dev & 0xffL) | ((dev >>> 12) & ~0xffL);
-        return String.format("%02x:%02x:%d", major, minor, ino);
+        return hex2(major) + ":" + hex2(minor) + ":" + ino;
+    }
+
+    private static String hex2(long v) {
+        String h = Long.toHexString(v);
+        return h.length() < 2 ? "0" + h : h;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FileKey && ((FileKey) o).dev == dev && ((FileKey) o).ino == ino;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(dev) * 31 + Long.hashCode(ino);
     }
 
     /** Whether this machine lets us look at open descriptors through {@code /proc}. */

@@ -51,7 +51,7 @@ final class LockTable {
         List<Entry> sameInode = new ArrayList<>();
         for (String line : Files.readAllLines(PROC_LOCKS)) {
             // "1: POSIX  ADVISORY  WRITE 1989 fe:00:2146338 0 2"; blocked requests are shown as "1: -> POSIX ..."
-            String[] f = line.trim().split("\\s+");
+            String[] f = fields(line);
             if (f.length < 8 || !f[1].equals("POSIX") || !f[5].endsWith(inode)) {
                 continue;
             }
@@ -62,5 +62,24 @@ final class LockTable {
             (f[5].equals(wanted) ? exact : sameInode).add(entry);
         }
         return exact.isEmpty() && !sameInode.isEmpty() ? new Match(sameInode, false) : new Match(exact, true);
+    }
+
+    private static String[] fields(String line) {
+        List<String> out = new ArrayList<>(9);
+        int i = 0;
+        int n = line.length();
+        while (i < n) {
+            while (i < n && Character.isWhitespace(line.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < n && !Character.isWhitespace(line.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                out.add(line.substring(start, i));
+            }
+        }
+        return out.toArray(new String[0]);
     }
 }

@@ -23,8 +23,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -185,8 +185,8 @@ public final class PidFile implements AutoCloseable {
         channel.truncate(0);
         // the second line lets anyone check that the pid still names this very process (python-daemon's
         // readers and systemd read only the first)
-        String identity = ProcessTable.stat(pid).map(s -> "start=" + s.startTicks() + " boot=" + ProcessTable.bootId())
-                .orElse("");
+        Optional<ProcessTable.Stat> stat = ProcessTable.stat(pid);
+        String identity = stat.isPresent() ? "start=" + stat.get().startTicks() + " boot=" + ProcessTable.bootId() : "";
         ByteBuffer bytes = ByteBuffer.wrap((pid + "\n" + (identity.isEmpty() ? "" : identity + "\n"))
                 .getBytes(StandardCharsets.US_ASCII));
         long position = 0;
@@ -281,9 +281,14 @@ public final class PidFile implements AutoCloseable {
         String recorded = readRecorded(path);
         LockTable.Match match = LockTable.locksOn(key);
         List<LockTable.Entry> locks = match.entries();
-        LockTable.Entry life = locks.stream().filter(e -> e.write() && e.covers(LIFE)).findFirst().orElse(null);
-        boolean daemon = life != null && locks.stream()
-                .anyMatch(e -> e.pid() == life.pid() && e.write() && e.covers(DAEMON));
+        LockTable.Entry life = null;
+        for (LockTable.Entry e : locks) {
+            if (e.write() && e.covers(LIFE)) {
+                life = e;
+                break;
+            }
+        }
+        boolean daemon = life != null && holds(locks, life.pid(), DAEMON);
         if (!daemon) {
             // Nobody holds it, or a tool holds byte 0 for a moment to remove it: either way no daemon owns it.
             return new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, "");
@@ -298,9 +303,18 @@ public final class PidFile implements AutoCloseable {
         if (recorded.equals(Long.toString(holder)) && !sameStart(path, holder)) {
             return null; // the holder's pid names a process that started at another time: look again
         }
-        boolean ready = locks.stream().anyMatch(e -> e.pid() == holder && e.write() && e.covers(READY));
-        boolean stopping = locks.stream().anyMatch(e -> e.pid() == holder && e.write() && e.covers(STOPPING));
+        boolean ready = holds(locks, holder, READY);
+        boolean stopping = holds(locks, holder, STOPPING);
         return new PidFileState(path, PidFileState.Status.RUNNING, holder, ready, stopping, recorded, "");
+    }
+
+    private static boolean holds(List<LockTable.Entry> locks, long pid, long offset) {
+        for (LockTable.Entry e : locks) {
+            if (e.pid() == pid && e.write() && e.covers(offset)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the start time and boot id the pidfile records (if any) are those of process {@code pid}. */
@@ -312,13 +326,16 @@ public final class PidFile implements AutoCloseable {
         } catch (IOException e) {
             return true;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("start=(\\d+) boot=(\\S*)").matcher(identity);
-        if (!m.lookingAt()) {
+        int space = identity.indexOf(" boot=");
+        if (!identity.startsWith("start=") || space < 0) {
             return true; // nothing recorded (an older pidfile): the lock and the open file are the check
         }
+        String ticks = identity.substring("start=".length(), space);
+        String recordedBoot = identity.substring(space + " boot=".length()).trim();
         String boot = ProcessTable.bootId();
-        return ProcessTable.stat(pid).map(s -> Long.toString(s.startTicks()).equals(m.group(1))
-                && (boot.isEmpty() || boot.equals(m.group(2)))).orElse(false);
+        Optional<ProcessTable.Stat> stat = ProcessTable.stat(pid);
+        return stat.isPresent() && Long.toString(stat.get().startTicks()).equals(ticks)
+                && (boot.isEmpty() || boot.equals(recordedBoot));
     }
 
     /**
@@ -529,18 +546,30 @@ public final class PidFile implements AutoCloseable {
             return tryLock(channel, position, size, shared);
         }
         AtomicBoolean settled = new AtomicBoolean();
-        CompletableFuture.delayedExecutor(remaining, TimeUnit.NANOSECONDS, Runnable::run).execute(() -> {
-            if (settled.compareAndSet(false, true)) {
+        Thread timer = new Thread("daemonrunner-lock-timeout") {
+            @Override
+            public void run() {
                 try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // closing is how we end the wait; nothing else to do
+                    TimeUnit.NANOSECONDS.sleep(remaining);
+                } catch (InterruptedException e) {
+                    return; // the lock was granted
+                }
+                if (settled.compareAndSet(false, true)) {
+                    try {
+                        channel.close();
+                    } catch (IOException ignored) {
+                        // closing is how we end the wait; nothing else to do
+                    }
                 }
             }
-        });
+        };
+        timer.setDaemon(true);
+        timer.start();
         try {
             FileLock lock = channel.lock(position, size, shared);
-            return settled.compareAndSet(false, true) ? lock : null;
+            boolean mine = settled.compareAndSet(false, true);
+            timer.interrupt();
+            return mine ? lock : null;
         } catch (ClosedChannelException closed) {
             // AsynchronousCloseException while blocked, or ClosedChannelException if the timer was first
             if (settled.get()) {

@@ -62,7 +62,7 @@ public final class JavaCommand {
      * @throws IllegalArgumentException when the arguments name no main class, {@code -jar} file or module
      */
     public static JavaCommand parse(String java, List<String> arguments, Path base) {
-        UnaryOperator<String> absolute = p -> p.isEmpty() ? p : base.resolve(p).normalize().toString();
+        UnaryOperator<String> absolute = new Absolute(base);
         List<String> options = new ArrayList<>();
         boolean argumentFile = false;
         for (int i = 0; i < arguments.size(); i++) {
@@ -109,6 +109,20 @@ public final class JavaCommand {
         }
         throw new IllegalArgumentException("the java command line names no main class, -jar file or module: "
                 + String.join(" ", arguments));
+    }
+
+    /** Makes a path absolute against the launch directory (a class, not a lambda: no bootstrap at start-up). */
+    private static final class Absolute implements UnaryOperator<String> {
+        private final Path base;
+
+        Absolute(Path base) {
+            this.base = base;
+        }
+
+        @Override
+        public String apply(String path) {
+            return path.isEmpty() ? path : base.resolve(path).normalize().toString();
+        }
     }
 
     private static String rewriteOption(String arg, UnaryOperator<String> absolute) {

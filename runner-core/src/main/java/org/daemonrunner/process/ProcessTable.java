@@ -62,14 +62,29 @@ public final class ProcessTable {
      */
     public static List<ProcessHandle> groupMembers(long group, long session, long except) {
         List<ProcessHandle> members = new ArrayList<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"))) {
             for (Path proc : procs) {
-                long pid = Long.parseLong(proc.getFileName().toString());
+                String name = proc.getFileName().toString();
+                if (name.isEmpty() || name.charAt(0) < '1' || name.charAt(0) > '9') {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(name);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
                 if (pid == except || pid <= 1) {
                     continue;
                 }
-                stat(pid).filter(s -> s.group() == group && s.session() == session && s.state() != 'Z')
-                        .flatMap(s -> ProcessHandle.of(pid)).ifPresent(members::add);
+                Optional<Stat> stat = stat(pid);
+                if (stat.isPresent() && stat.get().group() == group && stat.get().session() == session
+                        && stat.get().state() != 'Z') {
+                    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+                    if (handle.isPresent()) {
+                        members.add(handle.get());
+                    }
+                }
             }
         } catch (IOException e) {
             return members;

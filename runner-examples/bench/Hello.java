@@ -1,0 +1,6 @@
+/** The floor: the cheapest JVM run there is (start, print a line, exit). */
+public class Hello {
+    public static void main(String[] args) {
+        System.out.println("Hello");
+    }
+}
