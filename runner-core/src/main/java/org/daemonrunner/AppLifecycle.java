@@ -78,7 +78,15 @@ final class AppLifecycle {
             System.err.println(CAUSE_PREFIX + "cannot lock pidfile " + pidfilePath + ": " + e.getMessage());
             return ExitStatus.FAILURE;
         }
-        pidfile.removeOnExit();
+        pidfile.removeAtShutdownUnlessArranged();
+        try {
+            return runHoldingPidfile(pidfilePath, onReady);
+        } finally {
+            pidfile.removeOnExit(); // the exit is decided: remove the file last, if it is still ours
+        }
+    }
+
+    private int runHoldingPidfile(Path pidfilePath, Runnable onReady) {
         if (!pidfile.previousContent().isEmpty()) {
             LoggerFactory.getLogger(AppLifecycle.class).info("Replaced stale pidfile {} (it recorded {}).",
                     pidfilePath, pidfile.previousContent());
@@ -186,6 +194,7 @@ final class AppLifecycle {
         if (!stopRequested.compareAndSet(false, true)) {
             return;
         }
+        pidfile.removeOnExit(); // before the shutdown begins (deleteOnExit refuses after), if the file is ours
         systemd.stopping();
         try {
             pidfile.markStopping();

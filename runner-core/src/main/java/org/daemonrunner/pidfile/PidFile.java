@@ -80,6 +80,7 @@ public final class PidFile implements AutoCloseable {
     private final String previous;
     private final FileKey key;
     private final FileLock starting;
+    private volatile boolean removalArranged;
 
     private PidFile(Path path, FileChannel channel, String previous, FileKey key, FileLock starting) {
         this.path = path;
@@ -208,10 +209,48 @@ public final class PidFile implements AutoCloseable {
 
     /**
      * Arranges for the file to be removed when this JVM exits, after every shutdown hook has run, while the
-     * lock is still held (the kernel releases it only when the process is gone).
+     * lock is still held (the kernel releases it only when the process is gone) — if the file at the path is
+     * still the one this process locked. Call it when the exit is decided (a stop was requested, {@code run()}
+     * returned), not earlier: a file someone removed and another daemon re-created at the path must not go.
+     *
+     * @return whether the removal was arranged
      */
-    public void removeOnExit() {
+    public boolean removeOnExit() {
+        if (!isOurs()) {
+            return false;
+        }
+        removalArranged = true;
         new File(path.toString()).deleteOnExit();
+        return true;
+    }
+
+    /**
+     * Removes the file at shutdown, if {@link #removeOnExit()} was never called (the app called
+     * {@code System.exit} itself) and the file at the path is still ours. This runs as a shutdown hook, alongside
+     * the app's own; the usual path is {@link #removeOnExit()}, which removes the file after them.
+     */
+    public void removeAtShutdownUnlessArranged() {
+        Thread hook = new Thread("daemonrunner-pidfile") {
+            @Override
+            public void run() {
+                if (!removalArranged && isOurs()) {
+                    try {
+                        Files.deleteIfExists(path);
+                    } catch (IOException e) {
+                        // a stale pidfile is harmless: the next start or stop replaces or removes it
+                    }
+                }
+            }
+        };
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    private boolean isOurs() {
+        try {
+            return key.equals(FileKey.of(path));
+        } catch (IOException e) {
+            return false; // gone, or not ours to look at: nothing to remove
+        }
     }
 
     /**
@@ -246,9 +285,7 @@ public final class PidFile implements AutoCloseable {
             return PidFileState.absent(path);
         }
         if (!attributes.isRegularFile()) {
-            return PidFileState.unknown(path, "pidfile " + path + " is "
-                    + (attributes.isSymbolicLink() ? "a symbolic link" : attributes.isDirectory() ? "a directory"
-                    : "not a regular file") + ", not a pidfile; remove it or choose another pidfile path");
+            return notAPidfile(path, attributes);
         }
         if (heldHere(path) != null) {
             return runningHere(path);
@@ -271,6 +308,26 @@ public final class PidFile implements AutoCloseable {
         }
         return PidFileState.unknown(path, "the lock on " + path + " is held, but its holder could not be confirmed"
                 + " (it does not have the file open, or /proc/PID/fd cannot be read)");
+    }
+
+    private static PidFileState notAPidfile(Path path, BasicFileAttributes attributes) {
+        return PidFileState.unknown(path, "pidfile " + path + " is "
+                + (attributes.isSymbolicLink() ? "a symbolic link" : attributes.isDirectory() ? "a directory"
+                : attributes.isOther() ? "a FIFO, socket or device" : "not a regular file")
+                + ", not a pidfile; remove it or choose another pidfile path");
+    }
+
+    /**
+     * Returns UNKNOWN when something other than a regular file is at {@code path}, else null. Checked before
+     * opening it for reading: opening a FIFO blocks until someone writes to it.
+     */
+    private static PidFileState checkRegular(Path path) throws IOException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? null : notAPidfile(path, a);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     /**
@@ -449,6 +506,10 @@ public final class PidFile implements AutoCloseable {
             throw new IOException("this process holds pidfile " + path + "; it cannot wait for itself");
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            PidFileState odd = checkRegular(path);
+            if (odd != null) {
+                return new Watch(odd, null);
+            }
             FileChannel channel;
             try {
                 channel = open(path, StandardOpenOption.READ);
