@@ -201,6 +201,10 @@ public final class DaemonRunner {
     }
 
     private int start() {
+        return start(false);
+    }
+
+    private int start(boolean retried) {
         Paths paths = paths();
         DaemonContext context = context();
         if (context.chrootDirectory().isPresent()) {
@@ -270,6 +274,10 @@ public final class DaemonRunner {
                     throw new StartFailureException("Cannot start: pid " + now.holder() + " still holds "
                             + paths.pidfile() + " and is still stopping after " + seconds(app.pidfileTimeout())
                             + ". Wait for it, or stop it with 'stop'.", null);
+                }
+                if (!retried) {
+                    // the start that won the race failed or was stopped before it was ready: try again, once
+                    return start(true);
                 }
             }
             throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
@@ -449,7 +457,13 @@ public final class DaemonRunner {
                 Optional<ProcessHandle> handle = ProcessHandle.of(pid);
                 stat = ProcessTable.stat(pid);
                 if (handle.isEmpty() || !stillHolds(pidfile, pid)) {
-                    System.out.println("stopped (pid " + pid + " exited before it was signalled)");
+                    // Someone else's stop got there first, and the daemon may have removed its pidfile while it
+                    // still exits: wait on the lock of the very file it held (the watch keeps it open).
+                    if (!watch.awaitRelease(schedule.steps().get(0).timeout())) {
+                        throw new StopFailureException("Process " + pid + " is exiting but did not exit within "
+                                + seconds(schedule.steps().get(0).timeout()) + ".", null);
+                    }
+                    System.out.println("stopped (pid " + pid + ", already asked to stop)");
                     return ExitStatus.OK;
                 }
                 boolean exited = false;
@@ -457,7 +471,8 @@ public final class DaemonRunner {
                     if (watch == null) {
                         watch = PidFile.watch(pidfile); // the previous wait timed out, which closed the last one
                         if (watch.state().status() != PidFileState.Status.RUNNING || watch.state().holder() != pid) {
-                            exited = true; // it exited (and maybe removed its pidfile) between two steps
+                            // it released its pidfile between two steps: it is exiting, or gone
+                            exited = awaitExit(handle.get(), step.timeout());
                             break;
                         }
                     }
@@ -492,6 +507,23 @@ public final class DaemonRunner {
                     + ". Run stop as the daemon's user or as root.", ExitStatus.PRIVILEGE, e);
         } catch (IOException e) {
             throw new StopFailureException("Cannot stop: reading pidfile " + pidfile + " failed: " + e + ".", e);
+        }
+    }
+
+    /**
+     * Waits for a process whose pidfile is gone (so there is no lock left to block on) to exit; the JDK polls
+     * {@code /proc} for a process that is not its child, which is acceptable on this rare path.
+     */
+    private static boolean awaitExit(ProcessHandle process, Duration timeout) {
+        try {
+            process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            Optional<ProcessTable.Stat> stat = ProcessTable.stat(process.pid());
+            return stat.isEmpty() || stat.get().state() == 'Z';
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -715,6 +747,19 @@ public final class DaemonRunner {
     }
 
     private static void openForAppend(Path log, String what) {
+        try {
+            // opening a FIFO for writing blocks until something reads it: refuse it rather than hang
+            if ((((Integer) Files.getAttribute(log, "unix:mode")) & 0170000) == 0010000) {
+                throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is a FIFO; writing to it"
+                        + " would block until something reads it. Use a regular file (or /dev/null).",
+                        ExitStatus.FAILURE, null);
+            }
+        } catch (IOException | RuntimeException notThereOrUnknown) {
+            if (notThereOrUnknown instanceof DaemonEnvironmentException) {
+                throw (DaemonEnvironmentException) notThereOrUnknown;
+            }
+            // absent (created below) or unreadable (the open below says why)
+        }
         try {
             Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close(); // creates it
         } catch (AccessDeniedException e) {

@@ -121,7 +121,7 @@ public final class PidFile implements AutoCloseable {
      */
     public static PidFile acquire(Path path, Duration waitForRelease) throws IOException {
         Objects.requireNonNull(path, "path");
-        long deadline = System.nanoTime() + waitForRelease.toNanos();
+        long deadline = deadline(waitForRelease);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             if (heldHere(path) != null) {
                 throw new PidFileLockedException(runningHere(path), "this process already holds pidfile " + path);
@@ -440,7 +440,7 @@ public final class PidFile implements AutoCloseable {
      * @throws IOException when the pidfile cannot be read
      */
     public static PidFileState awaitStarted(Path path, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = deadline(timeout);
         PidFileState state = inspect(path);
         for (int round = 0; round < MAX_ATTEMPTS && isStarting(state) && System.nanoTime() < deadline; round++) {
             FileChannel channel;
@@ -556,7 +556,7 @@ public final class PidFile implements AutoCloseable {
             if (channel == null) {
                 return true;
             }
-            FileLock lock = lockBefore(channel, LIFE, 1, true, System.nanoTime() + timeout.toNanos());
+            FileLock lock = lockBefore(channel, LIFE, 1, true, deadline(timeout));
             if (lock == null) {
                 return false;
             }
@@ -594,6 +594,13 @@ public final class PidFile implements AutoCloseable {
         } catch (OverlappingFileLockException e) {
             throw new IOException("this JVM already holds a lock on the pidfile", e);
         }
+    }
+
+    /** Returns the {@code System.nanoTime()} deadline {@code timeout} from now, saturating (no overflow). */
+    static long deadline(Duration timeout) {
+        long max = Long.MAX_VALUE / 4; // about 73 years: far enough, and no overflow when added to nanoTime()
+        long nanos = timeout.compareTo(Duration.ofNanos(max)) > 0 ? max : Math.max(0, timeout.toNanos());
+        return System.nanoTime() + nanos;
     }
 
     /**

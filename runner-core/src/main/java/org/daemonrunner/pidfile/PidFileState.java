@@ -52,10 +52,16 @@ public record PidFileState(Path path, Status status, long holder, boolean ready,
         if (recorded.isEmpty()) {
             return "it is empty";
         }
-        if (!recorded.matches("[1-9][0-9]{0,18}")) {
+        long pid;
+        try {
+            pid = recorded.matches("[1-9][0-9]{0,18}") ? Long.parseLong(recorded) : -1;
+        } catch (NumberFormatException tooLarge) {
+            pid = -1;
+        }
+        if (pid < 0) {
             return "it records '" + recorded + "', not a pid";
         }
-        return isRunning(Long.parseLong(recorded)) ? "it records pid " + recorded + ", a live process that does not hold its lock"
+        return isRunning(pid) ? "it records pid " + recorded + ", a live process that does not hold its lock"
                 : "process " + recorded + " is not running";
     }
 

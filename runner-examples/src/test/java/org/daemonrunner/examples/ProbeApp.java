@@ -33,7 +33,8 @@ public final class ProbeApp implements DaemonApp {
         Options known = new Options();
         for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-exit",
                 "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "umask",
-                "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule"}) {
+                "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
+                "tick-burst", "launcher-file", "launcher-file-text"}) {
             known.addOption(null, name, true, name);
         }
         known.addOption(null, "ignore-stop", false, "run() ignores stop requests");
@@ -44,7 +45,27 @@ public final class ProbeApp implements DaemonApp {
         known.addOption(null, "keep-children", false, "stop does not end the process group");
         known.addOption(null, "winch", false, "record SIGWINCH");
         CommandLine line = new DefaultParser().parse(DaemonRunner.withRunnerOptions(known), args);
+        if (line.hasOption("launcher-file") && !DaemonRunner.isDaemon()) {
+            changeInLauncher(Path.of(line.getOptionValue("launcher-file")), line.getOptionValue("launcher-file-text"));
+        }
         System.exit(new DaemonRunner(new ProbeApp(line)).doAction(DaemonRunner.runnerArguments(line)));
+    }
+
+    /**
+     * Rewrites (or, without text, deletes) a file in the launcher only, after this JVM has started and before it
+     * relaunches itself: an argument file or agent the daemon's JVM then finds changed, so that only the daemon's
+     * JVM fails to start.
+     */
+    private static void changeInLauncher(Path file, String text) {
+        try {
+            if (text == null) {
+                Files.deleteIfExists(file);
+            } else {
+                Files.writeString(file, text, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
@@ -199,11 +220,17 @@ public final class ProbeApp implements DaemonApp {
     public void run() throws InterruptedException {
         event("run " + ProcessHandle.current().pid() + " uids=" + threadUids());
         long tick = Long.parseLong(options.getOptionValue("tick-ms", "0"));
+        long burst = Long.parseLong(options.getOptionValue("tick-burst", "1")); // lines per tick
         for (long n = 0; ; n++) {
             try {
                 if (tick > 0) {
-                    System.out.println("tick " + n);
-                    System.err.println("err-tick " + n);
+                    for (long last = n + burst - 1; ; n++) {
+                        System.out.println("tick " + n);
+                        System.err.println("err-tick " + n);
+                        if (n == last) {
+                            break;
+                        }
+                    }
                 }
                 Thread.sleep(tick > 0 ? tick : 60_000);
             } catch (InterruptedException e) {
