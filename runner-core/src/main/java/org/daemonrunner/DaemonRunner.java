@@ -67,6 +67,7 @@ public final class DaemonRunner {
     private static final int TAIL_BYTES = 8192;
 
     private final DaemonApp app;
+    private UserAccount account;
 
     /**
      * Creates a runner for {@code app}. Does no work: arguments are parsed and files opened in {@link #doAction}.
@@ -169,6 +170,15 @@ public final class DaemonRunner {
         }
     }
 
+    /** Looks up the context's user and groups once per action (getent is a process of its own). */
+    private UserAccount account(DaemonContext context) throws IOException {
+        if (account == null) {
+            account = UserAccount.lookup(context.user().orElseThrow(), context.group().orElse(null),
+                    context.supplementaryGroups().orElse(null));
+        }
+        return account;
+    }
+
     /** As root, refuses a pidfile (or directory) another user could replace; see {@link PidFile#checkSafe}. */
     private void checkPidfileIsSafe(Action action) {
         if (ProcessTable.currentUid() != 0) {
@@ -179,7 +189,7 @@ public final class DaemonRunner {
         Optional<String> user = context().user();
         if (user.isPresent()) {
             try {
-                trusted = UserAccount.lookup(user.get(), null, null).uid();
+                trusted = account(context()).uid();
             } catch (IOException | IllegalArgumentException e) {
                 trusted = -1; // start explains an unknown user; here only root is trusted then
             }
@@ -343,7 +353,7 @@ public final class DaemonRunner {
     }
 
     /** Checks the context's working directory and user, and gives the pidfile and new logs to that user. */
-    private static DaemonLauncher.Setup setup(DaemonContext context, Paths paths) {
+    private DaemonLauncher.Setup setup(DaemonContext context, Paths paths) {
         Path directory = launchDirectory().resolve(context.workingDirectory()).normalize();
         if (!Files.isDirectory(directory)) {
             throw new DaemonEnvironmentException("Cannot start: working directory " + directory + " does not exist."
@@ -353,8 +363,7 @@ public final class DaemonRunner {
         if (context.user().isPresent()) {
             UserAccount account;
             try {
-                account = UserAccount.lookup(context.user().get(), context.group().orElse(null),
-                        context.supplementaryGroups().orElse(null));
+                account = account(context);
             } catch (IllegalArgumentException e) {
                 throw new DaemonEnvironmentException("Cannot start: " + e.getMessage() + ". Create it, or set"
                         + " another user.", ExitStatus.FAILURE, e);

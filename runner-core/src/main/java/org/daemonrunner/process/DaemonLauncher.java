@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,7 +118,7 @@ public final class DaemonLauncher {
     public static Outcome launch(JavaCommand command, List<String> extraOptions, Setup setup, Path stdin,
                                  Path stdout, Path stderr, Duration timeout, Duration grace) throws IOException {
         // env --default-signal first: a shell cannot trap a signal that was ignored when it started
-        List<String> argv = new ArrayList<>(List.of(setsid(), "env", "--default-signal", "/bin/sh", "-c",
+        List<String> argv = new ArrayList<>(List.of(Command.tool("setsid"), "env", "--default-signal", "/bin/sh", "-c",
                 SETUP_SCRIPT, "daemonrunner",
                 stdout.toString(), "0" + Integer.toOctalString(setup.umask()), setup.preventCoreDumps() ? "0" : "-",
                 Integer.toString(setup.userSwitch().size())));
@@ -210,14 +209,5 @@ public final class DaemonLauncher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String setsid() {
-        for (String candidate : List.of("/usr/bin/setsid", "/bin/setsid")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "setsid";
     }
 }

@@ -1,8 +1,6 @@
 package org.daemonrunner.process;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Signals a daemon, found as the holder of its pidfile's lock; never anyone else.
@@ -54,20 +52,9 @@ public final class ProcessControl {
         if (!name.matches("[A-Z0-9]+")) {
             throw new IllegalArgumentException("not a signal name: " + name);
         }
-        Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + name + " \"$1\"", "kill", Long.toString(pid))
-                .redirectErrorStream(true).start();
-        String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        try {
-            if (!kill.waitFor(10, TimeUnit.SECONDS)) {
-                kill.destroyForcibly();
-                throw new IOException("kill -s " + name + " " + pid + " did not finish within 10s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while sending SIG" + name + " to " + pid, e);
-        }
-        if (kill.exitValue() != 0) {
-            throw new IOException("kill -s " + name + " " + pid + " failed: " + said);
+        Command.Result kill = Command.run("/bin/sh", "-c", "kill -s " + name + " \"$1\"", "kill", Long.toString(pid));
+        if (kill.exit() != 0) {
+            throw new IOException("kill -s " + name + " " + pid + " failed: " + kill.output());
         }
     }
 }

@@ -1,12 +1,8 @@
 package org.daemonrunner.process;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A user the daemon runs as, with its group and supplementary groups, looked up through {@code getent} (so
@@ -46,7 +42,7 @@ public record UserAccount(String name, int uid, int gid, List<Integer> groups) {
 
     /** Returns the {@code setpriv} command that switches to this account before running the rest. */
     public List<String> setprivPrefix() {
-        List<String> prefix = new ArrayList<>(List.of(setpriv(), "--reuid=" + uid, "--regid=" + gid));
+        List<String> prefix = new ArrayList<>(List.of(Command.tool("setpriv"), "--reuid=" + uid, "--regid=" + gid));
         if (groups == null) {
             prefix.add("--init-groups");
         } else if (groups.isEmpty()) {
@@ -61,29 +57,11 @@ public record UserAccount(String name, int uid, int gid, List<Integer> groups) {
         return prefix;
     }
 
-    private static String setpriv() {
-        for (String candidate : List.of("/usr/bin/setpriv", "/bin/setpriv")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "setpriv";
-    }
-
     private static String[] getent(String database, String key, String what) throws IOException {
-        Process process = new ProcessBuilder("getent", database, key).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException("getent " + database + " " + key + " did not answer within 10s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while looking up " + what + " " + key, e);
-        }
+        Command.Result result = Command.run("getent", database, key);
+        String out = result.output();
         String[] fields = out.split(":", -1);
-        if (process.exitValue() != 0 || fields.length < (database.equals("passwd") ? 7 : 3)) {
+        if (result.exit() != 0 || fields.length < (database.equals("passwd") ? 7 : 3)) {
             throw new IllegalArgumentException("no such " + what + " '" + key + "'");
         }
         return fields;
