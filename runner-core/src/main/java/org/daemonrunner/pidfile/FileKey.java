@@ -74,12 +74,8 @@ record FileKey(long dev, long ino) {
         Path fds = pid == 0 ? SELF_FD : Path.of("/proc", Long.toString(pid), "fd");
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
             for (Path fd : entries) {
-                try {
-                    if (equals(of(fd, new LinkOption[0]))) { // follows the magic link to the open file
-                        return Open.YES;
-                    }
-                } catch (IOException closedMeanwhile) {
-                    // the descriptor was closed while we listed them (or is the directory stream itself)
+                if (isOpenAs(fd)) {
+                    return Open.YES;
                 }
             }
         } catch (AccessDeniedException e) {
@@ -88,5 +84,14 @@ record FileKey(long dev, long ino) {
             return Open.NO;
         }
         return Open.NO;
+    }
+
+    /** Whether the descriptor {@code fd} (an entry of {@code /proc/PID/fd}) is this file. */
+    boolean isOpenAs(Path fd) {
+        try {
+            return equals(of(fd, new LinkOption[0])); // follows the magic link to the open file
+        } catch (IOException closedMeanwhile) {
+            return false; // the descriptor was closed while we listed them (or is the directory stream itself)
+        }
     }
 }

@@ -13,8 +13,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -263,6 +265,40 @@ class PidFileTest {
         assertThat(state.stopping()).isFalse();
         assertThat(state.recorded()).isEqualTo(Long.toString(holder.pid()));
         assertThat(PidFile.inspect(pidfile).status()).as("inspect takes no lock").isEqualTo(Status.RUNNING);
+    }
+
+    @Test
+    @Timeout(30)
+    void theRecordedHolderIsConfirmedFromTheLocksOfItsOwnDescriptor() throws IOException {
+        Process holder = startLockHolder();
+
+        PidFileState state = PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), Long.toString(holder.pid()));
+
+        assertThat(state).as("pid %d's fdinfo shows its locks on %s", holder.pid(), pidfile).isNotNull();
+        assertThat(state.status()).isEqualTo(Status.RUNNING);
+        assertThat(state.holder()).isEqualTo(holder.pid());
+        assertThat(state.ready()).isTrue();
+        assertThat(state.stopping()).isFalse();
+    }
+
+    @Test
+    @Timeout(30)
+    void aRecordedPidThatHasTheFileOpenWithoutItsLockIsNotTakenForTheHolder() throws IOException {
+        Process holder = startLockHolder();
+        String self = Long.toString(ProcessHandle.current().pid());
+
+        try (FileChannel open = FileChannel.open(pidfile, StandardOpenOption.READ)) {
+            Files.writeString(pidfile, self + "\n"); // the content now names this JVM, which has the file open
+            assertThat(PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), self)).isNull();
+            assertThat(PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), "1")).isNull();
+            assertThat(PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), "+" + holder.pid())).isNull();
+
+            PidFileState state = PidFile.inspect(pidfile);
+
+            assertThat(state.status()).isEqualTo(Status.RUNNING);
+            assertThat(state.holder()).as("the lock's holder, not the pid the file names").isEqualTo(holder.pid());
+            assertThat(state.recorded()).isEqualTo(self);
+        }
     }
 
     @Test
