@@ -92,11 +92,11 @@ public final class ActionParser {
     public static Options allOptions() {
         Options all = new Options();
         for (Action action : Action.values()) {
-            optionsFor(action).getOptions().forEach(o -> {
-                if (!all.hasLongOption(o.getLongOpt())) {
-                    all.addOption(o);
+            for (Option option : optionsFor(action).getOptions()) { // a loop, not a lambda: no bootstrap at start-up
+                if (!all.hasLongOption(option.getLongOpt())) {
+                    all.addOption(option);
                 }
-            });
+            }
         }
         return all;
     }
@@ -108,14 +108,14 @@ public final class ActionParser {
             case RESTART:
             case FORCE_STOP:
                 options.addOption(Option.builder().longOpt("timeout").hasArg().argName("DURATION")
-                        .desc("how long to wait after SIGTERM (default: the app's stop timeout)").get());
+                        .desc("how long to wait after SIGTERM (default: the app's stop timeout)").build());
                 if (action != Action.FORCE_STOP) {
                     options.addOption(Option.builder().longOpt("force")
-                            .desc("SIGKILL, after a thread dump, when the timeout passes").get());
+                            .desc("SIGKILL, after a thread dump, when the timeout passes").build());
                 }
                 break;
             case STATUS:
-                options.addOption(Option.builder().longOpt("json").desc("print one JSON object").get());
+                options.addOption(Option.builder().longOpt("json").desc("print one JSON object").build());
                 break;
             default:
                 break;

@@ -87,24 +87,24 @@ public final class HttpService implements DaemonApp {
     static int launch(String[] args) {
         Options options = new Options()
                 .addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
-                        .desc("directory for the files not given below (default: <tmp>/daemonrunner-http)").get())
+                        .desc("directory for the files not given below (default: <tmp>/daemonrunner-http)").build())
                 .addOption(Option.builder().longOpt("pidfile").hasArg().argName("FILE")
-                        .desc("pidfile (default: DIR/http-service.pid)").get())
+                        .desc("pidfile (default: DIR/http-service.pid)").build())
                 .addOption(Option.builder().longOpt("stdout").hasArg().argName("FILE")
-                        .desc("standard output log (default: DIR/http-service.out)").get())
+                        .desc("standard output log (default: DIR/http-service.out)").build())
                 .addOption(Option.builder().longOpt("stderr").hasArg().argName("FILE")
-                        .desc("standard error log (default: DIR/http-service.err)").get())
+                        .desc("standard error log (default: DIR/http-service.err)").build())
                 .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
                         .desc("properties file with greeting=...; created if missing; read again on reload"
-                                + " (default: DIR/http-service.properties)").get())
+                                + " (default: DIR/http-service.properties)").build())
                 .addOption(Option.builder().longOpt("port").hasArg().argName("PORT")
-                        .desc("TCP port to listen on (default: 8080)").get())
+                        .desc("TCP port to listen on (default: 8080)").build())
                 .addOption(Option.builder().longOpt("bind").hasArg().argName("ADDRESS")
-                        .desc("address to listen on, 0.0.0.0 for all (default: 127.0.0.1)").get())
+                        .desc("address to listen on, 0.0.0.0 for all (default: 127.0.0.1)").build())
                 .addOption(Option.builder().longOpt("user").hasArg().argName("NAME")
                         .desc("run as this user; started as root, init() binds the port as root first"
-                                + " (default: the launcher's user)").get())
-                .addOption(Option.builder("h").longOpt("help").desc("print this help").get());
+                                + " (default: the launcher's user)").build())
+                .addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         CommandLine line;
         int port;
         try {

@@ -52,18 +52,18 @@ public final class SampleDaemon implements DaemonApp {
     static int launch(String[] args) {
         Options options = new Options()
                 .addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
-                        .desc("directory for the files not given below (default: <tmp>/daemonrunner-sample)").get())
+                        .desc("directory for the files not given below (default: <tmp>/daemonrunner-sample)").build())
                 .addOption(Option.builder().longOpt("data").hasArg().argName("FILE")
-                        .desc("file the daemon appends to (default: DIR/sample.data)").get())
+                        .desc("file the daemon appends to (default: DIR/sample.data)").build())
                 .addOption(Option.builder().longOpt("pidfile").hasArg().argName("FILE")
-                        .desc("pidfile (default: DIR/sample.pid)").get())
+                        .desc("pidfile (default: DIR/sample.pid)").build())
                 .addOption(Option.builder().longOpt("stdout").hasArg().argName("FILE")
-                        .desc("standard output log (default: DIR/sample.out)").get())
+                        .desc("standard output log (default: DIR/sample.out)").build())
                 .addOption(Option.builder().longOpt("stderr").hasArg().argName("FILE")
-                        .desc("standard error log (default: DIR/sample.err)").get())
+                        .desc("standard error log (default: DIR/sample.err)").build())
                 .addOption(Option.builder().longOpt("interval").hasArg().argName("SECONDS")
-                        .desc("seconds between two lines (default: 5)").get())
-                .addOption(Option.builder("h").longOpt("help").desc("print this help").get());
+                        .desc("seconds between two lines (default: 5)").build())
+                .addOption(Option.builder("h").longOpt("help").desc("print this help").build());
         CommandLine line;
         Duration interval;
         try {
