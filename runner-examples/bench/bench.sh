@@ -4,6 +4,8 @@
 #
 #   runner-examples/bench/bench.sh [--java PATH] [--rounds N] [--csv FILE] [--jar FILE]
 #
+# "daemonrunner + AppCDS" rows run the same commands with the archive the README's AppCDS recipe builds.
+#
 # Expects runner-examples/target/sample-daemon.jar (build it from the repository root with
 # `mvn -B -q package -DskipTests`) and runs a copy of it, so that a rebuild during the run changes nothing;
 # compiles only its own helpers (Hello, PlainApp, JsvcApp) into a temp dir.
@@ -191,6 +193,11 @@ new_dir() { # sets D to a fresh temp dir for one operation
 
 dr() { "$JAVA" -jar "$JAR" "$1" --dir "$2" --interval "$INTERVAL"; }
 
+# the same, with the AppCDS archive the README's recipe builds (see build_archive); the daemon inherits the option
+CDS_DIR=$WORK/cds
+ARCHIVE=$CDS_DIR/sample.jsa
+drc() { "$JAVA" -XX:SharedArchiveFile="$ARCHIVE" -jar "$JAR" "$1" --dir "$2" --interval "$INTERVAL"; }
+
 JSVC="" JSVC_CP="" JSVC_HOME=$JDK_HOME
 jsvc_cmd() {
     case $1 in
@@ -217,6 +224,7 @@ ssd_cmd() {
 tool_cmd() { # TOOL ACTION DIR
     case $1 in
         dr) dr "$2" "$3" ;;
+        drc) drc "$2" "$3" ;;
         jsvc) jsvc_cmd "$2" "$3" ;;
         py) py_cmd "$2" "$3" ;;
         ssd) ssd_cmd "$2" "$3" ;;
@@ -225,7 +233,7 @@ tool_cmd() { # TOOL ACTION DIR
 
 pidfile_of() { # TOOL DIR
     case $1 in
-        dr) echo "$2/sample.pid" ;;
+        dr|drc) echo "$2/sample.pid" ;;
         *) echo "$2/$1.pid" ;;
     esac
 }
@@ -465,6 +473,27 @@ if [ -n "$PYTHON" ]; then
     teardown_dir "$D"
 fi
 
+# The README's AppCDS recipe: a training restart writes the launcher's archive as it exits, and the daemon it
+# starts writes its own (sample-daemon.jsa) as it exits; every drc command then names sample.jsa, and the daemon
+# maps its own. Skipped, and said so, if the archives cannot be made or do not map.
+build_archive() {
+    local d=$WORK/cds-training
+    mkdir -p "$CDS_DIR" "$d" || return 1
+    "$JAVA" -XX:ArchiveClassesAtExit="$ARCHIVE" -jar "$JAR" restart --dir "$d" --interval "$INTERVAL" &&
+        "$JAVA" -jar "$JAR" stop --dir "$d" || return 1
+    [ -f "$ARCHIVE" ] && [ -f "${ARCHIVE%.jsa}-daemon.jsa" ] || return 1
+    # -Xshare:on fails if the archive does not map; status says "not running" (3)
+    "$JAVA" -Xshare:on -XX:SharedArchiveFile="$ARCHIVE" -jar "$JAR" status --dir "$d"
+    [ $? = 3 ]
+}
+OP_DIRS+=("$WORK/cds-training")
+CDS=1
+if ! build_archive >"$LOGS/cds.out" 2>"$LOGS/cds.err" 9>&-; then
+    CDS=0
+    SKIPPED+=("skipped: daemonrunner + AppCDS: building the archive failed (see the end of this output)")
+    tail -n 5 "$LOGS/cds.err" >&2
+fi
+
 SSD=$(command -v start-stop-daemon || true)
 for f in /usr/sbin/start-stop-daemon /sbin/start-stop-daemon; do
     [ -z "$SSD" ] && [ -x "$f" ] && SSD=$f
@@ -473,6 +502,7 @@ done
 
 SPECS=("dr start" "dr status" "dr stop" "dr restart" "dr run" "plain run")
 MEM_TOOLS=(plain dr)
+[ "$CDS" = 1 ] && { SPECS+=("drc start" "drc status" "drc stop" "drc restart"); MEM_TOOLS+=(drc); }
 [ -n "$JSVC" ] && { SPECS+=("jsvc start" "jsvc stop"); MEM_TOOLS+=(jsvc); }
 [ -n "$PYTHON" ] && { SPECS+=("py start" "py stop" "py restart"); MEM_TOOLS+=(py); }
 [ -n "$SSD" ] && { SPECS+=("ssd start" "ssd status" "ssd stop" "ssd restart"); MEM_TOOLS+=(ssd); }
@@ -490,7 +520,7 @@ for spec in "${SPECS[@]}"; do
     ( trap teardown_all EXIT; set -- $spec; measure "$1" "$2" ) || {
         tool=${spec%% *}
         case $tool in
-            dr|plain) die "the warm-up of '$spec' failed (see above)" ;;
+            dr|drc|plain) die "the warm-up of '$spec' failed (see above)" ;;
             jsvc) SKIPPED+=("skipped: jsvc cannot run with $JAVA_REAL (warm-up failed; see above)"); JSVC="" ;;
             py) SKIPPED+=("skipped: python-daemon cannot run here (warm-up failed; see above)"); PYTHON="" ;;
             ssd) SKIPPED+=("skipped: start-stop-daemon failed in the warm-up (see above)"); SSD="" ;;
@@ -536,12 +566,13 @@ printf '\r%*s\r' 20 '' >&2
 # ---------------------------------------------------------------------------------------------------------
 # Report.
 
-declare -A TOOL_NAME=([java]="java" [dr]="daemonrunner" [plain]="PlainApp (java -cp)" [jsvc]="jsvc"
+declare -A TOOL_NAME=([java]="java" [dr]="daemonrunner" [drc]="daemonrunner + AppCDS" [plain]="PlainApp (java -cp)" [jsvc]="jsvc"
     [py]="python-daemon" [ssd]="start-stop-daemon")
 declare -A NOTE=(
     ["dr|start|returns"]="returns once ready"
     ["dr|restart|returns"]="returns once the new one is ready"
     ["dr|stop|returns"]="returns once it has exited"
+    ["drc|start|returns"]="both JVMs map the archive"
     ["dr|run|first line"]="foreground, one JVM"
     ["plain|run|first line"]="no runner: one JVM"
     ["jsvc|start|returns"]="-wait 10"
@@ -558,14 +589,14 @@ declare -A NOTE=(
 
 ROWS=()
 row_keys=("java|Hello (floor)|exits")
-for tool in dr plain jsvc py ssd; do
+for tool in dr drc plain jsvc py ssd; do
     for op in start status stop restart run; do
         for until in returns "first line" "pid gone" "new first line"; do
             row_keys+=("$tool|$op|$until")
         done
     done
 done
-for tool in plain dr jsvc py ssd; do
+for tool in plain dr drc jsvc py ssd; do
     row_keys+=("$tool|idle ${IDLE_SECONDS}s|RSS MiB" "$tool|idle ${IDLE_SECONDS}s|controller RSS MiB"
         "$tool|idle ${IDLE_SECONDS}s|threads")
 done
@@ -676,7 +707,7 @@ if [ -s "$WORK/threads-dr.txt" ] && [ -s "$WORK/threads-plain.txt" ]; then
 fi
 
 warned=0
-for f in "$LOGS"/dr-*.err "$LOGS"/daemon-sample.err "$LOGS"/floor.err "$LOGS"/plain-*.err; do
+for f in "$LOGS"/dr-*.err "$LOGS"/drc-*.err "$LOGS"/daemon-sample.err "$LOGS"/floor.err "$LOGS"/plain-*.err; do
     [ -s "$f" ] || continue
     if grep -qi 'warning' "$f"; then
         warned=1

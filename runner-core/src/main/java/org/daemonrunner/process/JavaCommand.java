@@ -14,8 +14,17 @@ import java.util.function.UnaryOperator;
  * <p>It is read from the process itself ({@code ProcessHandle.current().info()}, i.e. {@code /proc/self/cmdline}
  * and {@code /proc/self/exe} on Linux), so it keeps every JVM option ({@code -Xmx}, {@code -D}, agents), the class
  * path or {@code -jar} or module, the main class and all the arguments. Relative class-path and module-path
- * entries, the {@code -jar} file, agent paths, argument files and a source-file main are made absolute against
- * the launch directory. Other relative paths (in {@code -D} properties, say) are passed as they are.
+ * entries, the {@code -jar} file, agent paths, argument files, a source-file main and class-data archives
+ * ({@code -XX:SharedArchiveFile}, {@code -XX:AOTCache}) are made absolute against the launch directory. Other
+ * relative paths (in {@code -D} properties, say) are passed as they are.
+ *
+ * <p>The launcher and the daemon load different classes, so each can have a class-data archive of its own. The
+ * options that make a JVM write a file as it runs or exits ({@code -XX:DumpLoadedClassList},
+ * {@code -XX:ArchiveClassesAtExit}, {@code -XX:AOTCacheOutput}) name another file for the daemon, with
+ * {@code -daemon} before the extension ({@code app.jsa} becomes {@code app-daemon.jsa}): two JVMs writing one
+ * file would corrupt it, and a training {@code start} then records both. The daemon reads the archive of that
+ * name ({@code -XX:SharedArchiveFile}, {@code -XX:AOTCache}) when it exists, and always with
+ * {@code -XX:+AutoCreateSharedArchive} (JDK 19 and later), which then keeps it up to date; else the launcher's.
  */
 public final class JavaCommand {
     /** Launcher options whose value is the next argument. */
@@ -25,6 +34,15 @@ public final class JavaCommand {
     private static final Set<String> PATH_LISTS = Set.of("-cp", "-classpath", "--class-path", "-p",
             "--module-path", "--upgrade-module-path");
     private static final String OWN_PROPERTIES = "-Ddaemonrunner.";
+    private static final String SHARED_ARCHIVE = "-XX:SharedArchiveFile=";
+    private static final String AUTO_CREATE = "-XX:+AutoCreateSharedArchive";
+    /** Class-data archives the JVM reads (a list, on JDK 17: base and top). */
+    private static final List<String> ARCHIVES_READ = List.of(SHARED_ARCHIVE, "-XX:AOTCache=");
+    /** Files the JVM writes while it runs or as it exits: the daemon writes its own. */
+    private static final List<String> FILES_WRITTEN = List.of("-XX:DumpLoadedClassList=", "-XX:ArchiveClassesAtExit=",
+            "-XX:AOTCacheOutput=");
+    /** What a file the daemon writes is called, before its extension. */
+    private static final String DAEMON_SUFFIX = "-daemon";
 
     private final String java;
     private final List<String> jvmOptions;
@@ -63,6 +81,7 @@ public final class JavaCommand {
      */
     public static JavaCommand parse(String java, List<String> arguments, Path base) {
         UnaryOperator<String> absolute = new Absolute(base);
+        boolean autoCreate = arguments.contains(AUTO_CREATE);
         List<String> options = new ArrayList<>();
         boolean argumentFile = false;
         for (int i = 0; i < arguments.size(); i++) {
@@ -101,7 +120,7 @@ public final class JavaCommand {
                 i++;
                 continue;
             }
-            options.add(rewriteOption(arg, absolute));
+            options.add(rewriteOption(arg, absolute, autoCreate));
         }
         if (argumentFile) {
             // the main class is inside an argument file: the order of the arguments is kept, so it still works
@@ -125,7 +144,7 @@ public final class JavaCommand {
         }
     }
 
-    private static String rewriteOption(String arg, UnaryOperator<String> absolute) {
+    private static String rewriteOption(String arg, UnaryOperator<String> absolute, boolean autoCreate) {
         int eq = arg.indexOf('=');
         if (arg.startsWith("--") && eq > 0 && PATH_LISTS.contains(arg.substring(0, eq))) {
             return arg.substring(0, eq + 1) + absolutePathList(arg.substring(eq + 1), absolute);
@@ -138,6 +157,17 @@ public final class JavaCommand {
                 return prefix + absolute.apply(path) + (optionsAt < 0 ? "" : rest.substring(optionsAt));
             }
         }
+        for (String prefix : ARCHIVES_READ) {
+            if (arg.startsWith(prefix)) {
+                return prefix + daemonsArchive(absolutePathList(arg.substring(prefix.length()), absolute),
+                        autoCreate && prefix.equals(SHARED_ARCHIVE));
+            }
+        }
+        for (String prefix : FILES_WRITTEN) {
+            if (arg.startsWith(prefix) && arg.length() > prefix.length()) {
+                return prefix + daemonsOwn(absolute.apply(arg.substring(prefix.length())));
+            }
+        }
         if (arg.startsWith("-Xbootclasspath/a:")) {
             return "-Xbootclasspath/a:" + absolutePathList(arg.substring("-Xbootclasspath/a:".length()), absolute);
         }
@@ -145,6 +175,25 @@ public final class JavaCommand {
             return "-splash:" + absolute.apply(arg.substring("-splash:".length()));
         }
         return arg;
+    }
+
+    /**
+     * Returns the archive the daemon reads instead of the launcher's {@code archive}: its own, when it exists or the
+     * JVM creates it ({@code autoCreate}); a list ({@code base:top}) is used as it is.
+     */
+    static String daemonsArchive(String archive, boolean autoCreate) {
+        if (archive.isEmpty() || archive.indexOf(File.pathSeparatorChar) >= 0) {
+            return archive;
+        }
+        String own = daemonsOwn(archive);
+        return autoCreate || new File(own).isFile() ? own : archive;
+    }
+
+    /** Returns {@code file} with {@link #DAEMON_SUFFIX} before its extension: {@code /a/app-daemon.jsa}. */
+    static String daemonsOwn(String file) {
+        int slash = file.lastIndexOf('/');
+        int dot = file.lastIndexOf('.');
+        return dot > slash + 1 ? file.substring(0, dot) + DAEMON_SUFFIX + file.substring(dot) : file + DAEMON_SUFFIX;
     }
 
     private static String absolutePathList(String list, UnaryOperator<String> absolute) {

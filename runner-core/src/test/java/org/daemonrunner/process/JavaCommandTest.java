@@ -3,9 +3,12 @@ package org.daemonrunner.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JavaCommandTest {
     private static final String JAVA = "/usr/lib/jvm/java-17/bin/java";
@@ -72,6 +75,53 @@ class JavaCommandTest {
 
         assertThat(command.jvmOptions()).containsExactly("-p", "/srv/app/mods",
                 "--module-path=/srv/app/more:/opt/mods");
+    }
+
+    @Test
+    void makesClassDataArchivesAbsoluteSoThatTheDaemonReadsTheSameOnes() {
+        JavaCommand command = parse("-XX:SharedArchiveFile=cds/app.jsa", "-XX:SharedArchiveFile=/opt/base.jsa:top.jsa",
+                "-XX:AOTCache=app.aot", "-jar", "app.jar");
+
+        assertThat(command.jvmOptions()).containsExactly("-XX:SharedArchiveFile=/srv/app/cds/app.jsa",
+                "-XX:SharedArchiveFile=/opt/base.jsa:/srv/app/top.jsa", "-XX:AOTCache=/srv/app/app.aot");
+    }
+
+    @Test
+    void theDaemonReadsItsOwnArchiveWhenThereIsOne(@TempDir Path dir) throws IOException {
+        Files.createFile(dir.resolve("app-daemon.jsa"));
+        Files.createFile(dir.resolve("app-daemon.aot"));
+
+        JavaCommand command = JavaCommand.parse(JAVA, List.of("-XX:SharedArchiveFile=app.jsa", "-XX:AOTCache=app.aot",
+                "-XX:SharedArchiveFile=other.jsa", "-jar", "app.jar"), dir);
+
+        assertThat(command.jvmOptions()).containsExactly("-XX:SharedArchiveFile=" + dir.resolve("app-daemon.jsa"),
+                "-XX:AOTCache=" + dir.resolve("app-daemon.aot"), "-XX:SharedArchiveFile=" + dir.resolve("other.jsa"));
+    }
+
+    @Test
+    void withAutoCreateTheDaemonKeepsAnArchiveOfItsOwn() {
+        JavaCommand command = parse("-XX:SharedArchiveFile=cds/app.jsa", "-XX:+AutoCreateSharedArchive", "-jar", "a.jar");
+
+        assertThat(command.jvmOptions()).containsExactly("-XX:SharedArchiveFile=/srv/app/cds/app-daemon.jsa",
+                "-XX:+AutoCreateSharedArchive");
+    }
+
+    @Test
+    void givesTheDaemonItsOwnFileForWhatTheJvmWrites() {
+        JavaCommand command = parse("-XX:DumpLoadedClassList=train/app.classlist",
+                "-XX:ArchiveClassesAtExit=/var/cache/app.jsa", "-XX:AOTCacheOutput=app", "-XX:+UseSerialGC",
+                "-cp", "app.jar", "Main");
+
+        assertThat(command.jvmOptions()).containsExactly("-XX:DumpLoadedClassList=/srv/app/train/app-daemon.classlist",
+                "-XX:ArchiveClassesAtExit=/var/cache/app-daemon.jsa", "-XX:AOTCacheOutput=/srv/app/app-daemon",
+                "-XX:+UseSerialGC", "-cp", "/srv/app/app.jar");
+    }
+
+    @Test
+    void namesTheDaemonsOwnFileBeforeItsExtensionOnly() {
+        assertThat(JavaCommand.daemonsOwn("/a.b/list")).isEqualTo("/a.b/list-daemon");
+        assertThat(JavaCommand.daemonsOwn("/a/.hidden")).isEqualTo("/a/.hidden-daemon");
+        assertThat(JavaCommand.daemonsOwn("/a/app.tar.jsa")).isEqualTo("/a/app.tar-daemon.jsa");
     }
 
     @Test
