@@ -4,7 +4,7 @@
 #
 #   runner-examples/bench/bench.sh [--java PATH] [--rounds N] [--csv FILE] [--jar FILE]
 #
-# "daemonrunner + AppCDS" rows run the same commands with the archive the README's AppCDS recipe builds.
+# "daemonrunner + AppCDS/AOT" rows run the same commands with the archive the README's recipe builds.
 #
 # Expects runner-examples/target/sample-daemon.jar (build it from the repository root with
 # `mvn -B -q package -DskipTests`) and runs a copy of it, so that a rebuild during the run changes nothing;
@@ -193,10 +193,16 @@ new_dir() { # sets D to a fresh temp dir for one operation
 
 dr() { "$JAVA" -jar "$JAR" "$1" --dir "$2" --interval "$INTERVAL"; }
 
-# the same, with the AppCDS archive the README's recipe builds (see build_archive); the daemon inherits the option
+# the same, with the archive the README's recipe builds (see build_archive): a dynamic AppCDS archive, or on JDK 25
+# and later an AOT cache; the daemon inherits the option and maps its own archive
 CDS_DIR=$WORK/cds
-ARCHIVE=$CDS_DIR/sample.jsa
-drc() { "$JAVA" -XX:SharedArchiveFile="$ARCHIVE" -jar "$JAR" "$1" --dir "$2" --interval "$INTERVAL"; }
+JAVA_FEATURE=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')
+if [ "${JAVA_FEATURE%%.*}" -ge 25 ] 2>/dev/null; then
+    ARCHIVE=$CDS_DIR/sample.aot ARCHIVE_WRITE=-XX:AOTCacheOutput ARCHIVE_READ=-XX:AOTCache ARCHIVE_ON=-XX:AOTMode=on
+else
+    ARCHIVE=$CDS_DIR/sample.jsa ARCHIVE_WRITE=-XX:ArchiveClassesAtExit ARCHIVE_READ=-XX:SharedArchiveFile ARCHIVE_ON=-Xshare:on
+fi
+drc() { "$JAVA" "$ARCHIVE_READ=$ARCHIVE" -jar "$JAR" "$1" --dir "$2" --interval "$INTERVAL"; }
 
 JSVC="" JSVC_CP="" JSVC_HOME=$JDK_HOME
 jsvc_cmd() {
@@ -473,24 +479,24 @@ if [ -n "$PYTHON" ]; then
     teardown_dir "$D"
 fi
 
-# The README's AppCDS recipe: a training restart writes the launcher's archive as it exits, and the daemon it
-# starts writes its own (sample-daemon.jsa) as it exits; every drc command then names sample.jsa, and the daemon
-# maps its own. Skipped, and said so, if the archives cannot be made or do not map.
+# The README's recipe: a training restart writes the launcher's archive as it exits, and the daemon it starts
+# writes its own (sample-daemon.jsa, or .aot) as it exits; every drc command then names the launcher's, and the
+# daemon maps its own. Skipped, and said so, if the archives cannot be made or do not map.
 build_archive() {
     local d=$WORK/cds-training
     mkdir -p "$CDS_DIR" "$d" || return 1
-    "$JAVA" -XX:ArchiveClassesAtExit="$ARCHIVE" -jar "$JAR" restart --dir "$d" --interval "$INTERVAL" &&
+    "$JAVA" "$ARCHIVE_WRITE=$ARCHIVE" -jar "$JAR" restart --dir "$d" --interval "$INTERVAL" &&
         "$JAVA" -jar "$JAR" stop --dir "$d" || return 1
-    [ -f "$ARCHIVE" ] && [ -f "${ARCHIVE%.jsa}-daemon.jsa" ] || return 1
-    # -Xshare:on fails if the archive does not map; status says "not running" (3)
-    "$JAVA" -Xshare:on -XX:SharedArchiveFile="$ARCHIVE" -jar "$JAR" status --dir "$d"
+    [ -f "$ARCHIVE" ] && [ -f "${ARCHIVE%.*}-daemon.${ARCHIVE##*.}" ] || return 1
+    # -Xshare:on (-XX:AOTMode=on) fails if the archive does not map; status says "not running" (3)
+    "$JAVA" "$ARCHIVE_ON" "$ARCHIVE_READ=$ARCHIVE" -jar "$JAR" status --dir "$d"
     [ $? = 3 ]
 }
 OP_DIRS+=("$WORK/cds-training")
 CDS=1
 if ! build_archive >"$LOGS/cds.out" 2>"$LOGS/cds.err" 9>&-; then
     CDS=0
-    SKIPPED+=("skipped: daemonrunner + AppCDS: building the archive failed (see the end of this output)")
+    SKIPPED+=("skipped: daemonrunner + AppCDS/AOT: building the archive failed (see above)")
     tail -n 5 "$LOGS/cds.err" >&2
 fi
 
@@ -566,13 +572,13 @@ printf '\r%*s\r' 20 '' >&2
 # ---------------------------------------------------------------------------------------------------------
 # Report.
 
-declare -A TOOL_NAME=([java]="java" [dr]="daemonrunner" [drc]="daemonrunner + AppCDS" [plain]="PlainApp (java -cp)" [jsvc]="jsvc"
+declare -A TOOL_NAME=([java]="java" [dr]="daemonrunner" [drc]="daemonrunner + AppCDS/AOT" [plain]="PlainApp (java -cp)" [jsvc]="jsvc"
     [py]="python-daemon" [ssd]="start-stop-daemon")
 declare -A NOTE=(
     ["dr|start|returns"]="returns once ready"
     ["dr|restart|returns"]="returns once the new one is ready"
     ["dr|stop|returns"]="returns once it has exited"
-    ["drc|start|returns"]="both JVMs map the archive"
+    ["drc|start|returns"]="$ARCHIVE_READ: each JVM maps its own"
     ["dr|run|first line"]="foreground, one JVM"
     ["plain|run|first line"]="no runner: one JVM"
     ["jsvc|start|returns"]="-wait 10"

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.daemonrunner.process.ProcessControl;
 
 /**
  * The daemon's environment, python-daemon's {@code DaemonContext} options with safer defaults: working
@@ -325,7 +326,7 @@ public final class DaemonContext {
             if (reason != null) {
                 throw new IllegalArgumentException("Cannot map SIG" + signal + ": " + reason + ".");
             }
-            if (!signal.matches("[A-Z0-9]+")) {
+            if (!ProcessControl.isSignalName(signal)) {
                 throw new IllegalArgumentException("Not a signal name: '" + name + "'");
             }
             return signal;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.daemonrunner.process.ProcessControl;
 
 /**
  * How {@code stop} ends a daemon, in the style of start-stop-daemon's {@code --retry TERM/30/KILL/5}: a list of
@@ -24,8 +25,9 @@ public final class StopSchedule {
     public record Step(String signal, Duration timeout) {
         /** Checks the step. */
         public Step {
-            signal = Objects.requireNonNull(signal, "signal").toUpperCase(Locale.ROOT).replaceFirst("^SIG", "");
-            if (!signal.matches("[A-Z0-9]+") || signal.equals("STOP")) {
+            signal = Objects.requireNonNull(signal, "signal").toUpperCase(Locale.ROOT);
+            signal = signal.startsWith("SIG") ? signal.substring(3) : signal;
+            if (!ProcessControl.isSignalName(signal) || signal.equals("STOP")) {
                 throw new IllegalArgumentException("Not a signal to stop a daemon with: '" + signal + "'");
             }
             if (timeout.isNegative()) {

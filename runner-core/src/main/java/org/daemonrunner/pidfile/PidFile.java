@@ -379,15 +379,7 @@ public final class PidFile implements AutoCloseable {
      * descriptors are not ours to read): then only the whole lock table can tell.
      */
     static PidFileState heldByRecordedPid(Path path, FileKey key, String recorded) {
-        if (recorded.isEmpty() || recorded.length() > 18) {
-            return null;
-        }
-        for (int i = 0; i < recorded.length(); i++) {
-            if (recorded.charAt(i) < '0' || recorded.charAt(i) > '9') {
-                return null;
-            }
-        }
-        long pid = Long.parseLong(recorded);
+        long pid = PidFileState.parsePid(recorded);
         if (pid <= 1) {
             return null;
         }

@@ -52,17 +52,30 @@ public record PidFileState(Path path, Status status, long holder, boolean ready,
         if (recorded.isEmpty()) {
             return "it is empty";
         }
-        long pid;
-        try {
-            pid = recorded.matches("[1-9][0-9]{0,18}") ? Long.parseLong(recorded) : -1;
-        } catch (NumberFormatException tooLarge) {
-            pid = -1;
-        }
+        long pid = parsePid(recorded);
         if (pid < 0) {
             return "it records '" + recorded + "', not a pid";
         }
         return isRunning(pid) ? "it records pid " + recorded + ", a live process that does not hold its lock"
                 : "process " + recorded + " is not running";
+    }
+
+    /** Returns the pid {@code recorded} spells ({@code [1-9][0-9]*}, at most {@code Long.MAX_VALUE}), or -1. */
+    static long parsePid(String recorded) {
+        int n = recorded.length();
+        if (n == 0 || n > 19 || recorded.charAt(0) == '0') {
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            if (recorded.charAt(i) < '0' || recorded.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        try {
+            return Long.parseLong(recorded);
+        } catch (NumberFormatException aboveLongMax) {
+            return -1;
+        }
     }
 
     /** Whether {@code pid} is a live process: not gone, and not a zombie waiting to be reaped. */

@@ -10,6 +10,24 @@ public final class ProcessControl {
     }
 
     /**
+     * Whether {@code name} looks like a signal name without {@code SIG}: upper-case letters and digits (a loop, not
+     * a regular expression: this runs on every command, and a regex costs its compilation and, on a fresh JVM,
+     * the lambda bootstrap of {@code java.util.regex}).
+     */
+    public static boolean isSignalName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if ((c < 'A' || c > 'Z') && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Sends SIGTERM to {@code process}.
      *
      * @param process the holder of the pidfile's lock, as found in the kernel's lock table; the handle records
@@ -49,7 +67,7 @@ public final class ProcessControl {
         if (pid <= 1 || pid == ProcessHandle.current().pid()) {
             throw new IllegalArgumentException("refusing to signal pid " + pid);
         }
-        if (!name.matches("[A-Z0-9]+")) {
+        if (!isSignalName(name)) {
             throw new IllegalArgumentException("not a signal name: " + name);
         }
         Command.Result kill = Command.run("/bin/sh", "-c", "kill -s " + name + " \"$1\"", "kill", Long.toString(pid));

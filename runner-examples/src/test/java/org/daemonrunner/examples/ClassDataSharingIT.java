@@ -136,6 +136,28 @@ class ClassDataSharingIT {
         assertThat(isGone(pid)).isTrue();
     }
 
+    @Test
+    void onJdk25ATrainingRestartWritesAnAotCachePerJvmAndTheDaemonMapsItsOwn() throws IOException {
+        Assumptions.assumeTrue(Runtime.version().feature() >= 25, "-XX:AOTCacheOutput needs JDK 25");
+        Files.createDirectories(dir.resolve("run"));
+        Files.createDirectories(dir.resolve("cds"));
+        Daemons.Result training = daemons.run(dir, List.of(Daemons.JAVA, "-XX:AOTCacheOutput=cds/app.aot",
+                "-jar", Daemons.SAMPLE_JAR, "restart", "--dir", "run"));
+        assertThat(training.exit()).as(training.toString()).isZero();
+        long trained = training.startedPid();
+        Daemons.Result stop = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertThat(isGone(trained)).isTrue();
+        assertThat(dir.resolve("cds/app.aot")).isRegularFile();
+        assertThat(dir.resolve("cds/app-daemon.aot")).as("the daemon's, assembled as it exited").isRegularFile();
+
+        long pid = startMapping("cds/app-daemon.aot", "-XX:AOTCache=cds/app.aot");
+
+        Daemons.Result stopped = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
+        assertThat(stopped.exit()).as(stopped.toString()).isZero();
+        assertThat(isGone(pid)).isTrue();
+    }
+
     /** Starts the sample with {@code options} and checks that the daemon maps {@code archive}; returns its pid. */
     private long startMapping(String archive, String... options) throws IOException {
         List<String> command = new ArrayList<>(List.of(Daemons.JAVA));
