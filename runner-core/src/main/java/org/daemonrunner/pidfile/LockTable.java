@@ -72,13 +72,17 @@ final class LockTable {
      * Returns the POSIX locks that process {@code pid} set on the file with identity {@code key}, as the kernel
      * lists them for the descriptor through which it has the file open ({@code /proc/PID/fdinfo/FD}); empty when
      * it has no such descriptor, set no lock through it, or its descriptors cannot be read (another user's).
+     * Only descriptors whose link names a file called {@code name} are looked at further: reading a link does not
+     * reach the file system, while the {@code stat} that confirms the identity would, and a descriptor of the
+     * process the file names may be on a hung network mount.
      */
-    static List<Entry> heldThrough(long pid, FileKey key) {
+    static List<Entry> heldThrough(long pid, FileKey key, String name) {
         String inode = ":" + key.ino();
         String proc = "/proc/" + pid;
+        String suffix = "/" + name;
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of(proc, "fd"))) {
             for (Path fd : fds) {
-                if (!key.isOpenAs(fd)) {
+                if (!linkEndsWith(fd, suffix) || !key.isOpenAs(fd)) {
                     continue;
                 }
                 List<Entry> locks = new ArrayList<>(4);
@@ -90,7 +94,7 @@ final class LockTable {
                         locks.add(entry);
                     }
                 }
-                if (!locks.isEmpty()) {
+                if (!locks.isEmpty() && key.isOpenAs(fd)) { // still that file: the number was not reused meanwhile
                     return locks;
                 }
             }
@@ -98,6 +102,14 @@ final class LockTable {
             return List.of(); // the caller falls back to the whole table
         }
         return List.of();
+    }
+
+    private static boolean linkEndsWith(Path fd, String suffix) {
+        try {
+            return Files.readSymbolicLink(fd).toString().endsWith(suffix);
+        } catch (IOException | RuntimeException closedMeanwhile) {
+            return false;
+        }
     }
 
     /** The entry for the fields of one lock line, or null if it is not a granted POSIX lock on that inode. */

@@ -380,11 +380,12 @@ public final class PidFile implements AutoCloseable {
      */
     static PidFileState heldByRecordedPid(Path path, FileKey key, String recorded) {
         long pid = PidFileState.parsePid(recorded);
-        if (pid <= 1) {
+        // the start time first: a pid reused by another process is then never looked at further
+        if (pid <= 1 || !sameStart(path, pid)) {
             return null;
         }
-        List<LockTable.Entry> locks = LockTable.heldThrough(pid, key);
-        if (!holds(locks, pid, LIFE) || !holds(locks, pid, DAEMON) || !sameStart(path, pid)) {
+        List<LockTable.Entry> locks = LockTable.heldThrough(pid, key, path.getFileName().toString());
+        if (!holds(locks, pid, LIFE) || !holds(locks, pid, DAEMON)) {
             return null;
         }
         return new PidFileState(path, PidFileState.Status.RUNNING, pid, holds(locks, pid, READY),

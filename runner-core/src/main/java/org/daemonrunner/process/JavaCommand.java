@@ -20,11 +20,13 @@ import java.util.function.UnaryOperator;
  *
  * <p>The launcher and the daemon load different classes, so each can have a class-data archive of its own. The
  * options that make a JVM write a file as it runs or exits ({@code -XX:DumpLoadedClassList},
- * {@code -XX:ArchiveClassesAtExit}, {@code -XX:AOTCacheOutput}) name another file for the daemon, with
- * {@code -daemon} before the extension ({@code app.jsa} becomes {@code app-daemon.jsa}): two JVMs writing one
- * file would corrupt it, and a training {@code start} then records both. The daemon reads the archive of that
- * name ({@code -XX:SharedArchiveFile}, {@code -XX:AOTCache}) when it exists, and always with
+ * {@code -XX:ArchiveClassesAtExit}, {@code -XX:AOTCacheOutput}, {@code -XX:AOTConfiguration}) name another file
+ * for the daemon, with {@code -daemon} before the extension ({@code app.jsa} becomes {@code app-daemon.jsa}): two
+ * JVMs writing one file would corrupt it, and a training {@code start} then records both. The daemon reads the
+ * archive of that name ({@code -XX:SharedArchiveFile}, {@code -XX:AOTCache}) when it exists, and always with
  * {@code -XX:+AutoCreateSharedArchive} (JDK 19 and later), which then keeps it up to date; else the launcher's.
+ * Options given through {@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS} or {@code -XX:VMOptionsFile} are not
+ * on the command line, so they reach the daemon unchanged.
  */
 public final class JavaCommand {
     /** Launcher options whose value is the next argument. */
@@ -40,7 +42,7 @@ public final class JavaCommand {
     private static final List<String> ARCHIVES_READ = List.of(SHARED_ARCHIVE, "-XX:AOTCache=");
     /** Files the JVM writes while it runs or as it exits: the daemon writes its own. */
     private static final List<String> FILES_WRITTEN = List.of("-XX:DumpLoadedClassList=", "-XX:ArchiveClassesAtExit=",
-            "-XX:AOTCacheOutput=");
+            "-XX:AOTCacheOutput=", "-XX:AOTConfiguration=");
     /** What a file the daemon writes is called, before its extension. */
     private static final String DAEMON_SUFFIX = "-daemon";
 
@@ -81,7 +83,7 @@ public final class JavaCommand {
      */
     public static JavaCommand parse(String java, List<String> arguments, Path base) {
         UnaryOperator<String> absolute = new Absolute(base);
-        boolean autoCreate = arguments.contains(AUTO_CREATE);
+        boolean autoCreate = autoCreatesArchive(arguments);
         List<String> options = new ArrayList<>();
         boolean argumentFile = false;
         for (int i = 0; i < arguments.size(); i++) {
@@ -128,6 +130,26 @@ public final class JavaCommand {
         }
         throw new IllegalArgumentException("the java command line names no main class, -jar file or module: "
                 + String.join(" ", arguments));
+    }
+
+    /** Whether the JVM options (not the app's arguments) turn on {@code AutoCreateSharedArchive}; the last wins. */
+    private static boolean autoCreatesArchive(List<String> arguments) {
+        boolean on = false;
+        for (int i = 0; i < arguments.size(); i++) {
+            String arg = arguments.get(i);
+            if (!arg.startsWith("-") || arg.equals("-") || arg.equals("-jar") || arg.equals("-m")
+                    || arg.startsWith("--module")) {
+                break; // the main class, jar or module: what follows is the app's
+            }
+            if (WITH_VALUE.contains(arg)) {
+                i++;
+            } else if (arg.equals(AUTO_CREATE)) {
+                on = true;
+            } else if (arg.equals("-XX:-AutoCreateSharedArchive")) {
+                on = false;
+            }
+        }
+        return on;
     }
 
     /** Makes a path absolute against the launch directory (a class, not a lambda: no bootstrap at start-up). */

@@ -107,14 +107,22 @@ class JavaCommandTest {
     }
 
     @Test
+    void autoCreateCountsOnlyAsAJvmOptionAndTheLastOneWins() {
+        assertThat(parse("-XX:SharedArchiveFile=a.jsa", "-jar", "app.jar", "-XX:+AutoCreateSharedArchive").jvmOptions())
+                .as("an app argument").containsExactly("-XX:SharedArchiveFile=/srv/app/a.jsa");
+        assertThat(parse("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=a.jsa", "-XX:-AutoCreateSharedArchive",
+                "Main").jvmOptions()).as("turned off again").contains("-XX:SharedArchiveFile=/srv/app/a.jsa");
+    }
+
+    @Test
     void givesTheDaemonItsOwnFileForWhatTheJvmWrites() {
         JavaCommand command = parse("-XX:DumpLoadedClassList=train/app.classlist",
-                "-XX:ArchiveClassesAtExit=/var/cache/app.jsa", "-XX:AOTCacheOutput=app", "-XX:+UseSerialGC",
-                "-cp", "app.jar", "Main");
+                "-XX:ArchiveClassesAtExit=/var/cache/app.jsa", "-XX:AOTCacheOutput=app", "-XX:AOTConfiguration=app.conf",
+                "-XX:+UseSerialGC", "-cp", "app.jar", "Main");
 
         assertThat(command.jvmOptions()).containsExactly("-XX:DumpLoadedClassList=/srv/app/train/app-daemon.classlist",
                 "-XX:ArchiveClassesAtExit=/var/cache/app-daemon.jsa", "-XX:AOTCacheOutput=/srv/app/app-daemon",
-                "-XX:+UseSerialGC", "-cp", "/srv/app/app.jar");
+                "-XX:AOTConfiguration=/srv/app/app-daemon.conf", "-XX:+UseSerialGC", "-cp", "/srv/app/app.jar");
     }
 
     @Test
