@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -318,14 +320,31 @@ public final class DaemonRunner {
             options.add("-XX:+DisplayVMOutputToStderr");
         }
         // jnr-posix, loaded for reopen-logs or a privilege drop, makes JDK 24+ warn about native access and
-        // sun.misc.Unsafe unless these are allowed (the daemon runs the same java as this launcher)
-        if (!nativeAccess) {
+        // sun.misc.Unsafe unless these are allowed (the daemon runs the same java as this launcher). The option
+        // turns off CDS's archived module graph (about 6 ms more at start-up), so it is added only where that
+        // warning exists and the -jar file's manifest does not allow native access itself.
+        int feature = Runtime.version().feature();
+        if (feature >= 24 && !nativeAccess && !jarAllowsNativeAccess(command)) {
             options.add("--enable-native-access=ALL-UNNAMED");
         }
-        if (Runtime.version().feature() >= 23 && !unsafeAccess) {
+        if (feature >= 23 && !unsafeAccess) {
             options.add("--sun-misc-unsafe-memory-access=allow");
         }
         return options;
+    }
+
+    /** Whether the command runs a {@code -jar} file whose manifest says {@code Enable-Native-Access: ALL-UNNAMED}. */
+    private static boolean jarAllowsNativeAccess(JavaCommand command) {
+        List<String> main = command.mainAndArguments();
+        if (main.size() < 2 || !main.get(0).equals("-jar")) {
+            return false;
+        }
+        try (JarFile jar = new JarFile(main.get(1))) {
+            Manifest manifest = jar.getManifest();
+            return manifest != null && "ALL-UNNAMED".equals(manifest.getMainAttributes().getValue("Enable-Native-Access"));
+        } catch (IOException | RuntimeException e) {
+            return false; // the option is added: harmless, only slower
+        }
     }
 
     /**

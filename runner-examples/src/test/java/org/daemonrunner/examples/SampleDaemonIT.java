@@ -67,6 +67,25 @@ class SampleDaemonIT {
     }
 
     @Test
+    void theDaemonGetsNoNativeAccessOptionAndLoadingJnrInItPrintsNoWarning() throws IOException {
+        Daemons.Result start = daemons.run(Daemons.sampleJar("start", "--dir", dir.toString(), "--interval", "0.1"));
+        assertThat(start.exit()).as(start.toString()).isZero();
+        long pid = start.startedPid();
+        // the option turns off CDS's archived module graph; JDK 17-23 do not need it, and on 24+ the jar declares it
+        assertThat(Daemons.cmdline(pid)).noneMatch(a -> a.startsWith("--enable-native-access"));
+
+        Path err = dir.resolve("sample.err");
+        Path rotated = dir.resolve("sample.err.1");
+        Files.move(err, rotated);
+        Daemons.Result reopen = daemons.run(Daemons.sampleJar("reopen-logs", "--dir", dir.toString()));
+        assertThat(reopen.exit()).as(reopen.toString()).isZero();
+        await("the daemon to reopen " + err + " (through jnr-posix)", Duration.ofSeconds(20), () -> Files.exists(err));
+        Daemons.Result stop = daemons.run(Daemons.sampleJar("stop", "--dir", dir.toString()));
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertThat(Files.readString(rotated) + Files.readString(err)).doesNotContain("WARNING");
+    }
+
+    @Test
     void relativeClassPathJvmOptionsAndRelativePathsSurviveTheRelaunch() throws IOException {
         Path lib = Files.createDirectories(dir.resolve("lib"));
         Files.copy(Path.of(Daemons.SAMPLE_JAR), lib.resolve("sample.jar"));
