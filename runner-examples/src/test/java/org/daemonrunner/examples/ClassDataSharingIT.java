@@ -32,8 +32,10 @@ class ClassDataSharingIT {
     Daemons daemons;
 
     @BeforeEach
-    void setUp() {
+    void setUp() throws IOException {
         daemons = new Daemons(dir);
+        Files.createDirectories(dir.resolve("run"));
+        Files.createDirectories(dir.resolve("cds"));
     }
 
     @AfterEach
@@ -43,18 +45,10 @@ class ClassDataSharingIT {
 
     @Test
     void aTrainingStartRecordsBothJvmsAndTheDaemonMapsTheArchiveItIsGiven() throws IOException {
-        Files.createDirectories(dir.resolve("run"));
-        Files.createDirectories(dir.resolve("cds"));
-
-        Daemons.Result training = daemons.run(dir, List.of(Daemons.JAVA, "-XX:DumpLoadedClassList=cds/app.classlist",
-                "-jar", Daemons.SAMPLE_JAR, "start", "--dir", "run"));
-        assertThat(training.exit()).as(training.toString()).isZero();
-        long trained = training.startedPid();
+        long trained = run("start", "-XX:DumpLoadedClassList=cds/app.classlist");
         assertThat(Daemons.cmdline(trained)).as("the daemon writes its own list, named absolutely")
                 .contains("-XX:DumpLoadedClassList=" + dir.resolve("cds/app-daemon.classlist"));
-        Daemons.Result stop = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
-        assertThat(isGone(trained)).isTrue();
+        stop(trained);
 
         List<String> launcher = withoutIds(dir.resolve("cds/app.classlist"));
         List<String> daemon = withoutIds(dir.resolve("cds/app-daemon.classlist"));
@@ -70,106 +64,74 @@ class ClassDataSharingIT {
                 "-XX:SharedClassListFile=cds/all.classlist", "-XX:SharedArchiveFile=cds/app.jsa",
                 "-jar", Daemons.SAMPLE_JAR));
         assertThat(dump.exit()).as(dump.toString()).isZero();
-        assertThat(dir.resolve("cds/app.jsa")).isRegularFile();
 
-        Daemons.Result start = daemons.run(dir, List.of(Daemons.JAVA, "-XX:SharedArchiveFile=cds/app.jsa",
-                "-jar", Daemons.SAMPLE_JAR, "start", "--dir", "run"));
-        assertThat(start.exit()).as(start.toString()).isZero();
-        assertThat(start.out() + start.err()).as("no JVM complaint about the archive").doesNotContain("cds");
-        long pid = start.startedPid();
-        Path archive = dir.resolve("cds/app.jsa");
-        assertThat(Daemons.cmdline(pid)).contains("-XX:SharedArchiveFile=" + archive);
-        assertThat(Files.readString(Path.of("/proc/" + pid + "/maps"))).as("the daemon maps the archive")
-                .contains(archive.toString());
-
-        Daemons.Result status = daemons.run(dir, List.of(Daemons.JAVA, "-Xshare:on", "-XX:SharedArchiveFile=cds/app.jsa",
-                "-jar", Daemons.SAMPLE_JAR, "status", "--dir", "run"));
-        assertThat(status.exit()).as("status with the archive required (-Xshare:on): %s", status).isZero();
+        long pid = startMapping("cds/app.jsa", "-XX:SharedArchiveFile=cds/app.jsa");
+        assertThat(Daemons.cmdline(pid)).contains("-XX:SharedArchiveFile=" + dir.resolve("cds/app.jsa"));
+        Daemons.Result status = runSample("status", "-Xshare:on", "-XX:SharedArchiveFile=cds/app.jsa"); // or fails
         assertThat(status.out()).contains("running with pid " + pid);
-
-        Daemons.Result stopped = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
-        assertThat(stopped.exit()).as(stopped.toString()).isZero();
-        assertThat(isGone(pid)).isTrue();
+        stop(pid);
     }
 
     @Test
-    void aTrainingStartWritesAnArchivePerJvmAndTheDaemonMapsItsOwn() throws IOException {
-        Files.createDirectories(dir.resolve("run"));
-        Files.createDirectories(dir.resolve("cds"));
-        Daemons.Result training = daemons.run(dir, List.of(Daemons.JAVA, "-XX:ArchiveClassesAtExit=cds/app.jsa",
-                "-jar", Daemons.SAMPLE_JAR, "start", "--dir", "run"));
-        assertThat(training.exit()).as(training.toString()).isZero();
-        long trained = training.startedPid();
-        Daemons.Result stop = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
-        assertThat(isGone(trained)).isTrue();
+    void aTrainingRestartWritesAnArchivePerJvmAndTheDaemonMapsItsOwn() throws IOException {
+        stop(run("restart", "-XX:ArchiveClassesAtExit=cds/app.jsa"));
         assertThat(dir.resolve("cds/app.jsa")).as("the launcher's archive, written as it exited").isRegularFile();
         assertThat(dir.resolve("cds/app-daemon.jsa")).as("the daemon's, written as it exited").isRegularFile();
 
-        long pid = startMapping("cds/app-daemon.jsa", "-XX:SharedArchiveFile=cds/app.jsa");
-
-        Daemons.Result stopped = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
-        assertThat(stopped.exit()).as(stopped.toString()).isZero();
-        assertThat(isGone(pid)).isTrue();
+        stop(startMapping("cds/app-daemon.jsa", "-XX:SharedArchiveFile=cds/app.jsa"));
     }
 
     @Test
     void withAutoCreateEachJvmKeepsItsOwnArchiveUpToDate() throws IOException {
         Assumptions.assumeTrue(Runtime.version().feature() >= 19, "-XX:+AutoCreateSharedArchive needs JDK 19");
-        Files.createDirectories(dir.resolve("run"));
-        Files.createDirectories(dir.resolve("cds"));
-        List<String> start = List.of(Daemons.JAVA, "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=cds/app.jsa",
-                "-jar", Daemons.SAMPLE_JAR, "start", "--dir", "run");
-        Daemons.Result first = daemons.run(dir, start);
-        assertThat(first.exit()).as(first.toString()).isZero();
-        assertThat(Daemons.cmdline(first.startedPid()))
-                .contains("-XX:SharedArchiveFile=" + dir.resolve("cds/app-daemon.jsa"));
-        Daemons.Result stop = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        String[] options = {"-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=cds/app.jsa"};
+        long first = run("start", options);
+        assertThat(Daemons.cmdline(first)).contains("-XX:SharedArchiveFile=" + dir.resolve("cds/app-daemon.jsa"));
+        stop(first);
         assertThat(dir.resolve("cds/app.jsa")).isRegularFile();
         assertThat(dir.resolve("cds/app-daemon.jsa")).as("created by the daemon as it exited").isRegularFile();
 
-        long pid = startMapping("cds/app-daemon.jsa", start.subList(1, 3).toArray(new String[0]));
-
-        Daemons.Result stopped = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
-        assertThat(stopped.exit()).as(stopped.toString()).isZero();
-        assertThat(isGone(pid)).isTrue();
+        stop(startMapping("cds/app-daemon.jsa", options));
     }
 
     @Test
     void onJdk25ATrainingRestartWritesAnAotCachePerJvmAndTheDaemonMapsItsOwn() throws IOException {
         Assumptions.assumeTrue(Runtime.version().feature() >= 25, "-XX:AOTCacheOutput needs JDK 25");
-        Files.createDirectories(dir.resolve("run"));
-        Files.createDirectories(dir.resolve("cds"));
-        Daemons.Result training = daemons.run(dir, List.of(Daemons.JAVA, "-XX:AOTCacheOutput=cds/app.aot",
-                "-jar", Daemons.SAMPLE_JAR, "restart", "--dir", "run"));
-        assertThat(training.exit()).as(training.toString()).isZero();
-        long trained = training.startedPid();
-        Daemons.Result stop = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
-        assertThat(isGone(trained)).isTrue();
+        stop(run("restart", "-XX:AOTCacheOutput=cds/app.aot"));
         assertThat(dir.resolve("cds/app.aot")).isRegularFile();
         assertThat(dir.resolve("cds/app-daemon.aot")).as("the daemon's, assembled as it exited").isRegularFile();
 
-        long pid = startMapping("cds/app-daemon.aot", "-XX:AOTCache=cds/app.aot");
+        stop(startMapping("cds/app-daemon.aot", "-XX:AOTCache=cds/app.aot"));
+    }
 
-        Daemons.Result stopped = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
-        assertThat(stopped.exit()).as(stopped.toString()).isZero();
-        assertThat(isGone(pid)).isTrue();
+    /** Runs {@code java OPTIONS -jar sample-daemon.jar ACTION --dir run} in the test dir; returns the daemon's pid. */
+    private long run(String action, String... options) {
+        return runSample(action, options).startedPid();
+    }
+
+    private Daemons.Result runSample(String action, String... options) {
+        List<String> command = new ArrayList<>(List.of(Daemons.JAVA));
+        command.addAll(List.of(options));
+        command.addAll(List.of("-jar", Daemons.SAMPLE_JAR, action, "--dir", "run"));
+        Daemons.Result result = daemons.run(dir, command);
+        assertThat(result.exit()).as(result.toString()).isZero();
+        return result;
     }
 
     /** Starts the sample with {@code options} and checks that the daemon maps {@code archive}; returns its pid. */
     private long startMapping(String archive, String... options) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Daemons.JAVA));
-        command.addAll(List.of(options));
-        command.addAll(List.of("-jar", Daemons.SAMPLE_JAR, "start", "--dir", "run"));
-        Daemons.Result start = daemons.run(dir, command);
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Daemons.Result start = runSample("start", options);
         assertThat(start.out() + start.err()).as("no JVM complaint about the archive").doesNotContain("cds");
         long pid = start.startedPid();
         assertThat(Files.readString(Path.of("/proc/" + pid + "/maps"))).as("the daemon maps %s", archive)
                 .contains(dir.resolve(archive).toString());
         return pid;
+    }
+
+    private void stop(long pid) {
+        Daemons.Result stop = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertThat(isGone(pid)).as("pid %d gone when stop returned", pid).isTrue();
     }
 
     /**
