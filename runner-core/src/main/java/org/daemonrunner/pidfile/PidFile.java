@@ -338,6 +338,12 @@ public final class PidFile implements AutoCloseable {
      * consistent (the holder does not have the file open: it changed while we looked).
      */
     private static PidFileState inspect(Path path, FileKey key) throws IOException {
+        if (!ProcessTable.procIsOurs()) {
+            return PidFileState.unknown(path, "/proc belongs to another pid namespace than this process (a new pid"
+                    + " namespace without its own /proc, as after 'unshare --pid' without '--mount-proc'), so the pids"
+                    + " it shows are not the ones a signal from here would reach; run this in the daemon's"
+                    + " namespace, or mount a /proc for this one");
+        }
         String recorded = readRecorded(path);
         PidFileState named = heldByRecordedPid(path, key, recorded);
         if (named != null) {

@@ -1,7 +1,9 @@
 package org.daemonrunner.process;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileInputStream;
+import java.io.FileReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,6 +57,37 @@ public final class ProcessTable {
                     Long.parseLong(f[19])));
         } catch (RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether {@code /proc} belongs to this process's own pid namespace. It does not when a process in a new pid
+     * namespace still sees its parent's {@code /proc} ({@code unshare --pid} without {@code --mount-proc}): the
+     * pids there are not the pids a signal from here reaches. Told by the {@code NSpid} line of
+     * {@code /proc/self/status}, which lists this process's pid in each namespace from the one of that
+     * {@code /proc} down to its own: one entry when they are the same. True when there is no such line (Linux
+     * before 4.1). Computed once.
+     */
+    public static boolean procIsOurs() {
+        return ProcNamespace.OURS;
+    }
+
+    private static final class ProcNamespace {
+        static final boolean OURS = compare();
+
+        private static boolean compare() {
+            try (BufferedReader status = new BufferedReader(new FileReader("/proc/self/status",
+                    StandardCharsets.US_ASCII))) {
+                for (String line; (line = status.readLine()) != null; ) {
+                    if (line.startsWith("NSpid:")) {
+                        String pids = line.substring("NSpid:".length()).trim();
+                        return pids.indexOf('\t') < 0 && pids.indexOf(' ') < 0;
+                    }
+                }
+                return true;
+            } catch (IOException | RuntimeException cannotTell) {
+                return true;
+            }
         }
     }
 

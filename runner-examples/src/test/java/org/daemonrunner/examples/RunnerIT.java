@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
+import org.daemonrunner.process.UserAccount;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Every action and exit status of the runner, against real daemons (the test {@link ProbeApp}). */
@@ -261,6 +263,28 @@ class RunnerIT extends ProbeTest {
         assertThat(run.waitFor()).isZero();
         assertThat(events()).contains("hook " + run.pid());
         assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void stopInANewPidNamespaceThatStillSeesTheHostsProcRefusesAndSignalsNobody() {
+        Assumptions.assumeTrue(UserAccount.currentUid() == 0, "a new pid namespace (unshare --pid) needs root");
+        Assumptions.assumeTrue(daemons.run(List.of("unshare", "--pid", "--fork", "true")).exit() == 0,
+                "unshare --pid does not work here");
+        long pid = startProbe();
+        List<String> stop = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--kill-child"));
+        stop.addAll(probe("stop", "--dir", dir.toString()));
+
+        Daemons.Result refused = daemons.run(stop);
+
+        // the pids in the host's /proc are not the ones kill(2) reaches from inside the namespace
+        assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err()).contains("pid namespace", "--mount-proc");
+        assertThat(isGone(pid)).as("the daemon was not signalled").isFalse();
+        List<String> status = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--kill-child"));
+        status.addAll(probe("status", "--dir", dir.toString()));
+        assertThat(daemons.run(status).exit()).as("status cannot tell").isEqualTo(4);
+        assertThat(probeRun("stop").exit()).isZero();
+        assertThat(isGone(pid)).isTrue();
     }
 
     @Test
