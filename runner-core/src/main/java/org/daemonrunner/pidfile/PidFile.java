@@ -344,8 +344,9 @@ public final class PidFile implements AutoCloseable {
                     + " it shows are not the ones a signal from here would reach; run this in the daemon's"
                     + " namespace, or mount a /proc for this one");
         }
-        String recorded = readRecorded(path);
-        PidFileState named = heldByRecordedPid(path, key, recorded);
+        Content content = Content.read(path);
+        String recorded = content.recorded;
+        PidFileState named = heldByRecordedPid(path, key, content);
         if (named != null) {
             return named;
         }
@@ -370,7 +371,7 @@ public final class PidFile implements AutoCloseable {
         if (holder <= 1 || open == FileKey.Open.NO || (open == FileKey.Open.UNKNOWN && !match.exactDevice())) {
             return null;
         }
-        if (recorded.equals(Long.toString(holder)) && !sameStart(path, holder)) {
+        if (recorded.equals(Long.toString(holder)) && !sameStart(content.identity, holder)) {
             return null; // the holder's pid names a process that started at another time: look again
         }
         boolean ready = holds(locks, holder, READY);
@@ -384,10 +385,11 @@ public final class PidFile implements AutoCloseable {
      * its start time matches the one recorded, else null (no pid recorded, another holder, none, or its
      * descriptors are not ours to read): then only the whole lock table can tell.
      */
-    static PidFileState heldByRecordedPid(Path path, FileKey key, String recorded) {
+    static PidFileState heldByRecordedPid(Path path, FileKey key, Content content) {
+        String recorded = content.recorded;
         long pid = PidFileState.parsePid(recorded);
         // the start time first: a pid reused by another process is then never looked at further
-        if (pid <= 1 || !sameStart(path, pid)) {
+        if (pid <= 1 || !sameStart(content.identity, pid)) {
             return null;
         }
         List<LockTable.Entry> locks = LockTable.heldThrough(pid, key, path.getFileName().toString());
@@ -408,14 +410,7 @@ public final class PidFile implements AutoCloseable {
     }
 
     /** Whether the start time and boot id the pidfile records (if any) are those of process {@code pid}. */
-    private static boolean sameStart(Path path, long pid) {
-        String identity;
-        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
-            String[] lines = new String(in.readNBytes(256), StandardCharsets.US_ASCII).split("\n");
-            identity = lines.length > 1 ? lines[1] : "";
-        } catch (IOException e) {
-            return true;
-        }
+    private static boolean sameStart(String identity, long pid) {
         int space = identity.indexOf(" boot=");
         if (!identity.startsWith("start=") || space < 0) {
             return true; // nothing recorded (an older pidfile): the lock and the open file are the check
@@ -709,12 +704,40 @@ public final class PidFile implements AutoCloseable {
         return firstLine(buffer.array(), buffer.position());
     }
 
-    private static String readRecorded(Path path) {
-        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
-            byte[] bytes = in.readNBytes(MAX_RECORDED);
-            return firstLine(bytes, bytes.length);
-        } catch (IOException e) {
-            return "";
+    /**
+     * What a pidfile says, read once: its first line (the pid, at most {@value #MAX_RECORDED} bytes of it) and
+     * its second ({@code start=TICKS boot=ID}, or empty).
+     */
+    static final class Content {
+        final String recorded;
+        final String identity;
+
+        Content(String recorded, String identity) {
+            this.recorded = recorded;
+            this.identity = identity;
+        }
+
+        /** Reads the file's first bytes (not following a symbolic link); empty lines if it cannot be read. */
+        static Content read(Path path) {
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+                bytes = in.readNBytes(256);
+            } catch (IOException e) {
+                return new Content("", "");
+            }
+            int end = 0;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            String identity = "";
+            if (end < bytes.length) {
+                int next = end + 1;
+                while (next < bytes.length && bytes[next] != '\n') {
+                    next++;
+                }
+                identity = new String(bytes, end + 1, next - end - 1, StandardCharsets.US_ASCII);
+            }
+            return new Content(firstLine(bytes, Math.min(bytes.length, MAX_RECORDED)), identity);
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.daemonrunner.pidfile.PidFileState.Status;
+import org.daemonrunner.process.ProcessTable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -272,13 +273,16 @@ class PidFileTest {
     void theRecordedHolderIsConfirmedFromTheLocksOfItsOwnDescriptor() throws IOException {
         Process holder = startLockHolder();
 
-        PidFileState state = PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), Long.toString(holder.pid()));
+        PidFileState state = PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), PidFile.Content.read(pidfile));
 
         assertThat(state).as("pid %d's fdinfo shows its locks on %s", holder.pid(), pidfile).isNotNull();
         assertThat(state.status()).isEqualTo(Status.RUNNING);
         assertThat(state.holder()).isEqualTo(holder.pid());
         assertThat(state.ready()).isTrue();
         assertThat(state.stopping()).isFalse();
+        assertThat(PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile),
+                new PidFile.Content(Long.toString(holder.pid()), "start=1 boot=" + ProcessTable.bootId())))
+                .as("a recorded start time that is not the process's: a reused pid is not asked").isNull();
     }
 
     @Test
@@ -289,9 +293,10 @@ class PidFileTest {
 
         try (FileChannel open = FileChannel.open(pidfile, StandardOpenOption.READ)) {
             Files.writeString(pidfile, self + "\n"); // the content now names this JVM, which has the file open
-            assertThat(PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), self)).isNull();
-            assertThat(PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), "1")).isNull();
-            assertThat(PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), "+" + holder.pid())).isNull();
+            assertThat(PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), PidFile.Content.read(pidfile))).isNull();
+            assertThat(PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile), new PidFile.Content("1", ""))).isNull();
+            assertThat(PidFile.heldByRecordedPid(pidfile, FileKey.of(pidfile),
+                    new PidFile.Content("+" + holder.pid(), ""))).isNull();
 
             PidFileState state = PidFile.inspect(pidfile);
 
