@@ -8,7 +8,7 @@
 #
 # Expects runner-examples/target/sample-daemon.jar (build it from the repository root with
 # `mvn -B -q package -DskipTests`) and runs a copy of it, so that a rebuild during the run changes nothing;
-# compiles only its own helpers (Hello, PlainApp, JsvcApp) into a temp dir.
+# compiles only its own helpers (Hello, PlainApp, SampleOptions, JsvcApp) into a temp dir.
 # Each round runs every measurement once, each one right after a floor run (floor, A, floor, B, ...), starting
 # from a different place in the list each round; one warm-up round is not recorded. Every operation gets its
 # own fresh temp dir, removed afterwards, and no daemon is left running: each is stopped with its own tool, and
@@ -320,8 +320,30 @@ measure_floor() {
     record java "Hello (floor)" exits "$T_US"
 }
 
+# The sample without the runner, from the same jar: what every sample command pays before the runner does
+# anything. "jar" is Hello with the sample jar first on the class path (the JVM opens it to look for Hello);
+# "parse" is the sample's own commons-cli parse of a status command line (SampleOptions).
+measure_app() { # PART
+    case $1 in
+        jar)
+            run_timed app-jar "$JAVA" -cp "$JAR:$CLASSES" Hello
+            [ "$RC" = 0 ] || fail app jar "$WORK" "exited $RC"
+            record app "Hello with the sample jar on the class path" exits "$T_US"
+            ;;
+        parse)
+            run_timed app-parse "$JAVA" -cp "$JAR:$CLASSES" SampleOptions status --dir "$WORK" --interval "$INTERVAL"
+            [ "$RC" = 0 ] || fail app parse "$WORK" "exited $RC"
+            record app "the sample's own option parse" exits "$T_US"
+            ;;
+    esac
+}
+
 measure() { # TOOL OP
     local tool=$1 op=$2 D pid
+    if [ "$tool" = app ]; then
+        measure_app "$op"
+        return
+    fi
     new_dir
     case $op in
         start)
@@ -436,7 +458,7 @@ measure_memory() { # ROUND: every daemon and PlainApp at once; each read IDLE_SE
 # ---------------------------------------------------------------------------------------------------------
 # Helpers, peers.
 
-SOURCES=("$HERE/Hello.java" "$HERE/PlainApp.java")
+SOURCES=("$HERE/Hello.java" "$HERE/PlainApp.java" "$HERE/SampleOptions.java")
 DAEMON_JAR=""
 for f in /usr/share/java/commons-daemon.jar /usr/share/java/commons-daemon-*.jar; do
     [ -f "$f" ] && { DAEMON_JAR=$f; break; }
@@ -455,7 +477,7 @@ else
     JSVC_CP=$CLASSES:$DAEMON_JAR
 fi
 
-"$JAVAC" --release 17 -XDstringConcat=inline -nowarn -cp "${DAEMON_JAR:-.}" -d "$CLASSES" "${SOURCES[@]}" \
+"$JAVAC" --release 17 -XDstringConcat=inline -nowarn -cp "$JAR${DAEMON_JAR:+:$DAEMON_JAR}" -d "$CLASSES" "${SOURCES[@]}" \
     >"$LOGS/javac.log" 2>&1 || { cat "$LOGS/javac.log" >&2; die "compiling the helpers failed"; }
 
 # Debian's python3-daemon lives in the system Python's dist-packages: try /usr/bin/python3 first
@@ -506,7 +528,7 @@ for f in /usr/sbin/start-stop-daemon /sbin/start-stop-daemon; do
 done
 [ -n "$SSD" ] || SKIPPED+=("skipped: start-stop-daemon not installed (Debian package dpkg)")
 
-SPECS=("dr start" "dr status" "dr stop" "dr restart" "dr run" "plain run")
+SPECS=("app jar" "app parse" "dr start" "dr status" "dr stop" "dr restart" "dr run" "plain run")
 MEM_TOOLS=(plain dr)
 [ "$CDS" = 1 ] && { SPECS+=("drc start" "drc status" "drc stop" "drc restart"); MEM_TOOLS+=(drc); }
 [ -n "$JSVC" ] && { SPECS+=("jsvc start" "jsvc stop"); MEM_TOOLS+=(jsvc); }
@@ -526,7 +548,7 @@ for spec in "${SPECS[@]}"; do
     ( trap teardown_all EXIT; set -- $spec; measure "$1" "$2" ) || {
         tool=${spec%% *}
         case $tool in
-            dr|drc|plain) die "the warm-up of '$spec' failed (see above)" ;;
+            app|dr|drc|plain) die "the warm-up of '$spec' failed (see above)" ;;
             jsvc) SKIPPED+=("skipped: jsvc cannot run with $JAVA_REAL (warm-up failed; see above)"); JSVC="" ;;
             py) SKIPPED+=("skipped: python-daemon cannot run here (warm-up failed; see above)"); PYTHON="" ;;
             ssd) SKIPPED+=("skipped: start-stop-daemon failed in the warm-up (see above)"); SSD="" ;;
@@ -572,9 +594,10 @@ printf '\r%*s\r' 20 '' >&2
 # ---------------------------------------------------------------------------------------------------------
 # Report.
 
-declare -A TOOL_NAME=([java]="java" [dr]="daemonrunner" [drc]="daemonrunner + AppCDS/AOT" [plain]="PlainApp (java -cp)" [jsvc]="jsvc"
+declare -A TOOL_NAME=([java]="java" [app]="the sample without the runner" [dr]="daemonrunner" [drc]="daemonrunner + AppCDS/AOT" [plain]="PlainApp (java -cp)" [jsvc]="jsvc"
     [py]="python-daemon" [ssd]="start-stop-daemon")
 declare -A NOTE=(
+    ["app|the sample's own option parse|exits"]="commons-cli, from the jar; what each sample command does first"
     ["dr|start|returns"]="returns once ready"
     ["dr|restart|returns"]="returns once the new one is ready"
     ["dr|stop|returns"]="returns once it has exited"
@@ -594,7 +617,8 @@ declare -A NOTE=(
 )
 
 ROWS=()
-row_keys=("java|Hello (floor)|exits")
+row_keys=("java|Hello (floor)|exits" "app|Hello with the sample jar on the class path|exits"
+    "app|the sample's own option parse|exits")
 for tool in dr drc plain jsvc py ssd; do
     for op in start status stop restart run; do
         for until in returns "first line" "pid gone" "new first line"; do

@@ -49,8 +49,12 @@ public final class SampleDaemon implements DaemonApp {
         System.exit(launch(args));
     }
 
-    static int launch(String[] args) {
-        Options options = new Options()
+    /**
+     * Returns the sample's own options, without the runner's ({@link DaemonRunner#withRunnerOptions} adds those).
+     * Public for the benchmark, which times this parse alone.
+     */
+    public static Options options() {
+        return new Options()
                 .addOption(Option.builder().longOpt("dir").hasArg().argName("DIR")
                         .desc("directory for the files not given below (default: <tmp>/daemonrunner-sample)").build())
                 .addOption(Option.builder().longOpt("data").hasArg().argName("FILE")
@@ -64,6 +68,10 @@ public final class SampleDaemon implements DaemonApp {
                 .addOption(Option.builder().longOpt("interval").hasArg().argName("SECONDS")
                         .desc("seconds between two lines (default: 5)").build())
                 .addOption(Option.builder("h").longOpt("help").desc("print this help").build());
+    }
+
+    static int launch(String[] args) {
+        Options options = options();
         CommandLine line;
         Duration interval;
         try {
