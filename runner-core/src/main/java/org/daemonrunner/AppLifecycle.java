@@ -2,6 +2,7 @@ package org.daemonrunner;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.pidfile.PidFile;
@@ -55,7 +56,8 @@ final class AppLifecycle {
      * Runs the app to the end and returns the exit status for the process.
      *
      * @param pidfilePath the pidfile, absolute
-     * @param onReady called once {@code init()} has returned, to tell whoever waits that the daemon is ready
+     * @param onReady called once {@code init()} has returned, to tell whoever waits that the daemon is ready;
+     *     null when nobody waits
      */
     int run(Path pidfilePath, Runnable onReady) {
         worker = Thread.currentThread();
@@ -91,7 +93,7 @@ final class AppLifecycle {
             LoggerFactory.getLogger(AppLifecycle.class).info("Replaced stale pidfile {} (it recorded {}).",
                     pidfilePath, pidfile.previousContent());
         }
-        Signals.handle("TERM", this::requestStop);
+        Signals.handle("TERM", new Handler(Handler.STOP, "TERM", null));
 
         try {
             app.init();
@@ -115,7 +117,9 @@ final class AppLifecycle {
             System.err.println(CAUSE_PREFIX + "cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage());
             return ExitStatus.FAILURE;
         }
-        onReady.run();
+        if (onReady != null) {
+            onReady.run();
+        }
         systemd.ready(app);
 
         try {
@@ -137,24 +141,66 @@ final class AppLifecycle {
         for (String name : context.ignoredSignals()) {
             Signals.ignore(name);
         }
-        Signals.handle("HUP", () -> {
-            systemd.reloading();
-            try {
-                app.reload();
-            } catch (RuntimeException e) {
-                System.err.println(CAUSE_PREFIX + "reload() threw " + e);
-            } finally {
-                systemd.reloaded();
+        Signals.handle("HUP", new Handler(Handler.RELOAD, "HUP", null));
+        Signals.handle(context.reopenLogsSignal(), new Handler(Handler.REOPEN_LOGS, context.reopenLogsSignal(), null));
+        for (Map.Entry<String, Runnable> entry : context.signalHandlers().entrySet()) {
+            Signals.handle(entry.getKey(), new Handler(Handler.APP, entry.getKey(), entry.getValue()));
+        }
+    }
+
+    /**
+     * What a signal does in the daemon. One named class rather than a lambda per signal: on JDK 24 and later
+     * every lambda class is generated at run time by the class-file API, and a daemon that generates about 25
+     * such classes has the JIT compile that API's stack-map generator, whose compiler memory (about 6 MiB) then
+     * stays in the daemon's RSS.
+     */
+    private final class Handler implements Runnable {
+        static final int STOP = 0;
+        static final int RELOAD = 1;
+        static final int REOPEN_LOGS = 2;
+        static final int APP = 3;
+
+        private final int kind;
+        private final String signal;
+        private final Runnable appHandler;
+
+        Handler(int kind, String signal, Runnable appHandler) {
+            this.kind = kind;
+            this.signal = signal;
+            this.appHandler = appHandler;
+        }
+
+        @Override
+        public void run() {
+            switch (kind) {
+                case STOP:
+                    requestStop();
+                    break;
+                case RELOAD:
+                    reload();
+                    break;
+                case REOPEN_LOGS:
+                    reopenLogs();
+                    break;
+                default:
+                    try {
+                        appHandler.run();
+                    } catch (RuntimeException e) {
+                        System.err.println(CAUSE_PREFIX + "the SIG" + signal + " handler threw " + e);
+                    }
             }
-        });
-        Signals.handle(context.reopenLogsSignal(), this::reopenLogs);
-        context.signalHandlers().forEach((name, handler) -> Signals.handle(name, () -> {
-            try {
-                handler.run();
-            } catch (RuntimeException e) {
-                System.err.println(CAUSE_PREFIX + "the SIG" + name + " handler threw " + e);
-            }
-        }));
+        }
+    }
+
+    private void reload() {
+        systemd.reloading();
+        try {
+            app.reload();
+        } catch (RuntimeException e) {
+            System.err.println(CAUSE_PREFIX + "reload() threw " + e);
+        } finally {
+            systemd.reloaded();
+        }
     }
 
     /**

@@ -205,7 +205,7 @@ public final class DaemonRunner {
     }
 
     private int foreground(DaemonContext context) {
-        return new AppLifecycle(app, context, false, paths().stdout(), paths().stderr()).run(paths().pidfile(), () -> { });
+        return new AppLifecycle(app, context, false, paths().stdout(), paths().stderr()).run(paths().pidfile(), null);
     }
 
     private DaemonContext context() {
@@ -226,7 +226,7 @@ public final class DaemonRunner {
                     + " or a container instead, and remove the chroot setting.", null);
         }
         if (isDaemon()) {
-            return new AppLifecycle(app, context, true, paths.stdout(), paths.stderr()).run(paths.pidfile(), Launch::reportReady);
+            return new AppLifecycle(app, context, true, paths.stdout(), paths.stderr()).run(paths.pidfile(), Launch.REPORT_READY);
         }
         if (!detaches(context.detach())) {
             return foreground(context);
@@ -925,6 +925,14 @@ public final class DaemonRunner {
             DIRECTORY = directory != null && Path.of(directory).isAbsolute() ? Path.of(directory)
                     : Path.of("").toAbsolutePath();
         }
+
+        /** {@link #reportReady()} as a {@code Runnable}, without a lambda (see {@code AppLifecycle.Handler}). */
+        static final Runnable REPORT_READY = new Runnable() {
+            @Override
+            public void run() {
+                reportReady();
+            }
+        };
 
         private Launch() {
         }

@@ -1,8 +1,6 @@
 package org.daemonrunner.pidfile;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -72,16 +70,16 @@ record FileKey(long dev, long ino) {
      */
     Open openBy(long pid) {
         Path fds = pid == 0 ? SELF_FD : Path.of("/proc", Long.toString(pid), "fd");
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
-            for (Path fd : entries) {
-                if (isOpenAs(fd)) {
-                    return Open.YES;
-                }
+        // java.io's list(): a directory stream of NIO makes a lambda (one generated class more) on first use
+        String[] entries = fds.toFile().list();
+        if (entries == null) {
+            // not ours to read (another user's process), or gone
+            return Files.isDirectory(fds) ? Open.UNKNOWN : Open.NO;
+        }
+        for (String fd : entries) {
+            if (isOpenAs(fds.resolve(fd))) {
+                return Open.YES;
             }
-        } catch (AccessDeniedException e) {
-            return Open.UNKNOWN;
-        } catch (IOException | SecurityException gone) {
-            return Open.NO;
         }
         return Open.NO;
     }

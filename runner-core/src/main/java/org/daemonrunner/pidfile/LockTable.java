@@ -1,7 +1,7 @@
 package org.daemonrunner.pidfile;
 
+import java.io.File;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,14 +80,20 @@ final class LockTable {
         String inode = ":" + key.ino();
         String proc = "/proc/" + pid;
         String suffix = "/" + name;
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of(proc, "fd"))) {
-            for (Path fd : fds) {
+        // java.io's list(): a directory stream of NIO makes a lambda (one generated class more) on first use
+        String[] fds = new File(proc, "fd").list();
+        if (fds == null) {
+            return List.of(); // gone, or not ours to read: the caller falls back to the whole table
+        }
+        try {
+            for (String number : fds) {
+                Path fd = Path.of(proc, "fd", number);
                 if (!linkEndsWith(fd, suffix) || !key.isOpenAs(fd)) {
                     continue;
                 }
                 List<Entry> locks = new ArrayList<>(4);
                 // "lock:\t1: POSIX  ADVISORY  WRITE 1989 fe:00:2146338 0 1": only locks set through this descriptor
-                for (String line : Files.readAllLines(Path.of(proc, "fdinfo", fd.getFileName().toString()))) {
+                for (String line : Files.readAllLines(Path.of(proc, "fdinfo", number))) {
                     Entry entry = line.startsWith(FDINFO_LOCK)
                             ? entry(fields(line.substring(FDINFO_LOCK.length())), inode) : null;
                     if (entry != null) {
