@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
@@ -487,9 +488,10 @@ public final class DaemonRunner {
                 if (handle.isEmpty() || !stillHolds(pidfile, pid)) {
                     // Someone else's stop got there first, and the daemon may have removed its pidfile while it
                     // still exits: wait on the lock of the very file it held (the watch keeps it open).
-                    if (!watch.awaitRelease(schedule.steps().get(0).timeout())) {
+                    Duration timeout = schedule.steps().get(0).timeout();
+                    if (!watch.awaitRelease(timeout) || !awaitGone(stat, timeout)) {
                         throw new StopFailureException("Process " + pid + " is exiting but did not exit within "
-                                + seconds(schedule.steps().get(0).timeout()) + ".", null);
+                                + seconds(timeout) + ".", null);
                     }
                     System.out.println("stopped (pid " + pid + ", already asked to stop)");
                     return ExitStatus.OK;
@@ -505,7 +507,7 @@ public final class DaemonRunner {
                         }
                     }
                     send(handle.get(), step.signal(), pidfile);
-                    exited = watch.awaitRelease(step.timeout());
+                    exited = watch.awaitRelease(step.timeout()) && awaitGone(stat, step.timeout());
                     if (exited) {
                         break;
                     }
@@ -535,6 +537,37 @@ public final class DaemonRunner {
                     + ". Run stop as the daemon's user or as root.", ExitStatus.PRIVILEGE, e);
         } catch (IOException e) {
             throw new StopFailureException("Cannot stop: reading pidfile " + pidfile + " failed: " + e + ".", e);
+        }
+    }
+
+    /**
+     * Waits, once the daemon's lock is free, for the process itself to be gone (a zombie, or no process with its
+     * start time). The kernel releases the lock as it closes the exiting process's files, a moment before it
+     * becomes a zombie, and on a busy machine that moment can last milliseconds; {@code stop} returns only after
+     * it. Nearly always one read of {@code /proc/PID/stat}. Nothing signals the end of that last step for a process
+     * that is not our child, so it is waited for by reading again after a pause that starts at 50 µs and doubles,
+     * up to 5 ms (the JDK's own {@code onExit()} sleeps 300 ms first for a process that is not its child).
+     *
+     * @param before the process's stat, read before it was signalled; empty when it could not be read
+     */
+    private static boolean awaitGone(Optional<ProcessTable.Stat> before, Duration timeout) {
+        if (before.isEmpty()) {
+            return true;
+        }
+        Duration bounded = timeout.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : timeout;
+        long deadline = System.nanoTime() + bounded.toNanos();
+        long pause = TimeUnit.MICROSECONDS.toNanos(50);
+        while (true) {
+            Optional<ProcessTable.Stat> now = ProcessTable.stat(before.get().pid());
+            if (now.isEmpty() || now.get().state() == 'Z' || now.get().startTicks() != before.get().startTicks()) {
+                return true;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(pause, remaining));
+            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
 
