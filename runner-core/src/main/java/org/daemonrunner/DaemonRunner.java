@@ -541,8 +541,8 @@ public final class DaemonRunner {
     }
 
     /**
-     * Waits, once the daemon's lock is free, for the process itself to be gone (a zombie, or no process with its
-     * start time). The kernel releases the lock as it closes the exiting process's files, a moment before it
+     * Waits, once the daemon's lock is free, for the process itself to be gone (a zombie, being reaped, or no
+     * process with its start time). The kernel releases the lock as it closes the exiting process's files, a moment before it
      * becomes a zombie, and on a busy machine that moment can last milliseconds; {@code stop} returns only after
      * it. Nearly always one read of {@code /proc/PID/stat}. Nothing signals the end of that last step for a process
      * that is not our child, so it is waited for by reading again after a pause that starts at 50 µs and doubles,
@@ -559,7 +559,7 @@ public final class DaemonRunner {
         long pause = TimeUnit.MICROSECONDS.toNanos(50);
         while (true) {
             Optional<ProcessTable.Stat> now = ProcessTable.stat(before.get().pid());
-            if (now.isEmpty() || now.get().state() == 'Z' || now.get().startTicks() != before.get().startTicks()) {
+            if (now.isEmpty() || now.get().exited() || now.get().startTicks() != before.get().startTicks()) {
                 return true;
             }
             long remaining = deadline - System.nanoTime();
@@ -581,7 +581,7 @@ public final class DaemonRunner {
             return true;
         } catch (TimeoutException | ExecutionException e) {
             Optional<ProcessTable.Stat> stat = ProcessTable.stat(process.pid());
-            return stat.isEmpty() || stat.get().state() == 'Z';
+            return stat.isEmpty() || stat.get().exited();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

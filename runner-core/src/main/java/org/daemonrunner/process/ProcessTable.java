@@ -31,6 +31,10 @@ public final class ProcessTable {
      * @param startTicks its start time, in clock ticks after boot
      */
     public record Stat(long pid, char state, long group, long session, long startTicks) {
+        /** Whether the process has exited: a zombie ({@code Z}), or being reaped ({@code X}). */
+        public boolean exited() {
+            return state == 'Z' || state == 'X';
+        }
     }
 
     /** Returns the stat of {@code pid}, or empty if there is no such process. */

@@ -124,7 +124,7 @@ final class Daemons implements AutoCloseable {
     /** Whether the process has exited: no {@code /proc/PID}, or a zombie waiting for init to reap it. */
     static boolean isGone(long pid) {
         String[] stat = stat(pid);
-        return stat == null || stat[0].equals("Z");
+        return stat == null || stat[0].equals("Z") || stat[0].equals("X"); // exited, or being reaped
     }
 
     /** The fields of {@code /proc/PID/stat} after the command name: state, ppid, pgrp, session, tty_nr, ... */
