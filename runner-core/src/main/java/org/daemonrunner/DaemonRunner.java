@@ -542,11 +542,12 @@ public final class DaemonRunner {
 
     /**
      * Waits, once the daemon's lock is free, for the process itself to be gone (a zombie, being reaped, or no
-     * process with its start time). The kernel releases the lock as it closes the exiting process's files, a moment before it
-     * becomes a zombie, and on a busy machine that moment can last milliseconds; {@code stop} returns only after
-     * it. Nearly always one read of {@code /proc/PID/stat}. Nothing signals the end of that last step for a process
-     * that is not our child, so it is waited for by reading again after a pause that starts at 50 µs and doubles,
-     * up to 5 ms (the JDK's own {@code onExit()} sleeps 300 ms first for a process that is not its child).
+     * process with its start time). The kernel releases the lock as it closes the exiting process's files, a
+     * moment before it becomes a zombie, and on a busy machine that moment can last milliseconds; {@code stop}
+     * returns only after it. Nearly always one read of {@code /proc/PID/stat}. Nothing signals the end of that
+     * last step for a process that is not our child, so it is waited for by reading again after a pause that
+     * starts at 50 µs and doubles, up to 5 ms (the JDK's own {@code onExit()} sleeps 300 ms first for a process
+     * that is not its child).
      *
      * @param before the process's stat, read before it was signalled; empty when it could not be read
      */
