@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.daemonrunner.process.ProcessControl;
+import org.daemonrunner.internal.proc.Signal;
 
 /**
  * The daemon's environment, python-daemon's {@code DaemonContext} options with safer defaults: working
@@ -269,7 +269,7 @@ public final class DaemonContext {
          * {@code USR1}.
          *
          * @throws IllegalArgumentException for QUIT and USR2 (the JVM's), TERM and HUP (use {@code stop()} and
-         *     {@code reload()}), KILL and STOP, with the reason
+         *     {@code reload()}), KILL and STOP, with the reason; for a name that is no Linux signal, listing those
          */
         public Builder onSignal(String name, Runnable handler) {
             String signal = signalName(name);
@@ -326,10 +326,7 @@ public final class DaemonContext {
             if (reason != null) {
                 throw new IllegalArgumentException("Cannot map SIG" + signal + ": " + reason + ".");
             }
-            if (!ProcessControl.isSignalName(signal)) {
-                throw new IllegalArgumentException("Not a signal name: '" + name + "'");
-            }
-            return signal;
+            return Signal.parse(name).name(); // an unknown name is refused, listing the valid ones
         }
 
         private static String requireName(String name, String what) {

@@ -3,9 +3,8 @@ package org.daemonrunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import org.daemonrunner.process.ProcessControl;
+import org.daemonrunner.internal.proc.Signal;
 
 /**
  * How {@code stop} ends a daemon, in the style of start-stop-daemon's {@code --retry TERM/30/KILL/5}: a list of
@@ -25,10 +24,10 @@ public final class StopSchedule {
     public record Step(String signal, Duration timeout) {
         /** Checks the step. */
         public Step {
-            signal = Objects.requireNonNull(signal, "signal").toUpperCase(Locale.ROOT);
-            signal = signal.startsWith("SIG") ? signal.substring(3) : signal;
-            if (!ProcessControl.isSignalName(signal) || signal.equals("STOP")) {
-                throw new IllegalArgumentException("Not a signal to stop a daemon with: '" + signal + "'");
+            signal = Signal.parse(Objects.requireNonNull(signal, "signal")).name(); // unknown: refused, listing the valid
+            if (signal.equals(Signal.STOP.name())) {
+                throw new IllegalArgumentException("Not a signal to stop a daemon with: 'STOP' (it pauses the"
+                        + " process; use TERM, INT or KILL)");
             }
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("Negative timeout after SIG" + signal);

@@ -52,10 +52,10 @@ class ClassDataSharingIT {
 
         List<String> launcher = withoutIds(dir.resolve("cds/app.classlist"));
         List<String> daemon = withoutIds(dir.resolve("cds/app-daemon.classlist"));
-        assertThat(launcher).as("the launcher's list").contains("org/daemonrunner/process/DaemonLauncher")
-                .doesNotContain("org/daemonrunner/AppLifecycle");
-        assertThat(daemon).as("the daemon's list").contains("org/daemonrunner/AppLifecycle")
-                .doesNotContain("org/daemonrunner/process/DaemonLauncher");
+        assertThat(launcher).as("the launcher's list").contains("org/daemonrunner/internal/launch/DaemonLauncher")
+                .doesNotContain("org/daemonrunner/internal/daemon/AppLifecycle");
+        assertThat(daemon).as("the daemon's list").contains("org/daemonrunner/internal/daemon/AppLifecycle")
+                .doesNotContain("org/daemonrunner/internal/launch/DaemonLauncher");
 
         Set<String> merged = new LinkedHashSet<>(launcher);
         merged.addAll(daemon);

@@ -12,7 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.daemonrunner.process.UserAccount;
+import org.daemonrunner.internal.proc.UserAccount;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

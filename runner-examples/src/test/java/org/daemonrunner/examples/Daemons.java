@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.daemonrunner.pidfile.PidFile;
+import org.daemonrunner.internal.pidfile.PidFile;
 
 /**
  * Starts real commands for the integration tests and cleans up every process they leave, by exact pid.

@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.daemonrunner.process.UserAccount;
+import org.daemonrunner.internal.proc.UserAccount;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

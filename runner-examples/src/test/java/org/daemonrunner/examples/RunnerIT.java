@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
-import org.daemonrunner.process.UserAccount;
+import org.daemonrunner.internal.proc.UserAccount;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

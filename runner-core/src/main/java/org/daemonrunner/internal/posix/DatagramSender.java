@@ -1,7 +1,6 @@
 package org.daemonrunner.internal.posix;
 
 import java.nio.charset.StandardCharsets;
-import jnr.constants.platform.Errno;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 
@@ -64,21 +63,15 @@ public final class DatagramSender {
         jnr.ffi.Runtime runtime = jnr.ffi.Runtime.getRuntime(c);
         int fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0) {
-            throw failure("socket(AF_UNIX, SOCK_DGRAM)", LastError.getLastError(runtime));
+            throw PosixException.failure("socket(AF_UNIX, SOCK_DGRAM)", LastError.getLastError(runtime));
         }
         try {
             byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
             if (c.sendto(fd, bytes, bytes.length, MSG_NOSIGNAL, address, length) < 0) {
-                throw failure("sendto(" + path + ")", LastError.getLastError(runtime));
+                throw PosixException.failure("sendto(" + path + ")", LastError.getLastError(runtime));
             }
         } finally {
             c.close(fd);
         }
-    }
-
-    private static PosixException failure(String call, int errno) {
-        Errno e = Errno.valueOf(errno);
-        return new PosixException(call + " failed: " + (e == null || e == Errno.__UNKNOWN_CONSTANT__
-                ? "errno " + errno : e.name() + " (" + e.description() + ")"));
     }
 }

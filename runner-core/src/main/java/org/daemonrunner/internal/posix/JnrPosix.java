@@ -1,13 +1,14 @@
 package org.daemonrunner.internal.posix;
 
 import java.util.List;
-import jnr.constants.platform.Errno;
 import jnr.constants.platform.OpenFlags;
 import jnr.constants.platform.RLIMIT;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
+import org.daemonrunner.internal.proc.ProcessControl;
+import org.daemonrunner.internal.proc.Signal;
 
 /** {@link Posix} through jnr-posix (and jnr-ffi for the group calls jnr-posix lacks); the only class that imports them. */
 final class JnrPosix implements Posix {
@@ -72,12 +73,9 @@ final class JnrPosix implements Posix {
     }
 
     @Override
-    public void signal(long pid, String name) {
-        if (pid <= 1) {
-            throw new IllegalArgumentException("refusing to signal pid " + pid);
-        }
-        jnr.constants.platform.Signal signal = jnr.constants.platform.Signal.valueOf("SIG" + name);
-        check(posix.kill(pid, signal.intValue()), "kill(" + pid + ", SIG" + name + ")", posix.errno());
+    public void signal(long pid, Signal signal) {
+        ProcessControl.requireSignallable(pid);
+        check(posix.kill(pid, signal.number()), "kill(" + pid + ", " + signal.fullName() + ")", posix.errno());
     }
 
     @Override
@@ -104,9 +102,7 @@ final class JnrPosix implements Posix {
 
     private static void check(int result, String call, int errno) {
         if (result != 0) {
-            Errno e = Errno.valueOf(errno);
-            throw new PosixException(call + " failed: " + (e == null || e == Errno.__UNKNOWN_CONSTANT__
-                    ? "errno " + errno : e.name() + " (" + e.description() + ")"));
+            throw PosixException.failure(call, errno);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.daemonrunner.internal.posix;
 
 import java.util.List;
+import org.daemonrunner.internal.proc.Signal;
 
 /** The narrow set of native calls daemonrunner needs and the JDK cannot make. */
 public interface Posix {
@@ -28,8 +29,8 @@ public interface Posix {
      */
     void switchUser(String user, int uid, int gid, List<Integer> groups);
 
-    /** Sends signal {@code name} (e.g. {@code CONT}) to {@code pid}. */
-    void signal(long pid, String name);
+    /** Sends {@code signal} to {@code pid}; {@code ProcessControl.requireSignallable} guards it. */
+    void signal(long pid, Signal signal);
 
     /**
      * Points descriptor {@code fd} of this process at {@code file}, opened for appending (created if missing):

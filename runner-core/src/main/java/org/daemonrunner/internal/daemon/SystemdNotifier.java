@@ -1,0 +1,93 @@
+package org.daemonrunner.internal.daemon;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.daemonrunner.DaemonApp;
+import org.daemonrunner.internal.launch.Relaunch;
+import org.daemonrunner.internal.posix.DatagramSender;
+
+/**
+ * Tells systemd about the daemon's state over {@code $NOTIFY_SOCKET} (the {@code sd_notify} protocol), when
+ * systemd set it ({@code Type=notify}); does nothing otherwise. Native code is loaded only when the socket is set.
+ */
+final class SystemdNotifier {
+    private final String socket;
+    private volatile ScheduledExecutorService watchdog;
+
+    private SystemdNotifier(String socket) {
+        this.socket = socket;
+    }
+
+    /** Returns a notifier for {@code $NOTIFY_SOCKET}, or one that does nothing when it is not set. */
+    static SystemdNotifier fromEnvironment() {
+        String socket = System.getenv("NOTIFY_SOCKET");
+        return new SystemdNotifier(socket == null || socket.isEmpty() ? null : socket);
+    }
+
+    boolean isActive() {
+        return socket != null;
+    }
+
+    /** READY=1 and MAINPID=; then starts the watchdog pings if {@code $WATCHDOG_USEC} asks for them. */
+    void ready(DaemonApp app) {
+        send("READY=1\nMAINPID=" + ProcessHandle.current().pid());
+        startWatchdog(app);
+    }
+
+    void stopping() {
+        send("STOPPING=1");
+        ScheduledExecutorService w = watchdog;
+        if (w != null) {
+            w.shutdownNow();
+        }
+    }
+
+    void reloading() {
+        // CLOCK_MONOTONIC, as System.nanoTime() reads it on Linux
+        send("RELOADING=1\nMONOTONIC_USEC=" + System.nanoTime() / 1000);
+    }
+
+    void reloaded() {
+        send("READY=1");
+    }
+
+    private void startWatchdog(DaemonApp app) {
+        String usec = System.getenv("WATCHDOG_USEC");
+        String pid = System.getenv("WATCHDOG_PID");
+        if (socket == null || usec == null || (pid != null && !pid.equals(Long.toString(ProcessHandle.current().pid())))) {
+            return;
+        }
+        long interval;
+        try {
+            interval = Long.parseLong(usec) / 2;
+        } catch (NumberFormatException e) {
+            return;
+        }
+        if (interval <= 0) {
+            return;
+        }
+        ScheduledExecutorService w = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "daemonrunner-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        watchdog = w;
+        w.scheduleAtFixedRate(() -> {
+            if (app.isHealthy()) {
+                send("WATCHDOG=1");
+            }
+        }, 0, interval, TimeUnit.MICROSECONDS);
+    }
+
+    private void send(String message) {
+        if (socket == null) {
+            return;
+        }
+        try {
+            DatagramSender.send(socket, message);
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println(Relaunch.CAUSE_PREFIX + "cannot notify systemd at " + socket + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.daemonrunner.internal.launch;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Relaunches this JVM's command line as a detached daemon and waits until it is ready or has died.
+ *
+ * <p>A JVM cannot {@code fork()}, so the detaching is done by standard POSIX tools before the new JVM runs:
+ * {@code setsid} puts a small {@code sh} in a new session (no controlling terminal) and its working directory;
+ * the shell sets the umask and the core-file limit and starts the JVM in the background, so the JVM is not a
+ * session leader and can never acquire a terminal. {@code env --default-signal} resets every signal
+ * disposition, so a launcher started under {@code nohup} or {@code &} does not hand down ignored signals;
+ * {@code setpriv}, when a user is set, switches user and groups just before the JVM runs. The JVM gets standard
+ * input from the given file and its output appended to the given files (opened by the launcher, before any
+ * user switch); {@code ProcessBuilder} closes every other descriptor.
+ *
+ * <p>The shell stays the daemon's parent only until the daemon is ready: it waits for the JVM, and the
+ * daemon, once ready, sends it SIGTERM, upon which it reports {@code READY} and exits, leaving the daemon to
+ * init (or the nearest subreaper), as python-daemon's double fork does. If the JVM exits first, the shell
+ * reports its exit status. Both reach this launcher through a pipe within milliseconds: nothing polls.
+ */
+public final class DaemonLauncher {
+    /** What became of a launched daemon. */
+    public sealed interface Outcome permits Ready, Exited, TimedOut {
+        /** The daemon's pid, or 0 if it was never started. */
+        long pid();
+    }
+
+    /** The daemon is ready: it holds its pidfile and {@code init()} has returned. */
+    public record Ready(long pid) implements Outcome {
+    }
+
+    /** The daemon's JVM exited with {@code status} before it was ready (128+N: killed by signal N). */
+    public record Exited(long pid, int status) implements Outcome {
+    }
+
+    /** The daemon did not become ready in time; it was sent SIGTERM. */
+    public record TimedOut(long pid, boolean exited) implements Outcome {
+    }
+
+    private DaemonLauncher() {
+    }
+
+    /**
+     * Runs {@code launch} with {@code command} (the daemon's JVM) and waits until the daemon is ready, has exited,
+     * or {@code timeout} has passed.
+     *
+     * @param launch the setup command from {@link LaunchSteps}, its working directory and files
+     * @param command the Java command to run
+     * @param extraOptions JVM options to add (daemonrunner's own properties)
+     * @param timeout how long to wait for readiness; then the daemon is sent SIGTERM
+     * @param grace how long to wait for the daemon to exit after that SIGTERM
+     * @throws IOException when the launch itself fails
+     */
+    public static Outcome launch(LaunchSteps.Launch launch, JavaCommand command, List<String> extraOptions,
+                                 Duration timeout, Duration grace) throws IOException {
+        List<String> argv = new ArrayList<>(launch.argv());
+        argv.add(command.java());
+        List<String> options = new ArrayList<>(List.of(Relaunch.PARENT_PLACEHOLDER));
+        options.addAll(extraOptions);
+        argv.addAll(command.arguments(options));
+        Process shell = new ProcessBuilder(argv)
+                .directory(launch.workingDirectory().toFile())
+                .redirectInput(launch.stdin().toFile())
+                .redirectOutput(ProcessBuilder.Redirect.PIPE)
+                .redirectError(ProcessBuilder.Redirect.appendTo(launch.stderr().toFile()))
+                .start();
+        AtomicLong pid = new AtomicLong();
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        Thread reader = new Thread(() -> read(shell, pid, outcome), "daemonrunner-launch");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return outcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return giveUp(shell, pid.get(), outcome, grace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the daemon to become ready", e);
+        } catch (ExecutionException e) {
+            throw new IOException("lost track of the daemon's launch: " + e.getCause(), e.getCause());
+        } finally {
+            reap(shell);
+        }
+    }
+
+    private static void read(Process shell, AtomicLong pid, CompletableFuture<Outcome> outcome) {
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(shell.getInputStream(), StandardCharsets.US_ASCII))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                if (line.startsWith("PID ")) {
+                    pid.set(Long.parseLong(line.substring(4).trim()));
+                } else if (line.equals("READY")) {
+                    outcome.complete(new Ready(pid.get()));
+                    return;
+                } else if (line.startsWith("EXIT ")) {
+                    outcome.complete(new Exited(pid.get(), Integer.parseInt(line.substring(5).trim())));
+                    return;
+                }
+            }
+            int status = shell.waitFor();
+            outcome.completeExceptionally(new IOException("the launch shell ended (status " + status
+                    + ") without reporting on the daemon (pid " + pid.get() + ")"));
+        } catch (IOException | RuntimeException e) {
+            outcome.completeExceptionally(e);
+        } catch (InterruptedException e) {
+            outcome.completeExceptionally(e);
+        }
+    }
+
+    private static Outcome giveUp(Process shell, long pid, CompletableFuture<Outcome> outcome, Duration grace)
+            throws IOException {
+        Outcome already = outcome.getNow(null);
+        if (already != null) {
+            return already; // it was reported just as the wait timed out
+        }
+        // The daemon is the shell's child: until the shell reaps it, its pid cannot be reused.
+        if (pid > 1 && shell.isAlive()) {
+            ProcessHandle.of(pid).filter(p -> p.parent().map(ProcessHandle::pid).orElse(0L) == shell.pid())
+                    .ifPresent(ProcessHandle::destroy);
+        }
+        try {
+            outcome.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            return new TimedOut(pid, true);
+        } catch (TimeoutException | ExecutionException e) {
+            return new TimedOut(pid, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping a daemon that did not become ready", e);
+        }
+    }
+
+    private static void reap(Process shell) {
+        try {
+            if (!shell.waitFor(1, TimeUnit.SECONDS)) {
+                shell.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package org.daemonrunner.internal.launch;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
+import java.util.List;
+import org.daemonrunner.DaemonContext;
+import org.daemonrunner.DaemonEnvironmentException;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.proc.Command;
+import org.daemonrunner.internal.proc.UserAccount;
+
+/**
+ * {@code start}'s side of {@link DaemonContext}: its steps, in the order the context's Javadoc lists them, each a
+ * method with its own error (python-daemon's {@code DaemonContext.open()}). {@link #prepare()} reads as that list.
+ * Step 1 runs here, in the launcher, before anything detaches; steps 2 to 7 become the launch command that
+ * {@link DaemonLauncher} runs (its shells are {@code setup.sh} and {@code wait.sh}, beside this class); step 8
+ * is the daemon's own ({@code AppLifecycle}).
+ */
+public final class LaunchSteps {
+    private final DaemonContext context;
+    private final DaemonPaths paths;
+    private final UserAccount.Lookup users;
+    private final Path launchDirectory;
+    private final List<String> argv = new ArrayList<>();
+    private Path workingDirectory;
+    private UserAccount switchTo;
+
+    /**
+     * The steps for {@code context}; nothing is checked or run yet.
+     *
+     * @param users the context's user, looked up at most once
+     * @param launchDirectory what a relative working directory is resolved against
+     */
+    public LaunchSteps(DaemonContext context, DaemonPaths paths, UserAccount.Lookup users, Path launchDirectory) {
+        this.context = context;
+        this.paths = paths;
+        this.users = users;
+        this.launchDirectory = launchDirectory;
+    }
+
+    /**
+     * The command that sets up the daemon's process and then runs what follows it (the JVM), and where it starts.
+     *
+     * @param argv the command, to which the JVM's command line is appended
+     * @param workingDirectory the daemon's working directory
+     * @param stdin the daemon's standard input
+     * @param stderr the log the daemon's standard error (and the shells') is appended to
+     */
+    public record Launch(List<String> argv, Path workingDirectory, Path stdin, Path stderr) {
+    }
+
+    /**
+     * Runs step 1 and returns the command for steps 2 to 7.
+     *
+     * @throws DaemonEnvironmentException when a step finds the environment unfit, naming the path or user and
+     *     what to do (exit status 4 for a permission problem, else 1)
+     */
+    public Launch prepare() {
+        checkFiles();           // 1. the pidfile's directory, the logs (created) and stdin
+        checkWorkingDirectory();
+        checkUser();            //    the user; the pidfile and new logs are given to it
+        newSession();           // 2. setsid, then the first shell, which opens the stdout log
+        umask();                // 3.
+        coreLimit();            // 4.
+        workingDirectory();     // 5. (entered by the process builder, before setsid runs)
+        switchUser();           // 6. setpriv, unless privileges are dropped after init()
+        defaultSignals();       // 7. the waiting shell, and the JVM with every signal at its default
+        return new Launch(List.copyOf(argv), workingDirectory, paths.stdin(), paths.stderr());
+    }
+
+    /** Step 1: checks, before detaching, everything that would otherwise fail unseen in the daemon. */
+    private void checkFiles() {
+        Path pidfile = paths.pidfile();
+        Path directory = pidfile.getParent();
+        if (!Files.isDirectory(directory)) {
+            throw new DaemonEnvironmentException("Cannot start: directory " + directory + (Files.exists(directory)
+                    ? " is not a directory" : " does not exist") + " (for pidfile " + pidfile
+                    + "). Create it, or set another pidfile path.", ExitStatus.FAILURE, null);
+        }
+        if (!Files.isWritable(directory)) {
+            throw new DaemonEnvironmentException("Cannot start: directory " + directory + " is not writable (for"
+                    + " pidfile " + pidfile + "). Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, null);
+        }
+        if (Files.exists(pidfile) && !Files.isWritable(pidfile)) {
+            throw new DaemonEnvironmentException("Cannot start: pidfile " + pidfile + " is not writable."
+                    + " Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, null);
+        }
+        openForAppend(paths.stdout(), "standard output log");
+        openForAppend(paths.stderr(), "standard error log");
+        if (!Files.isReadable(paths.stdin())) {
+            throw new DaemonEnvironmentException("Cannot start: standard input " + paths.stdin() + (Files.exists(
+                    paths.stdin()) ? " is not readable" : " does not exist") + ". Fix it, or set another stdin path.",
+                    Files.exists(paths.stdin()) ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, null);
+        }
+    }
+
+    private static void openForAppend(Path log, String what) {
+        try {
+            // opening a FIFO for writing blocks until something reads it: refuse it rather than hang
+            if ((((Integer) Files.getAttribute(log, "unix:mode")) & 0170000) == 0010000) {
+                throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is a FIFO; writing to it"
+                        + " would block until something reads it. Use a regular file (or /dev/null).",
+                        ExitStatus.FAILURE, null);
+            }
+        } catch (IOException | RuntimeException notThereOrUnknown) {
+            if (notThereOrUnknown instanceof DaemonEnvironmentException) {
+                throw (DaemonEnvironmentException) notThereOrUnknown;
+            }
+            // absent (created below) or unreadable (the open below says why)
+        }
+        try {
+            Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close(); // creates it
+        } catch (AccessDeniedException e) {
+            throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is not writable"
+                    + " (permission denied). Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, e);
+        } catch (NoSuchFileException e) {
+            throw new DaemonEnvironmentException("Cannot start: directory " + log.getParent() + " does not exist"
+                    + " (for " + what + " " + log + "). Create it, or set another path.", ExitStatus.FAILURE, e);
+        } catch (FileSystemException e) {
+            throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": "
+                    + (e.getReason() == null ? e.toString() : e.getReason()) + ". Set another path.",
+                    ExitStatus.FAILURE, e);
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": " + e + ".",
+                    ExitStatus.FAILURE, e);
+        }
+    }
+
+    /** Step 1: the working directory must exist. */
+    private void checkWorkingDirectory() {
+        Path directory = directory();
+        if (!Files.isDirectory(directory)) {
+            throw new DaemonEnvironmentException("Cannot start: working directory " + directory + " does not exist."
+                    + " Create it, or set another one.", ExitStatus.FAILURE, null);
+        }
+    }
+
+    private Path directory() {
+        return launchDirectory.resolve(context.workingDirectory()).normalize();
+    }
+
+    /**
+     * Step 1: the user must exist, and only root may start a daemon as another user; the pidfile and the new logs
+     * are given to that user when the switch happens before the JVM starts.
+     */
+    private void checkUser() {
+        if (context.user().isEmpty()) {
+            return;
+        }
+        UserAccount account;
+        try {
+            account = users.get();
+        } catch (IllegalArgumentException e) {
+            throw new DaemonEnvironmentException("Cannot start: " + e.getMessage() + ". Create it, or set"
+                    + " another user.", ExitStatus.FAILURE, e);
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot start: looking up user " + context.user().get()
+                    + " failed: " + e.getMessage() + ".", ExitStatus.FAILURE, e);
+        }
+        int uid = UserAccount.currentUid();
+        if (uid == account.uid()) {
+            return;
+        }
+        if (uid != 0) {
+            throw new DaemonEnvironmentException("Cannot start as user " + account.name() + ": only root can"
+                    + " switch users, and this runs as uid " + uid + ". Start it as root, or as "
+                    + account.name() + ".", ExitStatus.PRIVILEGE, null);
+        }
+        if (!context.dropPrivilegesAfterInit()) {
+            giveTo(account);
+            switchTo = account;
+        }
+    }
+
+    /** Creates the pidfile and gives it, and logs that are still empty, to the daemon's user. */
+    private void giveTo(UserAccount account) {
+        Path current = paths.pidfile();
+        try {
+            if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createFile(current);
+            }
+            chown(current, account);
+            for (Path log : List.of(paths.stdout(), paths.stderr())) {
+                current = log;
+                if (Files.size(log) == 0) {
+                    chown(log, account);
+                }
+            }
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot start: giving " + current + " to user " + account.name()
+                    + " failed: " + e + ".", ExitStatus.FAILURE, e);
+        }
+    }
+
+    private static void chown(Path file, UserAccount account) throws IOException {
+        UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        view.setOwner(users.lookupPrincipalByName(Integer.toString(account.uid())));
+        view.setGroup(users.lookupPrincipalByGroupName(Integer.toString(account.gid())));
+    }
+
+    /**
+     * Step 2: a new session ({@code setsid}: no controlling terminal). Every signal is reset to its default first
+     * ({@code env --default-signal}): a shell cannot trap a signal that was ignored when it started. Then the first
+     * shell, {@code setup.sh}, which opens the stdout log as the launcher's user.
+     */
+    private void newSession() {
+        argv.addAll(List.of(Command.tool("setsid"), "env", "--default-signal", "/bin/sh", "-c",
+                Relaunch.script("setup.sh"), "daemonrunner", paths.stdout().toString()));
+    }
+
+    /** Step 3: the umask, set by {@code setup.sh}. */
+    private void umask() {
+        argv.add("0" + Integer.toOctalString(context.umask()));
+    }
+
+    /** Step 4: the core-file limit, set by {@code setup.sh} ({@code -}: left as it is). */
+    private void coreLimit() {
+        argv.add(context.preventCoreDumps() ? "0" : "-");
+    }
+
+    /** Step 5: the working directory (checked in step 1): the process builder starts the command there. */
+    private void workingDirectory() {
+        workingDirectory = directory();
+    }
+
+    /** Step 6: the user, group and supplementary groups, switched by {@code setpriv} before the JVM starts. */
+    private void switchUser() {
+        if (switchTo != null) {
+            argv.addAll(switchTo.setprivPrefix());
+        }
+    }
+
+    /**
+     * Step 7: the waiting shell, {@code wait.sh}, as the daemon's user, which starts the JVM with every signal at
+     * its default again (a shell's background job starts with SIGINT and SIGQUIT ignored).
+     */
+    private void defaultSignals() {
+        argv.addAll(List.of("/bin/sh", "-c", Relaunch.script("wait.sh"), "daemonrunner", "env", "--default-signal"));
+    }
+}

@@ -1,0 +1,121 @@
+package org.daemonrunner.internal.launch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.daemonrunner.internal.posix.Posix;
+import org.daemonrunner.internal.proc.Signal;
+
+/**
+ * The contract between the launcher ({@code start}) and the daemon it relaunches, both ends in one place.
+ *
+ * <ul>
+ *   <li>The launcher runs {@code setup.sh} then {@code wait.sh} (resource files beside this class; see
+ *       {@link LaunchSteps}), and passes the daemon two system properties: {@value #LAUNCH_DIRECTORY_PROPERTY}
+ *       (the directory {@code start} ran in) and {@value #PARENT_PROPERTY} (the pid of the waiting shell).</li>
+ *   <li>The waiting shell reports to the launcher, one line each: {@code PID n}, then {@code READY} or
+ *       {@code EXIT status} ({@link DaemonLauncher} reads them).</li>
+ *   <li>The daemon, once ready, signals the waiting shell ({@link #reportReady()}), and only it.</li>
+ *   <li>The daemon's stderr lines that start with {@value #CAUSE_PREFIX} are the cause {@code start} reports; a
+ *       daemon that finds its pidfile held by another exits {@value #EXIT_LOCK_HELD}.</li>
+ * </ul>
+ */
+public final class Relaunch {
+    /** The system property through which the daemon learns the pid of the shell waiting for its readiness. */
+    public static final String PARENT_PROPERTY = "daemonrunner.daemon";
+    /** The system property through which the daemon learns the directory {@code start} ran in. */
+    public static final String LAUNCH_DIRECTORY_PROPERTY = "daemonrunner.launchdir";
+    /** The word {@code wait.sh} replaces with {@code -Ddaemonrunner.daemon=<its own pid>}. */
+    static final String PARENT_PLACEHOLDER = "@DAEMONRUNNER_PARENT@";
+    /** Lines on the daemon's stderr that start with this are read back by {@code start} as the cause of a failure. */
+    public static final String CAUSE_PREFIX = "daemonrunner: ";
+    /** The daemon's exit status when it finds its pidfile held by another daemon (it lost a race to start). */
+    public static final int EXIT_LOCK_HELD = 75;
+
+    /** {@link #reportReady()} as a {@code Runnable}, without a lambda (see {@code AppLifecycle}). */
+    public static final Runnable REPORT_READY = new Runnable() {
+        @Override
+        public void run() {
+            reportReady();
+        }
+    };
+
+    private Relaunch() {
+    }
+
+    /** Returns whether this process is a daemon that {@code start} relaunched: the one place that decides it. */
+    public static boolean isDaemon() {
+        return Received.SHELL_PID > 1;
+    }
+
+    /**
+     * Returns the directory {@code start} was run from; in a process {@code start} did not relaunch, the working
+     * directory.
+     */
+    public static Path launchDirectory() {
+        return Received.DIRECTORY;
+    }
+
+    /**
+     * Tells the shell waiting in {@code start} that the daemon is ready: SIGTERM to it, and only to it. A daemon
+     * that dropped privileges after {@code init()} may no longer signal the shell (still root) with TERM; it
+     * sends CONT instead, which any process of the session may send, through the native calls it already
+     * loaded to drop privileges.
+     */
+    public static void reportReady() {
+        Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+        if (Received.SHELL_PID > 1 && parent.isPresent() && parent.get().pid() == Received.SHELL_PID
+                && !parent.get().destroy() && parent.get().isAlive()) {
+            Posix.get().signal(Received.SHELL_PID, Signal.CONT);
+        }
+    }
+
+    /** Returns the launch script {@code name} (a resource beside this class), without its comment lines. */
+    static String script(String name) {
+        try (InputStream in = Relaunch.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("the launch script " + name + " is missing from daemonrunner's jar");
+            }
+            StringBuilder code = new StringBuilder();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    code.append(line).append('\n');
+                }
+            }
+            return code.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the launch script " + name, e);
+        }
+    }
+
+    /**
+     * What the launcher told this process on its command line; read once, and the properties cleared, so that
+     * nothing the app starts or reads later can inherit them.
+     */
+    private static final class Received {
+        static final long SHELL_PID;
+        static final Path DIRECTORY;
+
+        static {
+            String shell = System.getProperty(PARENT_PROPERTY);
+            String directory = System.getProperty(LAUNCH_DIRECTORY_PROPERTY);
+            System.clearProperty(PARENT_PROPERTY);
+            System.clearProperty(LAUNCH_DIRECTORY_PROPERTY);
+            long pid;
+            try {
+                pid = shell == null ? 0 : Long.parseLong(shell);
+            } catch (NumberFormatException e) {
+                pid = 0;
+            }
+            SHELL_PID = pid;
+            DIRECTORY = directory != null && Path.of(directory).isAbsolute() ? Path.of(directory)
+                    : Path.of("").toAbsolutePath();
+        }
+
+        private Received() {
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package org.daemonrunner.internal.pidfile;
+
+import static org.daemonrunner.internal.pidfile.Locks.DAEMON;
+import static org.daemonrunner.internal.pidfile.Locks.LIFE;
+import static org.daemonrunner.internal.pidfile.Locks.MAX_RECORDED;
+import static org.daemonrunner.internal.pidfile.Locks.READY;
+import static org.daemonrunner.internal.pidfile.Locks.STOPPING;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Optional;
+import org.daemonrunner.internal.proc.ProcessTable;
+
+/**
+ * Finds out, without taking any lock, whether a daemon holds a pidfile, and which. The kernel's answer decides;
+ * the file's content only says which process to ask first (see {@link LockTable}).
+ */
+final class Inspection {
+    private Inspection() {
+    }
+
+    /** See {@link PidFile#inspect(Path)}. */
+    static PidFileState inspect(Path path) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return PidFileState.absent(path);
+        }
+        if (!attributes.isRegularFile()) {
+            return notAPidfile(path, attributes);
+        }
+        if (HeldFiles.holds(path)) {
+            return HeldFiles.runningHere(path);
+        }
+        if (!LockTable.isAvailable()) {
+            return PidFileState.unknown(path, "/proc/locks cannot be read, so the holder of " + path
+                    + " cannot be found (daemonrunner needs Linux's /proc)");
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            FileKey key;
+            try {
+                key = FileKey.of(path);
+            } catch (NoSuchFileException e) {
+                return PidFileState.absent(path);
+            }
+            Optional<PidFileState> state = inspect(path, key);
+            if (state.isPresent()) {
+                return state.get();
+            }
+        }
+        return PidFileState.unknown(path, "the lock on " + path + " is held, but its holder could not be confirmed"
+                + " (it does not have the file open, or /proc/PID/fd cannot be read)");
+    }
+
+    static PidFileState notAPidfile(Path path, BasicFileAttributes attributes) {
+        return PidFileState.unknown(path, "pidfile " + path + " is "
+                + (attributes.isSymbolicLink() ? "a symbolic link" : attributes.isDirectory() ? "a directory"
+                : attributes.isOther() ? "a FIFO, socket or device" : "not a regular file")
+                + ", not a pidfile; remove it or choose another pidfile path");
+    }
+
+    /**
+     * Returns UNKNOWN when something other than a regular file is at {@code path}, else empty. Checked before
+     * opening it for reading: opening a FIFO blocks until someone writes to it.
+     */
+    static Optional<PidFileState> checkRegular(Path path) throws IOException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? Optional.empty() : Optional.of(notAPidfile(path, a));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Reads the lock table for the file with identity {@code key}; empty when the answer was not consistent (the
+     * holder does not have the file open: it changed while we looked), and the caller looks again.
+     */
+    static Optional<PidFileState> inspect(Path path, FileKey key) throws IOException {
+        if (!ProcessTable.procIsOurs()) {
+            return Optional.of(PidFileState.unknown(path, "/proc belongs to another pid namespace than this process"
+                    + " (a new pid namespace without its own /proc, as after 'unshare --pid' without '--mount-proc'),"
+                    + " so the pids it shows are not the ones a signal from here would reach; run this in the"
+                    + " daemon's namespace, or mount a /proc for this one"));
+        }
+        Content content = Content.read(path);
+        String recorded = content.recorded;
+        Optional<PidFileState> named = heldByRecordedPid(path, key, content);
+        if (named.isPresent()) {
+            return named;
+        }
+        LockTable.Match match = LockTable.locksOn(key);
+        List<LockTable.Entry> locks = match.entries();
+        LockTable.Entry life = null;
+        for (LockTable.Entry e : locks) {
+            if (e.write() && e.covers(LIFE)) {
+                life = e;
+                break;
+            }
+        }
+        boolean daemon = life != null && holds(locks, life.pid(), DAEMON);
+        if (!daemon) {
+            // Nobody holds it, or a tool holds byte 0 for a moment to remove it: either way no daemon owns it.
+            return Optional.of(new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, ""));
+        }
+        long holder = life.pid();
+        FileKey.Open open = key.openBy(holder);
+        // An exact device match may be trusted when /proc/PID/fd is not ours to read; an inode-only match
+        // (overlayfs, btrfs report another device in stat) needs the holder to be seen with the file open.
+        if (holder <= 1 || open == FileKey.Open.NO || (open == FileKey.Open.UNKNOWN && !match.exactDevice())) {
+            return Optional.empty();
+        }
+        if (recorded.equals(Long.toString(holder)) && !sameStart(content.identity, holder)) {
+            return Optional.empty(); // the holder's pid names a process that started at another time: look again
+        }
+        return Optional.of(new PidFileState(path, PidFileState.Status.RUNNING, holder, holds(locks, holder, READY),
+                holds(locks, holder, STOPPING), recorded, ""));
+    }
+
+    /**
+     * The fast path of {@link #inspect(Path, FileKey)}: asks the process the file records whether it holds the
+     * daemon's lock, from the locks the kernel lists for its descriptor of the file. Returns RUNNING if it does and
+     * its start time matches the one recorded, else empty (no pid recorded, another holder, none, or its
+     * descriptors are not ours to read): then only the whole lock table can tell.
+     */
+    static Optional<PidFileState> heldByRecordedPid(Path path, FileKey key, Content content) {
+        String recorded = content.recorded;
+        long pid = PidFileState.parsePid(recorded);
+        // the start time first: a pid reused by another process is then never looked at further
+        if (pid <= 1 || !sameStart(content.identity, pid)) {
+            return Optional.empty();
+        }
+        List<LockTable.Entry> locks = LockTable.heldThrough(pid, key, path.getFileName().toString());
+        if (!holds(locks, pid, LIFE) || !holds(locks, pid, DAEMON)) {
+            return Optional.empty();
+        }
+        return Optional.of(new PidFileState(path, PidFileState.Status.RUNNING, pid, holds(locks, pid, READY),
+                holds(locks, pid, STOPPING), recorded, ""));
+    }
+
+    static boolean holds(List<LockTable.Entry> locks, long pid, long offset) {
+        for (LockTable.Entry e : locks) {
+            if (e.pid() == pid && e.write() && e.covers(offset)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the start time and boot id the pidfile records (if any) are those of process {@code pid}. */
+    private static boolean sameStart(String identity, long pid) {
+        int space = identity.indexOf(" boot=");
+        if (!identity.startsWith("start=") || space < 0) {
+            return true; // nothing recorded (an older pidfile): the lock and the open file are the check
+        }
+        String ticks = identity.substring("start=".length(), space);
+        String recordedBoot = identity.substring(space + " boot=".length()).trim();
+        String boot = ProcessTable.bootId();
+        Optional<ProcessTable.Stat> stat = ProcessTable.stat(pid);
+        return stat.isPresent() && Long.toString(stat.get().startTicks()).equals(ticks)
+                && (boot.isEmpty() || boot.equals(recordedBoot));
+    }
+
+    /**
+     * What a pidfile says, read once: its first line (the pid, at most {@value Locks#MAX_RECORDED} bytes of it) and
+     * its second ({@code start=TICKS boot=ID}, or empty).
+     */
+    static final class Content {
+        final String recorded;
+        final String identity;
+
+        Content(String recorded, String identity) {
+            this.recorded = recorded;
+            this.identity = identity;
+        }
+
+        /** Reads the file's first bytes (not following a symbolic link); empty lines if it cannot be read. */
+        static Content read(Path path) {
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+                bytes = in.readNBytes(256);
+            } catch (IOException e) {
+                return new Content("", "");
+            }
+            int end = 0;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            String identity = "";
+            if (end < bytes.length) {
+                int next = end + 1;
+                while (next < bytes.length && bytes[next] != '\n') {
+                    next++;
+                }
+                identity = new String(bytes, end + 1, next - end - 1, StandardCharsets.US_ASCII);
+            }
+            return new Content(Locks.firstLine(bytes, Math.min(bytes.length, MAX_RECORDED)), identity);
+        }
+    }
+}

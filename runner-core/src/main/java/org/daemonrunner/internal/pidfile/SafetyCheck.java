@@ -1,0 +1,48 @@
+package org.daemonrunner.internal.pidfile;
+
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.daemonrunner.internal.proc.UserAccount;
+
+/** Root's check that nobody else could swap a pidfile under it. */
+final class SafetyCheck {
+    private SafetyCheck() {
+    }
+
+    /** See {@link PidFile#checkSafe(Path, int)}. */
+    static void checkSafe(Path path, int trustedUid) throws IOException {
+        if (UserAccount.currentUid() != 0) {
+            return;
+        }
+        Path directory = path.toAbsolutePath().getParent();
+        for (Path p : List.of(directory, path)) {
+            Map<String, Object> a;
+            try {
+                a = Files.readAttributes(p, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+            } catch (FileSystemException e) {
+                continue; // missing, or not a directory: the action itself says so, with what to do
+            }
+            if (p == path && Files.isSymbolicLink(p)) {
+                throw new IOException("refusing pidfile " + p + ": it is a symbolic link, which could point at any"
+                        + " file. Remove it, or choose another pidfile path");
+            }
+            int uid = (Integer) a.get("uid");
+            int mode = (Integer) a.get("mode");
+            String what = p == directory ? "pidfile directory " + p : "pidfile " + p;
+            if ((mode & 0002) != 0) {
+                throw new IOException("refusing " + what + ": it is world-writable (mode "
+                        + String.format("%04o", mode & 07777) + "), so any user could replace the pidfile. Use a"
+                        + " directory only root (or the daemon's user) can write, e.g. /run/NAME");
+            }
+            if (uid != 0 && uid != trustedUid) {
+                throw new IOException("refusing " + what + ": it is owned by uid " + uid + ", neither root nor the"
+                        + " daemon's user. Give it to root (or the daemon's user), or use another path");
+            }
+        }
+    }
+}

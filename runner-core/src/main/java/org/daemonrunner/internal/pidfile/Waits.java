@@ -1,0 +1,106 @@
+package org.daemonrunner.internal.pidfile;
+
+import static org.daemonrunner.internal.pidfile.Locks.LIFE;
+import static org.daemonrunner.internal.pidfile.Locks.MAX_ATTEMPTS;
+import static org.daemonrunner.internal.pidfile.Locks.STARTING;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What other processes do with a pidfile they do not own: wait for its daemon to be ready, watch it exit, and
+ * remove the file once nobody holds it. Each wait blocks on a lock the daemon releases; nothing polls.
+ */
+final class Waits {
+    private Waits() {
+    }
+
+    /** See {@link PidFile#awaitStarted(Path, Duration)}. */
+    static PidFileState awaitStarted(Path path, Duration timeout) throws IOException {
+        long deadline = Locks.deadline(timeout);
+        PidFileState state = Inspection.inspect(path);
+        for (int round = 0; round < MAX_ATTEMPTS && isStarting(state) && System.nanoTime() < deadline; round++) {
+            FileChannel channel;
+            try {
+                channel = Locks.open(path, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                return PidFileState.absent(path);
+            }
+            try (channel) {
+                // Granted when the daemon releases its "starting" byte (ready) or dies. If it has not taken that byte
+                // yet, this is granted at once and the next round waits again.
+                FileLock lock = Locks.lockBefore(channel, STARTING, 1, true, deadline);
+                if (lock != null) {
+                    lock.release();
+                }
+            }
+            state = Inspection.inspect(path);
+        }
+        return state;
+    }
+
+    private static boolean isStarting(PidFileState state) {
+        return state.status() == PidFileState.Status.RUNNING && !state.ready() && !state.stopping();
+    }
+
+    /** See {@link PidFile#removeIfStale(Path)}. */
+    static PidFileState removeIfStale(Path path) throws IOException {
+        if (HeldFiles.holds(path)) {
+            return HeldFiles.runningHere(path);
+        }
+        FileChannel channel;
+        try {
+            channel = Locks.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            return PidFileState.absent(path);
+        }
+        try (channel) {
+            if (Locks.tryLock(channel, LIFE, 1, false) == null) {
+                return Inspection.inspect(path);
+            }
+            if (!Locks.isStillAt(path)) {
+                return PidFileState.absent(path);
+            }
+            String recorded = Locks.readRecorded(channel);
+            Files.delete(path);
+            return new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, "");
+        }
+    }
+
+    /** See {@link PidFile#watch(Path)}. */
+    static PidFileWatch watch(Path path) throws IOException {
+        if (HeldFiles.holds(path)) {
+            throw new IOException("this process holds pidfile " + path + "; it cannot wait for itself");
+        }
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<PidFileState> odd = Inspection.checkRegular(path);
+            if (odd.isPresent()) {
+                return new PidFileWatch(odd.get(), null);
+            }
+            FileChannel channel;
+            try {
+                channel = Locks.open(path, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                return new PidFileWatch(PidFileState.absent(path), null);
+            }
+            FileKey key = Locks.keyIfStillAt(path);
+            if (key != null) {
+                Optional<PidFileState> state = FileKey.canInspectDescriptors() ? Inspection.inspect(path, key)
+                        : Optional.of(Inspection.inspect(path));
+                if (state.isPresent()) {
+                    return new PidFileWatch(state.get(), channel);
+                }
+            }
+            channel.close();
+        }
+        throw new IOException("Cannot open pidfile " + path + ": it was replaced " + MAX_ATTEMPTS
+                + " times while we tried. Is another program removing it?");
+    }
+}

@@ -1,0 +1,136 @@
+package org.daemonrunner.internal.runner;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.daemonrunner.Action;
+import org.daemonrunner.InvalidActionException;
+
+/** Turns the runner's arguments into an {@link Action}, and writes the usage text. */
+public final class ActionParser {
+    private ActionParser() {
+    }
+
+    /**
+     * Returns the action named by {@code args[0]}, checking that nothing follows it that the action does not take.
+     *
+     * @throws InvalidActionException when the action is missing or unknown, or an option or argument is not known
+     */
+    public static Action parse(String... args) {
+        return parseCommand(args).action();
+    }
+
+    /**
+     * Returns the action named by {@code args[0]} and the options that follow it.
+     *
+     * @throws InvalidActionException when the action is missing or unknown, or an option or argument is not known
+     */
+    public static ParsedCommand parseCommand(String... args) {
+        if (args == null || args.length == 0 || args[0] == null || args[0].isEmpty()) {
+            throw new InvalidActionException("No action given.");
+        }
+        Action action = Action.parse(args[0]);
+        CommandLine line;
+        if (args.length == 1) {
+            return new ParsedCommand(action, Optional.empty(), action == Action.FORCE_STOP, false);
+        }
+        try {
+            line = new DefaultParser().parse(optionsFor(action), Arrays.copyOfRange(args, 1, args.length));
+        } catch (ParseException e) {
+            throw new InvalidActionException(e.getMessage() + " (for '" + action.actionName() + "').");
+        }
+        if (!line.getArgList().isEmpty()) {
+            throw new InvalidActionException("Unexpected argument '" + line.getArgList().get(0) + "' after '"
+                    + action.actionName() + "'.");
+        }
+        Optional<Duration> timeout = Optional.empty();
+        if (line.hasOption("timeout")) {
+            timeout = Optional.of(duration(line.getOptionValue("timeout")));
+        }
+        return new ParsedCommand(action, timeout, line.hasOption("force") || action == Action.FORCE_STOP,
+                line.hasOption("json"));
+    }
+
+    /**
+     * Parses a duration as operators write it: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, or a plain
+     * number of seconds.
+     *
+     * @throws InvalidActionException when it is not one
+     */
+    public static Duration duration(String text) {
+        Matcher m = Pattern.compile("(\\d{1,9})(ms|s|m|h)?").matcher(text.trim());
+        if (!m.matches()) {
+            throw new InvalidActionException("Not a duration: '" + text + "' (write e.g. 500ms, 10s, 2m).");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        switch (unit) {
+            case "ms":
+                return Duration.ofMillis(n);
+            case "m":
+                return Duration.ofMinutes(n);
+            case "h":
+                return Duration.ofHours(n);
+            default:
+                return Duration.ofSeconds(n);
+        }
+    }
+
+    /** Returns whether {@code longName} is one of the runner's options. */
+    public static boolean isRunnerOption(String longName) {
+        return "timeout".equals(longName) || "force".equals(longName) || "json".equals(longName);
+    }
+
+    /** Returns every option the runner takes, for any action: for an app that parses its own options too. */
+    public static Options allOptions() {
+        Options all = new Options();
+        for (Action action : Action.values()) {
+            for (Option option : optionsFor(action).getOptions()) { // a loop, not a lambda: no bootstrap at start-up
+                if (!all.hasLongOption(option.getLongOpt())) {
+                    all.addOption(option);
+                }
+            }
+        }
+        return all;
+    }
+
+    private static Options optionsFor(Action action) {
+        Options options = new Options();
+        switch (action) {
+            case STOP:
+            case RESTART:
+            case FORCE_STOP:
+                options.addOption(Option.builder().longOpt("timeout").hasArg().argName("DURATION")
+                        .desc("how long to wait after SIGTERM (default: the app's stop timeout)").build());
+                if (action != Action.FORCE_STOP) {
+                    options.addOption(Option.builder().longOpt("force")
+                            .desc("SIGKILL, after a thread dump, when the timeout passes").build());
+                }
+                break;
+            case STATUS:
+                options.addOption(Option.builder().longOpt("json").desc("print one JSON object").build());
+                break;
+            default:
+                break;
+        }
+        return options;
+    }
+
+    /** Returns the usage text, naming every action, for the program called {@code program}. */
+    public static String usage(String program) {
+        StringBuilder text = new StringBuilder("Usage: ").append(program).append(' ');
+        StringBuilder list = new StringBuilder();
+        for (Action action : Action.values()) {
+            text.append(action.ordinal() == 0 ? "" : "|").append(action.actionName());
+            list.append(String.format("%n  %-8s %s", action.actionName(), action.description()));
+        }
+        return text.append(list).toString();
+    }
+}

@@ -1,0 +1,58 @@
+package org.daemonrunner.internal.runner;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.daemonrunner.internal.launch.Relaunch;
+
+/** What the daemon wrote to its stderr log during a failed start: the cause it named, and the last lines. */
+final class LogTail {
+    private static final int TAIL_LINES = 10;
+    private static final int TAIL_BYTES = 8192;
+
+    private final List<String> lines;
+
+    private LogTail(List<String> lines) {
+        this.lines = lines;
+    }
+
+    /** Reads what was appended to {@code log} after {@code from} bytes (at most the last 8 KiB of it). */
+    static LogTail of(Path log, long from) {
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            long start = Math.max(from, file.length() - TAIL_BYTES);
+            byte[] bytes = new byte[(int) Math.max(0, file.length() - start)];
+            file.seek(start);
+            file.readFully(bytes);
+            List<String> lines = new ArrayList<>(List.of(new String(bytes, StandardCharsets.UTF_8).split("\n")));
+            lines.removeIf(String::isBlank);
+            return new LogTail(lines);
+        } catch (IOException e) {
+            return new LogTail(List.of());
+        }
+    }
+
+    /** {@code ": <cause>"} from the daemon's last cause line, or empty. */
+    String cause() {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith(Relaunch.CAUSE_PREFIX)) {
+                return ": " + lines.get(i).substring(Relaunch.CAUSE_PREFIX.length());
+            }
+        }
+        return "";
+    }
+
+    /** The last lines, indented, after a sentence naming {@code log}; or that nothing was written to it. */
+    String lines(Path log) {
+        if (lines.isEmpty()) {
+            return " Nothing was written to " + log + ".";
+        }
+        StringBuilder text = new StringBuilder(" Last lines of ").append(log).append(':');
+        for (String line : lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())) {
+            text.append(System.lineSeparator()).append("    ").append(line);
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,187 @@
+package org.daemonrunner.internal.runner;
+
+import static org.daemonrunner.internal.runner.Wording.describeExit;
+import static org.daemonrunner.internal.runner.Wording.seconds;
+import static org.daemonrunner.internal.runner.Wording.sentence;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.daemonrunner.DaemonApp;
+import org.daemonrunner.DaemonContext;
+import org.daemonrunner.DaemonEnvironmentException;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.StartFailureException;
+import org.daemonrunner.internal.daemon.AppLifecycle;
+import org.daemonrunner.internal.launch.DaemonLauncher;
+import org.daemonrunner.internal.launch.DaemonPaths;
+import org.daemonrunner.internal.launch.JavaCommand;
+import org.daemonrunner.internal.launch.LaunchSteps;
+import org.daemonrunner.internal.launch.Relaunch;
+import org.daemonrunner.internal.pidfile.PidFile;
+import org.daemonrunner.internal.pidfile.PidFileState;
+
+/**
+ * {@code start} and {@code run}: relaunches the app as a detached daemon and returns once it is ready, or runs it
+ * in this process (in the foreground, or as the relaunched daemon itself).
+ */
+public final class StartAction {
+    private final Target target;
+    private final Console console;
+
+    /** The action for {@code target}, writing to {@code console}. */
+    public StartAction(Target target, Console console) {
+        this.target = target;
+        this.console = console;
+    }
+
+    /** In the daemon {@code start} relaunched: runs the app to its end, holding the pidfile, and reports readiness. */
+    public int runAsDaemon() {
+        DaemonPaths paths = target.paths();
+        return new AppLifecycle(target.app(), target.context(), true, paths.stdout(), paths.stderr())
+                .run(paths.pidfile(), Relaunch.REPORT_READY);
+    }
+
+    /** {@code run}: the app in the foreground of this process, holding the pidfile. */
+    public int foreground() {
+        DaemonPaths paths = target.paths();
+        return new AppLifecycle(target.app(), target.context(), false, paths.stdout(), paths.stderr())
+                .run(paths.pidfile(), null);
+    }
+
+    /**
+     * {@code start}: returns once the daemon is ready (0), or at once if one is already running (0).
+     *
+     * @throws StartFailureException when the daemon failed before it was ready, with its cause
+     * @throws DaemonEnvironmentException when the environment was found unfit before detaching
+     */
+    public int start() {
+        return start(false);
+    }
+
+    private int start(boolean retried) {
+        DaemonApp app = target.app();
+        DaemonPaths paths = target.paths();
+        DaemonContext context = target.context();
+        if (context.chrootDirectory().isPresent()) {
+            throw new StartFailureException("Cannot start: chroot to " + context.chrootDirectory().get()
+                    + " is not supported. The daemon is a new JVM, so the chroot would need the JDK, every class-path"
+                    + " entry and /proc at the same paths inside it. Confine the daemon with systemd's RootDirectory="
+                    + " or a container instead, and remove the chroot setting.", null);
+        }
+        if (!detaches(context.detach())) {
+            return foreground();
+        }
+        PidFileState state = awaitStarted(paths.pidfile(), app.startTimeout());
+        Duration wait = app.startTimeout();
+        switch (state.status()) {
+            case RUNNING:
+                if (!state.stopping()) {
+                    console.out().println("already running with pid " + state.holder());
+                    return ExitStatus.OK;
+                }
+                console.out().println("waiting for pid " + state.holder() + " to finish stopping");
+                wait = wait.plus(app.pidfileTimeout());
+                break;
+            case UNKNOWN:
+                throw new StartFailureException("Cannot start: " + state.detail() + ".", null);
+            case STALE:
+                console.out().println("replacing stale pidfile " + paths.pidfile() + " (" + state.staleReason() + ")");
+                break;
+            default:
+                break;
+        }
+        LaunchSteps.Launch launch = new LaunchSteps(context, paths, target.users(), target.launchDirectory()).prepare();
+        JavaCommand command;
+        try {
+            command = JavaCommand.current(target.launchDirectory());
+        } catch (RuntimeException e) {
+            throw new StartFailureException("Cannot start: " + e.getMessage()
+                    + ". Start the program with the java launcher, or use 'run' under a supervisor.", e);
+        }
+        long errorLogSize = sizeOf(paths.stderr());
+        DaemonLauncher.Outcome outcome;
+        try {
+            outcome = DaemonLauncher.launch(launch, command, command.daemonOptions(target.launchDirectory()), wait,
+                    app.stopTimeout());
+        } catch (IOException e) {
+            throw new StartFailureException("Cannot start: launching " + command.java() + " failed: "
+                    + e.getMessage() + ".", e);
+        }
+        if (outcome instanceof DaemonLauncher.Ready) {
+            console.out().println("started with pid " + outcome.pid());
+            return ExitStatus.OK;
+        }
+        LogTail tail = LogTail.of(paths.stderr(), errorLogSize);
+        if (outcome instanceof DaemonLauncher.Exited exited) {
+            if (exited.status() == Relaunch.EXIT_LOCK_HELD) {
+                // another start won the race, or the daemon we waited for is still stopping
+                PidFileState now = awaitStarted(paths.pidfile(), app.startTimeout());
+                if (now.status() == PidFileState.Status.RUNNING && !now.stopping()) {
+                    console.out().println("already running with pid " + now.holder());
+                    return ExitStatus.OK;
+                }
+                if (now.status() == PidFileState.Status.RUNNING) {
+                    throw new StartFailureException("Cannot start: pid " + now.holder() + " still holds "
+                            + paths.pidfile() + " and is still stopping after " + seconds(app.pidfileTimeout())
+                            + ". Wait for it, or stop it with 'stop'.", null);
+                }
+                if (!retried) {
+                    // the start that won the race failed or was stopped before it was ready: try again, once
+                    return start(true);
+                }
+            }
+            throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
+                    + " before it was ready" + sentence(tail.cause()) + tail.lines(paths.stderr()), null);
+        }
+        DaemonLauncher.TimedOut timedOut = (DaemonLauncher.TimedOut) outcome;
+        throw new StartFailureException("Daemon (pid " + timedOut.pid() + ") did not become ready within "
+                + seconds(wait) + "; " + (timedOut.exited() ? "it was sent SIGTERM and has exited"
+                : "it was sent SIGTERM but is still running: end it with 'kill -KILL " + timedOut.pid() + "'")
+                + sentence(tail.cause()) + tail.lines(paths.stderr()), null);
+    }
+
+    /**
+     * Decides whether {@code start} detaches: python-daemon does not when the parent is init or standard input
+     * is a socket (inetd).
+     */
+    private static boolean detaches(DaemonContext.Detach detach) {
+        if (detach != DaemonContext.Detach.AUTO) {
+            return detach == DaemonContext.Detach.ALWAYS;
+        }
+        // Under systemd every ExecStart= has pid 1 as its parent; there (INVOCATION_ID is set) start is for
+        // Type=forking and must detach: Type=simple and Type=notify units use run.
+        boolean underSystemd = System.getenv("INVOCATION_ID") != null;
+        Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+        boolean parentIsInit = parent.isPresent() && parent.get().pid() == 1;
+        return (underSystemd || !parentIsInit) && !stdinIsSocket();
+    }
+
+    private static boolean stdinIsSocket() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString().startsWith("socket:");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static PidFileState awaitStarted(Path pidfile, Duration timeout) {
+        try {
+            return PidFile.awaitStarted(pidfile, timeout);
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot start: reading pidfile " + pidfile + " failed: " + e + ".",
+                    e instanceof AccessDeniedException ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, e);
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}

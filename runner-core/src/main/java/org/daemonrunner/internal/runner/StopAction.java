@@ -1,0 +1,232 @@
+package org.daemonrunner.internal.runner;
+
+import static org.daemonrunner.internal.runner.Wording.seconds;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import org.daemonrunner.DaemonEnvironmentException;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.StopFailureException;
+import org.daemonrunner.StopSchedule;
+import org.daemonrunner.internal.pidfile.PidFile;
+import org.daemonrunner.internal.pidfile.PidFileState;
+import org.daemonrunner.internal.pidfile.PidFileWatch;
+import org.daemonrunner.internal.proc.ProcessControl;
+import org.daemonrunner.internal.proc.ProcessGroup;
+import org.daemonrunner.internal.proc.ProcessTable;
+import org.daemonrunner.internal.proc.Signal;
+import org.daemonrunner.internal.proc.ThreadDump;
+
+/**
+ * {@code stop} and {@code force-stop}: signals the holder of the pidfile's lock along the stop schedule and
+ * returns only once it has exited; then ends what is left of its process group.
+ */
+public final class StopAction {
+    private final Target target;
+    private final Console console;
+
+    /** The action for {@code target}, writing to {@code console}. */
+    public StopAction(Target target, Console console) {
+        this.target = target;
+        this.console = console;
+    }
+
+    /**
+     * Stops the daemon: 0 once it has exited, or when none was running.
+     *
+     * @throws StopFailureException when it is still running after the schedule, or cannot be told
+     * @throws DaemonEnvironmentException when a permission is missing (status 4)
+     */
+    public int stop(ParsedCommand command) {
+        StopSchedule configured = Objects.requireNonNull(target.app().stopSchedule(),
+                "DaemonApp.stopSchedule() returned null");
+        StopSchedule timed = command.timeout().isPresent() ? configured.withTimeout(command.timeout().get()) : configured;
+        StopSchedule schedule = command.force() ? timed.forced() : timed;
+        Optional<ProcessTable.Stat> stat = Optional.empty();
+        long stopped;
+        Path pidfile = target.paths().pidfile();
+        try {
+            PidFileWatch watch = PidFile.watch(pidfile);
+            try {
+                PidFileState state = watch.state();
+                switch (state.status()) {
+                    case ABSENT:
+                        console.out().println("not running");
+                        return ExitStatus.OK;
+                    case STALE:
+                        return removeStale(pidfile, state);
+                    case UNKNOWN:
+                        throw new StopFailureException("Cannot stop: " + state.detail() + ".", null);
+                    default:
+                        break;
+                }
+                long pid = state.holder();
+                // Take the handle (it records the process's start time), then check again that this pid still
+                // holds the lock: a pid reused in between can then never be signalled.
+                Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+                stat = ProcessTable.stat(pid);
+                if (handle.isEmpty() || !stillHolds(pidfile, pid)) {
+                    // Someone else's stop got there first, and the daemon may have removed its pidfile while it
+                    // still exits: wait on the lock of the very file it held (the watch keeps it open).
+                    Duration timeout = schedule.steps().get(0).timeout();
+                    if (!watch.awaitRelease(timeout) || !awaitGone(stat, timeout)) {
+                        throw new StopFailureException("Process " + pid + " is exiting but did not exit within "
+                                + seconds(timeout) + ".", null);
+                    }
+                    console.out().println("stopped (pid " + pid + ", already asked to stop)");
+                    return ExitStatus.OK;
+                }
+                boolean exited = false;
+                for (StopSchedule.Step step : schedule.steps()) {
+                    if (watch == null) {
+                        watch = PidFile.watch(pidfile); // the previous wait timed out, which closed the last one
+                        if (watch.state().status() != PidFileState.Status.RUNNING || watch.state().holder() != pid) {
+                            // it released its pidfile between two steps: it is exiting, or gone
+                            exited = awaitExit(handle.get(), step.timeout());
+                            break;
+                        }
+                    }
+                    send(handle.get(), Signal.parse(step.signal()), pidfile);
+                    exited = watch.awaitRelease(step.timeout()) && awaitGone(stat, step.timeout());
+                    if (exited) {
+                        break;
+                    }
+                    watch.close();
+                    watch = null;
+                }
+                if (!exited && stillHolds(pidfile, pid)) {
+                    throw new StopFailureException("Process " + pid + " did not exit within " + describe(schedule)
+                            + "; pidfile " + pidfile + " left in place." + (schedule.endsInKill() ? ""
+                            : " Use 'force-stop' (or 'stop --force') to send SIGKILL after the timeout."), null);
+                }
+                stopped = pid;
+            } finally {
+                if (watch != null) {
+                    watch.close();
+                }
+            }
+            PidFile.removeIfStale(pidfile);
+            String leftovers = "";
+            if (stat.isPresent() && stat.get().group() == stat.get().session()
+                    && target.context().endProcessGroupOnStop()) {
+                leftovers = ProcessGroup.end(stat.get(), schedule);
+            }
+            console.out().println("stopped (pid " + stopped + ")" + leftovers);
+            return ExitStatus.OK;
+        } catch (AccessDeniedException e) {
+            throw new DaemonEnvironmentException("Cannot stop: permission denied on pidfile " + pidfile
+                    + ". Run stop as the daemon's user or as root.", ExitStatus.PRIVILEGE, e);
+        } catch (IOException e) {
+            throw new StopFailureException("Cannot stop: reading pidfile " + pidfile + " failed: " + e + ".", e);
+        }
+    }
+
+    /**
+     * Waits, once the daemon's lock is free, for the process itself to be gone (a zombie, being reaped, or no
+     * process with its start time). The kernel releases the lock as it closes the exiting process's files, a
+     * moment before it becomes a zombie, and on a busy machine that moment can last milliseconds; {@code stop}
+     * returns only after it. Nearly always one read of {@code /proc/PID/stat}. Nothing signals the end of that
+     * last step for a process that is not our child, so it is waited for by reading again after a pause that
+     * starts at 50 µs and doubles, up to 5 ms (the JDK's own {@code onExit()} sleeps 300 ms first for a process
+     * that is not its child).
+     *
+     * @param before the process's stat, read before it was signalled; empty when it could not be read
+     */
+    private static boolean awaitGone(Optional<ProcessTable.Stat> before, Duration timeout) {
+        if (before.isEmpty()) {
+            return true;
+        }
+        Duration bounded = timeout.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : timeout;
+        long deadline = System.nanoTime() + bounded.toNanos();
+        long pause = TimeUnit.MICROSECONDS.toNanos(50);
+        while (true) {
+            Optional<ProcessTable.Stat> now = ProcessTable.stat(before.get().pid());
+            if (now.isEmpty() || now.get().exited() || now.get().startTicks() != before.get().startTicks()) {
+                return true;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(pause, remaining));
+            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    /**
+     * Waits for a process whose pidfile is gone (so there is no lock left to block on) to exit; the JDK polls
+     * {@code /proc} for a process that is not its child, which is acceptable on this rare path.
+     */
+    private static boolean awaitExit(ProcessHandle process, Duration timeout) {
+        try {
+            process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return !ProcessTable.isLive(process.pid());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private int removeStale(Path pidfile, PidFileState state) throws IOException {
+        PidFileState removed = PidFile.removeIfStale(pidfile);
+        if (removed.status() == PidFileState.Status.RUNNING) {
+            throw new StopFailureException("Cannot stop: a daemon (pid " + removed.holder() + ") took " + pidfile
+                    + " while stop looked at it. Run stop again.", null);
+        }
+        console.out().println("not running; " + (removed.status() == PidFileState.Status.STALE
+                ? "removed stale pidfile " + pidfile + " (" + state.staleReason() + ")"
+                : "pidfile " + pidfile + " is gone"));
+        return ExitStatus.OK;
+    }
+
+    private static boolean stillHolds(Path pidfile, long pid) throws IOException {
+        PidFileState now = PidFile.inspect(pidfile);
+        return now.status() == PidFileState.Status.RUNNING && now.holder() == pid;
+    }
+
+    /** Sends one step's signal; before a KILL, asks for a thread dump and waits for it to reach the stderr log. */
+    private void send(ProcessHandle holder, Signal signal, Path pidfile) {
+        long pid = holder.pid();
+        boolean sent;
+        if (signal == Signal.TERM) {
+            sent = ProcessControl.terminate(holder);
+        } else if (signal == Signal.KILL) {
+            Path stderr = target.paths().stderr();
+            if (ThreadDump.request(pid, stderr, Duration.ofSeconds(2))) {
+                console.out().println("thread dump of pid " + pid + " written to " + stderr);
+            }
+            sent = ProcessControl.kill(holder);
+        } else {
+            try {
+                ProcessControl.signal(pid, signal);
+                sent = true;
+            } catch (IOException e) {
+                sent = false;
+            }
+        }
+        if (!sent && holder.isAlive()) {
+            throw new DaemonEnvironmentException("Cannot send " + signal.fullName() + " to process " + pid
+                    + " (holder of " + pidfile + "): permission denied. Run stop as the daemon's user or as root.",
+                    ExitStatus.PRIVILEGE, null);
+        }
+    }
+
+    private static String describe(StopSchedule schedule) {
+        StringBuilder text = new StringBuilder();
+        for (StopSchedule.Step step : schedule.steps()) {
+            text.append(text.length() == 0 ? "" : ", then ").append(seconds(step.timeout())).append(" after SIG")
+                    .append(step.signal());
+        }
+        return text.toString();
+    }
+}

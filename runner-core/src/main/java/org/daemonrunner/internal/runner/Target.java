@@ -1,0 +1,103 @@
+package org.daemonrunner.internal.runner;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.daemonrunner.Action;
+import org.daemonrunner.DaemonApp;
+import org.daemonrunner.DaemonContext;
+import org.daemonrunner.DaemonEnvironmentException;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.launch.DaemonPaths;
+import org.daemonrunner.internal.pidfile.PidFile;
+import org.daemonrunner.internal.proc.UserAccount;
+
+/**
+ * The app an action works on, as the action sees it: its paths resolved against the launch directory, its
+ * context, and its user, each asked of the app once per action.
+ */
+public final class Target {
+    private final DaemonApp app;
+    private final Path launchDirectory;
+    private DaemonPaths paths;
+    private DaemonContext context;
+    private UserAccount.Lookup users;
+
+    /** The target for {@code app}; nothing is asked of it yet. */
+    public Target(DaemonApp app, Path launchDirectory) {
+        this.app = app;
+        this.launchDirectory = launchDirectory;
+    }
+
+    /** Returns the app. */
+    public DaemonApp app() {
+        return app;
+    }
+
+    /** Returns the directory relative paths are resolved against. */
+    public Path launchDirectory() {
+        return launchDirectory;
+    }
+
+    /**
+     * Returns the app's paths, resolved against the launch directory.
+     *
+     * @throws NullPointerException naming the method of the app that returned null
+     */
+    public DaemonPaths paths() {
+        if (paths == null) {
+            // plain calls, no method references: each lambda costs a class spun at run time on the command path
+            paths = new DaemonPaths(resolve(app.stdinPath(), "stdinPath"), resolve(app.stdoutPath(), "stdoutPath"),
+                    resolve(app.stderrPath(), "stderrPath"), resolve(app.pidfilePath(), "pidfilePath"));
+        }
+        return paths;
+    }
+
+    private Path resolve(Path path, String name) {
+        if (path == null) {
+            throw new NullPointerException("DaemonApp." + name + "() returned null");
+        }
+        return launchDirectory.resolve(path).normalize();
+    }
+
+    /** Returns the app's context. */
+    public DaemonContext context() {
+        if (context == null) {
+            context = Objects.requireNonNull(app.context(), "DaemonApp.context() returned null");
+        }
+        return context;
+    }
+
+    /** Returns the context's user account, looked up at most once per action. */
+    public UserAccount.Lookup users() {
+        if (users == null) {
+            users = new UserAccount.Lookup(context());
+        }
+        return users;
+    }
+
+    /**
+     * As root, refuses a pidfile (or directory) another user could replace; see {@link PidFile#checkSafe}.
+     *
+     * @throws DaemonEnvironmentException naming the path and what to do (status: 4, else 1)
+     */
+    public void checkPidfileIsSafe(Action action) {
+        if (UserAccount.currentUid() != 0) {
+            return;
+        }
+        int trusted = -1;
+        if (context().user().isPresent()) {
+            try {
+                trusted = users().get().uid();
+            } catch (IOException | IllegalArgumentException e) {
+                trusted = -1; // start explains an unknown user; here only root is trusted then
+            }
+        }
+        try {
+            PidFile.checkSafe(paths().pidfile(), trusted);
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot " + action.actionName() + ": " + e.getMessage() + ".",
+                    action == Action.STATUS ? ExitStatus.STATUS_UNKNOWN : ExitStatus.FAILURE, e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package org.daemonrunner.internal.runner;
+
+import java.time.Duration;
+import org.daemonrunner.internal.proc.Signal;
+
+/** How the actions write durations, exits and sentences in what they print. */
+final class Wording {
+    private Wording() {
+    }
+
+    /** {@code 10s}, or {@code 1500ms} when not whole seconds. */
+    static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** {@code 42s}, {@code 2m3s}, {@code 4h5m}, {@code 2d3h}: an uptime. */
+    static String humanDuration(Duration d) {
+        long s = d.toSeconds();
+        return s < 60 ? s + "s" : s < 3600 ? (s / 60) + "m" + (s % 60) + "s"
+                : s < 86400 ? (s / 3600) + "h" + (s % 3600 / 60) + "m" : (s / 86400) + "d" + (s % 86400 / 3600) + "h";
+    }
+
+    /** {@code exited with status 3}, or {@code was killed by SIGKILL (exit status 137)}. */
+    static String describeExit(int status) {
+        if (status > 128 && status < 128 + 65) {
+            Signal signal = Signal.ofNumber(status - 128);
+            return "was killed by " + (signal == null ? "signal " + (status - 128) : signal.fullName())
+                    + " (exit status " + status + ")";
+        }
+        return "exited with status " + status;
+    }
+
+    /** Ends {@code text} with a period unless it already ends a sentence. */
+    static String sentence(String text) {
+        return text.endsWith(".") || text.endsWith("!") || text.endsWith("?") ? text : text + ".";
+    }
+}

@@ -1,0 +1,84 @@
+package org.daemonrunner.internal.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.daemonrunner.DaemonContext;
+import org.daemonrunner.DaemonEnvironmentException;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.proc.UserAccount;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code start}'s steps of the daemon's context, in their documented order, checked without launching anything. */
+@EnabledOnOs(OS.LINUX)
+class LaunchStepsTest {
+    @TempDir
+    Path dir;
+    DaemonPaths paths;
+
+    @BeforeEach
+    void setUp() {
+        paths = new DaemonPaths(Path.of("/dev/null"), dir.resolve("out.log"), dir.resolve("err.log"),
+                dir.resolve("app.pid"));
+    }
+
+    private LaunchSteps.Launch prepare(DaemonContext context) {
+        return new LaunchSteps(context, paths, new UserAccount.Lookup(context), dir).prepare();
+    }
+
+    @Test
+    void theCommandSetsUpTheProcessInTheDocumentedOrderThenRunsTheJvmWithDefaultSignals() {
+        LaunchSteps.Launch launch = prepare(DaemonContext.builder().umask(0027).workingDirectory(Path.of(".")).build());
+
+        List<String> argv = launch.argv();
+        assertThat(argv.get(0)).endsWith("setsid");                                           // 2. a new session
+        assertThat(argv.subList(1, 5)).containsExactly("env", "--default-signal", "/bin/sh", "-c");
+        assertThat(argv.get(5)).contains("exec 4>>\"$out\"").contains("umask \"$mask\"").contains("ulimit -c")
+                .doesNotContain("#");                                                             // comments stripped
+        assertThat(argv.subList(6, 10)).containsExactly("daemonrunner", paths.stdout().toString(),
+                "027",                                                                            // 3. the umask
+                "0");                                                                             // 4. no core dumps
+        assertThat(launch.workingDirectory()).isEqualTo(dir);                                    // 5. where it runs
+        assertThat(argv.subList(10, 13)).containsExactly("/bin/sh", "-c", argv.get(12));       // 6. no user switch
+        assertThat(argv.get(12)).contains("trap 'echo READY; exit 0' TERM CONT").contains(Relaunch.PARENT_PLACEHOLDER);
+        assertThat(argv.subList(13, argv.size())).containsExactly("daemonrunner", "env", "--default-signal"); // 7.
+        assertThat(launch.stdin()).isEqualTo(paths.stdin());
+        assertThat(paths.stdout()).exists();                                                     // 1. logs created
+        assertThat(paths.stderr()).exists();
+    }
+
+    @Test
+    void coreDumpsAllowedLeavesTheLimitAsItIs() {
+        assertThat(prepare(DaemonContext.builder().preventCoreDumps(false).build()).argv().get(9)).isEqualTo("-");
+    }
+
+    @Test
+    void stepOneRefusesAMissingWorkingDirectoryAndAnUnwritablePidfileDirectory() throws IOException {
+        assertThatThrownBy(() -> prepare(DaemonContext.builder().workingDirectory(Path.of("nowhere")).build()))
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessage("Cannot start: working directory " + dir.resolve("nowhere") + " does not exist. Create it,"
+                        + " or set another one.");
+
+        Files.createFile(dir.resolve("a-file"));
+        paths = new DaemonPaths(Path.of("/dev/null"), paths.stdout(), paths.stderr(), dir.resolve("a-file/app.pid"));
+        assertThatThrownBy(() -> prepare(DaemonContext.defaults()))
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessageContaining("is not a directory (for pidfile")
+                .extracting(e -> ((DaemonEnvironmentException) e).exitStatus()).isEqualTo(ExitStatus.FAILURE);
+    }
+
+    @Test
+    void stepOneRefusesAnUnknownUserNamingIt() {
+        assertThatThrownBy(() -> prepare(DaemonContext.builder().user("no-such-user-here").build()))
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessage("Cannot start: no such user 'no-such-user-here'. Create it, or set another user.");
+    }
+}

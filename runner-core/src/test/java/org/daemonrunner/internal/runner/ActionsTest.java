@@ -1,0 +1,205 @@
+package org.daemonrunner.internal.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.daemonrunner.DaemonApp;
+import org.daemonrunner.DaemonContext;
+import org.daemonrunner.DaemonEnvironmentException;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.StopFailureException;
+import org.daemonrunner.internal.pidfile.PidFile;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The actions' words and statuses, with their output captured, in this JVM: no daemon is started. */
+@EnabledOnOs(OS.LINUX)
+class ActionsTest {
+    /** A pid no process has: above the kernel's pid_max (at most 2^22). */
+    private static final long NO_SUCH_PID = 99_999_999L;
+
+    @TempDir
+    Path dir;
+    Path pidfile;
+    ByteArrayOutputStream out;
+    ByteArrayOutputStream err;
+    Console console;
+
+    @BeforeEach
+    void setUp() {
+        pidfile = dir.resolve("app.pid");
+        out = new ByteArrayOutputStream();
+        err = new ByteArrayOutputStream();
+        console = new Console(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String printed() {
+        return out.toString(StandardCharsets.UTF_8).strip();
+    }
+
+    private Target target(Path pidfilePath, DaemonContext context) {
+        DaemonApp app = new DaemonApp() {
+            public Path stdoutPath() {
+                return Path.of("logs/out.log");
+            }
+
+            public Path stderrPath() {
+                return Path.of("logs/err.log");
+            }
+
+            public Path pidfilePath() {
+                return pidfilePath;
+            }
+
+            public Duration pidfileTimeout() {
+                return Duration.ofSeconds(1);
+            }
+
+            public void run() {
+            }
+
+            public DaemonContext context() {
+                return context;
+            }
+        };
+        return new Target(app, dir);
+    }
+
+    private Target target() {
+        return target(pidfile, DaemonContext.builder().detach(DaemonContext.Detach.ALWAYS).build());
+    }
+
+    private static ParsedCommand stop() {
+        return new ParsedCommand(org.daemonrunner.Action.STOP, Optional.empty(), false, false);
+    }
+
+    @Test
+    void targetResolvesTheAppsRelativePathsAgainstTheLaunchDirectory() {
+        assertThat(target().paths().stdout()).isEqualTo(dir.resolve("logs/out.log"));
+        assertThat(target(Path.of("run/../app.pid"), DaemonContext.defaults()).paths().pidfile())
+                .isEqualTo(dir.resolve("app.pid"));
+        assertThatThrownBy(() -> target(null, DaemonContext.defaults()).paths())
+                .isInstanceOf(NullPointerException.class).hasMessage("DaemonApp.pidfilePath() returned null");
+    }
+
+    @Test
+    void statusWithoutAPidfileSaysNotRunningWithStatus3() {
+        assertThat(new StatusAction(target(), console).status(false)).isEqualTo(ExitStatus.NOT_RUNNING);
+        assertThat(printed()).isEqualTo("not running");
+    }
+
+    @Test
+    void statusOfAStalePidfileSaysWhyWithStatus1AndJsonCarriesTheSame() throws IOException {
+        Files.writeString(pidfile, NO_SUCH_PID + "\n");
+
+        assertThat(new StatusAction(target(), console).status(false)).isEqualTo(ExitStatus.FAILURE);
+        assertThat(printed()).isEqualTo("not running; stale pidfile " + pidfile + " (process " + NO_SUCH_PID
+                + " is not running)");
+
+        out.reset();
+        assertThat(new StatusAction(target(), console).status(true)).isEqualTo(ExitStatus.FAILURE);
+        assertThat(printed()).isEqualTo("{\"pidfile\":\"" + pidfile + "\",\"status\":\"stale\",\"exit_status\":1,"
+                + "\"recorded\":\"" + NO_SUCH_PID + "\"}");
+    }
+
+    @Test
+    void statusOfADirectoryAtThePidfilePathCannotTellWithStatus4() throws IOException {
+        Files.createDirectory(pidfile);
+
+        assertThat(new StatusAction(target(), console).status(false)).isEqualTo(ExitStatus.STATUS_UNKNOWN);
+        assertThat(printed()).startsWith("cannot tell: pidfile " + pidfile + " is a directory, not a pidfile");
+    }
+
+    @Test
+    void statusOfAPidfileThisProcessHoldsSaysRunningWithItsPid() throws IOException {
+        try (PidFile held = PidFile.acquire(pidfile, Duration.ZERO)) {
+            held.writePid(ProcessHandle.current().pid());
+
+            assertThat(new StatusAction(target(), console).status(false)).isEqualTo(ExitStatus.OK);
+            assertThat(printed()).startsWith("running with pid " + ProcessHandle.current().pid())
+                    .endsWith(", pidfile " + pidfile);
+        }
+    }
+
+    @Test
+    void stopWithoutAPidfileSucceedsSayingNotRunning() {
+        assertThat(new StopAction(target(), console).stop(stop())).isEqualTo(ExitStatus.OK);
+        assertThat(printed()).isEqualTo("not running");
+    }
+
+    @Test
+    void stopRemovesAStalePidfileAndSaysSo() throws IOException {
+        Files.writeString(pidfile, NO_SUCH_PID + "\n");
+
+        assertThat(new StopAction(target(), console).stop(stop())).isEqualTo(ExitStatus.OK);
+        assertThat(printed()).isEqualTo("not running; removed stale pidfile " + pidfile + " (process " + NO_SUCH_PID
+                + " is not running)");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void stopRefusesSomethingThatIsNotAPidfile() throws IOException {
+        Files.createDirectory(pidfile);
+
+        assertThatThrownBy(() -> new StopAction(target(), console).stop(stop()))
+                .isInstanceOf(StopFailureException.class)
+                .hasMessageStartingWith("Cannot stop: pidfile " + pidfile + " is a directory");
+    }
+
+    @Test
+    void reloadAndReopenLogsWithoutADaemonSayNotRunningWithStatus7() {
+        assertThat(new SignalAction(target(), console).reload()).isEqualTo(ExitStatus.RELOAD_NOT_RUNNING);
+        assertThat(new SignalAction(target(), console).reopenLogs()).isEqualTo(ExitStatus.RELOAD_NOT_RUNNING);
+        assertThat(printed()).isEqualTo("not running" + System.lineSeparator() + "not running");
+    }
+
+    @Test
+    void startRefusesAMissingPidfileDirectoryBeforeDetachingAndReplacesAStaleFileFirst() throws IOException {
+        Path missing = dir.resolve("run/app.pid");
+        assertThatThrownBy(() -> new StartAction(target(missing, DaemonContext.builder()
+                .detach(DaemonContext.Detach.ALWAYS).build()), console).start())
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessage("Cannot start: directory " + dir.resolve("run") + " does not exist (for pidfile "
+                        + missing + "). Create it, or set another pidfile path.")
+                .extracting(e -> ((DaemonEnvironmentException) e).exitStatus()).isEqualTo(ExitStatus.FAILURE);
+
+        Files.writeString(pidfile, NO_SUCH_PID + "\n"); // stale; and the log directory is missing
+        assertThatThrownBy(() -> new StartAction(target(), console).start())
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessageStartingWith("Cannot start: directory " + dir.resolve("logs") + " does not exist");
+        assertThat(printed()).isEqualTo("replacing stale pidfile " + pidfile + " (process " + NO_SUCH_PID
+                + " is not running)");
+    }
+
+    @Test
+    void startRefusesAChroot() {
+        Target chrooted = target(pidfile, DaemonContext.builder().chrootDirectory(Path.of("/srv/jail")).build());
+        assertThatThrownBy(() -> new StartAction(chrooted, console).start())
+                .hasMessageStartingWith("Cannot start: chroot to /srv/jail is not supported.");
+    }
+
+    @Test
+    void wordingOfDurationsAndExits() {
+        assertThat(Wording.seconds(Duration.ofSeconds(10))).isEqualTo("10s");
+        assertThat(Wording.seconds(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(Wording.humanDuration(Duration.ofSeconds(123))).isEqualTo("2m3s");
+        assertThat(Wording.humanDuration(Duration.ofHours(50))).isEqualTo("2d2h");
+        assertThat(Wording.describeExit(3)).isEqualTo("exited with status 3");
+        assertThat(Wording.describeExit(137)).isEqualTo("was killed by SIGKILL (exit status 137)");
+        assertThat(Wording.describeExit(128 + 40)).isEqualTo("was killed by signal 40 (exit status 168)");
+        assertThat(Wording.sentence("done")).isEqualTo("done.");
+        assertThat(Wording.sentence("done.")).isEqualTo("done.");
+    }
+}
