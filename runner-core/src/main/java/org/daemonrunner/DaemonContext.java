@@ -46,14 +46,19 @@ public final class DaemonContext {
             "KILL", "SIGKILL cannot be caught",
             "STOP", "SIGSTOP cannot be caught");
 
-    /** Whether {@code start} detaches the daemon from the launching process. */
+    /**
+     * Whether {@code start} detaches the daemon from the launching process. Whenever it does not, {@code start} says
+     * so, and why, on standard error before it runs the app in the foreground as {@code run} does.
+     */
     public enum Detach {
         /**
-         * Detach unless the launcher's parent is init (pid 1) or its standard input is a socket (started by
-         * inetd), as python-daemon does; without detaching, {@code start} behaves like {@code run}.
+         * python-daemon's rule, as an opt-in: detach unless the launcher's parent is init (pid 1) or its standard
+         * input is a socket (started by inetd). Beware that ordinary callers match it too: Node.js gives a child a
+         * socket pair as its standard input, and {@code (app start &)}, {@code setsid -f} and containers leave the
+         * launcher with pid 1 as its parent; under systemd ({@code INVOCATION_ID} set) it always detaches.
          */
         AUTO,
-        /** Always detach. */
+        /** Always detach: the default. */
         ALWAYS,
         /** Never detach: {@code start} behaves like {@code run}. */
         NEVER
@@ -144,7 +149,7 @@ public final class DaemonContext {
         return Optional.ofNullable(chrootDirectory);
     }
 
-    /** Returns when {@code start} detaches. Default: {@link Detach#AUTO}. */
+    /** Returns when {@code start} detaches. Default: {@link Detach#ALWAYS}. */
     public Detach detach() {
         return detach;
     }
@@ -182,7 +187,7 @@ public final class DaemonContext {
         private boolean dropPrivilegesAfterInit;
         private boolean preventCoreDumps = true;
         private Path chrootDirectory;
-        private Detach detach = Detach.AUTO;
+        private Detach detach = Detach.ALWAYS;
         private final Map<String, Runnable> signalHandlers = new LinkedHashMap<>();
         private final Set<String> ignoredSignals = new LinkedHashSet<>(List.of("TTIN", "TTOU", "TSTP"));
         private String reopenLogsSignal = "USR1";
@@ -258,7 +263,7 @@ public final class DaemonContext {
             return this;
         }
 
-        /** Sets when {@code start} detaches. Default: {@link Detach#AUTO}. */
+        /** Sets when {@code start} detaches. Default: {@link Detach#ALWAYS}. */
         public Builder detach(Detach detach) {
             this.detach = Objects.requireNonNull(detach, "detach");
             return this;

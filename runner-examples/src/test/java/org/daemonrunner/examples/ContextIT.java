@@ -113,17 +113,52 @@ class ContextIT extends ProbeTest {
                 dir.resolve("fg.out"), dir.resolve("fg.err"));
         await("the foreground start to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").out().startsWith("running with pid " + start.pid() + ","));
+        assertThat(Daemons.readOrEmpty(dir.resolve("fg.err"))).contains("daemonrunner: not detaching: the app's"
+                + " DaemonContext says Detach.NEVER; running in the foreground, as 'run' does");
         start.destroy();
         assertThat(start.waitFor()).isZero();
         assertThat(events()).contains("hook " + start.pid());
     }
 
+    /** The probe's start, orphaned at once by a shell that exits (as {@code (app start &)} and {@code setsid -f}). */
+    private List<String> orphaned(Path out, Path err, String... args) {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c",
+                "out=$1 err=$2; shift 2; \"$@\" </dev/null >\"$out\" 2>\"$err\" &", "sh", out.toString(),
+                err.toString()));
+        command.addAll(probe(args));
+        return command;
+    }
+
+    /** The probe's start with an AF_UNIX socket pair as stdin, as Node.js's child_process gives it. */
+    private static List<String> withSocketPairStdin(List<String> probe) throws Exception {
+        Assumptions.assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "needs python3");
+        List<String> command = new ArrayList<>(List.of("python3", "-c", "import os, socket, sys\n"
+                + "a, b = socket.socketpair()\nos.dup2(a.fileno(), 0)\nos.execvp(sys.argv[1], sys.argv[1:])"));
+        command.addAll(probe);
+        return command;
+    }
+
     @Test
-    void startDoesNotDetachWhenItsParentIsInit() throws Exception {
-        // the shell exits at once, so the launcher is orphaned and adopted by init
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "\"$@\" </dev/null >/dev/null 2>&1 &", "sh"));
-        command.addAll(probe("start", "--dir", dir.toString()));
-        assertThat(daemons.run(command).exit()).isZero();
+    void startDetachesByDefaultEvenWhenItsParentIsInit() throws Exception {
+        Path out = dir.resolve("orphan.out");
+        assertThat(daemons.run(orphaned(out, dir.resolve("orphan.err"), "start", "--dir", dir.toString())).exit())
+                .isZero();
+        await("the orphaned start to say it started the daemon", Duration.ofSeconds(20),
+                () -> Daemons.readOrEmpty(out).contains("started with pid"));
+        long pid = Long.parseLong(Daemons.readOrEmpty(out).replaceAll("(?s).*started with pid (\\d+).*", "$1"));
+        daemons.track(pid);
+        assertThat(Daemons.readOrEmpty(dir.resolve("orphan.err"))).doesNotContain("not detaching");
+        assertThat(Daemons.stat(pid)[3]).as("the daemon's session").isNotEqualTo(Long.toString(pid));
+        assertThat(Daemons.readOrEmpty(dir.resolve("out.log"))).contains("probe " + pid + " started");
+        assertThat(probeRun("stop").exit()).isZero();
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
+    void withDetachAutoStartDoesNotDetachWhenItsParentIsInitAndSaysWhy() throws Exception {
+        Path err = dir.resolve("orphan.err");
+        assertThat(daemons.run(orphaned(dir.resolve("orphan.out"), err, "start", "--detach", "auto", "--dir",
+                dir.toString())).exit()).isZero();
         await("the orphaned start to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").exit() == 0 && events().contains("run "));
         long pid = Long.parseLong(probeRun("status").out().replaceAll("(?s)running with pid (\\d+).*", "$1").trim());
@@ -131,19 +166,32 @@ class ContextIT extends ProbeTest {
         long parent = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
         Assumptions.assumeTrue(parent == 1, "the orphan was adopted by a subreaper (pid " + parent + "), not init");
         assertThat(Daemons.cmdline(pid)).contains("start").noneMatch(a -> a.startsWith("-Ddaemonrunner."));
+        assertThat(Daemons.readOrEmpty(err)).contains("daemonrunner: not detaching: the parent process is init, pid 1"
+                + " (Detach.AUTO, python-daemon's rule); running in the foreground, as 'run' does");
         assertThat(probeRun("stop").exit()).isZero();
         assertThat(isGone(pid)).isTrue();
     }
 
     @Test
-    void startDoesNotDetachWhenStdinIsASocket() throws Exception {
-        Assumptions.assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "needs python3");
-        List<String> command = new ArrayList<>(List.of("python3", "-c", "import os, socket, sys\n"
-                + "a, b = socket.socketpair()\nos.dup2(a.fileno(), 0)\nos.execvp(sys.argv[1], sys.argv[1:])"));
-        command.addAll(probe("start", "--dir", dir.toString()));
-        Process start = daemons.spawn(dir, command, dir.resolve("inetd.out"), dir.resolve("inetd.err"));
+    void startDetachesByDefaultWhenStdinIsASocketPairAsNodeGivesIt() throws Exception {
+        Daemons.Result start = daemons.run(withSocketPairStdin(probe("start", "--dir", dir.toString())));
+        assertThat(start.exit()).as(start.toString()).isZero();
+        long pid = start.startedPid();
+        assertThat(start.err()).doesNotContain("not detaching");
+        assertThat(probeRun("status").out()).startsWith("running with pid " + pid + ",");
+        assertThat(probeRun("stop").exit()).isZero();
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
+    void withDetachAutoStartDoesNotDetachWhenStdinIsASocketAndSaysWhy() throws Exception {
+        Path err = dir.resolve("inetd.err");
+        Process start = daemons.spawn(dir, withSocketPairStdin(probe("start", "--detach", "auto", "--dir",
+                dir.toString())), dir.resolve("inetd.out"), err);
         await("the inetd-style start to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").out().startsWith("running with pid " + start.pid() + ","));
+        assertThat(Daemons.readOrEmpty(err)).contains("daemonrunner: not detaching: standard input is a socket"
+                + " (Detach.AUTO, python-daemon's rule for inetd)");
         start.destroy();
         assertThat(start.waitFor()).isZero();
     }
@@ -158,7 +206,7 @@ class ContextIT extends ProbeTest {
         await("run() to start", Duration.ofSeconds(10), () -> events().contains("run " + pid));
         assertThat(events()).contains("run " + pid + " uids=65534\n");
         assertThat(Files.getOwner(pidfile).getName()).isEqualTo("nobody");
-        assertThat(Files.readString(pidfile)).startsWith(pid + "\nstart=");
+        assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
         assertThat(Files.readString(dir.resolve("out.log"))).contains("probe " + pid + " started");
         Daemons.Result status = daemons.run(probeForNobody("status", "--user", "nobody"));
         assertThat(status.out()).startsWith("running with pid " + pid + ",");

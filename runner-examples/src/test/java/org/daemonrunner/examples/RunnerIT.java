@@ -41,7 +41,7 @@ class RunnerIT extends ProbeTest {
         long pid = startProbe("--init-sleep-ms", "700");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
         assertThat(events()).contains("init " + pid);
-        assertThat(Files.readString(pidfile)).startsWith(pid + "\nstart=");
+        assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
         Daemons.Result status = probeRun("status");
         assertThat(status.exit()).isZero();
         assertThat(status.out()).startsWith("running with pid " + pid + ",");
@@ -200,7 +200,7 @@ class RunnerIT extends ProbeTest {
                 assertThat(pidfile).doesNotExist();
                 Files.writeString(pidfile, content, StandardCharsets.ISO_8859_1);
                 long pid = startProbe();
-                assertThat(Files.readString(pidfile)).startsWith(pid + "\nstart=");
+                assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
                 assertThat(probeRun("stop").exit()).isZero();
                 assertThat(bystander.isAlive()).as("bystander after '%s'", content).isTrue();
             }

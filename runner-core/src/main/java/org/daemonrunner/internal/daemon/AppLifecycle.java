@@ -3,31 +3,33 @@ package org.daemonrunner.internal.daemon;
 import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.launch.LaunchSteps;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileLockedException;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.internal.proc.Signal;
-import org.slf4j.LoggerFactory;
 
 /**
- * Runs a {@link DaemonApp} in this process, holding its pidfile: the daemon's side of {@code start}, and
- * {@code run}.
+ * Runs a {@link DaemonApp} in this process, holding its pidfile: the daemon's side of {@code start} (step 8 of
+ * {@code DaemonContext}'s list), and {@code run}.
  *
- * <p>The steps, in order: install the signal map (ignored signals, HUP to {@code reload()}, the app's own
- * handlers); in the foreground only, apply the context's umask, core-file limit and user in-process; take the
- * pidfile's lock (waiting up to the pidfile timeout for a stopping daemon),
- * write this pid through the locked descriptor, arrange for the file's removal at exit, route SIGTERM to a
- * graceful stop, call {@code init()}, drop privileges if the context says so (jsvc's model), mark the pidfile
- * ready and report readiness, call {@code run()}.
- * SIGTERM calls {@code app.stop()} and interrupts the thread in {@code run()}; when {@code run()} returns, the
- * caller exits (status 0), the shutdown hooks run, and then the pidfile is removed, while the lock is still held.
+ * <p>{@link #run} reads as its steps, each a method with its own error: install the signal map (ignored signals,
+ * HUP to {@code reload()}, the app's own handlers); in the foreground only, apply the context's umask, core-file
+ * limit and user in-process; take the pidfile's lock (waiting up to the pidfile timeout for a stopping daemon) and
+ * write this pid through the locked descriptor; route SIGTERM (and, in the foreground, SIGINT: Ctrl-C) to a
+ * graceful stop; call {@code init()}; drop privileges if the context says so (jsvc's model); mark the pidfile
+ * ready and report readiness; call {@code run()}. SIGTERM calls {@code app.stop()} and interrupts the thread in
+ * {@code run()}; when {@code run()} returns, the caller exits (status 0), the shutdown hooks run, and then the
+ * pidfile is removed, while the lock is still held. Nothing here uses the app's logging: a stop or a start
+ * without an SLF4J binding prints no warning about it.
  */
 public final class AppLifecycle {
     private final DaemonApp app;
@@ -53,6 +55,17 @@ public final class AppLifecycle {
         this.systemd = SystemdNotifier.fromEnvironment();
     }
 
+    /** A step failed: its one line for stderr (after {@code daemonrunner: }), and the exit status. */
+    private static final class StepFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        StepFailed(String message, int status) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
     /**
      * Runs the app to the end and returns the exit status for the process.
      *
@@ -64,74 +77,148 @@ public final class AppLifecycle {
         worker = Thread.currentThread();
         try {
             installSignalMap();
-            if (!daemon) {
-                ForegroundSetup.apply(context);
-            }
-        } catch (RuntimeException e) {
-            System.err.println(CAUSE_PREFIX + "cannot set up the daemon's environment: " + e.getMessage());
-            return ExitStatus.FAILURE;
-        }
-        try {
-            pidfile = PidFile.acquire(pidfilePath, app.pidfileTimeout());
-            pidfile.writePid(ProcessHandle.current().pid());
-        } catch (PidFileLockedException e) {
-            System.err.println(CAUSE_PREFIX + e.getMessage() + " (pidfile " + pidfilePath + ")");
-            return daemon ? Relaunch.EXIT_LOCK_HELD : ExitStatus.FAILURE;
-        } catch (IOException e) {
-            System.err.println(CAUSE_PREFIX + "cannot lock pidfile " + pidfilePath + ": " + e.getMessage());
-            return ExitStatus.FAILURE;
+            loadNativeCodeItNeeds();
+            applyContextInForeground();
+            lockPidfile(pidfilePath);
+        } catch (StepFailed e) {
+            System.err.println(CAUSE_PREFIX + e.getMessage());
+            return e.status;
         }
         pidfile.removeAtShutdownUnlessArranged();
         try {
-            return runHoldingPidfile(pidfilePath, onReady);
+            noteReplacedStaleFile(pidfilePath);
+            routeStopSignals();
+            init();
+            if (stopRequested.get()) {
+                return ExitStatus.OK;
+            }
+            dropPrivilegesAfterInit();
+            markReady(pidfilePath, onReady);
+            return runApp();
+        } catch (StepFailed e) {
+            System.err.println(CAUSE_PREFIX + e.getMessage());
+            return e.status;
         } finally {
             pidfile.removeOnExit(); // the exit is decided: remove the file last, if it is still ours
         }
     }
 
-    private int runHoldingPidfile(Path pidfilePath, Runnable onReady) {
-        if (!pidfile.previousContent().isEmpty()) {
-            LoggerFactory.getLogger(AppLifecycle.class).info("Replaced stale pidfile {} (it recorded {}).",
-                    pidfilePath, pidfile.previousContent());
+    /**
+     * Loads, before anything else happens, the native code that a feature asked for will need later: systemd's
+     * notification ({@code NOTIFY_SOCKET}), a privilege drop after {@code init()}. A daemon that cannot do what was
+     * asked of it fails at once, saying why, rather than leaving systemd to wait for a READY that never comes.
+     */
+    private void loadNativeCodeItNeeds() throws StepFailed {
+        if (systemd.isActive()) {
+            try {
+                systemd.load();
+            } catch (RuntimeException | LinkageError e) {
+                throw new StepFailed("systemd asked for notifications (NOTIFY_SOCKET), but they cannot be sent: "
+                        + e.getMessage(), ExitStatus.FAILURE);
+            }
         }
-        Signals.handle(Signal.TERM, new Handler(Handler.STOP, Signal.TERM, null));
+        if (context.dropPrivilegesAfterInit() && context.user().isPresent()) {
+            try {
+                Posix.get();
+            } catch (RuntimeException | LinkageError e) {
+                throw new StepFailed("cannot drop privileges after init() without native code: " + e.getMessage(),
+                        ExitStatus.FAILURE);
+            }
+        }
+    }
 
+    /** In the foreground only: the context's umask, core-file limit and user, applied in-process. */
+    private void applyContextInForeground() throws StepFailed {
+        if (daemon) {
+            return; // set up before the JVM started (LaunchSteps)
+        }
+        try {
+            ForegroundSetup.apply(context);
+        } catch (RuntimeException e) {
+            throw new StepFailed("cannot set up the daemon's environment: " + e.getMessage(), ExitStatus.FAILURE);
+        }
+    }
+
+    /** Takes the pidfile's lifetime lock and writes this pid through the locked descriptor. */
+    private void lockPidfile(Path pidfilePath) throws StepFailed {
+        try {
+            pidfile = PidFile.acquire(pidfilePath, app.pidfileTimeout());
+            pidfile.writePid(ProcessHandle.current().pid());
+        } catch (PidFileLockedException e) {
+            throw new StepFailed(e.getMessage() + " (pidfile " + pidfilePath + ")",
+                    daemon ? Relaunch.EXIT_LOCK_HELD : ExitStatus.FAILURE);
+        } catch (IOException e) {
+            Path directory = pidfilePath.getParent();
+            throw new StepFailed(Files.isDirectory(directory) ? "cannot lock pidfile " + pidfilePath + ": " + e
+                    : "cannot " + (daemon ? "start" : "run") + ": " + LaunchSteps.missingDirectory(directory, pidfilePath),
+                    ExitStatus.FAILURE);
+        }
+    }
+
+    /** Says on stderr that a stale pidfile was taken over (for {@code run}; {@code start} said so already). */
+    private void noteReplacedStaleFile(Path pidfilePath) {
+        if (!daemon && !pidfile.previousContent().isEmpty()) {
+            System.err.println("replaced stale pidfile " + pidfilePath + " (it recorded " + pidfile.previousContent()
+                    + ")");
+        }
+    }
+
+    /**
+     * SIGTERM stops the app gracefully; so does SIGINT in the foreground (Ctrl-C in a terminal), unless the context
+     * maps or ignores it.
+     */
+    private void routeStopSignals() {
+        Signals.handle(Signal.TERM, new Handler(Handler.STOP, Signal.TERM, null));
+        String interrupt = Signal.INT.name();
+        if (!daemon && !context.signalHandlers().containsKey(interrupt) && !context.ignoredSignals().contains(interrupt)) {
+            Signals.handle(Signal.INT, new Handler(Handler.STOP, Signal.INT, null));
+        }
+    }
+
+    private void init() throws StepFailed {
         try {
             app.init();
         } catch (Exception | LinkageError e) {
-            return failed("init() failed: ", e);
+            throw failed("init() failed: ", e);
         }
-        if (stopRequested.get()) {
-            return ExitStatus.OK;
-        }
+    }
+
+    /** jsvc's model: {@code init()} ran with the launcher's privileges; {@code run()} gets the user's. */
+    private void dropPrivilegesAfterInit() throws StepFailed {
         if (context.dropPrivilegesAfterInit() && context.user().isPresent()) {
             try {
                 ForegroundSetup.switchUser(context);
             } catch (RuntimeException e) {
-                System.err.println(CAUSE_PREFIX + "cannot drop privileges after init(): " + e.getMessage());
-                return ExitStatus.FAILURE;
+                throw new StepFailed("cannot drop privileges after init(): " + e.getMessage(), ExitStatus.FAILURE);
             }
         }
+    }
+
+    /** Marks the pidfile ready (waking {@code start}s that wait), then tells the waiting launcher and systemd. */
+    private void markReady(Path pidfilePath, Runnable onReady) throws StepFailed {
         try {
             pidfile.markReady();
         } catch (IOException e) {
-            System.err.println(CAUSE_PREFIX + "cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage());
-            return ExitStatus.FAILURE;
+            throw new StepFailed("cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage(), ExitStatus.FAILURE);
         }
         if (onReady != null) {
             onReady.run();
         }
         systemd.ready(app);
+    }
 
+    private int runApp() throws StepFailed {
         try {
             app.run();
+            if (!stopRequested.get()) {
+                System.err.println(CAUSE_PREFIX + "run() returned; the daemon exits (status 0)");
+            }
             return ExitStatus.OK;
         } catch (Exception e) {
             if (stopRequested.get()) {
-                LoggerFactory.getLogger(AppLifecycle.class).debug("run() ended with an exception after a stop", e);
-                return ExitStatus.OK;
+                return ExitStatus.OK; // run() ended by our own stop's interrupt
             }
-            return failed("run() failed: ", e);
+            throw failed("run() failed: ", e);
         } finally {
             Thread.interrupted(); // our own stop interrupt must not disturb the exit
         }
@@ -229,14 +316,18 @@ public final class AppLifecycle {
         }
     }
 
-    private int failed(String what, Throwable e) {
-        if (daemon) {
-            e.printStackTrace(); // into the stderr log, before the one line start shows as the cause
-        } else {
-            LoggerFactory.getLogger(AppLifecycle.class).debug(what, e);
+    /**
+     * The failure of the app's {@code what}: its stack trace to stderr (the daemon's log, or the supervisor's),
+     * and one line naming the exception and, several causes down, the root cause (Spring's
+     * {@code ApplicationContextException} is only a wrapper of the {@code PortInUseException} that says why).
+     */
+    private static StepFailed failed(String what, Throwable e) {
+        e.printStackTrace();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
         }
-        System.err.println(CAUSE_PREFIX + what + e);
-        return ExitStatus.FAILURE;
+        return new StepFailed(what + e + (root == e ? "" : "; root cause: " + root), ExitStatus.FAILURE);
     }
 
     private void requestStop() {

@@ -34,7 +34,9 @@ final class Signals {
                     handle, lookup.findStatic(Signals.class, "run",
                             MethodType.methodType(void.class, Runnable.class, Object.class)), handle).getTarget();
         } catch (ReflectiveOperationException | LambdaConversionException e) {
-            throw new ExceptionInInitializerError("sun.misc.Signal (module jdk.unsupported) is not available: " + e);
+            throw new ExceptionInInitializerError("sun.misc.Signal (module jdk.unsupported) is not available: " + e
+                    + ". On the module path, with the app in an automatic module (a fat jar), add --add-modules"
+                    + " jdk.unsupported to the java command line ('start' adds it for the daemon by itself)");
         }
     }
 

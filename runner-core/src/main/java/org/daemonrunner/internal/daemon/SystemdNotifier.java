@@ -29,6 +29,11 @@ final class SystemdNotifier {
         return socket != null;
     }
 
+    /** Loads the native binding that sends the notifications; see {@link DatagramSender#load()}. */
+    void load() {
+        DatagramSender.load();
+    }
+
     /** READY=1 and MAINPID=; then starts the watchdog pings if {@code $WATCHDOG_USEC} asks for them. */
     void ready(DaemonApp app) {
         send("READY=1\nMAINPID=" + ProcessHandle.current().pid());

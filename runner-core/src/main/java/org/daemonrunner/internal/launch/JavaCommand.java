@@ -64,7 +64,8 @@ public final class JavaCommand {
     /**
      * Returns this JVM's command line, with relative paths resolved against {@code base}.
      *
-     * @throws IllegalStateException when the platform does not tell the command line
+     * @throws IllegalStateException when the platform does not tell the command line, or the program was not
+     *     started by the {@code java} launcher (a jpackage app image's native launcher, say)
      */
     public static JavaCommand current(Path base) {
         ProcessHandle.Info info = ProcessHandle.current().info();
@@ -73,7 +74,23 @@ public final class JavaCommand {
         if (command.isEmpty() || arguments.isEmpty()) {
             throw new IllegalStateException("this JVM's command line cannot be read (no /proc/self/cmdline?)");
         }
+        requireJavaLauncher(command.get());
         return parse(command.get(), List.of(arguments.get()), base);
+    }
+
+    /**
+     * Refuses an executable that is not the {@code java} launcher: a jpackage app image starts through a native
+     * launcher of its own ({@code bin/NAME}), whose arguments are not a Java command line; run again as if they
+     * were, the daemon would die with "Could not find or load main class start".
+     *
+     * @throws IllegalStateException naming the executable
+     */
+    static void requireJavaLauncher(String executable) {
+        if (!Path.of(executable).getFileName().toString().equals("java")) {
+            throw new IllegalStateException("this program runs from " + executable + ", a native launcher (as a"
+                    + " jpackage app image has), not from the java launcher, so its command line cannot be run again"
+                    + " as the daemon");
+        }
     }
 
     /**
@@ -286,13 +303,24 @@ public final class JavaCommand {
         boolean vmOutput = false;
         boolean nativeAccess = false;
         boolean unsafeAccess = false;
-        for (String option : jvmOptions) {
+        boolean unsupported = false;
+        for (int i = 0; i < jvmOptions.size(); i++) {
+            String option = jvmOptions.get(i);
             vmOutput |= option.contains("DisplayVMOutputTo");
             nativeAccess |= option.startsWith("--enable-native-access");
             unsafeAccess |= option.startsWith("--sun-misc-unsafe");
+            unsupported |= option.startsWith("--add-modules") && (option.contains("jdk.unsupported")
+                    || option.contains("ALL-SYSTEM") || (i + 1 < jvmOptions.size()
+                    && (jvmOptions.get(i + 1).contains("jdk.unsupported") || jvmOptions.get(i + 1).contains("ALL-SYSTEM"))));
         }
         if (!vmOutput) {
             options.add("-XX:+DisplayVMOutputToStderr");
+        }
+        String module = mainModule();
+        if (module != null && !unsupported) {
+            // an app in an automatic module (a fat jar on -p) does not resolve jdk.unsupported, home of the
+            // sun.misc.Signal the daemon's signal handlers need; a named module that requires it loses nothing
+            options.add("--add-modules=jdk.unsupported");
         }
         // jnr-posix, loaded for reopen-logs or a privilege drop, makes JDK 24+ warn about native access and
         // sun.misc.Unsafe unless these are allowed (the daemon runs the same java as this launcher). The option
@@ -300,12 +328,25 @@ public final class JavaCommand {
         // warning exists and the -jar file's manifest does not allow native access itself.
         int feature = Runtime.version().feature();
         if (feature >= 24 && !nativeAccess && !jarAllowsNativeAccess()) {
-            options.add("--enable-native-access=ALL-UNNAMED");
+            // on the module path, jnr runs in the app's module (a fat jar) or in modules of their own
+            options.add("--enable-native-access=ALL-UNNAMED" + (module == null ? "" : "," + module));
         }
         if (feature >= 23 && !unsafeAccess) {
             options.add("--sun-misc-unsafe-memory-access=allow");
         }
         return options;
+    }
+
+    /** The main module's name when the command runs one ({@code -m MODULE/CLASS}), else null. */
+    private String mainModule() {
+        if (mainAndArguments.isEmpty()) {
+            return null;
+        }
+        String first = mainAndArguments.get(0);
+        String module = first.equals("-m") || first.equals("--module")
+                ? (mainAndArguments.size() > 1 ? mainAndArguments.get(1) : null)
+                : first.startsWith("--module=") ? first.substring("--module=".length()) : null;
+        return module == null ? null : module.indexOf('/') < 0 ? module : module.substring(0, module.indexOf('/'));
     }
 
     /** Whether the command runs a {@code -jar} file whose manifest says {@code Enable-Native-Access: ALL-UNNAMED}. */

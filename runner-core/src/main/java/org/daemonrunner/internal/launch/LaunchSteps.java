@@ -12,10 +12,12 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.proc.Command;
+import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.UserAccount;
 
 /**
@@ -82,9 +84,13 @@ public final class LaunchSteps {
         Path pidfile = paths.pidfile();
         Path directory = pidfile.getParent();
         if (!Files.isDirectory(directory)) {
-            throw new DaemonEnvironmentException("Cannot start: directory " + directory + (Files.exists(directory)
-                    ? " is not a directory" : " does not exist") + " (for pidfile " + pidfile
-                    + "). Create it, or set another pidfile path.", ExitStatus.FAILURE, null);
+            throw new DaemonEnvironmentException("Cannot start: " + missingDirectory(directory, pidfile),
+                    ExitStatus.FAILURE, null);
+        }
+        if (isOnReadOnlyFileSystem(directory)) {
+            throw new DaemonEnvironmentException("Cannot start: directory " + directory + " is on a read-only file"
+                    + " system (for pidfile " + pidfile + "). Set a pidfile path on a writable file system (such as"
+                    + " /run/NAME), or mount it read-write.", ExitStatus.FAILURE, null);
         }
         if (!Files.isWritable(directory)) {
             throw new DaemonEnvironmentException("Cannot start: directory " + directory + " is not writable (for"
@@ -100,6 +106,23 @@ public final class LaunchSteps {
             throw new DaemonEnvironmentException("Cannot start: standard input " + paths.stdin() + (Files.exists(
                     paths.stdin()) ? " is not readable" : " does not exist") + ". Fix it, or set another stdin path.",
                     Files.exists(paths.stdin()) ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, null);
+        }
+    }
+
+    /**
+     * What is wrong when the pidfile's directory is missing: {@code directory D does not exist (for pidfile P).
+     * Create it, or set another pidfile path.}, for {@code start} and {@code run} alike.
+     */
+    public static String missingDirectory(Path directory, Path pidfile) {
+        return "directory " + directory + (Files.exists(directory) ? " is not a directory" : " does not exist")
+                + " (for pidfile " + pidfile + "). Create it, or set another pidfile path.";
+    }
+
+    private static boolean isOnReadOnlyFileSystem(Path directory) {
+        try {
+            return Files.getFileStore(directory).isReadOnly();
+        } catch (IOException e) {
+            return false; // the writability check that follows says what is wrong
         }
     }
 
@@ -210,13 +233,20 @@ public final class LaunchSteps {
     }
 
     /**
-     * Step 2: a new session ({@code setsid}: no controlling terminal). Every signal is reset to its default first
-     * ({@code env --default-signal}): a shell cannot trap a signal that was ignored when it started. Then the first
-     * shell, {@code setup.sh}, which opens the stdout log as the launcher's user.
+     * Step 2: a new session ({@code setsid}: no controlling terminal). When this process has signals ignored (see
+     * {@code SigIgn}), every signal is reset to its default first ({@code env --default-signal}): a shell cannot
+     * trap a signal that was ignored when it started, and the daemon would inherit it. Then the first shell,
+     * {@code setup.sh}, which opens the stdout log as the launcher's user.
      */
     private void newSession() {
-        argv.addAll(List.of(Command.tool("setsid"), "env", "--default-signal", "/bin/sh", "-c",
-                Relaunch.script("setup.sh"), "daemonrunner", paths.stdout().toString()));
+        argv.add(Command.tool("setsid"));
+        Set<Signal> ignored = Signal.ignoredInThisProcess();
+        if (!ignored.isEmpty()) {
+            requireEnvDefaultSignal("this process has " + names(ignored) + " ignored (as under nohup, or when its"
+                    + " caller ignores them), and the daemon would inherit that");
+            argv.addAll(List.of(Command.tool("env"), "--default-signal"));
+        }
+        argv.addAll(List.of("/bin/sh", "-c", Relaunch.script("setup.sh"), "daemonrunner", paths.stdout().toString()));
     }
 
     /** Step 3: the umask, set by {@code setup.sh}. */
@@ -243,9 +273,35 @@ public final class LaunchSteps {
 
     /**
      * Step 7: the waiting shell, {@code wait.sh}, as the daemon's user, which starts the JVM with every signal at
-     * its default again (a shell's background job starts with SIGINT and SIGQUIT ignored).
+     * its default again: a shell's background job starts with SIGINT and SIGQUIT ignored (HotSpot takes QUIT back
+     * for its thread dumps; INT would stay ignored). Where {@code env} cannot reset signals (busybox), the daemon
+     * keeps SIGINT ignored, unless the app handles SIGINT, which then fails the start.
      */
     private void defaultSignals() {
-        argv.addAll(List.of("/bin/sh", "-c", Relaunch.script("wait.sh"), "daemonrunner", "env", "--default-signal"));
+        argv.addAll(List.of("/bin/sh", "-c", Relaunch.script("wait.sh"), "daemonrunner"));
+        if (Command.envResetsSignals()) {
+            argv.addAll(List.of(Command.tool("env"), "--default-signal"));
+        } else if (context.signalHandlers().containsKey(Signal.INT.name())) {
+            requireEnvDefaultSignal("the app handles SIGINT, which a shell's background job starts with ignored");
+        }
+        // else (busybox): the daemon starts with SIGINT ignored, which nothing of it uses
+    }
+
+    /** Step 2 or 7 needs {@code env --default-signal}: fails before detaching when this system's env lacks it. */
+    private static void requireEnvDefaultSignal(String why) {
+        if (!Command.envResetsSignals()) {
+            throw new DaemonEnvironmentException("Cannot start: " + why + ". Resetting signals needs 'env"
+                    + " --default-signal' (GNU coreutils 8.31 or later), and " + Command.tool("env") + " here does not"
+                    + " have it (busybox's env?). Install GNU coreutils, or start it from a process that does not"
+                    + " ignore signals.", ExitStatus.FAILURE, null);
+        }
+    }
+
+    private static String names(Set<Signal> signals) {
+        StringBuilder text = new StringBuilder();
+        for (Signal signal : signals) {
+            text.append(text.length() == 0 ? "" : ", ").append(signal.fullName());
+        }
+        return text.toString();
     }
 }

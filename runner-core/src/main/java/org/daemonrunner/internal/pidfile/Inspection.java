@@ -8,7 +8,6 @@ import static org.daemonrunner.internal.pidfile.Locks.STOPPING;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -118,24 +117,21 @@ final class Inspection {
         if (holder <= 1 || open == FileKey.Open.NO || (open == FileKey.Open.UNKNOWN && !match.exactDevice())) {
             return Optional.empty();
         }
-        if (recorded.equals(Long.toString(holder)) && !sameStart(content.identity, holder)) {
-            return Optional.empty(); // the holder's pid names a process that started at another time: look again
-        }
         return Optional.of(new PidFileState(path, PidFileState.Status.RUNNING, holder, holds(locks, holder, READY),
                 holds(locks, holder, STOPPING), recorded, ""));
     }
 
     /**
      * The fast path of {@link #inspect(Path, FileKey)}: asks the process the file records whether it holds the
-     * daemon's lock, from the locks the kernel lists for its descriptor of the file. Returns RUNNING if it does and
-     * its start time matches the one recorded, else empty (no pid recorded, another holder, none, or its
-     * descriptors are not ours to read): then only the whole lock table can tell.
+     * daemon's lock, from the locks the kernel lists for its descriptor of the file. Returns RUNNING if it does,
+     * else empty (no pid recorded, another holder, none, or its descriptors are not ours to read): then only the
+     * whole lock table can tell. A recorded pid that another process has since been given is safe to ask: that
+     * process cannot hold locks through a descriptor of this file unless it holds the pidfile.
      */
     static Optional<PidFileState> heldByRecordedPid(Path path, FileKey key, Content content) {
         String recorded = content.recorded;
         long pid = PidFileState.parsePid(recorded);
-        // the start time first: a pid reused by another process is then never looked at further
-        if (pid <= 1 || !sameStart(content.identity, pid)) {
+        if (pid <= 1) {
             return Optional.empty();
         }
         List<LockTable.Entry> locks = LockTable.heldThrough(pid, key, path.getFileName().toString());
@@ -155,54 +151,23 @@ final class Inspection {
         return false;
     }
 
-    /** Whether the start time and boot id the pidfile records (if any) are those of process {@code pid}. */
-    private static boolean sameStart(String identity, long pid) {
-        int space = identity.indexOf(" boot=");
-        if (!identity.startsWith("start=") || space < 0) {
-            return true; // nothing recorded (an older pidfile): the lock and the open file are the check
-        }
-        String ticks = identity.substring("start=".length(), space);
-        String recordedBoot = identity.substring(space + " boot=".length()).trim();
-        String boot = ProcessTable.bootId();
-        Optional<ProcessTable.Stat> stat = ProcessTable.stat(pid);
-        return stat.isPresent() && Long.toString(stat.get().startTicks()).equals(ticks)
-                && (boot.isEmpty() || boot.equals(recordedBoot));
-    }
-
-    /**
-     * What a pidfile says, read once: its first line (the pid, at most {@value Locks#MAX_RECORDED} bytes of it) and
-     * its second ({@code start=TICKS boot=ID}, or empty).
-     */
+    /** What a pidfile says, read once: its first line (the pid, at most {@value Locks#MAX_RECORDED} bytes of it). */
     static final class Content {
         final String recorded;
-        final String identity;
 
-        Content(String recorded, String identity) {
+        Content(String recorded) {
             this.recorded = recorded;
-            this.identity = identity;
         }
 
-        /** Reads the file's first bytes (not following a symbolic link); empty lines if it cannot be read. */
+        /** Reads the file's first bytes (not following a symbolic link); an empty line if it cannot be read. */
         static Content read(Path path) {
             byte[] bytes;
             try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
-                bytes = in.readNBytes(256);
+                bytes = in.readNBytes(MAX_RECORDED);
             } catch (IOException e) {
-                return new Content("", "");
+                return new Content("");
             }
-            int end = 0;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
-            }
-            String identity = "";
-            if (end < bytes.length) {
-                int next = end + 1;
-                while (next < bytes.length && bytes[next] != '\n') {
-                    next++;
-                }
-                identity = new String(bytes, end + 1, next - end - 1, StandardCharsets.US_ASCII);
-            }
-            return new Content(Locks.firstLine(bytes, Math.min(bytes.length, MAX_RECORDED)), identity);
+            return new Content(Locks.firstLine(bytes, bytes.length));
         }
     }
 }

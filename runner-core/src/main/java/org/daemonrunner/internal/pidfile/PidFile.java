@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
-import org.daemonrunner.internal.proc.ProcessTable;
 
 /**
  * A pidfile whose lock is held for the whole life of the process that owns it.
@@ -137,19 +135,16 @@ public final class PidFile implements AutoCloseable {
     }
 
     /**
-     * Writes {@code pid} and a newline into the file, through the locked descriptor, replacing what was there;
-     * a second line records the process's start time (clock ticks after boot) and the boot id.
+     * Writes {@code pid} and a newline into the file, through the locked descriptor, replacing what was there:
+     * nothing else, so that {@code kill $(cat F)}, {@code ps -p $(cat F)} and every tool that reads a pidfile work.
+     * Nothing more is needed to tell a reused pid apart: the kernel lists the lock under its holder's pid, and
+     * only the process that holds it has it (see {@link Inspection}).
      *
      * @throws IOException when the write fails
      */
     public void writePid(long pid) throws IOException {
         channel.truncate(0);
-        // the second line lets anyone check that the pid still names this very process (python-daemon's
-        // readers and systemd read only the first)
-        Optional<ProcessTable.Stat> stat = ProcessTable.stat(pid);
-        String identity = stat.isPresent() ? "start=" + stat.get().startTicks() + " boot=" + ProcessTable.bootId() : "";
-        ByteBuffer bytes = ByteBuffer.wrap((pid + "\n" + (identity.isEmpty() ? "" : identity + "\n"))
-                .getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer bytes = ByteBuffer.wrap((pid + "\n").getBytes(StandardCharsets.US_ASCII));
         long position = 0;
         while (bytes.hasRemaining()) {
             position += channel.write(bytes, position);

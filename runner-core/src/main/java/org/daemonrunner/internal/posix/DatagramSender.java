@@ -27,12 +27,22 @@ public final class DatagramSender {
     private DatagramSender() {
     }
 
+    /**
+     * Loads the binding now, so that a daemon asked to notify systemd finds out before it starts that it cannot.
+     *
+     * @throws PosixException or {@link LinkageError} when the native code cannot be loaded, saying why
+     */
+    public static void load() {
+        calls();
+    }
+
     private static Calls calls() {
         Calls c = calls;
         if (c == null) {
             synchronized (DatagramSender.class) {
                 c = calls;
                 if (c == null) {
+                    NativeLoading.prepare();
                     calls = c = LibraryLoader.create(Calls.class).load("c");
                 }
             }

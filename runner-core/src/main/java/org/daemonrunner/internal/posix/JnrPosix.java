@@ -26,6 +26,7 @@ final class JnrPosix implements Posix {
     private final jnr.ffi.Runtime runtime;
 
     private JnrPosix() {
+        NativeLoading.prepare();
         posix = POSIXFactory.getNativePOSIX();
         if (!posix.isNative()) {
             throw new PosixException("Native POSIX calls are not available (jnr-posix fell back to pure Java): the"

@@ -46,6 +46,30 @@ public final class Command {
         return new Result(process.exitValue(), output);
     }
 
+    /**
+     * Whether this system's {@code env} can reset signal dispositions ({@code --default-signal}, GNU coreutils 8.31
+     * and later; busybox's cannot). Told from the program itself, which names the option it takes, rather than by
+     * running it.
+     */
+    public static boolean envResetsSignals() {
+        try {
+            byte[] program = Files.readAllBytes(Path.of(tool("env")));
+            byte[] option = "default-signal".getBytes(StandardCharsets.US_ASCII);
+            outer:
+            for (int i = 0; i + option.length <= program.length; i++) {
+                for (int j = 0; j < option.length; j++) {
+                    if (program[i + j] != option[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return true; // cannot tell: try it, and the launch reports what env said
+        }
+    }
+
     /** Returns {@code /usr/bin/NAME} or {@code /bin/NAME}, whichever is executable, else NAME (found on PATH). */
     public static String tool(String name) {
         for (String candidate : List.of("/usr/bin/" + name, "/bin/" + name)) {

@@ -6,8 +6,6 @@ import java.io.FileInputStream;
 import java.io.FileReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -98,15 +96,6 @@ public final class ProcessTable {
             } catch (IOException | RuntimeException cannotTell) {
                 return true;
             }
-        }
-    }
-
-    /** Returns this boot's id ({@code /proc/sys/kernel/random/boot_id}), or an empty string. */
-    public static String bootId() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
-        } catch (IOException e) {
-            return "";
         }
     }
 

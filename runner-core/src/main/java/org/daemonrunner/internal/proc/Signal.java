@@ -47,6 +47,29 @@ public enum Signal {
         throw new IllegalArgumentException("Unknown signal '" + text + "'; use one of " + valid);
     }
 
+    /**
+     * Returns the signals this process ignores ({@code SigIgn} in {@code /proc/self/status}, a hex mask with bit
+     * N-1 for signal N): what a process it starts inherits as ignored. Empty when it cannot be read.
+     */
+    public static java.util.Set<Signal> ignoredInThisProcess() {
+        java.util.Set<Signal> ignored = java.util.EnumSet.noneOf(Signal.class);
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    long mask = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+                    for (Signal signal : values()) {
+                        if ((mask & (1L << (signal.number - 1))) != 0) {
+                            ignored.add(signal);
+                        }
+                    }
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return ignored;
+        }
+        return ignored;
+    }
+
     /** Returns the signal with {@code number}, or null if Linux has none (a real-time signal, say). */
     public static Signal ofNumber(int number) {
         for (Signal signal : values()) {

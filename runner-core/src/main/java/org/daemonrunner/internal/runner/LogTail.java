@@ -34,6 +34,11 @@ final class LogTail {
         }
     }
 
+    /** Whether nothing was written. */
+    boolean isEmpty() {
+        return lines.isEmpty();
+    }
+
     /** {@code ": <cause>"} from the daemon's last cause line, or empty. */
     String cause() {
         for (int i = lines.size() - 1; i >= 0; i--) {

@@ -2,14 +2,21 @@ package org.daemonrunner.internal.runner;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.launch.DaemonPaths;
+import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFileState;
 import org.daemonrunner.internal.proc.ProcessControl;
 import org.daemonrunner.internal.proc.Signal;
+import org.daemonrunner.internal.proc.StreamCheck;
 
-/** {@code reload} and {@code reopen-logs}: one signal to the holder of the pidfile's lock. */
+/** {@code reload} and {@code reopen-logs}: one signal to the holder of the pidfile's lock, and what it is known to have done. */
 public final class SignalAction {
+    /** How long {@code reopen-logs} waits for the daemon to have reopened its logs (it may load native code first). */
+    private static final Duration REOPEN_TIMEOUT = Duration.ofSeconds(10);
+
     private final Target target;
     private final Console console;
 
@@ -24,9 +31,42 @@ public final class SignalAction {
         return send("reload", Signal.HUP, "reload requested");
     }
 
-    /** {@code reopen-logs}: the context's reopen signal (USR1 by default). */
+    /**
+     * {@code reopen-logs}: the context's reopen signal (USR1 by default), then a check, from {@code /proc/PID/fd},
+     * that the daemon's standard output and error are the files now at its paths: 0 only once they are.
+     *
+     * @throws DaemonRunnerException (status 1) with the daemon's own error when it could not reopen them, or
+     *     what was seen when that could not be confirmed in time
+     */
     public int reopenLogs() {
-        return send("reopen the logs of", Signal.parse(target.context().reopenLogsSignal()), "reopening logs");
+        Signal signal = Signal.parse(target.context().reopenLogsSignal());
+        String what = "reopen the logs of";
+        long pid = runningHolder(what);
+        if (pid < 0) {
+            return ExitStatus.RELOAD_NOT_RUNNING;
+        }
+        DaemonPaths paths = target.paths();
+        StreamCheck check = new StreamCheck(pid, paths.stdout(), paths.stderr());
+        check.before();
+        signal(pid, signal);
+        switch (check.await(REOPEN_TIMEOUT, Relaunch.CAUSE_PREFIX + "cannot reopen the logs")) {
+            case REDIRECTED:
+                console.out().println("reopened logs (" + signal.fullName() + " sent to pid " + pid + "; its output"
+                        + " now goes to " + paths.stdout() + " and " + paths.stderr() + ")");
+                return ExitStatus.OK;
+            case FAILED:
+                throw new DaemonRunnerException("Cannot reopen the logs of pid " + pid + ": it says \""
+                        + check.error().substring(Relaunch.CAUSE_PREFIX.length()) + "\". Its output still goes to"
+                        + " the old files. Fix the cause (in the daemon's stderr log), then run reopen-logs again.",
+                        ExitStatus.FAILURE, null);
+            case GONE:
+                throw new DaemonRunnerException("Cannot reopen the logs of pid " + pid + ": it exited after "
+                        + signal.fullName() + ".", ExitStatus.FAILURE, null);
+            default:
+                throw new DaemonRunnerException("Sent " + signal.fullName() + " to pid " + pid + ", but could not"
+                        + " confirm that it reopened its logs: " + check.detail() + ". A daemon run in the foreground"
+                        + " ('run') keeps the streams its supervisor gave it.", ExitStatus.FAILURE, null);
+        }
     }
 
     /**
@@ -36,6 +76,17 @@ public final class SignalAction {
      * @param done what it printed once the signal is sent
      */
     private int send(String what, Signal signal, String done) {
+        long pid = runningHolder(what);
+        if (pid < 0) {
+            return ExitStatus.RELOAD_NOT_RUNNING;
+        }
+        signal(pid, signal);
+        console.out().println(done + " (" + signal.fullName() + " sent to pid " + pid + ")");
+        return ExitStatus.OK;
+    }
+
+    /** The pid of the pidfile's holder, or -1 after printing {@code not running}. */
+    private long runningHolder(String what) {
         Path pidfile = target.paths().pidfile();
         PidFileState state = StatusAction.inspect(pidfile, what);
         if (state.status() == PidFileState.Status.UNKNOWN) {
@@ -44,16 +95,17 @@ public final class SignalAction {
         }
         if (state.status() != PidFileState.Status.RUNNING) {
             console.out().println("not running");
-            return ExitStatus.RELOAD_NOT_RUNNING;
+            return -1;
         }
-        long pid = state.holder();
+        return state.holder();
+    }
+
+    private void signal(long pid, Signal signal) {
         try {
             ProcessControl.signal(pid, signal);
         } catch (IOException e) {
             throw new DaemonRunnerException("Cannot send " + signal.fullName() + " to process " + pid + " (holder of "
-                    + pidfile + "): " + e.getMessage() + ".", ExitStatus.FAILURE, e);
+                    + target.paths().pidfile() + "): " + e.getMessage() + ".", ExitStatus.FAILURE, e);
         }
-        console.out().println(done + " (" + signal.fullName() + " sent to pid " + pid + ")");
-        return ExitStatus.OK;
     }
 }

@@ -72,7 +72,10 @@ public final class StartAction {
                     + " entry and /proc at the same paths inside it. Confine the daemon with systemd's RootDirectory="
                     + " or a container instead, and remove the chroot setting.", null);
         }
-        if (!detaches(context.detach())) {
+        String stay = reasonNotToDetach(context.detach());
+        if (stay != null) {
+            console.err().println(Relaunch.CAUSE_PREFIX + "not detaching: " + stay + "; running in the foreground,"
+                    + " as 'run' does");
             return foreground();
         }
         PidFileState state = awaitStarted(paths.pidfile(), app.startTimeout());
@@ -94,28 +97,33 @@ public final class StartAction {
             default:
                 break;
         }
-        LaunchSteps.Launch launch = new LaunchSteps(context, paths, target.users(), target.launchDirectory()).prepare();
         JavaCommand command;
         try {
             command = JavaCommand.current(target.launchDirectory());
         } catch (RuntimeException e) {
             throw new StartFailureException("Cannot start: " + e.getMessage()
-                    + ". Start the program with the java launcher, or use 'run' under a supervisor.", e);
+                    + ". Start the program with the java launcher, or use 'run' under a supervisor (systemd).", e);
         }
+        LaunchSteps.Launch launch = new LaunchSteps(context, paths, target.users(), target.launchDirectory()).prepare();
         long errorLogSize = sizeOf(paths.stderr());
+        long outputLogSize = sizeOf(paths.stdout());
         DaemonLauncher.Outcome outcome;
         try {
             outcome = DaemonLauncher.launch(launch, command, command.daemonOptions(target.launchDirectory()), wait,
                     app.stopTimeout());
         } catch (IOException e) {
+            // what the launch shells printed (to the stderr log) says why they could not report
+            LogTail said = LogTail.of(paths.stderr(), errorLogSize);
             throw new StartFailureException("Cannot start: launching " + command.java() + " failed: "
-                    + e.getMessage() + ".", e);
+                    + e.getMessage() + "." + (said.isEmpty() ? " They printed nothing to " + paths.stderr() + "."
+                    : said.lines(paths.stderr())), e);
         }
         if (outcome instanceof DaemonLauncher.Ready) {
             console.out().println("started with pid " + outcome.pid());
             return ExitStatus.OK;
         }
         LogTail tail = LogTail.of(paths.stderr(), errorLogSize);
+        String evidence = evidence(tail, paths, outputLogSize, launch.workingDirectory(), outcome.pid());
         if (outcome instanceof DaemonLauncher.Exited exited) {
             if (exited.status() == Relaunch.EXIT_LOCK_HELD) {
                 // another start won the race, or the daemon we waited for is still stopping
@@ -135,29 +143,82 @@ public final class StartAction {
                 }
             }
             throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
-                    + " before it was ready" + sentence(tail.cause()) + tail.lines(paths.stderr()), null);
+                    + " before it was ready" + sentence(tail.cause()) + evidence, null);
         }
         DaemonLauncher.TimedOut timedOut = (DaemonLauncher.TimedOut) outcome;
         throw new StartFailureException("Daemon (pid " + timedOut.pid() + ") did not become ready within "
                 + seconds(wait) + "; " + (timedOut.exited() ? "it was sent SIGTERM and has exited"
                 : "it was sent SIGTERM but is still running: end it with 'kill -KILL " + timedOut.pid() + "'")
-                + sentence(tail.cause()) + tail.lines(paths.stderr()), null);
+                + sentence(tail.cause()) + evidence, null);
     }
 
     /**
-     * Decides whether {@code start} detaches: python-daemon does not when the parent is init or standard input
-     * is a socket (inetd).
+     * What the failed daemon left to read: the last lines of its stderr log, or, when it wrote nothing there, of
+     * its stdout log (a JVM that dies in start-up writes its fatal error there); the JVM's crash report, if any;
+     * and a full file system, where its words may have been lost.
      */
-    private static boolean detaches(DaemonContext.Detach detach) {
-        if (detach != DaemonContext.Detach.AUTO) {
-            return detach == DaemonContext.Detach.ALWAYS;
+    private static String evidence(LogTail errors, DaemonPaths paths, long outputLogSize, Path workingDirectory,
+                                   long pid) {
+        StringBuilder text = new StringBuilder();
+        LogTail output = errors.isEmpty() ? LogTail.of(paths.stdout(), outputLogSize) : errors;
+        if (!errors.isEmpty()) {
+            text.append(errors.lines(paths.stderr()));
+        } else if (!output.isEmpty()) {
+            text.append(" Nothing was written to ").append(paths.stderr()).append('.').append(output.lines(paths.stdout()));
+        } else {
+            text.append(" Nothing was written to ").append(paths.stderr()).append(" nor to ").append(paths.stdout())
+                    .append('.');
+        }
+        for (Path directory : new Path[] {workingDirectory, Path.of(System.getProperty("java.io.tmpdir", "/tmp"))}) {
+            Path crash = directory.resolve("hs_err_pid" + pid + ".log");
+            if (pid > 0 && Files.isRegularFile(crash)) {
+                text.append(System.lineSeparator()).append("The JVM wrote a crash report: ").append(crash).append('.');
+                break;
+            }
+        }
+        for (Path log : new Path[] {paths.stderr(), paths.stdout()}) {
+            if (isFull(log)) {
+                text.append(System.lineSeparator()).append("The file system of ").append(log).append(" is full (no"
+                        + " space left on device, ENOSPC): the daemon's own words may have been lost. Free space there.");
+                break;
+            }
+        }
+        return text.toString();
+    }
+
+    private static boolean isFull(Path file) {
+        try {
+            return Files.getFileStore(file).getUsableSpace() < 4096;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Decides whether {@code start} detaches: always, unless the app asked not to, or opted in to python-daemon's
+     * rule (not when the parent is init or standard input is a socket, as under inetd). Returns why it does not
+     * detach, or null when it does.
+     */
+    static String reasonNotToDetach(DaemonContext.Detach detach) {
+        if (detach == DaemonContext.Detach.ALWAYS) {
+            return null;
+        }
+        if (detach == DaemonContext.Detach.NEVER) {
+            return "the app's DaemonContext says Detach.NEVER";
         }
         // Under systemd every ExecStart= has pid 1 as its parent; there (INVOCATION_ID is set) start is for
         // Type=forking and must detach: Type=simple and Type=notify units use run.
-        boolean underSystemd = System.getenv("INVOCATION_ID") != null;
+        if (System.getenv("INVOCATION_ID") != null) {
+            return null;
+        }
+        if (stdinIsSocket()) {
+            return "standard input is a socket (Detach.AUTO, python-daemon's rule for inetd)";
+        }
         Optional<ProcessHandle> parent = ProcessHandle.current().parent();
-        boolean parentIsInit = parent.isPresent() && parent.get().pid() == 1;
-        return (underSystemd || !parentIsInit) && !stdinIsSocket();
+        if (parent.isPresent() && parent.get().pid() == 1) {
+            return "the parent process is init, pid 1 (Detach.AUTO, python-daemon's rule)";
+        }
+        return null;
     }
 
     private static boolean stdinIsSocket() {

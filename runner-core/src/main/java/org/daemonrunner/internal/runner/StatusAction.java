@@ -27,7 +27,14 @@ public final class StatusAction {
 
     /** Reports the daemon's state: 0 running, 1 stale pidfile, 3 not running, 4 unknown. */
     public int status(boolean json) {
-        PidFileState state = inspect(target.paths().pidfile(), "status");
+        PidFileState state;
+        try {
+            state = PidFile.inspect(target.paths().pidfile());
+        } catch (IOException e) {
+            // the state cannot be told (a path the kernel refuses, an unreadable directory): LSB's 4, whatever the cause
+            throw new DaemonEnvironmentException("Cannot tell the status: reading pidfile " + target.paths().pidfile()
+                    + " failed: " + e + ".", ExitStatus.STATUS_UNKNOWN, e);
+        }
         int exit;
         String text;
         switch (state.status()) {

@@ -52,6 +52,7 @@ public final class StopAction {
         StopSchedule schedule = command.force() ? timed.forced() : timed;
         Optional<ProcessTable.Stat> stat = Optional.empty();
         long stopped;
+        String ending;
         Path pidfile = target.paths().pidfile();
         try {
             PidFileWatch watch = PidFile.watch(pidfile);
@@ -85,6 +86,8 @@ public final class StopAction {
                     return ExitStatus.OK;
                 }
                 boolean exited = false;
+                String how = "";
+                StringBuilder waited = new StringBuilder();
                 for (StopSchedule.Step step : schedule.steps()) {
                     if (watch == null) {
                         watch = PidFile.watch(pidfile); // the previous wait timed out, which closed the last one
@@ -94,11 +97,18 @@ public final class StopAction {
                             break;
                         }
                     }
-                    send(handle.get(), Signal.parse(step.signal()), pidfile);
+                    Signal signal = Signal.parse(step.signal());
+                    boolean dumped = send(handle.get(), signal, pidfile);
                     exited = watch.awaitRelease(step.timeout()) && awaitGone(stat, step.timeout());
                     if (exited) {
+                        if (waited.length() > 0) {
+                            how = ", ended by " + signal.fullName() + " after it outlived " + waited
+                                    + (dumped ? "; its thread dump is in " + target.paths().stderr() : "");
+                        }
                         break;
                     }
+                    waited.append(waited.length() == 0 ? "" : ", then ").append(seconds(step.timeout()))
+                            .append(" after ").append(signal.fullName());
                     watch.close();
                     watch = null;
                 }
@@ -108,6 +118,7 @@ public final class StopAction {
                             : " Use 'force-stop' (or 'stop --force') to send SIGKILL after the timeout."), null);
                 }
                 stopped = pid;
+                ending = how;
             } finally {
                 if (watch != null) {
                     watch.close();
@@ -119,7 +130,7 @@ public final class StopAction {
                     && target.context().endProcessGroupOnStop()) {
                 leftovers = ProcessGroup.end(stat.get(), schedule);
             }
-            console.out().println("stopped (pid " + stopped + ")" + leftovers);
+            console.out().println("stopped (pid " + stopped + ")" + ending + leftovers);
             return ExitStatus.OK;
         } catch (AccessDeniedException e) {
             throw new DaemonEnvironmentException("Cannot stop: permission denied on pidfile " + pidfile
@@ -194,15 +205,21 @@ public final class StopAction {
         return now.status() == PidFileState.Status.RUNNING && now.holder() == pid;
     }
 
-    /** Sends one step's signal; before a KILL, asks for a thread dump and waits for it to reach the stderr log. */
-    private void send(ProcessHandle holder, Signal signal, Path pidfile) {
+    /**
+     * Sends one step's signal; before a KILL, asks for a thread dump and waits for it to reach the stderr log.
+     *
+     * @return whether a thread dump was written
+     */
+    private boolean send(ProcessHandle holder, Signal signal, Path pidfile) {
         long pid = holder.pid();
         boolean sent;
+        boolean dumped = false;
         if (signal == Signal.TERM) {
             sent = ProcessControl.terminate(holder);
         } else if (signal == Signal.KILL) {
             Path stderr = target.paths().stderr();
-            if (ThreadDump.request(pid, stderr, Duration.ofSeconds(2))) {
+            dumped = ThreadDump.request(pid, stderr, Duration.ofSeconds(2));
+            if (dumped) {
                 console.out().println("thread dump of pid " + pid + " written to " + stderr);
             }
             sent = ProcessControl.kill(holder);
@@ -219,6 +236,7 @@ public final class StopAction {
                     + " (holder of " + pidfile + "): permission denied. Run stop as the daemon's user or as root.",
                     ExitStatus.PRIVILEGE, null);
         }
+        return dumped;
     }
 
     private static String describe(StopSchedule schedule) {

@@ -308,4 +308,30 @@ class JavaCommandTest {
         assertThatThrownBy(() -> command.mainAndArguments().add("x"))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void onlyTheJavaLauncherCanBeRunAgain() {
+        JavaCommand.requireJavaLauncher(JAVA);
+        assertThatThrownBy(() -> JavaCommand.requireJavaLauncher("/opt/app/bin/app"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("this program runs from /opt/app/bin/app, a native launcher (as a jpackage app image has),"
+                        + " not from the java launcher, so its command line cannot be run again as the daemon");
+    }
+
+    @Test
+    void aModuleCommandGetsJdkUnsupportedForTheDaemonsSignalHandlers() {
+        assertThat(parse("-p", "app.jar", "-m", "app/org.example.Main", "start").daemonOptions(BASE))
+                .contains("--add-modules=jdk.unsupported");
+        assertThat(parse("-p", "app.jar", "--module=app/org.example.Main", "start").daemonOptions(BASE))
+                .contains("--add-modules=jdk.unsupported");
+        assertThat(parse("--add-modules", "jdk.unsupported", "-p", "app.jar", "-m", "app/org.example.Main")
+                .daemonOptions(BASE)).noneMatch(o -> o.startsWith("--add-modules"));
+        assertThat(parse("-cp", "app.jar", "org.example.Main", "start").daemonOptions(BASE))
+                .noneMatch(o -> o.startsWith("--add-modules"))
+                .contains("-D" + Relaunch.LAUNCH_DIRECTORY_PROPERTY + "=" + BASE, "-XX:+DisplayVMOutputToStderr");
+        if (Runtime.version().feature() >= 24) {
+            assertThat(parse("-p", "app.jar", "-m", "app/org.example.Main").daemonOptions(BASE))
+                    .contains("--enable-native-access=ALL-UNNAMED,app");
+        }
+    }
 }

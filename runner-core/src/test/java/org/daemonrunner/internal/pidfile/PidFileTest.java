@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,8 +28,9 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.daemonrunner.internal.pidfile.PidFileState.Status;
-import org.daemonrunner.internal.proc.ProcessTable;
+import org.daemonrunner.internal.proc.UserAccount;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -283,9 +285,13 @@ class PidFileTest {
         assertThat(state.holder()).isEqualTo(holder.pid());
         assertThat(state.ready()).isTrue();
         assertThat(state.stopping()).isFalse();
+        Process other = startSleep();
         assertThat(Inspection.heldByRecordedPid(pidfile, FileKey.of(pidfile),
-                new Inspection.Content(Long.toString(holder.pid()), "start=1 boot=" + ProcessTable.bootId())))
-                .as("a recorded start time that is not the process's: a reused pid is not asked").isEmpty();
+                new Inspection.Content(Long.toString(other.pid()))))
+                .as("a recorded pid now given to another live process (a reused pid) is not the holder").isEmpty();
+        Files.writeString(pidfile, other.pid() + "\n"); // the holder's file now names the other process
+        assertThat(PidFile.inspect(pidfile).holder()).as("the kernel's lock decides, not the content")
+                .isEqualTo(holder.pid());
     }
 
     @Test
@@ -297,9 +303,9 @@ class PidFileTest {
         try (FileChannel open = FileChannel.open(pidfile, StandardOpenOption.READ)) {
             Files.writeString(pidfile, self + "\n"); // the content now names this JVM, which has the file open
             assertThat(Inspection.heldByRecordedPid(pidfile, FileKey.of(pidfile), Inspection.Content.read(pidfile))).isEmpty();
-            assertThat(Inspection.heldByRecordedPid(pidfile, FileKey.of(pidfile), new Inspection.Content("1", ""))).isEmpty();
+            assertThat(Inspection.heldByRecordedPid(pidfile, FileKey.of(pidfile), new Inspection.Content("1"))).isEmpty();
             assertThat(Inspection.heldByRecordedPid(pidfile, FileKey.of(pidfile),
-                    new Inspection.Content("+" + holder.pid(), ""))).isEmpty();
+                    new Inspection.Content("+" + holder.pid()))).isEmpty();
 
             PidFileState state = PidFile.inspect(pidfile);
 
@@ -323,7 +329,7 @@ class PidFileTest {
         assertThat(e.path()).isEqualTo(pidfile);
         assertThat(e).hasMessageContaining(Long.toString(holder.pid()));
         assertThat(Files.readString(pidfile, US_ASCII)).as("a failed acquire must not touch the content")
-                .matches(holder.pid() + "\nstart=\\d+ boot=[0-9a-f-]+\n");
+                .isEqualTo(holder.pid() + "\n");
         assertThat(PidFile.inspect(pidfile).holder()).as("the holder keeps its lock").isEqualTo(holder.pid());
     }
 
@@ -366,7 +372,7 @@ class PidFileTest {
         try (PidFile locked = PidFile.acquire(pidfile, Duration.ZERO)) {
             assertThat(locked.previousContent()).isEqualTo(Long.toString(pid));
             locked.writePid(ProcessHandle.current().pid());
-            assertThat(Files.readString(pidfile, US_ASCII)).startsWith(ProcessHandle.current().pid() + "\nstart=");
+            assertThat(Files.readString(pidfile, US_ASCII)).isEqualTo(ProcessHandle.current().pid() + "\n");
         }
         assertThat(pidfile).doesNotExist();
     }
@@ -510,6 +516,29 @@ class PidFileTest {
     // --- helpers -------------------------------------------------------------------------------------------------
 
     /** Starts {@link LockHolder} on {@link #pidfile} in a child JVM and waits until it says it holds the lock. */
+    // --- checkSafe (as root) ------------------------------------------------------------------------------------
+
+    @Test
+    void asRootAPidfileUnderASymlinkedDirectoryIsJudgedByTheDirectoryItLeadsTo() throws IOException {
+        Assumptions.assumeTrue(UserAccount.currentUid() == 0, "only root checks the pidfile's path (CI runs as root)");
+        Path real = Files.createDirectory(dir.resolve("run"));
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path link = Files.createSymbolicLink(dir.resolve("var-run"), real); // as Debian's /var/run -> /run
+
+        PidFile.checkSafe(link.resolve("app.pid"), -1);
+
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path toOpen = Files.createSymbolicLink(dir.resolve("to-open"), open);
+        assertThatThrownBy(() -> PidFile.checkSafe(toOpen.resolve("app.pid"), -1)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith("refusing pidfile directory " + open + " (where " + toOpen + " leads): it is"
+                        + " world-writable (mode 0777)");
+        Path file = Files.createFile(real.resolve("app.pid"));
+        Files.setOwner(file, file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("65534"));
+        assertThatThrownBy(() -> PidFile.checkSafe(link.resolve("app.pid"), -1)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith("refusing pidfile " + link.resolve("app.pid") + ": it is owned by uid 65534");
+    }
+
     private Process startLockHolder() throws IOException {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path stderr = dir.resolve("holder-" + started.size() + ".err");

@@ -123,6 +123,17 @@ class ActionsTest {
     }
 
     @Test
+    void statusOfAPidfileNameTheKernelRejectsCannotTellWithStatus4() {
+        Path tooLong = dir.resolve("p".repeat(300) + ".pid"); // a name over 255 bytes: ENAMETOOLONG
+
+        assertThatThrownBy(() -> new StatusAction(target(tooLong, DaemonContext.defaults()), console).status(false))
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessageStartingWith("Cannot tell the status: reading pidfile " + tooLong + " failed:")
+                .hasMessageContaining("File name too long")
+                .extracting(e -> ((DaemonEnvironmentException) e).exitStatus()).isEqualTo(ExitStatus.STATUS_UNKNOWN);
+    }
+
+    @Test
     void statusOfAPidfileThisProcessHoldsSaysRunningWithItsPid() throws IOException {
         try (PidFile held = PidFile.acquire(pidfile, Duration.ZERO)) {
             held.writePid(ProcessHandle.current().pid());

@@ -1,0 +1,96 @@
+package org.daemonrunner.internal.posix;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Decides where jffi (under jnr) unpacks its native library, before it first loads. Left to itself, jffi unpacks
+ * into {@code java.io.tmpdir}, and when that fails (a {@code noexec} temp directory, common on hardened servers)
+ * it unpacks into the working directory, which for a daemon is {@code /}. Here the temp directory is chosen
+ * deliberately ({@code jffi.extract.dir}, which also turns jffi's fallback off), or, when it is mounted
+ * {@code noexec}, the load fails at once with a message naming the option to set.
+ */
+final class NativeLoading {
+    static final String EXTRACT_DIR = "jffi.extract.dir";
+    private static final String BOOT_PATH = "jffi.boot.library.path";
+
+    private NativeLoading() {
+    }
+
+    /**
+     * Sets {@code jffi.extract.dir} to the temp directory unless the user chose a directory (or a boot path).
+     *
+     * @throws PosixException when the directory jffi would use is on a {@code noexec} mount, saying what to set
+     */
+    static synchronized void prepare() {
+        if (System.getProperty(BOOT_PATH) != null) {
+            return;
+        }
+        String chosen = System.getProperty(EXTRACT_DIR);
+        Path directory = Path.of(chosen != null ? chosen : System.getProperty("java.io.tmpdir", "/tmp"));
+        String mount = noexecMountOf(directory);
+        if (mount != null) {
+            throw new PosixException("Native code cannot be loaded: jffi (jnr) unpacks its library into " + directory
+                    + (chosen != null ? " (-D" + EXTRACT_DIR + ")" : " (the temp directory)") + ", which is on " + mount
+                    + ", mounted noexec. Add -D" + EXTRACT_DIR + "=DIR to the java command line, with a directory on"
+                    + " a file system without noexec that the daemon's user can write (for example /var/lib/NAME)");
+        }
+        if (chosen == null) {
+            System.setProperty(EXTRACT_DIR, directory.toString()); // and never the working directory
+        }
+    }
+
+    /** The mount point of {@code directory} if it is mounted {@code noexec}, else null (also when unknown). */
+    static String noexecMountOf(Path directory) {
+        try {
+            return noexecMountOf(directory.toRealPath(),
+                    Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return null; // jffi's own error will say what went wrong
+        }
+    }
+
+    /** The same, from the lines of {@code /proc/self/mountinfo}, for {@code real}, a path without links. */
+    static String noexecMountOf(Path real, List<String> mounts) {
+        String best = null;
+        boolean noexec = false;
+        for (String line : mounts) {
+            // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue"
+            String[] f = line.split(" ");
+            if (f.length < 6) {
+                continue;
+            }
+            String point = unescape(f[4]);
+            if (real.startsWith(point) && (best == null || point.length() >= best.length())) {
+                best = point;
+                noexec = (',' + f[5] + ',').contains(",noexec,");
+            }
+        }
+        return noexec ? best : null;
+    }
+
+    /** mountinfo writes a space as {@code \040}, and so on: octal escapes. */
+    private static String unescape(String field) {
+        if (field.indexOf('\\') < 0) {
+            return field;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length()) {
+                try {
+                    out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                    i += 3;
+                    continue;
+                } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+                    // not an escape: keep the backslash
+                }
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,193 @@
+package org.daemonrunner.internal.proc;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Checks, from {@code /proc/PID/fd}, where a process's standard output and error go, and waits for them to be the
+ * files at given paths: how {@code reopen-logs} knows that the daemon really reopened its logs. It watches the
+ * logs' directories (inotify on Linux) and looks again on every change there, rather than polling.
+ */
+public final class StreamCheck {
+    private final long pid;
+    private final Path stdout;
+    private final Path stderr;
+    private Path errorLog;
+    private long errorLogSize;
+
+    /** A check of process {@code pid}'s descriptors 1 and 2 against {@code stdout} and {@code stderr}. */
+    public StreamCheck(long pid, Path stdout, Path stderr) {
+        this.pid = pid;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /** What became of the wait. */
+    public enum Outcome {
+        /** Descriptors 1 and 2 are the files at the paths. */
+        REDIRECTED,
+        /** The process wrote a line saying why it could not (see {@link #error()}). */
+        FAILED,
+        /** The process is gone. */
+        GONE,
+        /** Neither happened in time, or {@code /proc/PID/fd} cannot be read (see {@link #detail()}). */
+        UNCONFIRMED
+    }
+
+    private String error = "";
+    private String detail = "";
+
+    /**
+     * Remembers where the process's standard error goes now, and how long that file is, so that what it writes
+     * after the signal can be read back. Call it before signalling.
+     */
+    public void before() {
+        errorLog = target(2);
+        errorLogSize = errorLog == null ? 0 : size(errorLog);
+    }
+
+    /**
+     * Waits up to {@code timeout} for descriptors 1 and 2 to be the files at their paths, for the process to write a
+     * line starting with {@code errorPrefix} to the standard error it had before, or to exit.
+     */
+    public Outcome await(Duration timeout, String errorPrefix) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<Path> directories = new LinkedHashSet<>();
+        for (Path file : new Path[] {stdout, stderr, errorLog}) {
+            if (file != null && file.toAbsolutePath().getParent() != null) {
+                directories.add(file.toAbsolutePath().getParent());
+            }
+        }
+        try (WatchService watcher = stdout.getFileSystem().newWatchService()) {
+            for (Path directory : directories) {
+                try {
+                    directory.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+                } catch (IOException unwatchable) {
+                    // gone or unreadable: the deadline still ends the wait, and the last look decides
+                }
+            }
+            while (true) {
+                Outcome now = look(errorPrefix);
+                if (now != null) {
+                    return now;
+                }
+                long remaining = deadline - System.nanoTime();
+                WatchKey key = remaining > 0 ? watcher.poll(remaining, TimeUnit.NANOSECONDS) : null;
+                if (key == null) {
+                    Outcome last = look(errorPrefix);
+                    if (last != null) {
+                        return last;
+                    }
+                    detail = "after " + timeout.toMillis() + " ms its standard output is " + describe(target(1))
+                            + " and its standard error " + describe(target(2)) + ", not " + stdout + " and " + stderr;
+                    return Outcome.UNCONFIRMED;
+                }
+                key.pollEvents();
+                key.reset();
+            }
+        } catch (IOException | ClosedWatchServiceException e) {
+            detail = "its descriptors could not be watched: " + e;
+            return Outcome.UNCONFIRMED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            detail = "interrupted while waiting";
+            return Outcome.UNCONFIRMED;
+        }
+    }
+
+    /** The process's own line about why it failed, without the prefix; after {@link Outcome#FAILED}. */
+    public String error() {
+        return error;
+    }
+
+    /** What was seen, after {@link Outcome#UNCONFIRMED}. */
+    public String detail() {
+        return detail;
+    }
+
+    private Outcome look(String errorPrefix) {
+        if (!ProcessTable.isLive(pid)) {
+            return Outcome.GONE;
+        }
+        if (isOpenAs(1, stdout) && isOpenAs(2, stderr)) {
+            return Outcome.REDIRECTED;
+        }
+        if (errorLog != null) {
+            for (String line : appended(errorLog, errorLogSize).split("\n")) {
+                if (line.startsWith(errorPrefix)) {
+                    error = line;
+                    return Outcome.FAILED;
+                }
+            }
+        }
+        if (!Files.isReadable(fd(1))) {
+            detail = "/proc/" + pid + "/fd cannot be read by this user, so where its output goes cannot be checked";
+            return Outcome.UNCONFIRMED;
+        }
+        return null;
+    }
+
+    private Path fd(int fd) {
+        return Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd));
+    }
+
+    /** Whether descriptor {@code fd} of the process is the file at {@code file} (same device and inode). */
+    private boolean isOpenAs(int fd, Path file) {
+        try {
+            Map<String, Object> open = Files.readAttributes(fd(fd), "unix:dev,ino"); // follows the magic link
+            Map<String, Object> there = Files.readAttributes(file, "unix:dev,ino");
+            return Objects.equals(open.get("dev"), there.get("dev")) && Objects.equals(open.get("ino"), there.get("ino"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Where descriptor {@code fd} of the process points, or null. */
+    private Path target(int fd) {
+        try {
+            return Files.readSymbolicLink(fd(fd));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String describe(Path target) {
+        return target == null ? "unknown" : target.toString();
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String appended(Path file, long from) {
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            long length = in.length();
+            if (length <= from) {
+                return "";
+            }
+            byte[] bytes = new byte[(int) Math.min(length - from, 64 * 1024)];
+            in.seek(length - bytes.length);
+            in.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
