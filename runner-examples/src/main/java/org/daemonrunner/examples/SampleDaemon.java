@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -90,14 +91,24 @@ public final class SampleDaemon implements DaemonApp {
             return ExitStatus.OK;
         }
         Path base = DaemonRunner.launchDirectory();
-        Path dir = base.resolve(line.getOptionValue("dir",
-                Path.of(System.getProperty("java.io.tmpdir"), "daemonrunner-sample").toString()));
-        SampleDaemon app = new SampleDaemon(
-                base.resolve(line.getOptionValue("data", dir.resolve("sample.data").toString())),
-                base.resolve(line.getOptionValue("pidfile", dir.resolve("sample.pid").toString())),
-                base.resolve(line.getOptionValue("stdout", dir.resolve("sample.out").toString())),
-                base.resolve(line.getOptionValue("stderr", dir.resolve("sample.err").toString())),
-                interval);
+        Path dir;
+        SampleDaemon app;
+        try {
+            dir = base.resolve(line.getOptionValue("dir",
+                    Path.of(System.getProperty("java.io.tmpdir"), "daemonrunner-sample").toString()));
+            app = new SampleDaemon(
+                    base.resolve(line.getOptionValue("data", dir.resolve("sample.data").toString())),
+                    base.resolve(line.getOptionValue("pidfile", dir.resolve("sample.pid").toString())),
+                    base.resolve(line.getOptionValue("stdout", dir.resolve("sample.out").toString())),
+                    base.resolve(line.getOptionValue("stderr", dir.resolve("sample.err").toString())),
+                    interval);
+        } catch (InvalidPathException e) {
+            // a path in UTF-8 given to a JVM in the C locale (cron's, say): its bytes cannot be decoded
+            System.err.println("Not a path in this locale's encoding (" + System.getProperty("sun.jnu.encoding")
+                    + "): " + e.getInput() + ". Run with the locale the daemon was started with, e.g. LANG=C.UTF-8,"
+                    + " or use paths of ASCII characters only.");
+            return ExitStatus.USAGE;
+        }
         String action = line.getArgs().length > 0 ? line.getArgs()[0] : "";
         if (!DaemonRunner.isDaemon() && (action.equals("start") || action.equals("restart"))) {
             if (!line.hasOption("dir") && !Files.isDirectory(dir)) {
