@@ -1,7 +1,7 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +63,7 @@ class ClassDataSharingIT {
         Files.write(dir.resolve("cds/all.classlist"), new ArrayList<>(merged));
         Daemons.Result dump = daemons.run(dir, List.of(Daemons.JAVA, "-Xshare:dump",
                 "-XX:SharedClassListFile=cds/all.classlist", "-XX:SharedArchiveFile=cds/app.jsa",
-                "-jar", Daemons.SAMPLE_JAR));
+                "-jar", SampleJar.PATH));
         assertThat(dump.exit()).as(dump.toString()).isZero();
 
         long pid = startMapping("cds/app.jsa", "-XX:SharedArchiveFile=cds/app.jsa");
@@ -112,7 +113,7 @@ class ClassDataSharingIT {
     private Daemons.Result runSample(String action, String... options) {
         List<String> command = new ArrayList<>(List.of(Daemons.JAVA));
         command.addAll(List.of(options));
-        command.addAll(List.of("-jar", Daemons.SAMPLE_JAR, action, "--dir", "run"));
+        command.addAll(List.of("-jar", SampleJar.PATH, action, "--dir", "run"));
         Daemons.Result result = daemons.run(dir, command);
         assertThat(result.exit()).as(result.toString()).isZero();
         return result;
@@ -129,7 +130,7 @@ class ClassDataSharingIT {
     }
 
     private void stop(long pid) {
-        Daemons.Result stop = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
+        Daemons.Result stop = daemons.run(dir, SampleJar.command("stop", "--dir", "run"));
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(isGone(pid)).as("pid %d gone when stop returned", pid).isTrue();
     }

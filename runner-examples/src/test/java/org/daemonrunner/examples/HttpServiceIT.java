@@ -1,8 +1,8 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.await;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.await;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.daemonrunner.internal.proc.UserAccount;
+import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,13 +1,14 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class InitScriptIT {
     /** Runs {@code sh sample-daemon.init ACTION} pointed at the built jar and the test directory. */
     private Daemons.Result script(String action, String... settings) {
         List<String> command = new ArrayList<>(List.of("/usr/bin/env", "SAMPLE_DEFAULTS=" + dir.resolve("none"),
-                "SAMPLE_JAVA=" + Daemons.JAVA, "SAMPLE_JAR=" + Daemons.SAMPLE_JAR, "SAMPLE_DIR=" + home,
+                "SAMPLE_JAVA=" + Daemons.JAVA, "SAMPLE_JAR=" + SampleJar.PATH, "SAMPLE_DIR=" + home,
                 "SAMPLE_OPTS=--interval 0.2"));
         command.addAll(List.of(settings));
         command.addAll(List.of("/bin/sh", SCRIPT.toString(), action));

@@ -1,8 +1,8 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.await;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.await;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,32 +44,32 @@ class SampleDaemonIT {
     @Test
     void startStatusStopWithJarRunsTheFullCycle() throws IOException {
         Path data = dir.resolve("sample.data");
-        Daemons.Result start = daemons.run(Daemons.sampleJar("start", "--dir", dir.toString(), "--interval", "0.1"));
+        Daemons.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), "--interval", "0.1"));
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
         assertThat(Files.readString(dir.resolve("sample.pid"))).startsWith(pid + "\nstart=");
 
-        Daemons.Result status = daemons.run(Daemons.sampleJar("status", "--dir", dir.toString()));
+        Daemons.Result status = daemons.run(SampleJar.command("status", "--dir", dir.toString()));
         assertThat(status.exit()).isZero();
         assertThat(status.out()).contains("running with pid " + pid);
         await("two lines in " + data, Duration.ofSeconds(10),
                 () -> Daemons.readOrEmpty(data).lines().filter(l -> l.startsWith("Processing at")).count() >= 2);
 
-        Daemons.Result stop = daemons.run(Daemons.sampleJar("stop", "--dir", dir.toString()));
+        Daemons.Result stop = daemons.run(SampleJar.command("stop", "--dir", dir.toString()));
         assertThat(isGone(pid)).as("daemon %d gone when stop returned", pid).isTrue();
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(dir.resolve("sample.pid")).doesNotExist();
         assertThat(Files.readString(data)).contains("Stopped at"); // the shutdown hook ran
 
-        Daemons.Result after = daemons.run(Daemons.sampleJar("status", "--dir", dir.toString()));
+        Daemons.Result after = daemons.run(SampleJar.command("status", "--dir", dir.toString()));
         assertThat(after.exit()).isEqualTo(3);
         assertThat(after.out()).contains("not running");
     }
 
     @Test
     void theDaemonGetsNoNativeAccessOptionAndLoadingJnrInItPrintsNoWarning() throws IOException {
-        Daemons.Result start = daemons.run(Daemons.sampleJar("start", "--dir", dir.toString(), "--interval", "0.1"));
+        Daemons.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), "--interval", "0.1"));
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
         // the option turns off CDS's archived module graph; JDK 17-23 do not need it, and on 24+ the jar declares it
@@ -77,10 +78,10 @@ class SampleDaemonIT {
         Path err = dir.resolve("sample.err");
         Path rotated = dir.resolve("sample.err.1");
         Files.move(err, rotated);
-        Daemons.Result reopen = daemons.run(Daemons.sampleJar("reopen-logs", "--dir", dir.toString()));
+        Daemons.Result reopen = daemons.run(SampleJar.command("reopen-logs", "--dir", dir.toString()));
         assertThat(reopen.exit()).as(reopen.toString()).isZero();
         await("the daemon to reopen " + err + " (through jnr-posix)", Duration.ofSeconds(20), () -> Files.exists(err));
-        Daemons.Result stop = daemons.run(Daemons.sampleJar("stop", "--dir", dir.toString()));
+        Daemons.Result stop = daemons.run(SampleJar.command("stop", "--dir", dir.toString()));
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(Files.readString(rotated) + Files.readString(err)).doesNotContain("WARNING");
     }
@@ -88,7 +89,7 @@ class SampleDaemonIT {
     @Test
     void relativeClassPathJvmOptionsAndRelativePathsSurviveTheRelaunch() throws IOException {
         Path lib = Files.createDirectories(dir.resolve("lib"));
-        Files.copy(Path.of(Daemons.SAMPLE_JAR), lib.resolve("sample.jar"));
+        Files.copy(Path.of(SampleJar.PATH), lib.resolve("sample.jar"));
         Files.createDirectories(dir.resolve("run"));
         List<String> command = List.of(Daemons.JAVA, "-Xmx96m", "-Dsample.marker=kept", "-cp", "lib/sample.jar",
                 SampleDaemon.class.getName(), "start", "--dir", "run", "--interval", "0.2");
@@ -114,13 +115,13 @@ class SampleDaemonIT {
     void withoutOptionsTheSampleKeepsItsFilesUnderTheTempDirectoryAndSaysWhere() throws IOException {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         Daemons.Result start = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
-                Daemons.SAMPLE_JAR, "start"));
+                SampleJar.PATH, "start"));
         assertThat(start.exit()).as(start.toString()).isZero();
         Path home = tmp.resolve("daemonrunner-sample");
         assertThat(start.out()).contains(home.resolve("sample.pid").toString(), home.resolve("sample.data").toString());
         assertThat(home.resolve("sample.pid")).exists();
         Daemons.Result stop = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
-                Daemons.SAMPLE_JAR, "stop"));
+                SampleJar.PATH, "stop"));
         assertThat(stop.exit()).as(stop.toString()).isZero();
     }
 
@@ -129,11 +130,11 @@ class SampleDaemonIT {
         Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0,
                 "needs root to run the launcher as nobody");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
-        Assumptions.assumeTrue(readableByOthers(Path.of(Daemons.SAMPLE_JAR)), "the sample jar is not readable by nobody");
+        Assumptions.assumeTrue(readableByOthers(Path.of(SampleJar.PATH)), "the sample jar is not readable by nobody");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path locked = Files.createDirectories(dir.resolve("locked"));
         Daemons.Result start = daemons.run(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                "--clear-groups", Daemons.JAVA, "-jar", Daemons.SAMPLE_JAR, "start", "--dir", locked.toString()));
+                "--clear-groups", Daemons.JAVA, "-jar", SampleJar.PATH, "start", "--dir", locked.toString()));
         assertThat(start.exit()).as(start.toString()).isEqualTo(4);
         assertThat(start.err()).contains("directory " + locked + " is not writable",
                 "pidfile " + locked.resolve("sample.pid"));
@@ -156,10 +157,10 @@ class SampleDaemonIT {
     void logsAreAppendedAcrossTwoRuns() throws IOException {
         List<Long> pids = new ArrayList<>();
         for (int round = 0; round < 2; round++) {
-            Daemons.Result start = daemons.run(Daemons.sampleJar("start", "--dir", dir.toString()));
+            Daemons.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString()));
             assertThat(start.exit()).as(start.toString()).isZero();
             pids.add(start.startedPid());
-            assertThat(daemons.run(Daemons.sampleJar("stop", "--dir", dir.toString())).exit()).isZero();
+            assertThat(daemons.run(SampleJar.command("stop", "--dir", dir.toString())).exit()).isZero();
         }
         String out = Files.readString(dir.resolve("sample.out"));
         assertThat(out).contains("sample daemon " + pids.get(0) + " appending", "sample daemon " + pids.get(1)

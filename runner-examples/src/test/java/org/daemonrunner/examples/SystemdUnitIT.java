@@ -1,8 +1,8 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.await;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.await;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +45,7 @@ class SystemdUnitIT {
         daemons = new Daemons(dir);
         installed = new LinkedHashMap<>();
         installed.put("/usr/bin/java", Daemons.JAVA);
-        installed.put("/opt/sample-daemon/sample-daemon.jar", Daemons.SAMPLE_JAR);
+        installed.put("/opt/sample-daemon/sample-daemon.jar", SampleJar.PATH);
         // RuntimeDirectory=, StateDirectory= and LogsDirectory=, created as systemd would
         installed.put("/run/sample-daemon", Files.createDirectories(dir.resolve("run")).toString());
         installed.put("/var/lib/sample-daemon", Files.createDirectories(dir.resolve("lib")).toString());

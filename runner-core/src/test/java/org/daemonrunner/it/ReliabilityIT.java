@@ -1,7 +1,7 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -61,7 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dreliability.rounds=N} (about N rounds of concurrency and churn, N/2 faults, N fuzzed inputs); add
  * {@code -Dreliability.seed=S} to replay the random choices of a run (each summary line prints its seed):
  * <pre>
- * cd /work/main &amp;&amp; mvn -B verify -pl runner-examples -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+ * mvn -B verify -pl runner-core -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dit.test=ReliabilityIT -Dreliability.rounds=300
  * </pre>
  * It takes about 3 s per round on 2 cores: with {@code -Dreliability.rounds=80} about 4.5 minutes, with 300 about 17.

@@ -1,9 +1,9 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.await;
-import static org.daemonrunner.examples.Daemons.isGone;
-import static org.daemonrunner.examples.Daemons.probe;
+import static org.daemonrunner.it.Daemons.await;
+import static org.daemonrunner.it.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.probe;
 
 import java.io.IOException;
 import java.nio.file.Files;

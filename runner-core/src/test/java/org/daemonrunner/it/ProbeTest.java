@@ -1,7 +1,7 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.probe;
+import static org.daemonrunner.it.Daemons.probe;
 
 import java.io.IOException;
 import java.nio.file.Path;

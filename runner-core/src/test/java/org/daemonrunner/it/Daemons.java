@@ -1,4 +1,4 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -22,46 +22,39 @@ import java.util.stream.Stream;
 import org.daemonrunner.internal.pidfile.PidFile;
 
 /**
- * Starts real commands for the integration tests and cleans up every process they leave, by exact pid.
+ * Starts real commands for the integration tests and cleans up every process they leave, by exact pid. Public, with
+ * the test-jar, for the tests of runner-examples.
  */
-final class Daemons implements AutoCloseable {
-    static final String JAVA = ProcessHandle.current().info().command().orElseThrow();
-    static final String SAMPLE_JAR = Path.of(System.getProperty("sample.jar", "target/sample-daemon.jar"))
-            .toAbsolutePath().toString();
+public final class Daemons implements AutoCloseable {
+    public static final String JAVA = ProcessHandle.current().info().command().orElseThrow();
     private static final Pattern STARTED = Pattern.compile("started with pid (\\d+)");
 
     private final Path dir;
     private final List<ProcessHandle> daemons = new ArrayList<>(); // handles keep the start time: no pid reuse
     private final List<Process> processes = new ArrayList<>();
 
-    Daemons(Path dir) {
+    public Daemons(Path dir) {
         this.dir = dir;
     }
 
     /** The result of one finished command. */
-    record Result(int exit, String out, String err) {
-        long startedPid() {
+    public record Result(int exit, String out, String err) {
+        public long startedPid() {
             Matcher m = STARTED.matcher(out);
             assertThat(m.find()).as("'started with pid N' in %s", this).isTrue();
             return Long.parseLong(m.group(1));
         }
     }
 
-    static List<String> probe(String... args) {
+    public static List<String> probe(String... args) {
         List<String> command = new ArrayList<>(List.of(JAVA, "-cp", System.getProperty("java.class.path"),
                 ProbeApp.class.getName()));
         command.addAll(List.of(args));
         return command;
     }
 
-    static List<String> sampleJar(String... args) {
-        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", SAMPLE_JAR));
-        command.addAll(List.of(args));
-        return command;
-    }
-
     /** Runs a command in {@code cwd} to its end (at most 60 s) and tracks the daemon it reports having started. */
-    Result run(Path cwd, List<String> command) {
+    public Result run(Path cwd, List<String> command) {
         try {
             Path out = Files.createTempFile(dir, "cmd", ".out");
             Path err = Files.createTempFile(dir, "cmd", ".err");
@@ -89,24 +82,24 @@ final class Daemons implements AutoCloseable {
         }
     }
 
-    Result run(List<String> command) {
+    public Result run(List<String> command) {
         return run(dir, command);
     }
 
     /** Starts a command without waiting for it; it is killed at cleanup if still running. */
-    Process spawn(Path cwd, List<String> command, Path out, Path err) throws IOException {
+    public Process spawn(Path cwd, List<String> command, Path out, Path err) throws IOException {
         Process process = new ProcessBuilder(command).directory(cwd.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         processes.add(process);
         return process;
     }
 
-    void track(long pid) {
+    public void track(long pid) {
         ProcessHandle.of(pid).ifPresent(daemons::add);
     }
 
     /** Waits, up to {@code timeout}, for {@code condition}; fails saying what was awaited. */
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -122,13 +115,13 @@ final class Daemons implements AutoCloseable {
     }
 
     /** Whether the process has exited: no {@code /proc/PID}, or a zombie waiting for init to reap it. */
-    static boolean isGone(long pid) {
+    public static boolean isGone(long pid) {
         String[] stat = stat(pid);
         return stat == null || stat[0].equals("Z") || stat[0].equals("X"); // exited, or being reaped
     }
 
     /** The fields of {@code /proc/PID/stat} after the command name: state, ppid, pgrp, session, tty_nr, ... */
-    static String[] stat(long pid) {
+    public static String[] stat(long pid) {
         try {
             String text = Files.readString(Path.of("/proc/" + pid + "/stat"));
             return text.substring(text.lastIndexOf(')') + 2).trim().split(" ");
@@ -139,12 +132,12 @@ final class Daemons implements AutoCloseable {
         }
     }
 
-    static List<String> cmdline(long pid) throws IOException {
+    public static List<String> cmdline(long pid) throws IOException {
         byte[] bytes = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
         return List.of(new String(bytes, StandardCharsets.UTF_8).split("\0"));
     }
 
-    static String readOrEmpty(Path file) {
+    public static String readOrEmpty(Path file) {
         try {
             return Files.readString(file);
         } catch (IOException e) {
@@ -156,7 +149,7 @@ final class Daemons implements AutoCloseable {
      * Copies the test class path where user nobody can read it (under {@code dir}, made reachable: directories
      * 755, files 644), and returns the copy's class path.
      */
-    static String classPathForNobody(Path dir) throws IOException {
+    public static String classPathForNobody(Path dir) throws IOException {
         Path cp = Files.createDirectories(dir.resolve("cp"));
         List<String> entries = new ArrayList<>();
         int i = 0;
