@@ -1,7 +1,8 @@
 package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.it.Daemons.await;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
 import static org.daemonrunner.it.Daemons.isGone;
 import static org.daemonrunner.it.Daemons.probe;
 
@@ -58,7 +59,7 @@ class ContextIT extends ProbeTest {
         Path work = Files.createDirectories(dir.resolve("work"));
         long pid = startProbe("--workdir", work.toString());
         assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"))).isEqualTo(work);
-        Daemons.Result missing = probeRun("restart", "--workdir", dir.resolve("missing").toString());
+        Command.Result missing = probeRun("restart", "--workdir", dir.resolve("missing").toString());
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("working directory " + dir.resolve("missing") + " does not exist");
     }
@@ -76,9 +77,9 @@ class ContextIT extends ProbeTest {
         for (int signal : new int[] {20, 21, 22}) { // TSTP, TTIN, TTOU
             assertThat(ignored & (1L << (signal - 1))).as("signal %d ignored", signal).isNotZero();
         }
-        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(pid)).start().waitFor()).isZero();
+        assertExit(daemons.run(List.of("kill", "-HUP", Long.toString(pid))), 0);
         await("reload() after SIGHUP", Duration.ofSeconds(10), () -> events().contains("reload " + pid));
-        assertThat(new ProcessBuilder("kill", "-WINCH", Long.toString(pid)).start().waitFor()).isZero();
+        assertExit(daemons.run(List.of("kill", "-WINCH", Long.toString(pid))), 0);
         await("the app's WINCH handler", Duration.ofSeconds(10), () -> events().contains("winch " + pid));
         assertThat(isGone(pid)).isFalse();
         assertThat(probeRun("status").out()).startsWith("running with pid " + pid + ",");
@@ -86,11 +87,11 @@ class ContextIT extends ProbeTest {
 
     @Test
     void reloadSignalsTheRunningDaemonAndExits7WhenNothingRuns() {
-        Daemons.Result none = probeRun("reload");
+        Command.Result none = probeRun("reload");
         assertThat(none.exit()).isEqualTo(7);
         assertThat(none.out()).contains("not running");
         long pid = startProbe();
-        Daemons.Result reload = probeRun("reload");
+        Command.Result reload = probeRun("reload");
         assertThat(reload.exit()).as(reload.toString()).isZero();
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
         await("reload() in the daemon", Duration.ofSeconds(10), () -> events().contains("reload " + pid));
@@ -100,7 +101,7 @@ class ContextIT extends ProbeTest {
 
     @Test
     void aChrootIsRefusedBeforeDetachingWithTheReason() {
-        Daemons.Result start = probeRun("start", "--chroot", "/srv/jail");
+        Command.Result start = probeRun("start", "--chroot", "/srv/jail");
         assertThat(start.exit()).isEqualTo(1);
         assertThat(start.err()).contains("chroot to /srv/jail is not supported", "RootDirectory=");
         assertThat(pidfile).doesNotExist();
@@ -109,12 +110,12 @@ class ContextIT extends ProbeTest {
 
     @Test
     void detachNeverMakesStartRunInTheForeground() throws Exception {
-        Process start = daemons.spawn(dir, probe("start", "--detach", "never", "--dir", dir.toString()),
+        Command.Running start = daemons.spawn(dir, probe("start", "--detach", "never", "--dir", dir.toString()),
                 dir.resolve("fg.out"), dir.resolve("fg.err"));
         await("the foreground start to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").out().startsWith("running with pid " + start.pid() + ","));
         start.destroy();
-        assertThat(start.waitFor()).isZero();
+        assertExit(start.finish(Duration.ofSeconds(30)), 0);
         assertThat(events()).contains("hook " + start.pid());
     }
 
@@ -137,21 +138,22 @@ class ContextIT extends ProbeTest {
 
     @Test
     void startDoesNotDetachWhenStdinIsASocket() throws Exception {
-        Assumptions.assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "needs python3");
+        Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
+                "needs python3");
         List<String> command = new ArrayList<>(List.of("python3", "-c", "import os, socket, sys\n"
                 + "a, b = socket.socketpair()\nos.dup2(a.fileno(), 0)\nos.execvp(sys.argv[1], sys.argv[1:])"));
         command.addAll(probe("start", "--dir", dir.toString()));
-        Process start = daemons.spawn(dir, command, dir.resolve("inetd.out"), dir.resolve("inetd.err"));
+        Command.Running start = daemons.spawn(dir, command, dir.resolve("inetd.out"), dir.resolve("inetd.err"));
         await("the inetd-style start to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").out().startsWith("running with pid " + start.pid() + ","));
         start.destroy();
-        assertThat(start.waitFor()).isZero();
+        assertExit(start.finish(Duration.ofSeconds(30)), 0);
     }
 
     @Test
     void asRootTheDaemonRunsAsTheConfiguredUserWithPidfileAndLogsStillWorking() throws IOException {
         assumeRoot();
-        Daemons.Result start = daemons.run(probeForNobody("start", "--user", "nobody"));
+        Command.Result start = daemons.run(probeForNobody("start", "--user", "nobody"));
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
         assertThat(procField(pid, "status", "Uid:")).startsWith("65534\t65534");
@@ -160,9 +162,9 @@ class ContextIT extends ProbeTest {
         assertThat(Files.getOwner(pidfile).getName()).isEqualTo("nobody");
         assertThat(Files.readString(pidfile)).startsWith(pid + "\nstart=");
         assertThat(Files.readString(dir.resolve("out.log"))).contains("probe " + pid + " started");
-        Daemons.Result status = daemons.run(probeForNobody("status", "--user", "nobody"));
+        Command.Result status = daemons.run(probeForNobody("status", "--user", "nobody"));
         assertThat(status.out()).startsWith("running with pid " + pid + ",");
-        Daemons.Result stop = daemons.run(probeForNobody("stop", "--user", "nobody"));
+        Command.Result stop = daemons.run(probeForNobody("stop", "--user", "nobody"));
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(isGone(pid)).isTrue();
         assertThat(pidfile).doesNotExist();
@@ -171,7 +173,7 @@ class ContextIT extends ProbeTest {
     @Test
     void withDropAfterInitInitRunsAsRootToBindPort80AndRunRunsAsTheUser() throws IOException {
         assumeRoot();
-        Daemons.Result start = daemons.run(probeForNobody("start", "--user", "nobody", "--drop-after-init",
+        Command.Result start = daemons.run(probeForNobody("start", "--user", "nobody", "--drop-after-init",
                 "--bind-port", "80"));
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
@@ -190,7 +192,7 @@ class ContextIT extends ProbeTest {
                 "--clear-groups"));
         command.addAll(probeForNobody("start", "--user", "root"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Daemons.Result start = daemons.run(command);
+        Command.Result start = daemons.run(command);
         assertThat(start.exit()).as(start.toString()).isEqualTo(4);
         assertThat(start.err()).contains("Cannot start as user root: only root can switch users");
         assertThat(events()).isEmpty();
@@ -198,7 +200,7 @@ class ContextIT extends ProbeTest {
 
     @Test
     void anUnknownUserIsRefusedBeforeDetaching() {
-        Daemons.Result start = probeRun("start", "--user", "no-such-user-here");
+        Command.Result start = probeRun("start", "--user", "no-such-user-here");
         assertThat(start.exit()).isEqualTo(1);
         assertThat(start.err()).contains("no such user 'no-such-user-here'");
     }

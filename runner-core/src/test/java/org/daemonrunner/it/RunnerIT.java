@@ -1,7 +1,8 @@
 package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.it.Daemons.await;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
 import static org.daemonrunner.it.Daemons.isGone;
 import static org.daemonrunner.it.Daemons.probe;
 
@@ -26,7 +27,7 @@ class RunnerIT extends ProbeTest {
     @Test
     void missingOrUnknownActionsAndBadOptionsPrintTheUsageAndExit2() {
         for (String[] args : new String[][] {{}, {"strat"}, {"START"}, {"stop", "--", "--bogus"}, {"status", "--", "extra"}}) {
-            Daemons.Result result = daemons.run(probe(args));
+            Command.Result result = daemons.run(probe(args));
             assertThat(result.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(result.err()).contains("Usage:", "start", "stop", "restart", "status", "run");
         }
@@ -42,7 +43,7 @@ class RunnerIT extends ProbeTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
         assertThat(events()).contains("init " + pid);
         assertThat(Files.readString(pidfile)).startsWith(pid + "\nstart=");
-        Daemons.Result status = probeRun("status");
+        Command.Result status = probeRun("status");
         assertThat(status.exit()).isZero();
         assertThat(status.out()).startsWith("running with pid " + pid + ",");
     }
@@ -50,7 +51,7 @@ class RunnerIT extends ProbeTest {
     @Test
     void startOfARunningDaemonSaysSoAtOnceAndStartsNothing() {
         long pid = startProbe();
-        Daemons.Result again = probeRun("start");
+        Command.Result again = probeRun("start");
         assertThat(again.exit()).isZero();
         assertThat(again.out()).contains("already running with pid " + pid).doesNotContain("started");
         assertThat(events().lines().filter(l -> l.startsWith("init")).count()).isEqualTo(1);
@@ -58,7 +59,7 @@ class RunnerIT extends ProbeTest {
 
     @Test
     void startFailsWithTheExceptionMessageWhenInitThrows() {
-        Daemons.Result start = probeRun("start", "--init-fail", "port 8080 is busy");
+        Command.Result start = probeRun("start", "--init-fail", "port 8080 is busy");
         assertThat(start.exit()).isEqualTo(1);
         assertThat(start.err()).contains("before it was ready", "init() failed",
                 "java.lang.IllegalStateException: port 8080 is busy", "Last lines of " + dir.resolve("err.log"));
@@ -68,7 +69,7 @@ class RunnerIT extends ProbeTest {
 
     @Test
     void startFailsWithTheExitStatusWhenTheDaemonExitsBeforeItIsReady() {
-        Daemons.Result start = probeRun("start", "--init-exit", "7");
+        Command.Result start = probeRun("start", "--init-exit", "7");
         assertThat(start.exit()).isEqualTo(1);
         assertThat(start.err()).contains("exited with status 7 before it was ready");
         assertThat(pidfile).doesNotExist();
@@ -76,7 +77,7 @@ class RunnerIT extends ProbeTest {
 
     @Test
     void startFailsAndStopsTheDaemonWhenReadinessTimesOut() {
-        Daemons.Result start = probeRun("start", "--init-sleep-ms", "30000", "--start-timeout-ms", "800");
+        Command.Result start = probeRun("start", "--init-sleep-ms", "30000", "--start-timeout-ms", "800");
         assertThat(start.exit()).isEqualTo(1);
         assertThat(start.err()).contains("did not become ready within 800ms", "has exited");
         long pid = Long.parseLong(start.err().replaceAll("(?s).*Daemon \\(pid (\\d+)\\).*", "$1"));
@@ -87,7 +88,7 @@ class RunnerIT extends ProbeTest {
     @Test
     void startFailsBeforeDetachingWhenThePidfileDirectoryIsMissing() {
         Path missing = dir.resolve("no/such/dir/probe.pid");
-        Daemons.Result start = probeRun("start", "--pidfile", missing.toString());
+        Command.Result start = probeRun("start", "--pidfile", missing.toString());
         assertThat(start.exit()).isEqualTo(1);
         assertThat(start.err()).contains("directory " + missing.getParent() + " does not exist",
                 "pidfile " + missing);
@@ -97,7 +98,7 @@ class RunnerIT extends ProbeTest {
     @Test
     void startFailsBeforeDetachingWhenALogPathCannotBeOpened() throws IOException {
         Files.createDirectories(dir.resolve("a-directory"));
-        Daemons.Result start = probeRun("start", "--stderr", dir.resolve("a-directory").toString());
+        Command.Result start = probeRun("start", "--stderr", dir.resolve("a-directory").toString());
         assertThat(start.exit()).isEqualTo(1);
         assertThat(start.err()).contains("standard error log " + dir.resolve("a-directory"));
         assertThat(events()).isEmpty();
@@ -105,7 +106,7 @@ class RunnerIT extends ProbeTest {
 
     @Test
     void stopWhenNothingRunsSaysSoAndSucceeds() {
-        Daemons.Result stop = probeRun("stop");
+        Command.Result stop = probeRun("stop");
         assertThat(stop.exit()).isZero();
         assertThat(stop.out()).contains("not running");
     }
@@ -113,7 +114,7 @@ class RunnerIT extends ProbeTest {
     @Test
     void stopReturnsOnlyOnceTheDaemonHasExitedAndItsShutdownHooksRan() {
         long pid = startProbe("--exit-delay-ms", "600");
-        Daemons.Result stop = probeRun("stop");
+        Command.Result stop = probeRun("stop");
         assertThat(isGone(pid)).as("gone when stop returned").isTrue();
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(events()).contains("stop " + pid, "run ended " + pid + " stopCalled=true", "hook " + pid);
@@ -123,7 +124,7 @@ class RunnerIT extends ProbeTest {
     @Test
     void stopFailsWhenTheDaemonOutlivesTheStopTimeoutAndLeavesThePidfile() {
         long pid = startProbe("--ignore-stop", "--stop-timeout-ms", "700");
-        Daemons.Result stop = probeRun("stop", "--ignore-stop", "--stop-timeout-ms", "700");
+        Command.Result stop = probeRun("stop", "--ignore-stop", "--stop-timeout-ms", "700");
         assertThat(stop.exit()).isEqualTo(1);
         assertThat(stop.err()).contains("Process " + pid + " did not exit within 700ms after SIGTERM",
                 "pidfile " + pidfile + " left in place");
@@ -134,7 +135,7 @@ class RunnerIT extends ProbeTest {
     @Test
     void restartStopsTheOldDaemonBeforeStartingTheNewOne() {
         long first = startProbe();
-        Daemons.Result restart = probeRun("restart");
+        Command.Result restart = probeRun("restart");
         assertThat(restart.exit()).as(restart.toString()).isZero();
         long second = restart.startedPid();
         assertThat(second).isNotEqualTo(first);
@@ -151,12 +152,12 @@ class RunnerIT extends ProbeTest {
         assertThat(probeRun("status").exit()).isEqualTo(0);
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         await("SIGKILLed daemon " + pid + " to exit", Duration.ofSeconds(10), () -> isGone(pid));
-        Daemons.Result stale = probeRun("status");
+        Command.Result stale = probeRun("status");
         assertThat(stale.exit()).isEqualTo(1);
         assertThat(stale.out()).contains("stale pidfile " + pidfile, "process " + pid + " is not running");
         Files.delete(pidfile);
         Files.createDirectory(pidfile);
-        Daemons.Result unknown = probeRun("status");
+        Command.Result unknown = probeRun("status");
         assertThat(unknown.exit()).isEqualTo(4);
         assertThat(unknown.out()).contains("is a directory");
     }
@@ -166,7 +167,7 @@ class RunnerIT extends ProbeTest {
         long first = startProbe();
         ProcessHandle.of(first).orElseThrow().destroyForcibly();
         await("SIGKILLed daemon " + first + " to exit", Duration.ofSeconds(10), () -> isGone(first));
-        Daemons.Result start = probeRun("start");
+        Command.Result start = probeRun("start");
         assertThat(start.exit()).as(start.toString()).isZero();
         assertThat(start.out()).contains("stale pidfile");
         long second = start.startedPid();
@@ -192,9 +193,9 @@ class RunnerIT extends ProbeTest {
             for (String content : new String[] {"", "abc", "123abc", "99999999999", "0", "-1", "1", foreign,
                     foreign + "\n", "\u0000\u00ff garbage"}) {
                 Files.writeString(pidfile, content, StandardCharsets.ISO_8859_1);
-                Daemons.Result status = probeRun("status");
+                Command.Result status = probeRun("status");
                 assertThat(status.exit()).as("status with %s", content).isEqualTo(1);
-                Daemons.Result stop = probeRun("stop");
+                Command.Result stop = probeRun("stop");
                 assertThat(stop.exit()).as("stop with '%s': %s", content, stop).isZero();
                 assertThat(stop.out()).contains("removed stale pidfile");
                 assertThat(pidfile).doesNotExist();
@@ -213,13 +214,13 @@ class RunnerIT extends ProbeTest {
     void concurrentStartsStartExactlyOneDaemon() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            List<CompletableFuture<Daemons.Result>> starts = new ArrayList<>();
+            List<CompletableFuture<Command.Result>> starts = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 starts.add(CompletableFuture.supplyAsync(() -> probeRun("start"), pool));
             }
-            List<Daemons.Result> results = starts.stream().map(CompletableFuture::join).collect(Collectors.toList());
+            List<Command.Result> results = starts.stream().map(CompletableFuture::join).collect(Collectors.toList());
             assertThat(results).allSatisfy(r -> assertThat(r.exit()).as(r.toString()).isZero());
-            List<Daemons.Result> started = results.stream().filter(r -> r.out().contains("started with pid"))
+            List<Command.Result> started = results.stream().filter(r -> r.out().contains("started with pid"))
                     .collect(Collectors.toList());
             assertThat(started).hasSize(1);
             long pid = started.get(0).startedPid();
@@ -240,7 +241,7 @@ class RunnerIT extends ProbeTest {
         ProcessHandle.of(first).orElseThrow().destroy();
         await("daemon " + first + " to mark itself stopping", Duration.ofSeconds(5),
                 () -> probeRun("status").out().contains("(stopping)"));
-        Daemons.Result start = probeRun("start");
+        Command.Result start = probeRun("start");
         assertThat(start.exit()).as(start.toString()).isZero();
         assertThat(start.out()).contains("waiting for pid " + first);
         long second = start.startedPid();
@@ -251,16 +252,16 @@ class RunnerIT extends ProbeTest {
 
     @Test
     void runHoldsThePidfileInTheForegroundAndExitsZeroOnSigterm() throws Exception {
-        Process run = daemons.spawn(dir, probe("run", "--dir", dir.toString()), dir.resolve("run.out"),
+        Command.Running run = daemons.spawn(dir, probe("run", "--dir", dir.toString()), dir.resolve("run.out"),
                 dir.resolve("run.err"));
         await("run to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").out().startsWith("running with pid " + run.pid() + ","));
         assertThat(probeRun("start").out()).contains("already running with pid " + run.pid());
-        Daemons.Result second = probeRun("run");
+        Command.Result second = probeRun("run");
         assertThat(second.exit()).isEqualTo(1);
         assertThat(second.err()).contains("already running with pid " + run.pid());
         run.destroy();
-        assertThat(run.waitFor()).isZero();
+        assertExit(run.finish(Duration.ofSeconds(30)), 0);
         assertThat(events()).contains("hook " + run.pid());
         assertThat(pidfile).doesNotExist();
     }
@@ -274,7 +275,7 @@ class RunnerIT extends ProbeTest {
         List<String> stop = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--kill-child"));
         stop.addAll(probe("stop", "--dir", dir.toString()));
 
-        Daemons.Result refused = daemons.run(stop);
+        Command.Result refused = daemons.run(stop);
 
         // the pids in the host's /proc are not the ones kill(2) reaches from inside the namespace
         assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
@@ -294,7 +295,7 @@ class RunnerIT extends ProbeTest {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec 7>\"$0\"; nohup \"$@\" & wait $!",
                 leak.toString()));
         command.addAll(probe("start", "--dir", dir.toString()));
-        Daemons.Result start = daemons.run(command);
+        Command.Result start = daemons.run(command);
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
 
@@ -341,7 +342,7 @@ class RunnerIT extends ProbeTest {
         ProcessHandle.of(first).orElseThrow().destroy();
         await("daemon " + first + " to mark itself stopping", Duration.ofSeconds(5),
                 () -> probeRun("status").out().contains("(stopping)"));
-        Daemons.Result start = probeRun("start", "--pidfile-timeout-ms", "500");
+        Command.Result start = probeRun("start", "--pidfile-timeout-ms", "500");
         assertThat(start.exit()).as(start.toString()).isEqualTo(1);
         assertThat(start.err()).contains("pid " + first + " still holds", "still stopping");
         assertThat(start.out()).doesNotContain("already running");
@@ -349,16 +350,16 @@ class RunnerIT extends ProbeTest {
 
     @Test
     void aStartThatFindsADaemonStillStartingWaitsUntilItIsReady() throws Exception {
-        Process first = daemons.spawn(dir, probe("start", "--init-sleep-ms", "1500", "--dir", dir.toString()),
+        Command.Running first = daemons.spawn(dir, probe("start", "--init-sleep-ms", "1500", "--dir", dir.toString()),
                 dir.resolve("first.out"), dir.resolve("first.err"));
         await("the first daemon to be starting", Duration.ofSeconds(10),
                 () -> probeRun("status").out().contains("(starting)"));
-        Daemons.Result second = probeRun("start");
-        Daemons.Result status = probeRun("status");
+        Command.Result second = probeRun("start");
+        Command.Result status = probeRun("status");
         assertThat(second.exit()).as(second.toString()).isZero();
         assertThat(second.out()).contains("already running with pid");
         assertThat(status.out()).doesNotContain("starting");
-        assertThat(first.waitFor()).isZero();
+        assertExit(first.finish(Duration.ofSeconds(30)), 0);
         assertThat(Files.readString(dir.resolve("first.out"))).contains("started with pid");
     }
 
@@ -366,7 +367,7 @@ class RunnerIT extends ProbeTest {
     void aLauncherStartedWithSigtermIgnoredStillStartsAStoppableDaemon() {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "trap '' TERM; exec \"$@\"", "sh"));
         command.addAll(probe("start", "--dir", dir.toString()));
-        Daemons.Result start = daemons.run(command);
+        Command.Result start = daemons.run(command);
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
         assertThat(probeRun("stop").exit()).isZero();

@@ -1,7 +1,8 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.it.Daemons.await;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
 import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
@@ -16,8 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.daemonrunner.internal.proc.UserAccount;
+import org.daemonrunner.it.Command;
 import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -58,12 +59,12 @@ class HttpServiceIT {
     }
 
     /** Runs the service with {@code args}, its files in {@code home}. */
-    private Daemons.Result serviceRun(Path home, String... args) {
+    private Command.Result serviceRun(Path home, String... args) {
         return daemons.run(service(System.getProperty("java.class.path"), home, args));
     }
 
     private long startService(Path home, int port) {
-        Daemons.Result start = serviceRun(home, "start", "--port", Integer.toString(port));
+        Command.Result start = serviceRun(home, "start", "--port", Integer.toString(port));
         assertThat(start.exit()).as(start.toString()).isZero();
         return start.startedPid();
     }
@@ -119,7 +120,7 @@ class HttpServiceIT {
         assertThat(get(port, "/missing").statusCode()).isEqualTo(404);
         assertThat(canBind(port)).as("port %d is held by the service", port).isFalse();
 
-        Daemons.Result stop = serviceRun(dir, "stop");
+        Command.Result stop = serviceRun(dir, "stop");
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(isGone(pid)).as("service %d gone when stop returned", pid).isTrue();
@@ -133,13 +134,12 @@ class HttpServiceIT {
     @Test
     void runServesInTheForegroundAndSigtermStopsItGracefully() throws Exception {
         int port = freePort();
-        Process run = daemons.spawn(dir, service(System.getProperty("java.class.path"), dir, "run", "--port",
+        Command.Running run = daemons.spawn(dir, service(System.getProperty("java.class.path"), dir, "run", "--port",
                 Integer.toString(port)), dir.resolve("run.out"), dir.resolve("run.err"));
         awaitAnswer(port, "/health", "ok");
         assertThat(serviceRun(dir, "status").out()).contains("running with pid " + run.pid());
         run.destroy(); // SIGTERM, as systemd sends it
-        assertThat(run.waitFor(20, TimeUnit.SECONDS)).as("run exited within 20 s of SIGTERM").isTrue();
-        assertThat(run.exitValue()).as("exit status of run after SIGTERM").isZero();
+        assertExit(run.finish(Duration.ofSeconds(20)), 0); // exited within 20 s of SIGTERM, with status 0
         assertThat(Files.readString(dir.resolve("run.out"))).contains("http service " + run.pid() + " stopped");
         assertThat(canBind(port)).as("port %d free again", port).isTrue();
     }
@@ -151,12 +151,12 @@ class HttpServiceIT {
         awaitAnswer(port, "/", "hello");
 
         Files.writeString(dir.resolve("http-service.properties"), "greeting=bonjour \\u00e0 tous\n");
-        Daemons.Result reload = serviceRun(dir, "reload");
+        Command.Result reload = serviceRun(dir, "reload");
         assertThat(reload.exit()).as(reload.toString()).isZero();
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
         awaitAnswer(port, "/", "bonjour \u00e0 tous");
 
-        Daemons.Result status = serviceRun(dir, "status");
+        Command.Result status = serviceRun(dir, "status");
         assertThat(status.exit()).isZero();
         assertThat(status.out()).contains("running with pid " + pid);
         assertThat(isGone(pid)).isFalse();
@@ -179,7 +179,7 @@ class HttpServiceIT {
         Path second = Files.createDirectories(dir.resolve("second"));
         long pid = startService(first, port);
 
-        Daemons.Result busy = serviceRun(second, "start", "--port", Integer.toString(port));
+        Command.Result busy = serviceRun(second, "start", "--port", Integer.toString(port));
         assertThat(busy.exit()).as(busy.toString()).isEqualTo(1);
         assertThat(busy.err()).contains("Cannot listen on 127.0.0.1:" + port, "already in use", "--port");
         assertThat(busy.out()).doesNotContain("started with pid");
@@ -192,7 +192,7 @@ class HttpServiceIT {
     @Test
     void aPortHeldByAnotherProgramFailsStartTheSameWay() throws IOException {
         try (ServerSocket held = new ServerSocket(0, 50, LOOPBACK)) {
-            Daemons.Result busy = serviceRun(dir, "start", "--port", Integer.toString(held.getLocalPort()));
+            Command.Result busy = serviceRun(dir, "start", "--port", Integer.toString(held.getLocalPort()));
             assertThat(busy.exit()).as(busy.toString()).isEqualTo(1);
             assertThat(busy.err()).contains("Cannot listen on 127.0.0.1:" + held.getLocalPort(), "already in use");
         }
@@ -204,7 +204,7 @@ class HttpServiceIT {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
         int port = freeLowPort();
         String classPath = classPathForNobody();
-        Daemons.Result start = daemons.run(service(classPath, dir, "start", "--user", "nobody", "--port",
+        Command.Result start = daemons.run(service(classPath, dir, "start", "--user", "nobody", "--port",
                 Integer.toString(port)));
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
@@ -217,7 +217,7 @@ class HttpServiceIT {
         assertThat(daemons.run(service(classPath, dir, "reload")).exit()).isZero();
         awaitAnswer(port, "/", "hi from nobody"); // reload() read the file as nobody
 
-        Daemons.Result stop = daemons.run(service(classPath, dir, "stop"));
+        Command.Result stop = daemons.run(service(classPath, dir, "stop"));
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(isGone(pid)).isTrue();
         assertThat(canBind(port)).as("port %d free again after stop", port).isTrue();

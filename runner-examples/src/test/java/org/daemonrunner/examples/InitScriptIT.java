@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.daemonrunner.it.Command;
 import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +42,7 @@ class InitScriptIT {
     }
 
     /** Runs {@code sh sample-daemon.init ACTION} pointed at the built jar and the test directory. */
-    private Daemons.Result script(String action, String... settings) {
+    private Command.Result script(String action, String... settings) {
         List<String> command = new ArrayList<>(List.of("/usr/bin/env", "SAMPLE_DEFAULTS=" + dir.resolve("none"),
                 "SAMPLE_JAVA=" + Daemons.JAVA, "SAMPLE_JAR=" + SampleJar.PATH, "SAMPLE_DIR=" + home,
                 "SAMPLE_OPTS=--interval 0.2"));
@@ -59,31 +60,31 @@ class InitScriptIT {
 
     @Test
     void startStatusReloadStopPassTheLsbStatusesThrough() throws IOException {
-        Daemons.Result notRunning = script("status");
+        Command.Result notRunning = script("status");
         assertThat(notRunning.exit()).as(notRunning.toString()).isEqualTo(3);
         assertThat(script("reload").exit()).as("reload while not running").isEqualTo(7);
         assertThat(script("force-reload").exit()).as("force-reload while not running").isEqualTo(7);
 
-        Daemons.Result start = script("start");
+        Command.Result start = script("start");
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
         assertThat(Files.readAllLines(home.resolve("sample.pid"))).first().isEqualTo(Long.toString(pid));
         assertThat(Daemons.cmdline(pid)).containsSubsequence("start", "--dir", home.toString(), "--interval", "0.2");
 
-        Daemons.Result again = script("start");
+        Command.Result again = script("start");
         assertThat(again.exit()).as(again.toString()).isZero();
         assertThat(again.out()).contains("already running with pid " + pid);
 
-        Daemons.Result status = script("status");
+        Command.Result status = script("status");
         assertThat(status.exit()).as(status.toString()).isZero();
         assertThat(status.out()).contains("running with pid " + pid);
 
-        Daemons.Result reload = script("reload");
+        Command.Result reload = script("reload");
         assertThat(reload.exit()).as(reload.toString()).isZero();
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
         assertThat(script("force-reload").exit()).isZero();
 
-        Daemons.Result stop = script("stop");
+        Command.Result stop = script("stop");
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(isGone(pid)).as("daemon %d gone when stop returned", pid).isTrue();
@@ -93,15 +94,15 @@ class InitScriptIT {
 
     @Test
     void restartReplacesTheDaemonAndTryRestartLeavesAStoppedOneStopped() {
-        Daemons.Result tryRestart = script("try-restart");
+        Command.Result tryRestart = script("try-restart");
         assertThat(tryRestart.exit()).as(tryRestart.toString()).isZero();
         assertThat(tryRestart.out()).doesNotContain("started with pid");
         assertThat(script("status").exit()).isEqualTo(3);
 
-        Daemons.Result restart = script("restart");
+        Command.Result restart = script("restart");
         assertThat(restart.exit()).as(restart.toString()).isZero();
         long first = restart.startedPid();
-        Daemons.Result restarted = script("try-restart");
+        Command.Result restarted = script("try-restart");
         assertThat(restarted.exit()).as(restarted.toString()).isZero();
         long second = restarted.startedPid();
         assertThat(second).isNotEqualTo(first);
@@ -113,12 +114,12 @@ class InitScriptIT {
     @Test
     void aMissingJarIsNotInstalledAndAnUnknownActionIsAUsageError() {
         String missing = "SAMPLE_JAR=" + dir.resolve("missing.jar");
-        Daemons.Result start = script("start", missing);
+        Command.Result start = script("start", missing);
         assertThat(start.exit()).isEqualTo(5);
         assertThat(start.err()).contains(dir.resolve("missing.jar").toString(), "SAMPLE_JAR");
         assertThat(script("status", missing).exit()).isEqualTo(4);
 
-        Daemons.Result unknown = script("strat");
+        Command.Result unknown = script("strat");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("Usage:", "start", "stop", "restart", "force-reload", "status");
         assertThat(home).doesNotExist();
@@ -127,7 +128,7 @@ class InitScriptIT {
     @Test
     void aStartThatFailsExits1WithTheReason() throws IOException {
         Files.writeString(dir.resolve("run"), "a file where the directory should be");
-        Daemons.Result start = script("start");
+        Command.Result start = script("start");
         assertThat(start.exit()).as(start.toString()).isEqualTo(1);
         assertThat(start.err()).contains(home.toString());
     }

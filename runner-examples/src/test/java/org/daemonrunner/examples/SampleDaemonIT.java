@@ -1,7 +1,7 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.it.Daemons.await;
+import static org.daemonrunner.it.Await.await;
 import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.daemonrunner.it.Command;
 import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -44,32 +45,32 @@ class SampleDaemonIT {
     @Test
     void startStatusStopWithJarRunsTheFullCycle() throws IOException {
         Path data = dir.resolve("sample.data");
-        Daemons.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), "--interval", "0.1"));
+        Command.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), "--interval", "0.1"));
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
         assertThat(Files.readString(dir.resolve("sample.pid"))).startsWith(pid + "\nstart=");
 
-        Daemons.Result status = daemons.run(SampleJar.command("status", "--dir", dir.toString()));
+        Command.Result status = daemons.run(SampleJar.command("status", "--dir", dir.toString()));
         assertThat(status.exit()).isZero();
         assertThat(status.out()).contains("running with pid " + pid);
         await("two lines in " + data, Duration.ofSeconds(10),
                 () -> Daemons.readOrEmpty(data).lines().filter(l -> l.startsWith("Processing at")).count() >= 2);
 
-        Daemons.Result stop = daemons.run(SampleJar.command("stop", "--dir", dir.toString()));
+        Command.Result stop = daemons.run(SampleJar.command("stop", "--dir", dir.toString()));
         assertThat(isGone(pid)).as("daemon %d gone when stop returned", pid).isTrue();
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(dir.resolve("sample.pid")).doesNotExist();
         assertThat(Files.readString(data)).contains("Stopped at"); // the shutdown hook ran
 
-        Daemons.Result after = daemons.run(SampleJar.command("status", "--dir", dir.toString()));
+        Command.Result after = daemons.run(SampleJar.command("status", "--dir", dir.toString()));
         assertThat(after.exit()).isEqualTo(3);
         assertThat(after.out()).contains("not running");
     }
 
     @Test
     void theDaemonGetsNoNativeAccessOptionAndLoadingJnrInItPrintsNoWarning() throws IOException {
-        Daemons.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), "--interval", "0.1"));
+        Command.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), "--interval", "0.1"));
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
         // the option turns off CDS's archived module graph; JDK 17-23 do not need it, and on 24+ the jar declares it
@@ -78,10 +79,10 @@ class SampleDaemonIT {
         Path err = dir.resolve("sample.err");
         Path rotated = dir.resolve("sample.err.1");
         Files.move(err, rotated);
-        Daemons.Result reopen = daemons.run(SampleJar.command("reopen-logs", "--dir", dir.toString()));
+        Command.Result reopen = daemons.run(SampleJar.command("reopen-logs", "--dir", dir.toString()));
         assertThat(reopen.exit()).as(reopen.toString()).isZero();
         await("the daemon to reopen " + err + " (through jnr-posix)", Duration.ofSeconds(20), () -> Files.exists(err));
-        Daemons.Result stop = daemons.run(SampleJar.command("stop", "--dir", dir.toString()));
+        Command.Result stop = daemons.run(SampleJar.command("stop", "--dir", dir.toString()));
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(Files.readString(rotated) + Files.readString(err)).doesNotContain("WARNING");
     }
@@ -93,7 +94,7 @@ class SampleDaemonIT {
         Files.createDirectories(dir.resolve("run"));
         List<String> command = List.of(Daemons.JAVA, "-Xmx96m", "-Dsample.marker=kept", "-cp", "lib/sample.jar",
                 SampleDaemon.class.getName(), "start", "--dir", "run", "--interval", "0.2");
-        Daemons.Result start = daemons.run(dir, command);
+        Command.Result start = daemons.run(dir, command);
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = start.startedPid();
 
@@ -105,7 +106,7 @@ class SampleDaemonIT {
         await("the data file under the launch directory", Duration.ofSeconds(10),
                 () -> Files.exists(dir.resolve("run/sample.data")));
 
-        Daemons.Result stop = daemons.run(dir, List.of(Daemons.JAVA, "-cp", "lib/sample.jar",
+        Command.Result stop = daemons.run(dir, List.of(Daemons.JAVA, "-cp", "lib/sample.jar",
                 SampleDaemon.class.getName(), "stop", "--dir", "run"));
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(isGone(pid)).isTrue();
@@ -114,13 +115,13 @@ class SampleDaemonIT {
     @Test
     void withoutOptionsTheSampleKeepsItsFilesUnderTheTempDirectoryAndSaysWhere() throws IOException {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        Daemons.Result start = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
+        Command.Result start = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
                 SampleJar.PATH, "start"));
         assertThat(start.exit()).as(start.toString()).isZero();
         Path home = tmp.resolve("daemonrunner-sample");
         assertThat(start.out()).contains(home.resolve("sample.pid").toString(), home.resolve("sample.data").toString());
         assertThat(home.resolve("sample.pid")).exists();
-        Daemons.Result stop = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
+        Command.Result stop = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
                 SampleJar.PATH, "stop"));
         assertThat(stop.exit()).as(stop.toString()).isZero();
     }
@@ -133,7 +134,7 @@ class SampleDaemonIT {
         Assumptions.assumeTrue(readableByOthers(Path.of(SampleJar.PATH)), "the sample jar is not readable by nobody");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path locked = Files.createDirectories(dir.resolve("locked"));
-        Daemons.Result start = daemons.run(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+        Command.Result start = daemons.run(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
                 "--clear-groups", Daemons.JAVA, "-jar", SampleJar.PATH, "start", "--dir", locked.toString()));
         assertThat(start.exit()).as(start.toString()).isEqualTo(4);
         assertThat(start.err()).contains("directory " + locked + " is not writable",
@@ -157,7 +158,7 @@ class SampleDaemonIT {
     void logsAreAppendedAcrossTwoRuns() throws IOException {
         List<Long> pids = new ArrayList<>();
         for (int round = 0; round < 2; round++) {
-            Daemons.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString()));
+            Command.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString()));
             assertThat(start.exit()).as(start.toString()).isZero();
             pids.add(start.startedPid());
             assertThat(daemons.run(SampleJar.command("stop", "--dir", dir.toString())).exit()).isZero();

@@ -1,7 +1,8 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.it.Daemons.await;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
 import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
@@ -12,9 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.daemonrunner.it.Command;
 import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class SystemdUnitIT {
     static final Path DEPLOY = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve("deploy");
-    private static final Pattern STARTED = Pattern.compile("started with pid (\\d+)");
 
     @TempDir
     Path dir;
@@ -92,22 +90,20 @@ class SystemdUnitIT {
         orphan.addAll(start);
         assertThat(daemons.run(orphan).exit()).isZero();
         await("ExecStart to report 'started with pid N' in " + out, Duration.ofSeconds(20),
-                () -> STARTED.matcher(Daemons.readOrEmpty(out)).find());
-        Matcher started = STARTED.matcher(Daemons.readOrEmpty(out));
-        assertThat(started.find()).isTrue();
-        long pid = Long.parseLong(started.group(1));
+                () -> Command.startedPid(Daemons.readOrEmpty(out)).isPresent());
+        long pid = Command.startedPid(Daemons.readOrEmpty(out)).orElseThrow();
         daemons.track(pid);
         Path pidfile = Path.of(installedPath(setting("sample-daemon-forking.service", "PIDFile")));
         assertThat(Files.readAllLines(pidfile)).as("the PIDFile= systemd reads").first().isEqualTo(Long.toString(pid));
         await("the data file", Duration.ofSeconds(10), () -> Files.exists(dir.resolve("lib/sample.data")));
         assertThat(dir.resolve("log/sample.out")).exists();
 
-        Daemons.Result reload = daemons.run(command("sample-daemon-forking.service", "ExecReload"));
+        Command.Result reload = daemons.run(command("sample-daemon-forking.service", "ExecReload"));
         assertThat(reload.exit()).as(reload.toString()).isZero();
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
         assertThat(isGone(pid)).isFalse();
 
-        Daemons.Result stop = daemons.run(command("sample-daemon-forking.service", "ExecStop"));
+        Command.Result stop = daemons.run(command("sample-daemon-forking.service", "ExecStop"));
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(isGone(pid)).isTrue();
@@ -117,18 +113,17 @@ class SystemdUnitIT {
     @Test
     void theSimpleUnitsExecStartRunsInTheForegroundAndStopsOnSigterm() throws Exception {
         assertThat(setting("sample-daemon-simple.service", "Type")).isEqualTo("simple");
-        Process main = daemons.spawn(dir, command("sample-daemon-simple.service", "ExecStart"),
+        Command.Running main = daemons.spawn(dir, command("sample-daemon-simple.service", "ExecStart"),
                 dir.resolve("journal.out"), dir.resolve("journal.err"));
         await("the main process to append to the data file", Duration.ofSeconds(20),
                 () -> Files.exists(dir.resolve("lib/sample.data")));
         List<String> reload = new ArrayList<>(command("sample-daemon-simple.service", "ExecReload"));
         reload.replaceAll(arg -> arg.replace("$MAINPID", Long.toString(main.pid())));
         assertThat(daemons.run(reload).exit()).isZero();
-        assertThat(main.isAlive()).as("alive after SIGHUP").isTrue();
+        assertThat(main.process().isAlive()).as("alive after SIGHUP").isTrue();
 
         main.destroy(); // systemd's stop: SIGTERM to the main process
-        assertThat(main.waitFor(20, TimeUnit.SECONDS)).as("exited within 20 s of SIGTERM").isTrue();
-        assertThat(main.exitValue()).isZero();
+        assertExit(main.finish(Duration.ofSeconds(20)), 0); // exited within 20 s of SIGTERM, with status 0
         assertThat(Files.readString(dir.resolve("lib/sample.data"))).contains("Stopped at"); // shutdown hook ran
         assertThat(Files.readString(dir.resolve("journal.out"))).contains("appending to");
     }
@@ -138,7 +133,7 @@ class SystemdUnitIT {
         Path analyze = Path.of("/usr/bin/systemd-analyze");
         Assumptions.assumeTrue(Files.isExecutable(analyze), "needs systemd-analyze");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/java")), "the units run /usr/bin/java");
-        Daemons.Result verify = daemons.run(List.of(analyze.toString(), "verify", "--man=no",
+        Command.Result verify = daemons.run(List.of(analyze.toString(), "verify", "--man=no",
                 DEPLOY.resolve("sample-daemon-forking.service").toString(),
                 DEPLOY.resolve("sample-daemon-simple.service").toString()));
         assertThat(verify.exit()).as(verify.toString()).isZero();
