@@ -47,7 +47,7 @@ class ContextIT extends ProbeTest {
         startProbe("--umask", "027", "--create", dir.resolve("made-027").toString());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made-027"))))
                 .isEqualTo("rw-r-----");
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         long pid = startProbe("--create", dir.resolve("made-default").toString());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made-default"))))
                 .isEqualTo("rw-r--r--");
@@ -60,7 +60,7 @@ class ContextIT extends ProbeTest {
         long pid = startProbe("--workdir", work.toString());
         assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"))).isEqualTo(work);
         Command.Result missing = probeRun("restart", "--workdir", dir.resolve("missing").toString());
-        assertThat(missing.exit()).isEqualTo(1);
+        assertExit(missing, 1);
         assertThat(missing.err()).contains("working directory " + dir.resolve("missing") + " does not exist");
     }
 
@@ -88,21 +88,21 @@ class ContextIT extends ProbeTest {
     @Test
     void reloadSignalsTheRunningDaemonAndExits7WhenNothingRuns() {
         Command.Result none = probeRun("reload");
-        assertThat(none.exit()).isEqualTo(7);
+        assertExit(none, 7);
         assertThat(none.out()).contains("not running");
         long pid = startProbe();
         Command.Result reload = probeRun("reload");
-        assertThat(reload.exit()).as(reload.toString()).isZero();
+        assertExit(reload, 0);
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
         await("reload() in the daemon", Duration.ofSeconds(10), () -> events().contains("reload " + pid));
-        assertThat(probeRun("stop").exit()).isZero();
-        assertThat(probeRun("reload").exit()).isEqualTo(7);
+        assertExit(probeRun("stop"), 0);
+        assertExit(probeRun("reload"), 7);
     }
 
     @Test
     void aChrootIsRefusedBeforeDetachingWithTheReason() {
         Command.Result start = probeRun("start", "--chroot", "/srv/jail");
-        assertThat(start.exit()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains("chroot to /srv/jail is not supported", "RootDirectory=");
         assertThat(pidfile).doesNotExist();
         assertThat(events()).isEmpty();
@@ -124,7 +124,7 @@ class ContextIT extends ProbeTest {
         // the shell exits at once, so the launcher is orphaned and adopted by init
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "\"$@\" </dev/null >/dev/null 2>&1 &", "sh"));
         command.addAll(probe("start", "--dir", dir.toString()));
-        assertThat(daemons.run(command).exit()).isZero();
+        assertExit(daemons.run(command), 0);
         await("the orphaned start to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").exit() == 0 && events().contains("run "));
         long pid = Long.parseLong(probeRun("status").out().replaceAll("(?s)running with pid (\\d+).*", "$1").trim());
@@ -132,7 +132,7 @@ class ContextIT extends ProbeTest {
         long parent = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
         Assumptions.assumeTrue(parent == 1, "the orphan was adopted by a subreaper (pid " + parent + "), not init");
         assertThat(Daemons.cmdline(pid)).contains("start").noneMatch(a -> a.startsWith("-Ddaemonrunner."));
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
     }
 
@@ -154,7 +154,7 @@ class ContextIT extends ProbeTest {
     void asRootTheDaemonRunsAsTheConfiguredUserWithPidfileAndLogsStillWorking() throws IOException {
         assumeRoot();
         Command.Result start = daemons.run(probeForNobody("start", "--user", "nobody"));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
         assertThat(procField(pid, "status", "Uid:")).startsWith("65534\t65534");
         await("run() to start", Duration.ofSeconds(10), () -> events().contains("run " + pid));
@@ -165,7 +165,7 @@ class ContextIT extends ProbeTest {
         Command.Result status = daemons.run(probeForNobody("status", "--user", "nobody"));
         assertThat(status.out()).startsWith("running with pid " + pid + ",");
         Command.Result stop = daemons.run(probeForNobody("stop", "--user", "nobody"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(isGone(pid)).isTrue();
         assertThat(pidfile).doesNotExist();
     }
@@ -175,13 +175,13 @@ class ContextIT extends ProbeTest {
         assumeRoot();
         Command.Result start = daemons.run(probeForNobody("start", "--user", "nobody", "--drop-after-init",
                 "--bind-port", "80"));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
         await("run() to start", Duration.ofSeconds(10), () -> events().contains("run " + pid));
         assertThat(events()).contains("bound 80 uids=0\n", "run " + pid + " uids=65534\n");
         assertThat(procField(pid, "status", "Uid:")).startsWith("65534\t65534");
         assertThat(procField(pid, "status", "Gid:")).startsWith("65534\t65534");
-        assertThat(daemons.run(probeForNobody("stop", "--user", "nobody")).exit()).isZero();
+        assertExit(daemons.run(probeForNobody("stop", "--user", "nobody")), 0);
         assertThat(isGone(pid)).isTrue();
     }
 
@@ -193,7 +193,7 @@ class ContextIT extends ProbeTest {
         command.addAll(probeForNobody("start", "--user", "root"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Command.Result start = daemons.run(command);
-        assertThat(start.exit()).as(start.toString()).isEqualTo(4);
+        assertExit(start, 4);
         assertThat(start.err()).contains("Cannot start as user root: only root can switch users");
         assertThat(events()).isEmpty();
     }
@@ -201,7 +201,7 @@ class ContextIT extends ProbeTest {
     @Test
     void anUnknownUserIsRefusedBeforeDetaching() {
         Command.Result start = probeRun("start", "--user", "no-such-user-here");
-        assertThat(start.exit()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains("no such user 'no-such-user-here'");
     }
 }

@@ -79,7 +79,15 @@ public final class Daemons implements AutoCloseable {
 
     /** Asserts a command's exit status; the failure message has the command line, stdout and stderr. */
     public static Command.Result assertExit(Command.Result result, int status) {
-        assertThat(result.exit()).as("exit status of\n%s", result).isEqualTo(status);
+        return assertExit(result, status, "exit status of");
+    }
+
+    /**
+     * Asserts a command's exit status; the failure message starts with {@code what} (a format, with {@code args}),
+     * then has the command line, stdout and stderr.
+     */
+    public static Command.Result assertExit(Command.Result result, int status, String what, Object... args) {
+        assertThat(result.exit()).as("%s%n%s", String.format(what, args), result).isEqualTo(status);
         return result;
     }
 

@@ -29,25 +29,25 @@ class OperationsIT extends ProbeTest {
     void aDaemonThatIgnoresTermIsKilledAfterAThreadDumpByForceStop() throws IOException {
         long pid = startProbe("--ignore-stop");
         Command.Result stop = probeRun("stop", "--timeout", "300ms");
-        assertThat(stop.exit()).isEqualTo(1);
+        assertExit(stop, 1);
         assertThat(stop.err()).contains("did not exit within 300ms after SIGTERM", "force-stop");
 
         Command.Result force = probeRun("force-stop", "--timeout", "300ms");
-        assertThat(force.exit()).as(force.toString()).isZero();
+        assertExit(force, 0);
         assertThat(force.out()).contains("thread dump of pid " + pid, "stopped (pid " + pid + ")");
         assertThat(isGone(pid)).isTrue();
         assertThat(Files.readString(dir.resolve("err.log"))).contains("Full thread dump", "JNI global refs");
-        assertThat(probeRun("status").exit()).isEqualTo(3);
+        assertExit(probeRun("status"), 3);
     }
 
     @Test
     void stopForceAndTheAppsScheduleEndInKillToo() {
         long first = startProbe("--ignore-stop");
-        assertThat(probeRun("stop", "--force", "--timeout", "200ms").exit()).isZero();
+        assertExit(probeRun("stop", "--force", "--timeout", "200ms"), 0);
         assertThat(isGone(first)).isTrue();
         long second = startProbe("--ignore-stop", "--schedule", "TERM/0/KILL/5");
         Command.Result stop = probeRun("stop", "--schedule", "TERM/0/KILL/5");
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(isGone(second)).isTrue();
     }
 
@@ -57,7 +57,7 @@ class OperationsIT extends ProbeTest {
         long child = Long.parseLong(events().replaceAll("(?s).*child (\\d+).*", "$1"));
         assertThat(isGone(child)).isFalse();
         Command.Result stop = probeRun("stop");
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("ended 1 process(es) it had started");
         assertThat(isGone(pid)).isTrue();
         await("the daemon's child " + child + " to exit", Duration.ofSeconds(10), () -> isGone(child));
@@ -68,7 +68,7 @@ class OperationsIT extends ProbeTest {
         startProbe("--spawn-child", "--keep-children");
         long child = Long.parseLong(events().replaceAll("(?s).*child (\\d+).*", "$1"));
         daemons.track(child);
-        assertThat(probeRun("stop", "--keep-children").exit()).isZero();
+        assertExit(probeRun("stop", "--keep-children"), 0);
         assertThat(isGone(child)).isFalse();
     }
 
@@ -81,11 +81,11 @@ class OperationsIT extends ProbeTest {
         Files.move(out, dir.resolve("out.log.1"));
         Files.move(err, dir.resolve("err.log.1"));
         Command.Result reopen = probeRun("reopen-logs");
-        assertThat(reopen.exit()).as(reopen.toString()).isZero();
+        assertExit(reopen, 0);
         await("ticks in the new " + out, Duration.ofSeconds(10), () -> Daemons.readOrEmpty(out).contains("tick "));
         await("err-ticks in the new " + err, Duration.ofSeconds(10),
                 () -> Daemons.readOrEmpty(err).contains("err-tick "));
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
 
         List<Long> ticks = Stream.of(Files.readString(dir.resolve("out.log.1")), Files.readString(out))
@@ -99,18 +99,18 @@ class OperationsIT extends ProbeTest {
         // loading jnr-posix for the reopen must not make the JVM warn (JDK 24+: native access, sun.misc.Unsafe)
         assertThat(Files.readString(err) + Files.readString(dir.resolve("err.log.1"))).doesNotContain("WARNING");
         assertThat(reopen.err()).isEmpty();
-        assertThat(probeRun("reopen-logs").exit()).isEqualTo(7);
+        assertExit(probeRun("reopen-logs"), 7);
     }
 
     @Test
     void statusJsonGivesPidStateUptimeAndPidfile() throws Exception {
         Command.Result none = probeRun("status", "--json");
-        assertThat(none.exit()).isEqualTo(3);
+        assertExit(none, 3);
         assertThat(none.out().trim()).isEqualTo("{\"pidfile\":\"" + pidfile + "\",\"status\":\"not running\","
                 + "\"exit_status\":3}");
         long pid = startProbe();
         Command.Result json = probeRun("status", "--json");
-        assertThat(json.exit()).isZero();
+        assertExit(json, 0);
         assertThat(json.out().trim()).matches("\\{\"pidfile\":\"" + Pattern.quote(pidfile.toString())
                 + "\",\"status\":\"running\",\"exit_status\":0,\"pid\":" + pid + ",\"state\":\"ready\","
                 + "\"started_at\":\"[0-9T:.Z-]+\",\"uptime_seconds\":[0-9.]+\\}");
@@ -138,10 +138,10 @@ class OperationsIT extends ProbeTest {
         Files.writeString(dir.resolve("elsewhere.pid"), "");
         Files.createSymbolicLink(pidfile, dir.resolve("elsewhere.pid"));
         Command.Result status = probeRun("status");
-        assertThat(status.exit()).isEqualTo(4);
+        assertExit(status, 4);
         assertThat(status.out() + status.err()).contains(pidfile.toString(), "is a symbolic link");
         Command.Result start = probeRun("start");
-        assertThat(start.exit()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains(pidfile.toString(), "symbolic link");
         assertThat(events()).isEmpty();
     }
@@ -151,15 +151,15 @@ class OperationsIT extends ProbeTest {
         Assumptions.assumeTrue(UserAccount.currentUid() == 0, "only root refuses these");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Command.Result start = probeRun("start");
-        assertThat(start.exit()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains("refusing pidfile directory " + dir, "world-writable (mode 0777)");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         Files.writeString(pidfile, "1\n");
         Files.setOwner(pidfile, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
         Command.Result stop = probeRun("stop");
-        assertThat(stop.exit()).isEqualTo(1);
+        assertExit(stop, 1);
         assertThat(stop.err()).contains("refusing pidfile " + pidfile, "owned by uid 65534");
-        assertThat(probeRun("status").exit()).isEqualTo(4);
+        assertExit(probeRun("status"), 4);
         assertThat(events()).isEmpty();
     }
 
@@ -168,9 +168,9 @@ class OperationsIT extends ProbeTest {
         Process bystander = new ProcessBuilder("sleep", "120").start();
         try {
             Files.writeString(pidfile, bystander.pid() + "\nstart=1 boot=nope\n");
-            assertThat(probeRun("status").exit()).isEqualTo(1);
-            assertThat(probeRun("reload").exit()).isEqualTo(7);
-            assertThat(probeRun("force-stop").exit()).isZero();
+            assertExit(probeRun("status"), 1);
+            assertExit(probeRun("reload"), 7);
+            assertExit(probeRun("force-stop"), 0);
             assertThat(bystander.isAlive()).isTrue();
         } finally {
             bystander.destroyForcibly();
@@ -198,7 +198,7 @@ class OperationsIT extends ProbeTest {
                 .env("NOTIFY_SOCKET", socket.toString()).env("WATCHDOG_USEC", "200000")
                 .output(dir.resolve("run.out"), dir.resolve("run.err")));
         await("READY=1", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(received).contains("READY=1"));
-        assertThat(probeRun("reload").exit()).isZero();
+        assertExit(probeRun("reload"), 0);
         await("RELOADING=1 then READY=1", Duration.ofSeconds(10),
                 () -> Daemons.readOrEmpty(received).matches("(?s).*RELOADING=1 MONOTONIC_USEC=\\d+.*READY=1.*"));
         await("two watchdog pings", Duration.ofSeconds(10),

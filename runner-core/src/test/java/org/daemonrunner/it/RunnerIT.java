@@ -28,7 +28,7 @@ class RunnerIT extends ProbeTest {
     void missingOrUnknownActionsAndBadOptionsPrintTheUsageAndExit2() {
         for (String[] args : new String[][] {{}, {"strat"}, {"START"}, {"stop", "--", "--bogus"}, {"status", "--", "extra"}}) {
             Command.Result result = daemons.run(probe(args));
-            assertThat(result.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertExit(result, 2, "%s", String.join(" ", args));
             assertThat(result.err()).contains("Usage:", "start", "stop", "restart", "status", "run");
         }
         assertThat(daemons.run(probe("strat")).err()).contains("Unknown action 'strat'");
@@ -44,7 +44,7 @@ class RunnerIT extends ProbeTest {
         assertThat(events()).contains("init " + pid);
         assertThat(Files.readString(pidfile)).startsWith(pid + "\nstart=");
         Command.Result status = probeRun("status");
-        assertThat(status.exit()).isZero();
+        assertExit(status, 0);
         assertThat(status.out()).startsWith("running with pid " + pid + ",");
     }
 
@@ -52,7 +52,7 @@ class RunnerIT extends ProbeTest {
     void startOfARunningDaemonSaysSoAtOnceAndStartsNothing() {
         long pid = startProbe();
         Command.Result again = probeRun("start");
-        assertThat(again.exit()).isZero();
+        assertExit(again, 0);
         assertThat(again.out()).contains("already running with pid " + pid).doesNotContain("started");
         assertThat(events().lines().filter(l -> l.startsWith("init")).count()).isEqualTo(1);
     }
@@ -60,17 +60,17 @@ class RunnerIT extends ProbeTest {
     @Test
     void startFailsWithTheExceptionMessageWhenInitThrows() {
         Command.Result start = probeRun("start", "--init-fail", "port 8080 is busy");
-        assertThat(start.exit()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains("before it was ready", "init() failed",
                 "java.lang.IllegalStateException: port 8080 is busy", "Last lines of " + dir.resolve("err.log"));
         assertThat(pidfile).doesNotExist();
-        assertThat(probeRun("status").exit()).isEqualTo(3);
+        assertExit(probeRun("status"), 3);
     }
 
     @Test
     void startFailsWithTheExitStatusWhenTheDaemonExitsBeforeItIsReady() {
         Command.Result start = probeRun("start", "--init-exit", "7");
-        assertThat(start.exit()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains("exited with status 7 before it was ready");
         assertThat(pidfile).doesNotExist();
     }
@@ -78,18 +78,18 @@ class RunnerIT extends ProbeTest {
     @Test
     void startFailsAndStopsTheDaemonWhenReadinessTimesOut() {
         Command.Result start = probeRun("start", "--init-sleep-ms", "30000", "--start-timeout-ms", "800");
-        assertThat(start.exit()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains("did not become ready within 800ms", "has exited");
         long pid = Long.parseLong(start.err().replaceAll("(?s).*Daemon \\(pid (\\d+)\\).*", "$1"));
         assertThat(isGone(pid)).isTrue();
-        assertThat(probeRun("status").exit()).isEqualTo(3);
+        assertExit(probeRun("status"), 3);
     }
 
     @Test
     void startFailsBeforeDetachingWhenThePidfileDirectoryIsMissing() {
         Path missing = dir.resolve("no/such/dir/probe.pid");
         Command.Result start = probeRun("start", "--pidfile", missing.toString());
-        assertThat(start.exit()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains("directory " + missing.getParent() + " does not exist",
                 "pidfile " + missing);
         assertThat(events()).isEmpty();
@@ -99,7 +99,7 @@ class RunnerIT extends ProbeTest {
     void startFailsBeforeDetachingWhenALogPathCannotBeOpened() throws IOException {
         Files.createDirectories(dir.resolve("a-directory"));
         Command.Result start = probeRun("start", "--stderr", dir.resolve("a-directory").toString());
-        assertThat(start.exit()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains("standard error log " + dir.resolve("a-directory"));
         assertThat(events()).isEmpty();
     }
@@ -107,7 +107,7 @@ class RunnerIT extends ProbeTest {
     @Test
     void stopWhenNothingRunsSaysSoAndSucceeds() {
         Command.Result stop = probeRun("stop");
-        assertThat(stop.exit()).isZero();
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("not running");
     }
 
@@ -116,7 +116,7 @@ class RunnerIT extends ProbeTest {
         long pid = startProbe("--exit-delay-ms", "600");
         Command.Result stop = probeRun("stop");
         assertThat(isGone(pid)).as("gone when stop returned").isTrue();
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(events()).contains("stop " + pid, "run ended " + pid + " stopCalled=true", "hook " + pid);
         assertThat(pidfile).doesNotExist();
     }
@@ -125,7 +125,7 @@ class RunnerIT extends ProbeTest {
     void stopFailsWhenTheDaemonOutlivesTheStopTimeoutAndLeavesThePidfile() {
         long pid = startProbe("--ignore-stop", "--stop-timeout-ms", "700");
         Command.Result stop = probeRun("stop", "--ignore-stop", "--stop-timeout-ms", "700");
-        assertThat(stop.exit()).isEqualTo(1);
+        assertExit(stop, 1);
         assertThat(stop.err()).contains("Process " + pid + " did not exit within 700ms after SIGTERM",
                 "pidfile " + pidfile + " left in place");
         assertThat(isGone(pid)).isFalse();
@@ -136,29 +136,29 @@ class RunnerIT extends ProbeTest {
     void restartStopsTheOldDaemonBeforeStartingTheNewOne() {
         long first = startProbe();
         Command.Result restart = probeRun("restart");
-        assertThat(restart.exit()).as(restart.toString()).isZero();
+        assertExit(restart, 0);
         long second = restart.startedPid();
         assertThat(second).isNotEqualTo(first);
         assertThat(isGone(first)).isTrue();
         assertThat(restart.out()).contains("stopped (pid " + first + ")");
         assertThat(probeRun("status").out()).contains("running with pid " + second);
-        assertThat(probeRun("restart").exit()).isZero();
+        assertExit(probeRun("restart"), 0);
     }
 
     @Test
     void statusExitCodesFollowLsb() throws IOException {
-        assertThat(probeRun("status").exit()).isEqualTo(3);
+        assertExit(probeRun("status"), 3);
         long pid = startProbe();
-        assertThat(probeRun("status").exit()).isEqualTo(0);
+        assertExit(probeRun("status"), 0);
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         await("SIGKILLed daemon " + pid + " to exit", Duration.ofSeconds(10), () -> isGone(pid));
         Command.Result stale = probeRun("status");
-        assertThat(stale.exit()).isEqualTo(1);
+        assertExit(stale, 1);
         assertThat(stale.out()).contains("stale pidfile " + pidfile, "process " + pid + " is not running");
         Files.delete(pidfile);
         Files.createDirectory(pidfile);
         Command.Result unknown = probeRun("status");
-        assertThat(unknown.exit()).isEqualTo(4);
+        assertExit(unknown, 4);
         assertThat(unknown.out()).contains("is a directory");
     }
 
@@ -168,11 +168,11 @@ class RunnerIT extends ProbeTest {
         ProcessHandle.of(first).orElseThrow().destroyForcibly();
         await("SIGKILLed daemon " + first + " to exit", Duration.ofSeconds(10), () -> isGone(first));
         Command.Result start = probeRun("start");
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         assertThat(start.out()).contains("stale pidfile");
         long second = start.startedPid();
         assertThat(second).isNotEqualTo(first);
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(second)).isTrue();
     }
 
@@ -194,15 +194,15 @@ class RunnerIT extends ProbeTest {
                     foreign + "\n", "\u0000\u00ff garbage"}) {
                 Files.writeString(pidfile, content, StandardCharsets.ISO_8859_1);
                 Command.Result status = probeRun("status");
-                assertThat(status.exit()).as("status with %s", content).isEqualTo(1);
+                assertExit(status, 1, "status with %s", content);
                 Command.Result stop = probeRun("stop");
-                assertThat(stop.exit()).as("stop with '%s': %s", content, stop).isZero();
+                assertExit(stop, 0, "stop with '%s'", content);
                 assertThat(stop.out()).contains("removed stale pidfile");
                 assertThat(pidfile).doesNotExist();
                 Files.writeString(pidfile, content, StandardCharsets.ISO_8859_1);
                 long pid = startProbe();
                 assertThat(Files.readString(pidfile)).startsWith(pid + "\nstart=");
-                assertThat(probeRun("stop").exit()).isZero();
+                assertExit(probeRun("stop"), 0);
                 assertThat(bystander.isAlive()).as("bystander after '%s'", content).isTrue();
             }
         } finally {
@@ -219,7 +219,7 @@ class RunnerIT extends ProbeTest {
                 starts.add(CompletableFuture.supplyAsync(() -> probeRun("start"), pool));
             }
             List<Command.Result> results = starts.stream().map(CompletableFuture::join).collect(Collectors.toList());
-            assertThat(results).allSatisfy(r -> assertThat(r.exit()).as(r.toString()).isZero());
+            assertThat(results).allSatisfy(r -> assertExit(r, 0));
             List<Command.Result> started = results.stream().filter(r -> r.out().contains("started with pid"))
                     .collect(Collectors.toList());
             assertThat(started).hasSize(1);
@@ -242,7 +242,7 @@ class RunnerIT extends ProbeTest {
         await("daemon " + first + " to mark itself stopping", Duration.ofSeconds(5),
                 () -> probeRun("status").out().contains("(stopping)"));
         Command.Result start = probeRun("start");
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         assertThat(start.out()).contains("waiting for pid " + first);
         long second = start.startedPid();
         assertThat(second).isNotEqualTo(first);
@@ -258,7 +258,7 @@ class RunnerIT extends ProbeTest {
                 () -> probeRun("status").out().startsWith("running with pid " + run.pid() + ","));
         assertThat(probeRun("start").out()).contains("already running with pid " + run.pid());
         Command.Result second = probeRun("run");
-        assertThat(second.exit()).isEqualTo(1);
+        assertExit(second, 1);
         assertThat(second.err()).contains("already running with pid " + run.pid());
         run.destroy();
         assertExit(run.finish(Duration.ofSeconds(30)), 0);
@@ -278,13 +278,13 @@ class RunnerIT extends ProbeTest {
         Command.Result refused = daemons.run(stop);
 
         // the pids in the host's /proc are not the ones kill(2) reaches from inside the namespace
-        assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
+        assertExit(refused, 1);
         assertThat(refused.err()).contains("pid namespace", "--mount-proc");
         assertThat(isGone(pid)).as("the daemon was not signalled").isFalse();
         List<String> status = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--kill-child"));
         status.addAll(probe("status", "--dir", dir.toString()));
-        assertThat(daemons.run(status).exit()).as("status cannot tell").isEqualTo(4);
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(daemons.run(status), 4, "status cannot tell");
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
     }
 
@@ -296,7 +296,7 @@ class RunnerIT extends ProbeTest {
                 leak.toString()));
         command.addAll(probe("start", "--dir", dir.toString()));
         Command.Result start = daemons.run(command);
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
 
         String[] stat = Daemons.stat(pid); // state ppid pgrp session tty_nr
@@ -332,7 +332,7 @@ class RunnerIT extends ProbeTest {
         assertThat(environ).doesNotContain("daemonrunner");
         assertThat(events()).contains("init " + pid + " marker=null launchdir=null");
 
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
     }
 
@@ -343,7 +343,7 @@ class RunnerIT extends ProbeTest {
         await("daemon " + first + " to mark itself stopping", Duration.ofSeconds(5),
                 () -> probeRun("status").out().contains("(stopping)"));
         Command.Result start = probeRun("start", "--pidfile-timeout-ms", "500");
-        assertThat(start.exit()).as(start.toString()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains("pid " + first + " still holds", "still stopping");
         assertThat(start.out()).doesNotContain("already running");
     }
@@ -356,7 +356,7 @@ class RunnerIT extends ProbeTest {
                 () -> probeRun("status").out().contains("(starting)"));
         Command.Result second = probeRun("start");
         Command.Result status = probeRun("status");
-        assertThat(second.exit()).as(second.toString()).isZero();
+        assertExit(second, 0);
         assertThat(second.out()).contains("already running with pid");
         assertThat(status.out()).doesNotContain("starting");
         assertExit(first.finish(Duration.ofSeconds(30)), 0);
@@ -368,9 +368,9 @@ class RunnerIT extends ProbeTest {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "trap '' TERM; exec \"$@\"", "sh"));
         command.addAll(probe("start", "--dir", dir.toString()));
         Command.Result start = daemons.run(command);
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
     }
 }

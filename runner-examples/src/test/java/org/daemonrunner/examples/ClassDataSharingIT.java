@@ -1,6 +1,7 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.daemonrunner.it.Daemons.assertExit;
 import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
@@ -65,7 +66,7 @@ class ClassDataSharingIT {
         Command.Result dump = daemons.run(dir, List.of(Daemons.JAVA, "-Xshare:dump",
                 "-XX:SharedClassListFile=cds/all.classlist", "-XX:SharedArchiveFile=cds/app.jsa",
                 "-jar", SampleJar.PATH));
-        assertThat(dump.exit()).as(dump.toString()).isZero();
+        assertExit(dump, 0);
 
         long pid = startMapping("cds/app.jsa", "-XX:SharedArchiveFile=cds/app.jsa");
         assertThat(Daemons.cmdline(pid)).contains("-XX:SharedArchiveFile=" + dir.resolve("cds/app.jsa"));
@@ -116,7 +117,7 @@ class ClassDataSharingIT {
         command.addAll(List.of(options));
         command.addAll(List.of("-jar", SampleJar.PATH, action, "--dir", "run"));
         Command.Result result = daemons.run(dir, command);
-        assertThat(result.exit()).as(result.toString()).isZero();
+        assertExit(result, 0);
         return result;
     }
 
@@ -132,7 +133,7 @@ class ClassDataSharingIT {
 
     private void stop(long pid) {
         Command.Result stop = daemons.run(dir, SampleJar.command("stop", "--dir", "run"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(isGone(pid)).as("pid %d gone when stop returned", pid).isTrue();
     }
 

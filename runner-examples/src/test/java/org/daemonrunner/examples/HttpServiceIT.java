@@ -65,7 +65,7 @@ class HttpServiceIT {
 
     private long startService(Path home, int port) {
         Command.Result start = serviceRun(home, "start", "--port", Integer.toString(port));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         return start.startedPid();
     }
 
@@ -121,14 +121,14 @@ class HttpServiceIT {
         assertThat(canBind(port)).as("port %d is held by the service", port).isFalse();
 
         Command.Result stop = serviceRun(dir, "stop");
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(isGone(pid)).as("service %d gone when stop returned", pid).isTrue();
         assertThat(canBind(port)).as("port %d free again after stop", port).isTrue();
         assertThat(dir.resolve("http-service.pid")).doesNotExist();
         assertThat(Files.readString(dir.resolve("http-service.out"))).contains("serving http://127.0.0.1:" + port,
                 "http service " + pid + " stopped"); // run() returned after stop()
-        assertThat(serviceRun(dir, "status").exit()).isEqualTo(3);
+        assertExit(serviceRun(dir, "status"), 3);
     }
 
     @Test
@@ -152,18 +152,18 @@ class HttpServiceIT {
 
         Files.writeString(dir.resolve("http-service.properties"), "greeting=bonjour \\u00e0 tous\n");
         Command.Result reload = serviceRun(dir, "reload");
-        assertThat(reload.exit()).as(reload.toString()).isZero();
+        assertExit(reload, 0);
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
         awaitAnswer(port, "/", "bonjour \u00e0 tous");
 
         Command.Result status = serviceRun(dir, "status");
-        assertThat(status.exit()).isZero();
+        assertExit(status, 0);
         assertThat(status.out()).contains("running with pid " + pid);
         assertThat(isGone(pid)).isFalse();
         assertThat(Files.readString(dir.resolve("http-service.out"))).contains("reloaded ");
 
         Files.writeString(dir.resolve("http-service.properties"), "greeting=\\uZZZZ\n"); // a malformed escape
-        assertThat(serviceRun(dir, "reload").exit()).isZero();
+        assertExit(serviceRun(dir, "reload"), 0);
         await("the failed reload in the stderr log", DEADLINE,
                 () -> Daemons.readOrEmpty(dir.resolve("http-service.err")).contains("Cannot reload"));
         assertThat(Files.readString(dir.resolve("http-service.err")))
@@ -180,10 +180,10 @@ class HttpServiceIT {
         long pid = startService(first, port);
 
         Command.Result busy = serviceRun(second, "start", "--port", Integer.toString(port));
-        assertThat(busy.exit()).as(busy.toString()).isEqualTo(1);
+        assertExit(busy, 1);
         assertThat(busy.err()).contains("Cannot listen on 127.0.0.1:" + port, "already in use", "--port");
         assertThat(busy.out()).doesNotContain("started with pid");
-        assertThat(serviceRun(second, "status").exit()).as("second instance not running").isEqualTo(3);
+        assertExit(serviceRun(second, "status"), 3, "second instance not running");
 
         awaitAnswer(port, "/health", "ok");
         assertThat(serviceRun(first, "status").out()).contains("running with pid " + pid);
@@ -193,7 +193,7 @@ class HttpServiceIT {
     void aPortHeldByAnotherProgramFailsStartTheSameWay() throws IOException {
         try (ServerSocket held = new ServerSocket(0, 50, LOOPBACK)) {
             Command.Result busy = serviceRun(dir, "start", "--port", Integer.toString(held.getLocalPort()));
-            assertThat(busy.exit()).as(busy.toString()).isEqualTo(1);
+            assertExit(busy, 1);
             assertThat(busy.err()).contains("Cannot listen on 127.0.0.1:" + held.getLocalPort(), "already in use");
         }
     }
@@ -206,7 +206,7 @@ class HttpServiceIT {
         String classPath = classPathForNobody();
         Command.Result start = daemons.run(service(classPath, dir, "start", "--user", "nobody", "--port",
                 Integer.toString(port)));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
 
         awaitAnswer(port, "/health", "ok");
@@ -214,11 +214,11 @@ class HttpServiceIT {
         assertThat(Files.getOwner(dir.resolve("http-service.properties")).getName()).as("created in init(), as root")
                 .isEqualTo("root");
         Files.writeString(dir.resolve("http-service.properties"), "greeting=hi from nobody\n");
-        assertThat(daemons.run(service(classPath, dir, "reload")).exit()).isZero();
+        assertExit(daemons.run(service(classPath, dir, "reload")), 0);
         awaitAnswer(port, "/", "hi from nobody"); // reload() read the file as nobody
 
         Command.Result stop = daemons.run(service(classPath, dir, "stop"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(isGone(pid)).isTrue();
         assertThat(canBind(port)).as("port %d free again after stop", port).isTrue();
     }

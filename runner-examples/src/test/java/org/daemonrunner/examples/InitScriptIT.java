@@ -1,6 +1,7 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.daemonrunner.it.Daemons.assertExit;
 import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
@@ -61,66 +62,66 @@ class InitScriptIT {
     @Test
     void startStatusReloadStopPassTheLsbStatusesThrough() throws IOException {
         Command.Result notRunning = script("status");
-        assertThat(notRunning.exit()).as(notRunning.toString()).isEqualTo(3);
-        assertThat(script("reload").exit()).as("reload while not running").isEqualTo(7);
-        assertThat(script("force-reload").exit()).as("force-reload while not running").isEqualTo(7);
+        assertExit(notRunning, 3);
+        assertExit(script("reload"), 7, "reload while not running");
+        assertExit(script("force-reload"), 7, "force-reload while not running");
 
         Command.Result start = script("start");
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
         assertThat(Files.readAllLines(home.resolve("sample.pid"))).first().isEqualTo(Long.toString(pid));
         assertThat(Daemons.cmdline(pid)).containsSubsequence("start", "--dir", home.toString(), "--interval", "0.2");
 
         Command.Result again = script("start");
-        assertThat(again.exit()).as(again.toString()).isZero();
+        assertExit(again, 0);
         assertThat(again.out()).contains("already running with pid " + pid);
 
         Command.Result status = script("status");
-        assertThat(status.exit()).as(status.toString()).isZero();
+        assertExit(status, 0);
         assertThat(status.out()).contains("running with pid " + pid);
 
         Command.Result reload = script("reload");
-        assertThat(reload.exit()).as(reload.toString()).isZero();
+        assertExit(reload, 0);
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
-        assertThat(script("force-reload").exit()).isZero();
+        assertExit(script("force-reload"), 0);
 
         Command.Result stop = script("stop");
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(isGone(pid)).as("daemon %d gone when stop returned", pid).isTrue();
-        assertThat(script("status").exit()).isEqualTo(3);
-        assertThat(script("stop").exit()).as("stop when not running").isZero();
+        assertExit(script("status"), 3);
+        assertExit(script("stop"), 0, "stop when not running");
     }
 
     @Test
     void restartReplacesTheDaemonAndTryRestartLeavesAStoppedOneStopped() {
         Command.Result tryRestart = script("try-restart");
-        assertThat(tryRestart.exit()).as(tryRestart.toString()).isZero();
+        assertExit(tryRestart, 0);
         assertThat(tryRestart.out()).doesNotContain("started with pid");
-        assertThat(script("status").exit()).isEqualTo(3);
+        assertExit(script("status"), 3);
 
         Command.Result restart = script("restart");
-        assertThat(restart.exit()).as(restart.toString()).isZero();
+        assertExit(restart, 0);
         long first = restart.startedPid();
         Command.Result restarted = script("try-restart");
-        assertThat(restarted.exit()).as(restarted.toString()).isZero();
+        assertExit(restarted, 0);
         long second = restarted.startedPid();
         assertThat(second).isNotEqualTo(first);
         assertThat(isGone(first)).isTrue();
         assertThat(script("status").out()).contains("running with pid " + second);
-        assertThat(script("stop").exit()).isZero();
+        assertExit(script("stop"), 0);
     }
 
     @Test
     void aMissingJarIsNotInstalledAndAnUnknownActionIsAUsageError() {
         String missing = "SAMPLE_JAR=" + dir.resolve("missing.jar");
         Command.Result start = script("start", missing);
-        assertThat(start.exit()).isEqualTo(5);
+        assertExit(start, 5);
         assertThat(start.err()).contains(dir.resolve("missing.jar").toString(), "SAMPLE_JAR");
-        assertThat(script("status", missing).exit()).isEqualTo(4);
+        assertExit(script("status", missing), 4);
 
         Command.Result unknown = script("strat");
-        assertThat(unknown.exit()).isEqualTo(2);
+        assertExit(unknown, 2);
         assertThat(unknown.err()).contains("Usage:", "start", "stop", "restart", "force-reload", "status");
         assertThat(home).doesNotExist();
     }
@@ -129,7 +130,7 @@ class InitScriptIT {
     void aStartThatFailsExits1WithTheReason() throws IOException {
         Files.writeString(dir.resolve("run"), "a file where the directory should be");
         Command.Result start = script("start");
-        assertThat(start.exit()).as(start.toString()).isEqualTo(1);
+        assertExit(start, 1);
         assertThat(start.err()).contains(home.toString());
     }
 }

@@ -2,6 +2,7 @@ package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
 import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
@@ -46,32 +47,32 @@ class SampleDaemonIT {
     void startStatusStopWithJarRunsTheFullCycle() throws IOException {
         Path data = dir.resolve("sample.data");
         Command.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), "--interval", "0.1"));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
         assertThat(Files.readString(dir.resolve("sample.pid"))).startsWith(pid + "\nstart=");
 
         Command.Result status = daemons.run(SampleJar.command("status", "--dir", dir.toString()));
-        assertThat(status.exit()).isZero();
+        assertExit(status, 0);
         assertThat(status.out()).contains("running with pid " + pid);
         await("two lines in " + data, Duration.ofSeconds(10),
                 () -> Daemons.readOrEmpty(data).lines().filter(l -> l.startsWith("Processing at")).count() >= 2);
 
         Command.Result stop = daemons.run(SampleJar.command("stop", "--dir", dir.toString()));
         assertThat(isGone(pid)).as("daemon %d gone when stop returned", pid).isTrue();
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(dir.resolve("sample.pid")).doesNotExist();
         assertThat(Files.readString(data)).contains("Stopped at"); // the shutdown hook ran
 
         Command.Result after = daemons.run(SampleJar.command("status", "--dir", dir.toString()));
-        assertThat(after.exit()).isEqualTo(3);
+        assertExit(after, 3);
         assertThat(after.out()).contains("not running");
     }
 
     @Test
     void theDaemonGetsNoNativeAccessOptionAndLoadingJnrInItPrintsNoWarning() throws IOException {
         Command.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), "--interval", "0.1"));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
         // the option turns off CDS's archived module graph; JDK 17-23 do not need it, and on 24+ the jar declares it
         assertThat(Daemons.cmdline(pid)).noneMatch(a -> a.startsWith("--enable-native-access"));
@@ -80,10 +81,10 @@ class SampleDaemonIT {
         Path rotated = dir.resolve("sample.err.1");
         Files.move(err, rotated);
         Command.Result reopen = daemons.run(SampleJar.command("reopen-logs", "--dir", dir.toString()));
-        assertThat(reopen.exit()).as(reopen.toString()).isZero();
+        assertExit(reopen, 0);
         await("the daemon to reopen " + err + " (through jnr-posix)", Duration.ofSeconds(20), () -> Files.exists(err));
         Command.Result stop = daemons.run(SampleJar.command("stop", "--dir", dir.toString()));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(Files.readString(rotated) + Files.readString(err)).doesNotContain("WARNING");
     }
 
@@ -95,7 +96,7 @@ class SampleDaemonIT {
         List<String> command = List.of(Daemons.JAVA, "-Xmx96m", "-Dsample.marker=kept", "-cp", "lib/sample.jar",
                 SampleDaemon.class.getName(), "start", "--dir", "run", "--interval", "0.2");
         Command.Result start = daemons.run(dir, command);
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
 
         List<String> cmdline = Daemons.cmdline(pid);
@@ -108,7 +109,7 @@ class SampleDaemonIT {
 
         Command.Result stop = daemons.run(dir, List.of(Daemons.JAVA, "-cp", "lib/sample.jar",
                 SampleDaemon.class.getName(), "stop", "--dir", "run"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(isGone(pid)).isTrue();
     }
 
@@ -117,13 +118,13 @@ class SampleDaemonIT {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         Command.Result start = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
                 SampleJar.PATH, "start"));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         Path home = tmp.resolve("daemonrunner-sample");
         assertThat(start.out()).contains(home.resolve("sample.pid").toString(), home.resolve("sample.data").toString());
         assertThat(home.resolve("sample.pid")).exists();
         Command.Result stop = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
                 SampleJar.PATH, "stop"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
     }
 
     @Test
@@ -136,7 +137,7 @@ class SampleDaemonIT {
         Path locked = Files.createDirectories(dir.resolve("locked"));
         Command.Result start = daemons.run(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
                 "--clear-groups", Daemons.JAVA, "-jar", SampleJar.PATH, "start", "--dir", locked.toString()));
-        assertThat(start.exit()).as(start.toString()).isEqualTo(4);
+        assertExit(start, 4);
         assertThat(start.err()).contains("directory " + locked + " is not writable",
                 "pidfile " + locked.resolve("sample.pid"));
         assertThat(locked.resolve("sample.pid")).doesNotExist();
@@ -159,9 +160,9 @@ class SampleDaemonIT {
         List<Long> pids = new ArrayList<>();
         for (int round = 0; round < 2; round++) {
             Command.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString()));
-            assertThat(start.exit()).as(start.toString()).isZero();
+            assertExit(start, 0);
             pids.add(start.startedPid());
-            assertThat(daemons.run(SampleJar.command("stop", "--dir", dir.toString())).exit()).isZero();
+            assertExit(daemons.run(SampleJar.command("stop", "--dir", dir.toString())), 0);
         }
         String out = Files.readString(dir.resolve("sample.out"));
         assertThat(out).contains("sample daemon " + pids.get(0) + " appending", "sample daemon " + pids.get(1)

@@ -88,7 +88,7 @@ class SystemdUnitIT {
         List<String> orphan = new ArrayList<>(List.of("/bin/sh", "-c",
                 "INVOCATION_ID=0123456789abcdef \"$@\" </dev/null >" + out + " 2>&1 &", "sh"));
         orphan.addAll(start);
-        assertThat(daemons.run(orphan).exit()).isZero();
+        assertExit(daemons.run(orphan), 0);
         await("ExecStart to report 'started with pid N' in " + out, Duration.ofSeconds(20),
                 () -> Command.startedPid(Daemons.readOrEmpty(out)).isPresent());
         long pid = Command.startedPid(Daemons.readOrEmpty(out)).orElseThrow();
@@ -99,12 +99,12 @@ class SystemdUnitIT {
         assertThat(dir.resolve("log/sample.out")).exists();
 
         Command.Result reload = daemons.run(command("sample-daemon-forking.service", "ExecReload"));
-        assertThat(reload.exit()).as(reload.toString()).isZero();
+        assertExit(reload, 0);
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
         assertThat(isGone(pid)).isFalse();
 
         Command.Result stop = daemons.run(command("sample-daemon-forking.service", "ExecStop"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(isGone(pid)).isTrue();
         assertThat(pidfile).doesNotExist();
@@ -119,7 +119,7 @@ class SystemdUnitIT {
                 () -> Files.exists(dir.resolve("lib/sample.data")));
         List<String> reload = new ArrayList<>(command("sample-daemon-simple.service", "ExecReload"));
         reload.replaceAll(arg -> arg.replace("$MAINPID", Long.toString(main.pid())));
-        assertThat(daemons.run(reload).exit()).isZero();
+        assertExit(daemons.run(reload), 0);
         assertThat(main.process().isAlive()).as("alive after SIGHUP").isTrue();
 
         main.destroy(); // systemd's stop: SIGTERM to the main process
@@ -136,7 +136,7 @@ class SystemdUnitIT {
         Command.Result verify = daemons.run(List.of(analyze.toString(), "verify", "--man=no",
                 DEPLOY.resolve("sample-daemon-forking.service").toString(),
                 DEPLOY.resolve("sample-daemon-simple.service").toString()));
-        assertThat(verify.exit()).as(verify.toString()).isZero();
+        assertExit(verify, 0);
         assertThat(verify.err()).doesNotContain("sample-daemon");
     }
 }
