@@ -124,6 +124,7 @@ public final class Daemons implements AutoCloseable {
             return "";
         }
     }
+
     /**
      * Copies the test class path where user nobody can read it (under {@code dir}, made reachable: directories
      * 755, files 644), and returns the copy's class path.
