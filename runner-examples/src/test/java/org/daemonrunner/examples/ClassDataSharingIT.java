@@ -1,7 +1,8 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.daemonrunner.it.Command;
+import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,14 +63,14 @@ class ClassDataSharingIT {
         Set<String> merged = new LinkedHashSet<>(launcher);
         merged.addAll(daemon);
         Files.write(dir.resolve("cds/all.classlist"), new ArrayList<>(merged));
-        Daemons.Result dump = daemons.run(dir, List.of(Daemons.JAVA, "-Xshare:dump",
+        Command.Result dump = daemons.run(dir, List.of(Daemons.JAVA, "-Xshare:dump",
                 "-XX:SharedClassListFile=cds/all.classlist", "-XX:SharedArchiveFile=cds/app.jsa",
-                "-jar", Daemons.SAMPLE_JAR));
-        assertThat(dump.exit()).as(dump.toString()).isZero();
+                "-jar", SampleJar.PATH));
+        assertExit(dump, 0);
 
         long pid = startMapping("cds/app.jsa", "-XX:SharedArchiveFile=cds/app.jsa");
         assertThat(Daemons.cmdline(pid)).contains("-XX:SharedArchiveFile=" + dir.resolve("cds/app.jsa"));
-        Daemons.Result status = runSample("status", "-Xshare:on", "-XX:SharedArchiveFile=cds/app.jsa"); // or fails
+        Command.Result status = runSample("status", "-Xshare:on", "-XX:SharedArchiveFile=cds/app.jsa"); // or fails
         assertThat(status.out()).contains("running with pid " + pid);
         stop(pid);
     }
@@ -109,18 +112,18 @@ class ClassDataSharingIT {
         return runSample(action, options).startedPid();
     }
 
-    private Daemons.Result runSample(String action, String... options) {
+    private Command.Result runSample(String action, String... options) {
         List<String> command = new ArrayList<>(List.of(Daemons.JAVA));
         command.addAll(List.of(options));
-        command.addAll(List.of("-jar", Daemons.SAMPLE_JAR, action, "--dir", "run"));
-        Daemons.Result result = daemons.run(dir, command);
-        assertThat(result.exit()).as(result.toString()).isZero();
+        command.addAll(List.of("-jar", SampleJar.PATH, action, "--dir", "run"));
+        Command.Result result = daemons.run(dir, command);
+        assertExit(result, 0);
         return result;
     }
 
     /** Starts the sample with {@code options} and checks that the daemon maps {@code archive}; returns its pid. */
     private long startMapping(String archive, String... options) throws IOException {
-        Daemons.Result start = runSample("start", options);
+        Command.Result start = runSample("start", options);
         assertThat(start.out() + start.err()).as("no JVM complaint about the archive").doesNotContain("cds");
         long pid = start.startedPid();
         assertThat(Files.readString(Path.of("/proc/" + pid + "/maps"))).as("the daemon maps %s", archive)
@@ -129,8 +132,8 @@ class ClassDataSharingIT {
     }
 
     private void stop(long pid) {
-        Daemons.Result stop = daemons.run(dir, Daemons.sampleJar("stop", "--dir", "run"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Command.Result stop = daemons.run(dir, SampleJar.command("stop", "--dir", "run"));
+        assertExit(stop, 0);
         assertThat(isGone(pid)).as("pid %d gone when stop returned", pid).isTrue();
     }
 

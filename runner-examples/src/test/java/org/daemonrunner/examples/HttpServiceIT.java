@@ -1,8 +1,9 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.await;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,8 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.daemonrunner.internal.proc.UserAccount;
+import org.daemonrunner.it.Command;
+import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,13 +59,13 @@ class HttpServiceIT {
     }
 
     /** Runs the service with {@code args}, its files in {@code home}. */
-    private Daemons.Result serviceRun(Path home, String... args) {
+    private Command.Result serviceRun(Path home, String... args) {
         return daemons.run(service(System.getProperty("java.class.path"), home, args));
     }
 
     private long startService(Path home, int port) {
-        Daemons.Result start = serviceRun(home, "start", "--port", Integer.toString(port));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = serviceRun(home, "start", "--port", Integer.toString(port));
+        assertExit(start, 0);
         return start.startedPid();
     }
 
@@ -118,27 +120,26 @@ class HttpServiceIT {
         assertThat(get(port, "/missing").statusCode()).isEqualTo(404);
         assertThat(canBind(port)).as("port %d is held by the service", port).isFalse();
 
-        Daemons.Result stop = serviceRun(dir, "stop");
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Command.Result stop = serviceRun(dir, "stop");
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(isGone(pid)).as("service %d gone when stop returned", pid).isTrue();
         assertThat(canBind(port)).as("port %d free again after stop", port).isTrue();
         assertThat(dir.resolve("http-service.pid")).doesNotExist();
         assertThat(Files.readString(dir.resolve("http-service.out"))).contains("serving http://127.0.0.1:" + port,
                 "http service " + pid + " stopped"); // run() returned after stop()
-        assertThat(serviceRun(dir, "status").exit()).isEqualTo(3);
+        assertExit(serviceRun(dir, "status"), 3);
     }
 
     @Test
     void runServesInTheForegroundAndSigtermStopsItGracefully() throws Exception {
         int port = freePort();
-        Process run = daemons.spawn(dir, service(System.getProperty("java.class.path"), dir, "run", "--port",
+        Command.Running run = daemons.spawn(dir, service(System.getProperty("java.class.path"), dir, "run", "--port",
                 Integer.toString(port)), dir.resolve("run.out"), dir.resolve("run.err"));
         awaitAnswer(port, "/health", "ok");
         assertThat(serviceRun(dir, "status").out()).contains("running with pid " + run.pid());
         run.destroy(); // SIGTERM, as systemd sends it
-        assertThat(run.waitFor(20, TimeUnit.SECONDS)).as("run exited within 20 s of SIGTERM").isTrue();
-        assertThat(run.exitValue()).as("exit status of run after SIGTERM").isZero();
+        assertExit(run.finish(Duration.ofSeconds(20)), 0); // exited within 20 s of SIGTERM, with status 0
         assertThat(Files.readString(dir.resolve("run.out"))).contains("http service " + run.pid() + " stopped");
         assertThat(canBind(port)).as("port %d free again", port).isTrue();
     }
@@ -150,19 +151,19 @@ class HttpServiceIT {
         awaitAnswer(port, "/", "hello");
 
         Files.writeString(dir.resolve("http-service.properties"), "greeting=bonjour \\u00e0 tous\n");
-        Daemons.Result reload = serviceRun(dir, "reload");
-        assertThat(reload.exit()).as(reload.toString()).isZero();
+        Command.Result reload = serviceRun(dir, "reload");
+        assertExit(reload, 0);
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
         awaitAnswer(port, "/", "bonjour \u00e0 tous");
 
-        Daemons.Result status = serviceRun(dir, "status");
-        assertThat(status.exit()).isZero();
+        Command.Result status = serviceRun(dir, "status");
+        assertExit(status, 0);
         assertThat(status.out()).contains("running with pid " + pid);
         assertThat(isGone(pid)).isFalse();
         assertThat(Files.readString(dir.resolve("http-service.out"))).contains("reloaded ");
 
         Files.writeString(dir.resolve("http-service.properties"), "greeting=\\uZZZZ\n"); // a malformed escape
-        assertThat(serviceRun(dir, "reload").exit()).isZero();
+        assertExit(serviceRun(dir, "reload"), 0);
         await("the failed reload in the stderr log", DEADLINE,
                 () -> Daemons.readOrEmpty(dir.resolve("http-service.err")).contains("Cannot reload"));
         assertThat(Files.readString(dir.resolve("http-service.err")))
@@ -178,11 +179,11 @@ class HttpServiceIT {
         Path second = Files.createDirectories(dir.resolve("second"));
         long pid = startService(first, port);
 
-        Daemons.Result busy = serviceRun(second, "start", "--port", Integer.toString(port));
-        assertThat(busy.exit()).as(busy.toString()).isEqualTo(1);
+        Command.Result busy = serviceRun(second, "start", "--port", Integer.toString(port));
+        assertExit(busy, 1);
         assertThat(busy.err()).contains("Cannot listen on 127.0.0.1:" + port, "already in use", "--port");
         assertThat(busy.out()).doesNotContain("started with pid");
-        assertThat(serviceRun(second, "status").exit()).as("second instance not running").isEqualTo(3);
+        assertExit(serviceRun(second, "status"), 3, "second instance not running");
 
         awaitAnswer(port, "/health", "ok");
         assertThat(serviceRun(first, "status").out()).contains("running with pid " + pid);
@@ -191,8 +192,8 @@ class HttpServiceIT {
     @Test
     void aPortHeldByAnotherProgramFailsStartTheSameWay() throws IOException {
         try (ServerSocket held = new ServerSocket(0, 50, LOOPBACK)) {
-            Daemons.Result busy = serviceRun(dir, "start", "--port", Integer.toString(held.getLocalPort()));
-            assertThat(busy.exit()).as(busy.toString()).isEqualTo(1);
+            Command.Result busy = serviceRun(dir, "start", "--port", Integer.toString(held.getLocalPort()));
+            assertExit(busy, 1);
             assertThat(busy.err()).contains("Cannot listen on 127.0.0.1:" + held.getLocalPort(), "already in use");
         }
     }
@@ -203,9 +204,9 @@ class HttpServiceIT {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
         int port = freeLowPort();
         String classPath = classPathForNobody();
-        Daemons.Result start = daemons.run(service(classPath, dir, "start", "--user", "nobody", "--port",
+        Command.Result start = daemons.run(service(classPath, dir, "start", "--user", "nobody", "--port",
                 Integer.toString(port)));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
 
         awaitAnswer(port, "/health", "ok");
@@ -213,11 +214,11 @@ class HttpServiceIT {
         assertThat(Files.getOwner(dir.resolve("http-service.properties")).getName()).as("created in init(), as root")
                 .isEqualTo("root");
         Files.writeString(dir.resolve("http-service.properties"), "greeting=hi from nobody\n");
-        assertThat(daemons.run(service(classPath, dir, "reload")).exit()).isZero();
+        assertExit(daemons.run(service(classPath, dir, "reload")), 0);
         awaitAnswer(port, "/", "hi from nobody"); // reload() read the file as nobody
 
-        Daemons.Result stop = daemons.run(service(classPath, dir, "stop"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Command.Result stop = daemons.run(service(classPath, dir, "stop"));
+        assertExit(stop, 0);
         assertThat(isGone(pid)).isTrue();
         assertThat(canBind(port)).as("port %d free again after stop", port).isTrue();
     }

@@ -1,13 +1,16 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.daemonrunner.it.Command;
+import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,9 +43,9 @@ class InitScriptIT {
     }
 
     /** Runs {@code sh sample-daemon.init ACTION} pointed at the built jar and the test directory. */
-    private Daemons.Result script(String action, String... settings) {
+    private Command.Result script(String action, String... settings) {
         List<String> command = new ArrayList<>(List.of("/usr/bin/env", "SAMPLE_DEFAULTS=" + dir.resolve("none"),
-                "SAMPLE_JAVA=" + Daemons.JAVA, "SAMPLE_JAR=" + Daemons.SAMPLE_JAR, "SAMPLE_DIR=" + home,
+                "SAMPLE_JAVA=" + Daemons.JAVA, "SAMPLE_JAR=" + SampleJar.PATH, "SAMPLE_DIR=" + home,
                 "SAMPLE_OPTS=--interval 0.2"));
         command.addAll(List.of(settings));
         command.addAll(List.of("/bin/sh", SCRIPT.toString(), action));
@@ -58,67 +61,67 @@ class InitScriptIT {
 
     @Test
     void startStatusReloadStopPassTheLsbStatusesThrough() throws IOException {
-        Daemons.Result notRunning = script("status");
-        assertThat(notRunning.exit()).as(notRunning.toString()).isEqualTo(3);
-        assertThat(script("reload").exit()).as("reload while not running").isEqualTo(7);
-        assertThat(script("force-reload").exit()).as("force-reload while not running").isEqualTo(7);
+        Command.Result notRunning = script("status");
+        assertExit(notRunning, 3);
+        assertExit(script("reload"), 7, "reload while not running");
+        assertExit(script("force-reload"), 7, "force-reload while not running");
 
-        Daemons.Result start = script("start");
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = script("start");
+        assertExit(start, 0);
         long pid = start.startedPid();
         assertThat(Files.readAllLines(home.resolve("sample.pid"))).first().isEqualTo(Long.toString(pid));
         assertThat(Daemons.cmdline(pid)).containsSubsequence("start", "--dir", home.toString(), "--interval", "0.2");
 
-        Daemons.Result again = script("start");
-        assertThat(again.exit()).as(again.toString()).isZero();
+        Command.Result again = script("start");
+        assertExit(again, 0);
         assertThat(again.out()).contains("already running with pid " + pid);
 
-        Daemons.Result status = script("status");
-        assertThat(status.exit()).as(status.toString()).isZero();
+        Command.Result status = script("status");
+        assertExit(status, 0);
         assertThat(status.out()).contains("running with pid " + pid);
 
-        Daemons.Result reload = script("reload");
-        assertThat(reload.exit()).as(reload.toString()).isZero();
+        Command.Result reload = script("reload");
+        assertExit(reload, 0);
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
-        assertThat(script("force-reload").exit()).isZero();
+        assertExit(script("force-reload"), 0);
 
-        Daemons.Result stop = script("stop");
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Command.Result stop = script("stop");
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(isGone(pid)).as("daemon %d gone when stop returned", pid).isTrue();
-        assertThat(script("status").exit()).isEqualTo(3);
-        assertThat(script("stop").exit()).as("stop when not running").isZero();
+        assertExit(script("status"), 3);
+        assertExit(script("stop"), 0, "stop when not running");
     }
 
     @Test
     void restartReplacesTheDaemonAndTryRestartLeavesAStoppedOneStopped() {
-        Daemons.Result tryRestart = script("try-restart");
-        assertThat(tryRestart.exit()).as(tryRestart.toString()).isZero();
+        Command.Result tryRestart = script("try-restart");
+        assertExit(tryRestart, 0);
         assertThat(tryRestart.out()).doesNotContain("started with pid");
-        assertThat(script("status").exit()).isEqualTo(3);
+        assertExit(script("status"), 3);
 
-        Daemons.Result restart = script("restart");
-        assertThat(restart.exit()).as(restart.toString()).isZero();
+        Command.Result restart = script("restart");
+        assertExit(restart, 0);
         long first = restart.startedPid();
-        Daemons.Result restarted = script("try-restart");
-        assertThat(restarted.exit()).as(restarted.toString()).isZero();
+        Command.Result restarted = script("try-restart");
+        assertExit(restarted, 0);
         long second = restarted.startedPid();
         assertThat(second).isNotEqualTo(first);
         assertThat(isGone(first)).isTrue();
         assertThat(script("status").out()).contains("running with pid " + second);
-        assertThat(script("stop").exit()).isZero();
+        assertExit(script("stop"), 0);
     }
 
     @Test
     void aMissingJarIsNotInstalledAndAnUnknownActionIsAUsageError() {
         String missing = "SAMPLE_JAR=" + dir.resolve("missing.jar");
-        Daemons.Result start = script("start", missing);
-        assertThat(start.exit()).isEqualTo(5);
+        Command.Result start = script("start", missing);
+        assertExit(start, 5);
         assertThat(start.err()).contains(dir.resolve("missing.jar").toString(), "SAMPLE_JAR");
-        assertThat(script("status", missing).exit()).isEqualTo(4);
+        assertExit(script("status", missing), 4);
 
-        Daemons.Result unknown = script("strat");
-        assertThat(unknown.exit()).isEqualTo(2);
+        Command.Result unknown = script("strat");
+        assertExit(unknown, 2);
         assertThat(unknown.err()).contains("Usage:", "start", "stop", "restart", "force-reload", "status");
         assertThat(home).doesNotExist();
     }
@@ -126,8 +129,8 @@ class InitScriptIT {
     @Test
     void aStartThatFailsExits1WithTheReason() throws IOException {
         Files.writeString(dir.resolve("run"), "a file where the directory should be");
-        Daemons.Result start = script("start");
-        assertThat(start.exit()).as(start.toString()).isEqualTo(1);
+        Command.Result start = script("start");
+        assertExit(start, 1);
         assertThat(start.err()).contains(home.toString());
     }
 }

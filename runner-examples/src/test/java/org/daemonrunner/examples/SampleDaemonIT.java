@@ -1,8 +1,9 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.await;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.daemonrunner.it.Command;
+import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,33 +46,33 @@ class SampleDaemonIT {
     @Test
     void startStatusStopWithJarRunsTheFullCycle() throws IOException {
         Path data = dir.resolve("sample.data");
-        Daemons.Result start = daemons.run(Daemons.sampleJar("start", "--dir", dir.toString(), "--interval", "0.1"));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), "--interval", "0.1"));
+        assertExit(start, 0);
         long pid = start.startedPid();
         assertThat(Files.readString(dir.resolve("sample.pid"))).isEqualTo(pid + "\n");
 
-        Daemons.Result status = daemons.run(Daemons.sampleJar("status", "--dir", dir.toString()));
-        assertThat(status.exit()).isZero();
+        Command.Result status = daemons.run(SampleJar.command("status", "--dir", dir.toString()));
+        assertExit(status, 0);
         assertThat(status.out()).contains("running with pid " + pid);
         await("two lines in " + data, Duration.ofSeconds(10),
                 () -> Daemons.readOrEmpty(data).lines().filter(l -> l.startsWith("Processing at")).count() >= 2);
 
-        Daemons.Result stop = daemons.run(Daemons.sampleJar("stop", "--dir", dir.toString()));
+        Command.Result stop = daemons.run(SampleJar.command("stop", "--dir", dir.toString()));
         assertThat(isGone(pid)).as("daemon %d gone when stop returned", pid).isTrue();
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(dir.resolve("sample.pid")).doesNotExist();
         assertThat(Files.readString(data)).contains("Stopped at"); // the shutdown hook ran
 
-        Daemons.Result after = daemons.run(Daemons.sampleJar("status", "--dir", dir.toString()));
-        assertThat(after.exit()).isEqualTo(3);
+        Command.Result after = daemons.run(SampleJar.command("status", "--dir", dir.toString()));
+        assertExit(after, 3);
         assertThat(after.out()).contains("not running");
     }
 
     @Test
     void theDaemonGetsNoNativeAccessOptionAndLoadingJnrInItPrintsNoWarning() throws IOException {
-        Daemons.Result start = daemons.run(Daemons.sampleJar("start", "--dir", dir.toString(), "--interval", "0.1"));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), "--interval", "0.1"));
+        assertExit(start, 0);
         long pid = start.startedPid();
         // the option turns off CDS's archived module graph; JDK 17-23 do not need it, and on 24+ the jar declares it
         assertThat(Daemons.cmdline(pid)).noneMatch(a -> a.startsWith("--enable-native-access"));
@@ -77,23 +80,23 @@ class SampleDaemonIT {
         Path err = dir.resolve("sample.err");
         Path rotated = dir.resolve("sample.err.1");
         Files.move(err, rotated);
-        Daemons.Result reopen = daemons.run(Daemons.sampleJar("reopen-logs", "--dir", dir.toString()));
-        assertThat(reopen.exit()).as(reopen.toString()).isZero();
+        Command.Result reopen = daemons.run(SampleJar.command("reopen-logs", "--dir", dir.toString()));
+        assertExit(reopen, 0);
         await("the daemon to reopen " + err + " (through jnr-posix)", Duration.ofSeconds(20), () -> Files.exists(err));
-        Daemons.Result stop = daemons.run(Daemons.sampleJar("stop", "--dir", dir.toString()));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Command.Result stop = daemons.run(SampleJar.command("stop", "--dir", dir.toString()));
+        assertExit(stop, 0);
         assertThat(Files.readString(rotated) + Files.readString(err)).doesNotContain("WARNING");
     }
 
     @Test
     void relativeClassPathJvmOptionsAndRelativePathsSurviveTheRelaunch() throws IOException {
         Path lib = Files.createDirectories(dir.resolve("lib"));
-        Files.copy(Path.of(Daemons.SAMPLE_JAR), lib.resolve("sample.jar"));
+        Files.copy(Path.of(SampleJar.PATH), lib.resolve("sample.jar"));
         Files.createDirectories(dir.resolve("run"));
         List<String> command = List.of(Daemons.JAVA, "-Xmx96m", "-Dsample.marker=kept", "-cp", "lib/sample.jar",
                 SampleDaemon.class.getName(), "start", "--dir", "run", "--interval", "0.2");
-        Daemons.Result start = daemons.run(dir, command);
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = daemons.run(dir, command);
+        assertExit(start, 0);
         long pid = start.startedPid();
 
         List<String> cmdline = Daemons.cmdline(pid);
@@ -104,24 +107,24 @@ class SampleDaemonIT {
         await("the data file under the launch directory", Duration.ofSeconds(10),
                 () -> Files.exists(dir.resolve("run/sample.data")));
 
-        Daemons.Result stop = daemons.run(dir, List.of(Daemons.JAVA, "-cp", "lib/sample.jar",
+        Command.Result stop = daemons.run(dir, List.of(Daemons.JAVA, "-cp", "lib/sample.jar",
                 SampleDaemon.class.getName(), "stop", "--dir", "run"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(isGone(pid)).isTrue();
     }
 
     @Test
     void withoutOptionsTheSampleKeepsItsFilesUnderTheTempDirectoryAndSaysWhere() throws IOException {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        Daemons.Result start = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
-                Daemons.SAMPLE_JAR, "start"));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
+                SampleJar.PATH, "start"));
+        assertExit(start, 0);
         Path home = tmp.resolve("daemonrunner-sample");
         assertThat(start.out()).contains(home.resolve("sample.pid").toString(), home.resolve("sample.data").toString());
         assertThat(home.resolve("sample.pid")).exists();
-        Daemons.Result stop = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
-                Daemons.SAMPLE_JAR, "stop"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Command.Result stop = daemons.run(List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar",
+                SampleJar.PATH, "stop"));
+        assertExit(stop, 0);
     }
 
     @Test
@@ -129,12 +132,12 @@ class SampleDaemonIT {
         Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0,
                 "needs root to run the launcher as nobody");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
-        Assumptions.assumeTrue(readableByOthers(Path.of(Daemons.SAMPLE_JAR)), "the sample jar is not readable by nobody");
+        Assumptions.assumeTrue(readableByOthers(Path.of(SampleJar.PATH)), "the sample jar is not readable by nobody");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path locked = Files.createDirectories(dir.resolve("locked"));
-        Daemons.Result start = daemons.run(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                "--clear-groups", Daemons.JAVA, "-jar", Daemons.SAMPLE_JAR, "start", "--dir", locked.toString()));
-        assertThat(start.exit()).as(start.toString()).isEqualTo(4);
+        Command.Result start = daemons.run(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", Daemons.JAVA, "-jar", SampleJar.PATH, "start", "--dir", locked.toString()));
+        assertExit(start, 4);
         assertThat(start.err()).contains("directory " + locked + " is not writable",
                 "pidfile " + locked.resolve("sample.pid"));
         assertThat(locked.resolve("sample.pid")).doesNotExist();
@@ -156,10 +159,10 @@ class SampleDaemonIT {
     void logsAreAppendedAcrossTwoRuns() throws IOException {
         List<Long> pids = new ArrayList<>();
         for (int round = 0; round < 2; round++) {
-            Daemons.Result start = daemons.run(Daemons.sampleJar("start", "--dir", dir.toString()));
-            assertThat(start.exit()).as(start.toString()).isZero();
+            Command.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString()));
+            assertExit(start, 0);
             pids.add(start.startedPid());
-            assertThat(daemons.run(Daemons.sampleJar("stop", "--dir", dir.toString())).exit()).isZero();
+            assertExit(daemons.run(SampleJar.command("stop", "--dir", dir.toString())), 0);
         }
         String out = Files.readString(dir.resolve("sample.out"));
         assertThat(out).contains("sample daemon " + pids.get(0) + " appending", "sample daemon " + pids.get(1)

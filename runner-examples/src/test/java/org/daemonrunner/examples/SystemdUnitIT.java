@@ -1,8 +1,9 @@
 package org.daemonrunner.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.await;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,9 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.daemonrunner.it.Command;
+import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class SystemdUnitIT {
     static final Path DEPLOY = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve("deploy");
-    private static final Pattern STARTED = Pattern.compile("started with pid (\\d+)");
 
     @TempDir
     Path dir;
@@ -44,7 +43,7 @@ class SystemdUnitIT {
         daemons = new Daemons(dir);
         installed = new LinkedHashMap<>();
         installed.put("/usr/bin/java", Daemons.JAVA);
-        installed.put("/opt/sample-daemon/sample-daemon.jar", Daemons.SAMPLE_JAR);
+        installed.put("/opt/sample-daemon/sample-daemon.jar", SampleJar.PATH);
         // RuntimeDirectory=, StateDirectory= and LogsDirectory=, created as systemd would
         installed.put("/run/sample-daemon", Files.createDirectories(dir.resolve("run")).toString());
         installed.put("/var/lib/sample-daemon", Files.createDirectories(dir.resolve("lib")).toString());
@@ -89,25 +88,23 @@ class SystemdUnitIT {
         List<String> orphan = new ArrayList<>(List.of("/bin/sh", "-c",
                 "INVOCATION_ID=0123456789abcdef \"$@\" </dev/null >" + out + " 2>&1 &", "sh"));
         orphan.addAll(start);
-        assertThat(daemons.run(orphan).exit()).isZero();
+        assertExit(daemons.run(orphan), 0);
         await("ExecStart to report 'started with pid N' in " + out, Duration.ofSeconds(20),
-                () -> STARTED.matcher(Daemons.readOrEmpty(out)).find());
-        Matcher started = STARTED.matcher(Daemons.readOrEmpty(out));
-        assertThat(started.find()).isTrue();
-        long pid = Long.parseLong(started.group(1));
+                () -> Command.startedPid(Daemons.readOrEmpty(out)).isPresent());
+        long pid = Command.startedPid(Daemons.readOrEmpty(out)).orElseThrow();
         daemons.track(pid);
         Path pidfile = Path.of(installedPath(setting("sample-daemon-forking.service", "PIDFile")));
         assertThat(Files.readAllLines(pidfile)).as("the PIDFile= systemd reads").first().isEqualTo(Long.toString(pid));
         await("the data file", Duration.ofSeconds(10), () -> Files.exists(dir.resolve("lib/sample.data")));
         assertThat(dir.resolve("log/sample.out")).exists();
 
-        Daemons.Result reload = daemons.run(command("sample-daemon-forking.service", "ExecReload"));
-        assertThat(reload.exit()).as(reload.toString()).isZero();
+        Command.Result reload = daemons.run(command("sample-daemon-forking.service", "ExecReload"));
+        assertExit(reload, 0);
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
         assertThat(isGone(pid)).isFalse();
 
-        Daemons.Result stop = daemons.run(command("sample-daemon-forking.service", "ExecStop"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Command.Result stop = daemons.run(command("sample-daemon-forking.service", "ExecStop"));
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("stopped (pid " + pid + ")");
         assertThat(isGone(pid)).isTrue();
         assertThat(pidfile).doesNotExist();
@@ -116,18 +113,17 @@ class SystemdUnitIT {
     @Test
     void theSimpleUnitsExecStartRunsInTheForegroundAndStopsOnSigterm() throws Exception {
         assertThat(setting("sample-daemon-simple.service", "Type")).isEqualTo("simple");
-        Process main = daemons.spawn(dir, command("sample-daemon-simple.service", "ExecStart"),
+        Command.Running main = daemons.spawn(dir, command("sample-daemon-simple.service", "ExecStart"),
                 dir.resolve("journal.out"), dir.resolve("journal.err"));
         await("the main process to append to the data file", Duration.ofSeconds(20),
                 () -> Files.exists(dir.resolve("lib/sample.data")));
         List<String> reload = new ArrayList<>(command("sample-daemon-simple.service", "ExecReload"));
         reload.replaceAll(arg -> arg.replace("$MAINPID", Long.toString(main.pid())));
-        assertThat(daemons.run(reload).exit()).isZero();
-        assertThat(main.isAlive()).as("alive after SIGHUP").isTrue();
+        assertExit(daemons.run(reload), 0);
+        assertThat(main.process().isAlive()).as("alive after SIGHUP").isTrue();
 
         main.destroy(); // systemd's stop: SIGTERM to the main process
-        assertThat(main.waitFor(20, TimeUnit.SECONDS)).as("exited within 20 s of SIGTERM").isTrue();
-        assertThat(main.exitValue()).isZero();
+        assertExit(main.finish(Duration.ofSeconds(20)), 0); // exited within 20 s of SIGTERM, with status 0
         assertThat(Files.readString(dir.resolve("lib/sample.data"))).contains("Stopped at"); // shutdown hook ran
         assertThat(Files.readString(dir.resolve("journal.out"))).contains("appending to");
     }
@@ -137,10 +133,10 @@ class SystemdUnitIT {
         Path analyze = Path.of("/usr/bin/systemd-analyze");
         Assumptions.assumeTrue(Files.isExecutable(analyze), "needs systemd-analyze");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/java")), "the units run /usr/bin/java");
-        Daemons.Result verify = daemons.run(List.of(analyze.toString(), "verify", "--man=no",
+        Command.Result verify = daemons.run(List.of(analyze.toString(), "verify", "--man=no",
                 DEPLOY.resolve("sample-daemon-forking.service").toString(),
                 DEPLOY.resolve("sample-daemon-simple.service").toString()));
-        assertThat(verify.exit()).as(verify.toString()).isZero();
+        assertExit(verify, 0);
         assertThat(verify.err()).doesNotContain("sample-daemon");
     }
 }

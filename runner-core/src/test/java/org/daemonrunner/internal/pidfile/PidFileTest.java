@@ -6,7 +6,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.assertj.core.api.Assertions.fail;
+import static org.daemonrunner.it.Await.await;
 import static org.junit.jupiter.api.condition.OS.LINUX;
 
 import java.io.BufferedReader;
@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import org.daemonrunner.internal.pidfile.PidFileState.Status;
 import org.daemonrunner.internal.proc.UserAccount;
 import org.junit.jupiter.api.AfterEach;
@@ -594,21 +593,6 @@ class PidFileTest {
     /** The kernel's POSIX locks on {@code file}, read from /proc/locks without opening the file. */
     private static List<LockTable.Entry> kernelLocksOn(Path file) throws IOException {
         return LockTable.locksOn(FileKey.of(file)).entries();
-    }
-
-    private static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("Timed out after " + timeout.toMillis() + " ms waiting for " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for " + what, e);
-            }
-        }
     }
 
     private static String read(Path file) {

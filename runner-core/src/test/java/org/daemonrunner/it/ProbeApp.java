@@ -1,4 +1,4 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

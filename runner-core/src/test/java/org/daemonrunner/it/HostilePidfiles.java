@@ -1,14 +1,13 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Fuzzed pidfile contents for {@link ReliabilityIT}, and a driver that runs {@code stop}, {@code force-stop},
@@ -186,24 +185,12 @@ final class HostilePidfiles {
     }
 
     /** Runs a command to its end (30 s at most) and returns {@code exit N out: ... err: ...}. */
-    private static String run(List<String> command, Path dir) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("fuzz", ".out");
-        Path err = Files.createTempFile("fuzz", ".err");
-        try {
-            Process process = new ProcessBuilder(command).directory(dir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor();
-                return "wedged: did not finish within 30 s: " + String.join(" ", command.subList(command.size() - 3,
-                        command.size()));
-            }
-            return "exit " + process.exitValue() + " out: " + Files.readString(out).strip() + " err: "
-                    + Files.readString(err).strip();
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
+    private static String run(List<String> command, Path dir) {
+        Command.Result result = Command.of(command).in(dir).run(Duration.ofSeconds(30));
+        if (!result.finished()) {
+            return "wedged: did not finish within 30 s: " + String.join(" ", command.subList(command.size() - 3,
+                    command.size()));
         }
+        return "exit " + result.exit() + " out: " + result.out().strip() + " err: " + result.err().strip();
     }
 }

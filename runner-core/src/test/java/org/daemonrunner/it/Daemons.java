@@ -1,7 +1,6 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
@@ -14,121 +13,95 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.daemonrunner.internal.pidfile.PidFile;
 
 /**
- * Starts real commands for the integration tests and cleans up every process they leave, by exact pid.
+ * Runs real commands for the integration tests, with a {@link Command}, and cleans up every process they leave, by
+ * exact pid. Public, in runner-core's test-jar, for the tests of runner-examples too.
  */
-final class Daemons implements AutoCloseable {
-    static final String JAVA = ProcessHandle.current().info().command().orElseThrow();
-    static final String SAMPLE_JAR = Path.of(System.getProperty("sample.jar", "target/sample-daemon.jar"))
-            .toAbsolutePath().toString();
-    private static final Pattern STARTED = Pattern.compile("started with pid (\\d+)");
+public final class Daemons implements AutoCloseable {
+    public static final String JAVA = ProcessHandle.current().info().command().orElseThrow();
+    /** How long {@link #run} lets a command run. */
+    public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dir;
     private final List<ProcessHandle> daemons = new ArrayList<>(); // handles keep the start time: no pid reuse
     private final List<Process> processes = new ArrayList<>();
 
-    Daemons(Path dir) {
+    /** Tracks the processes of one test, whose files are in {@code dir}; the commands' output goes there too. */
+    public Daemons(Path dir) {
         this.dir = dir;
     }
 
-    /** The result of one finished command. */
-    record Result(int exit, String out, String err) {
-        long startedPid() {
-            Matcher m = STARTED.matcher(out);
-            assertThat(m.find()).as("'started with pid N' in %s", this).isTrue();
-            return Long.parseLong(m.group(1));
-        }
-    }
-
-    static List<String> probe(String... args) {
+    /** {@code java -cp <the test class path> ProbeApp ARGS}. */
+    public static List<String> probe(String... args) {
         List<String> command = new ArrayList<>(List.of(JAVA, "-cp", System.getProperty("java.class.path"),
                 ProbeApp.class.getName()));
         command.addAll(List.of(args));
         return command;
     }
 
-    static List<String> sampleJar(String... args) {
-        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", SAMPLE_JAR));
-        command.addAll(List.of(args));
-        return command;
+    /**
+     * Runs a command in {@code cwd} to its end (at most 60 s, or the test fails) and tracks every daemon it names
+     * ("started with pid N", "already running with pid N").
+     */
+    public Command.Result run(Path cwd, List<String> command) {
+        Command.Running running = Command.of(command).in(cwd).scratch(dir).start();
+        processes.add(running.process());
+        Command.Result result = running.finish(COMMAND_TIMEOUT);
+        Command.daemonPids(result.out()).forEach(this::track);
+        assertThat(result.finished()).as("%s", result).isTrue();
+        return result;
     }
 
-    /** Runs a command in {@code cwd} to its end (at most 60 s) and tracks the daemon it reports having started. */
-    Result run(Path cwd, List<String> command) {
-        try {
-            Path out = Files.createTempFile(dir, "cmd", ".out");
-            Path err = Files.createTempFile(dir, "cmd", ".err");
-            Process process = new ProcessBuilder(command).directory(cwd.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            processes.add(process);
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail("command did not finish within 60 s: %s", command);
-            }
-            Result result = new Result(process.exitValue(), Files.readString(out), Files.readString(err));
-            Files.delete(out);
-            Files.delete(err);
-            Matcher m = STARTED.matcher(result.out());
-            while (m.find()) {
-                track(Long.parseLong(m.group(1)));
-            }
-            return result;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    Result run(List<String> command) {
+    /** Runs a command in the test directory; see {@link #run(Path, List)}. */
+    public Command.Result run(List<String> command) {
         return run(dir, command);
     }
 
-    /** Starts a command without waiting for it; it is killed at cleanup if still running. */
-    Process spawn(Path cwd, List<String> command, Path out, Path err) throws IOException {
-        Process process = new ProcessBuilder(command).directory(cwd.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        processes.add(process);
-        return process;
+    /** Starts a command in {@code cwd} without waiting for it; it is killed at cleanup if still running. */
+    public Command.Running spawn(Path cwd, List<String> command, Path out, Path err) {
+        return spawn(Command.of(command).in(cwd).output(out, err));
     }
 
-    void track(long pid) {
+    /** Starts a command without waiting for it; it is killed at cleanup if still running. */
+    public Command.Running spawn(Command command) {
+        Command.Running running = command.start();
+        processes.add(running.process());
+        return running;
+    }
+
+    /** Kills {@code pid} at cleanup, if it is still the process it is now. */
+    public void track(long pid) {
         ProcessHandle.of(pid).ifPresent(daemons::add);
     }
 
-    /** Waits, up to {@code timeout}, for {@code condition}; fails saying what was awaited. */
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after %s waiting for %s", timeout, what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+    /** Asserts a command's exit status; the failure message has the command line, stdout and stderr. */
+    public static Command.Result assertExit(Command.Result result, int status) {
+        return assertExit(result, status, "exit status of");
+    }
+
+    /**
+     * Asserts a command's exit status; the failure message starts with {@code what} (a format, with {@code args}),
+     * then has the command line, stdout and stderr.
+     */
+    public static Command.Result assertExit(Command.Result result, int status, String what, Object... args) {
+        assertThat(result.exit()).as("%s%n%s", String.format(what, args), result).isEqualTo(status);
+        return result;
     }
 
     /** Whether the process has exited: no {@code /proc/PID}, or a zombie waiting for init to reap it. */
-    static boolean isGone(long pid) {
+    public static boolean isGone(long pid) {
         String[] stat = stat(pid);
         return stat == null || stat[0].equals("Z") || stat[0].equals("X"); // exited, or being reaped
     }
 
-    /** The fields of {@code /proc/PID/stat} after the command name: state, ppid, pgrp, session, tty_nr, ... */
-    static String[] stat(long pid) {
+    /**
+     * The fields of {@code /proc/PID/stat} after the command name: state, ppid, pgrp, session, tty_nr, ...; null when
+     * the process is gone. The tests' one reader of that file.
+     */
+    public static String[] stat(long pid) {
         try {
             String text = Files.readString(Path.of("/proc/" + pid + "/stat"));
             return text.substring(text.lastIndexOf(')') + 2).trim().split(" ");
@@ -139,12 +112,12 @@ final class Daemons implements AutoCloseable {
         }
     }
 
-    static List<String> cmdline(long pid) throws IOException {
+    public static List<String> cmdline(long pid) throws IOException {
         byte[] bytes = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
         return List.of(new String(bytes, StandardCharsets.UTF_8).split("\0"));
     }
 
-    static String readOrEmpty(Path file) {
+    public static String readOrEmpty(Path file) {
         try {
             return Files.readString(file);
         } catch (IOException e) {
@@ -156,7 +129,7 @@ final class Daemons implements AutoCloseable {
      * Copies the test class path where user nobody can read it (under {@code dir}, made reachable: directories
      * 755, files 644), and returns the copy's class path.
      */
-    static String classPathForNobody(Path dir) throws IOException {
+    public static String classPathForNobody(Path dir) throws IOException {
         Path cp = Files.createDirectories(dir.resolve("cp"));
         List<String> entries = new ArrayList<>();
         int i = 0;

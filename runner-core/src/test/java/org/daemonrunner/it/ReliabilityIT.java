@@ -1,7 +1,9 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.isGone;
+import static org.daemonrunner.it.Await.holdsWithin;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,7 +32,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -61,7 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dreliability.rounds=N} (about N rounds of concurrency and churn, N/2 faults, N fuzzed inputs); add
  * {@code -Dreliability.seed=S} to replay the random choices of a run (each summary line prints its seed):
  * <pre>
- * cd /work/main &amp;&amp; mvn -B verify -pl runner-examples -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+ * mvn -B verify -pl runner-core -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dit.test=ReliabilityIT -Dreliability.rounds=300
  * </pre>
  * It takes about 3 s per round on 2 cores: with {@code -Dreliability.rounds=80} about 4.5 minutes, with 300 about 17.
@@ -108,7 +109,6 @@ class ReliabilityIT {
             "is still stopping after", // start waited pidfileTimeout for a stopping daemon
             "while stop looked at it"); // stop found a new daemon taking the pidfile
 
-    private static final Pattern STARTED = Pattern.compile("(?:started with|already running with) pid (\\d+)");
     private static final Pattern STOPPED = Pattern.compile("stopped \\(pid (\\d+)");
 
     @TempDir
@@ -123,7 +123,6 @@ class ReliabilityIT {
 
     private final Queue<Process> processes = new ConcurrentLinkedQueue<>();
     private final Map<Long, ProcessHandle> daemons = new ConcurrentHashMap<>();
-    private final Map<Process, Path[]> spawned = new ConcurrentHashMap<>(); // a spawned command's output files
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger commands = new AtomicInteger();
     private final AtomicInteger faults = new AtomicInteger();
@@ -157,7 +156,7 @@ class ReliabilityIT {
             }
             daemons.values().forEach(this::kill);
         }
-        awaitTrue(Duration.ofSeconds(10), () -> daemons.values().stream().allMatch(h -> isGone(h.pid())));
+        holdsWithin(Duration.ofSeconds(10), () -> daemons.values().stream().allMatch(h -> isGone(h.pid())));
         if (mounted != null) {
             unmount(mounted);
         }
@@ -361,31 +360,27 @@ class ReliabilityIT {
      * Waits until the commands' effects have settled: either one ready daemon holds the pidfile, is the only
      * daemon JVM and is named by the pidfile, or no daemon JVM is left and no daemon holds the pidfile.
      */
-    private void settled(String when) throws IOException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        String last;
-        while (true) {
-            PidFileState state = PidFile.inspect(pidfile);
-            List<Long> jvms = census.daemonJvms();
-            if (state.status() == PidFileState.Status.RUNNING && state.ready() && !state.stopping()
-                    && jvms.equals(List.of(state.holder()))) {
-                String named = Daemons.readOrEmpty(pidfile).lines().findFirst().orElse("");
-                if (!named.equals(Long.toString(state.holder()))) {
-                    violation(when + ": the pidfile names '" + named + "', but pid " + state.holder()
-                            + " holds its lock");
-                }
-                return;
+    private void settled(String when) {
+        PidFileState[] state = new PidFileState[1];
+        List<?>[] jvms = new List<?>[1];
+        boolean settled = holdsWithin(Duration.ofSeconds(20), () -> {
+            state[0] = inspect();
+            List<Long> now = census.daemonJvms();
+            jvms[0] = now;
+            boolean up = state[0].status() == PidFileState.Status.RUNNING && state[0].ready() && !state[0].stopping()
+                    && now.equals(List.of(state[0].holder()));
+            boolean down = (state[0].status() == PidFileState.Status.ABSENT
+                    || state[0].status() == PidFileState.Status.STALE) && now.isEmpty();
+            return up || down;
+        });
+        if (!settled) {
+            violation(when + ": not settled within 20 s: " + state[0] + ", daemon JVMs " + jvms[0]);
+        } else if (state[0].status() == PidFileState.Status.RUNNING) {
+            String named = Daemons.readOrEmpty(pidfile).lines().findFirst().orElse("");
+            if (!named.equals(Long.toString(state[0].holder()))) {
+                violation(when + ": the pidfile names '" + named + "', but pid " + state[0].holder()
+                        + " holds its lock");
             }
-            if ((state.status() == PidFileState.Status.ABSENT || state.status() == PidFileState.Status.STALE)
-                    && jvms.isEmpty()) {
-                return;
-            }
-            last = state + ", daemon JVMs " + jvms;
-            if (System.nanoTime() > deadline) {
-                violation(when + ": not settled within 20 s: " + last);
-                return;
-            }
-            pause(20);
         }
     }
 
@@ -395,10 +390,10 @@ class ReliabilityIT {
      * process nobody waits for.
      */
     private void nothingLeft(String when) {
-        if (!awaitTrue(Duration.ofSeconds(10), () -> census.mentioningDirectory().isEmpty())) {
+        if (!holdsWithin(Duration.ofSeconds(10), () -> census.mentioningDirectory().isEmpty())) {
             violation(when + ": processes left running: " + census.mentioningDirectory());
         }
-        if (!awaitTrue(Duration.ofSeconds(15), () -> daemons.values().stream().allMatch(ReliabilityIT::reaped))) {
+        if (!holdsWithin(Duration.ofSeconds(15), () -> daemons.values().stream().allMatch(ReliabilityIT::reaped))) {
             violation(when + ": daemons left (alive, or zombies no one reaps): " + daemons.values().stream()
                     .filter(h -> !reaped(h)).map(h -> h.pid() + " " + Arrays.toString(Daemons.stat(h.pid())))
                     .toList());
@@ -426,7 +421,7 @@ class ReliabilityIT {
         try {
             for (int cycle = 0; cycle <= cycles; cycle++) {
                 churnCycle(cycle);
-                if (!awaitTrue(Duration.ofSeconds(10), () -> census.mentioningDirectory().isEmpty())) {
+                if (!holdsWithin(Duration.ofSeconds(10), () -> census.mentioningDirectory().isEmpty())) {
                     violation("cycle " + cycle + ": processes left: " + census.mentioningDirectory());
                 }
                 int fds = ProcessCensus.openDescriptors();
@@ -515,7 +510,7 @@ class ReliabilityIT {
 
     private String killDuringInit() throws Exception {
         long initMs = 300 + random.nextInt(ROUNDS > 0 ? 1200 : 600);
-        Process launcher = spawnProbe("start", "--init-sleep-ms", Long.toString(initMs));
+        Command.Running launcher = spawnProbe("start", "--init-sleep-ms", Long.toString(initMs));
         Optional<Long> daemon = awaitDaemonJvm();
         if (daemon.isEmpty()) {
             violation("kill during init: no daemon JVM appeared");
@@ -556,8 +551,8 @@ class ReliabilityIT {
             return "stopping";
         }
         long pid = startedPid(start);
-        Process stop = spawnProbe("stop");
-        if (!awaitTrue(Duration.ofSeconds(10), () -> stateIs(PidFileState::stopping))) {
+        Command.Running stop = spawnProbe("stop");
+        if (!holdsWithin(Duration.ofSeconds(10), () -> stateIs(PidFileState::stopping))) {
             violation("kill during stop: the daemon never said it was stopping");
         }
         pause(random.nextInt((int) exitMs)); // the fault's moment: somewhere in the slow exit
@@ -573,17 +568,14 @@ class ReliabilityIT {
 
     private String killTheLauncher() throws Exception {
         long initMs = 200 + random.nextInt(ROUNDS > 0 ? 800 : 500);
-        Process launcher = spawnProbe("start", "--init-sleep-ms", Long.toString(initMs));
+        Command.Running launcher = spawnProbe("start", "--init-sleep-ms", Long.toString(initMs));
         pause(random.nextInt((int) initMs + 700)); // the fault's moment: from JVM start-up to after ready
-        launcher.destroyForcibly();
+        launcher.process().destroyForcibly();
         faults.incrementAndGet();
-        launcher.waitFor(10, TimeUnit.SECONDS);
-        processes.remove(launcher);
-        for (Path file : spawned.remove(launcher)) {
-            Files.delete(file);
-        }
+        launcher.finish(Duration.ofSeconds(10)); // reaps it and deletes its output files
+        processes.remove(launcher.process());
         // the daemon must come up or be cleanly absent, and the launch shell must go away either way
-        boolean settled = awaitTrue(Duration.ofSeconds(20), () -> {
+        boolean settled = holdsWithin(Duration.ofSeconds(20), () -> {
             PidFileState state = inspect();
             List<Long> jvms = census.daemonJvms();
             List<Long> all = census.mentioningDirectory().stream().map(ProcessCensus.Proc::pid).sorted().toList();
@@ -604,7 +596,7 @@ class ReliabilityIT {
     /** Waits for the first daemon JVM of the test directory to appear. */
     private Optional<Long> awaitDaemonJvm() {
         Long[] found = new Long[1];
-        awaitTrue(Duration.ofSeconds(20), () -> {
+        holdsWithin(Duration.ofSeconds(20), () -> {
             List<Long> jvms = census.daemonJvms();
             found[0] = jvms.isEmpty() ? null : jvms.get(0);
             return found[0] != null;
@@ -621,7 +613,7 @@ class ReliabilityIT {
         daemons.putIfAbsent(pid, handle.get());
         kill(handle.get());
         faults.incrementAndGet();
-        if (!awaitTrue(Duration.ofSeconds(10), () -> isGone(pid))) {
+        if (!holdsWithin(Duration.ofSeconds(10), () -> isGone(pid))) {
             violation("SIGKILLed daemon " + pid + " did not exit");
         }
     }
@@ -714,7 +706,7 @@ class ReliabilityIT {
                 // stop the second instance first: the orphan's exit would remove its pidfile (see the BUG below)
                 expect(probe(concat(List.of("stop"), List.of(at))), 0);
                 ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroy); // the operator's kill, by exact pid
-                if (!awaitTrue(Duration.ofSeconds(15), () -> isGone(orphan))) {
+                if (!holdsWithin(Duration.ofSeconds(15), () -> isGone(orphan))) {
                     violation("daemon " + orphan + " did not exit on SIGTERM");
                 }
                 if (!Daemons.readOrEmpty(dir.resolve("events.log")).contains("hook " + orphan)) {
@@ -741,7 +733,7 @@ class ReliabilityIT {
             assertThat(second.exit()).as("%s", second).isZero();
             long next = startedPid(second);
             ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroy); // the operator stops the orphan by pid
-            if (!awaitTrue(Duration.ofSeconds(15), () -> isGone(orphan))) {
+            if (!holdsWithin(Duration.ofSeconds(15), () -> isGone(orphan))) {
                 violation("daemon " + orphan + " did not exit on SIGTERM");
             }
             if (!Files.exists(pidfile)) {
@@ -777,7 +769,7 @@ class ReliabilityIT {
                 Outcome start = probe(concat(List.of("start", "--tick-ms", "1", "--tick-burst", "20"), at));
                 if (expect(start, 0, "started with pid")) {
                     long pid = startedPid(start);
-                    if (!awaitTrue(Duration.ofSeconds(20), () -> usableSpace(logs) == 0)) {
+                    if (!holdsWithin(Duration.ofSeconds(20), () -> usableSpace(logs) == 0)) {
                         violation("the daemon's ticks did not fill the 64k tmpfs");
                     }
                     faults.incrementAndGet();
@@ -1169,11 +1161,11 @@ class ReliabilityIT {
         Map<String, Integer> outcomes = new TreeMap<>();
         try {
             for (int round = 0; round < total; round++) {
-                Process first = spawnProbe("start", "--init-sleep-ms", "1500");
-                Process second = spawnProbe("start", "--init-sleep-ms", "1500");
+                Command.Running first = spawnProbe("start", "--init-sleep-ms", "1500");
+                Command.Running second = spawnProbe("start", "--init-sleep-ms", "1500");
                 // both launchers find no daemon and launch one; the loser's daemon exits 75, the winner is in init()
                 boolean[] both = new boolean[1];
-                boolean raced = awaitTrue(Duration.ofSeconds(20), () -> {
+                boolean raced = holdsWithin(Duration.ofSeconds(20), () -> {
                     int jvms = census.daemonJvms().size();
                     both[0] |= jvms == 2;
                     return both[0] && jvms == 1 && stateIs(s -> !s.ready());
@@ -1262,7 +1254,7 @@ class ReliabilityIT {
                 }
                 long pid = startedPid(start);
                 long wanted = (burst == 1 ? 50 + random.nextInt(400) : 2_000 + random.nextInt(40_000)) * 8L;
-                if (!awaitTrue(Duration.ofSeconds(20), () -> size(out) >= wanted)) {
+                if (!holdsWithin(Duration.ofSeconds(20), () -> size(out) >= wanted)) {
                     violation("the daemon wrote less than " + wanted + " bytes in 20 s");
                 }
                 Outcome stop = probe("stop");
@@ -1370,72 +1362,40 @@ class ReliabilityIT {
 
     /** Runs a command in the test directory to its end, or kills it (by pid) after {@code timeout}. */
     private Outcome run(List<String> command, String shown, Duration timeout) {
-        try {
-            Path out = Files.createTempFile(scratch, "cmd", ".out");
-            Path err = Files.createTempFile(scratch, "cmd", ".err");
-            long started = System.nanoTime();
-            Process process = new ProcessBuilder(command).directory(dir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            processes.add(process);
-            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!finished) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-            processes.remove(process);
-            Outcome outcome = new Outcome(shown, finished ? process.exitValue() : -1, Files.readString(out),
-                    Files.readString(err), (System.nanoTime() - started) / 1_000_000);
-            Files.delete(out);
-            Files.delete(err);
-            commands.incrementAndGet();
-            if (!finished) {
-                violation("wedged: did not finish within " + timeout + ": " + outcome);
-            }
-            Matcher m = STARTED.matcher(outcome.out());
-            while (m.find()) {
-                long pid = Long.parseLong(m.group(1));
-                ProcessHandle.of(pid).ifPresent(h -> daemons.putIfAbsent(pid, h));
-            }
-            return outcome;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return finish(start(command), shown, timeout);
     }
 
-    /** Starts the probe without waiting; its output goes to files in the scratch directory. */
-    private Process spawnProbe(String... args) throws IOException {
-        Path out = Files.createTempFile(scratch, "spawn", ".out");
-        Path err = Files.createTempFile(scratch, "spawn", ".err");
-        Process process = new ProcessBuilder(probeCommand(List.of(), List.of(args))).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        processes.add(process);
-        spawned.put(process, new Path[] {out, err});
-        return process;
+    /** Starts a command in the test directory without waiting; its output goes to files in the scratch directory. */
+    private Command.Running start(List<String> command) {
+        Command.Running running = Command.of(command).in(dir).scratch(scratch).start();
+        processes.add(running.process());
+        return running;
     }
 
+    /** Starts the probe without waiting. */
+    private Command.Running spawnProbe(String... args) {
+        return start(probeCommand(List.of(), List.of(args)));
+    }
 
     /** Waits for a spawned command to end (30 s at most) and returns what it did. */
-    private Outcome finish(Process process, String shown) throws IOException, InterruptedException {
-        long started = System.nanoTime();
-        boolean finished = process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        if (!finished) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        Path[] files = spawned.remove(process);
-        Outcome outcome = new Outcome(shown, finished ? process.exitValue() : -1, Files.readString(files[0]),
-                Files.readString(files[1]), (System.nanoTime() - started) / 1_000_000);
-        Files.delete(files[0]);
-        Files.delete(files[1]);
-        processes.remove(process);
+    private Outcome finish(Command.Running running, String shown) {
+        return finish(running, shown, COMMAND_TIMEOUT);
+    }
+
+    /**
+     * Waits for a started command to end, or kills it (by pid) after {@code timeout}; counts it, records a violation
+     * if it wedged, tracks every daemon it names, and returns what it did.
+     */
+    private Outcome finish(Command.Running running, String shown, Duration timeout) {
+        Command.Result result = running.finish(timeout);
+        processes.remove(running.process());
+        Outcome outcome = new Outcome(shown, result.exit(), result.out(), result.err(), result.took().toMillis());
         commands.incrementAndGet();
-        if (!finished) {
-            violation("wedged: did not finish within " + COMMAND_TIMEOUT + ": " + outcome);
+        if (!result.finished()) {
+            violation("wedged: did not finish within " + timeout + ": " + outcome);
+        }
+        for (long pid : Command.daemonPids(result.out())) {
+            ProcessHandle.of(pid).ifPresent(h -> daemons.putIfAbsent(pid, h));
         }
         return outcome;
     }
@@ -1450,12 +1410,10 @@ class ReliabilityIT {
         return ok;
     }
 
+    /** The pid of the first "started with pid N" or "already running with pid N" in the outcome. */
     private static long startedPid(Outcome outcome) {
-        Matcher m = STARTED.matcher(outcome.out());
-        if (!m.find()) {
-            throw new AssertionError("no 'started with pid N' in " + outcome);
-        }
-        return Long.parseLong(m.group(1));
+        return Command.daemonPids(outcome.out()).stream().findFirst()
+                .orElseThrow(() -> new AssertionError("no 'started with pid N' in " + outcome));
     }
 
     private void stoppedIsGone(Outcome outcome) {
@@ -1545,9 +1503,8 @@ class ReliabilityIT {
         }
     }
 
-    private void mkfifo(Path path) throws IOException, InterruptedException {
-        Process mkfifo = new ProcessBuilder("mkfifo", path.toString()).start();
-        assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0).as("mkfifo %s", path).isTrue();
+    private void mkfifo(Path path) {
+        assertExit(Command.of("mkfifo", path.toString()).scratch(scratch).run(Duration.ofSeconds(10)), 0);
     }
 
     private static void deleteRecursively(Path path) throws IOException {
@@ -1565,18 +1522,6 @@ class ReliabilityIT {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
-    }
-
-    /** Polls {@code condition} every 10 ms until it holds (true) or {@code timeout} passes (false). */
-    private static boolean awaitTrue(Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            pause(10);
-        }
-        return true;
     }
 
     /** Pauses the calling thread: a poll interval, or the random moment of a fault; never a wait for a result. */

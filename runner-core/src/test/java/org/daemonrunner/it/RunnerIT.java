@@ -1,9 +1,10 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.await;
-import static org.daemonrunner.examples.Daemons.isGone;
-import static org.daemonrunner.examples.Daemons.probe;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.probe;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +27,8 @@ class RunnerIT extends ProbeTest {
     @Test
     void missingOrUnknownActionsAndBadOptionsPrintTheUsageAndExit2() {
         for (String[] args : new String[][] {{}, {"strat"}, {"START"}, {"stop", "--", "--bogus"}, {"status", "--", "extra"}}) {
-            Daemons.Result result = daemons.run(probe(args));
-            assertThat(result.exit()).as(String.join(" ", args)).isEqualTo(2);
+            Command.Result result = daemons.run(probe(args));
+            assertExit(result, 2, "%s", String.join(" ", args));
             assertThat(result.err()).contains("Usage:", "start", "stop", "restart", "status", "run");
         }
         assertThat(daemons.run(probe("strat")).err()).contains("Unknown action 'strat'");
@@ -42,53 +43,53 @@ class RunnerIT extends ProbeTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
         assertThat(events()).contains("init " + pid);
         assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
-        Daemons.Result status = probeRun("status");
-        assertThat(status.exit()).isZero();
+        Command.Result status = probeRun("status");
+        assertExit(status, 0);
         assertThat(status.out()).startsWith("running with pid " + pid + ",");
     }
 
     @Test
     void startOfARunningDaemonSaysSoAtOnceAndStartsNothing() {
         long pid = startProbe();
-        Daemons.Result again = probeRun("start");
-        assertThat(again.exit()).isZero();
+        Command.Result again = probeRun("start");
+        assertExit(again, 0);
         assertThat(again.out()).contains("already running with pid " + pid).doesNotContain("started");
         assertThat(events().lines().filter(l -> l.startsWith("init")).count()).isEqualTo(1);
     }
 
     @Test
     void startFailsWithTheExceptionMessageWhenInitThrows() {
-        Daemons.Result start = probeRun("start", "--init-fail", "port 8080 is busy");
-        assertThat(start.exit()).isEqualTo(1);
+        Command.Result start = probeRun("start", "--init-fail", "port 8080 is busy");
+        assertExit(start, 1);
         assertThat(start.err()).contains("before it was ready", "init() failed",
                 "java.lang.IllegalStateException: port 8080 is busy", "Last lines of " + dir.resolve("err.log"));
         assertThat(pidfile).doesNotExist();
-        assertThat(probeRun("status").exit()).isEqualTo(3);
+        assertExit(probeRun("status"), 3);
     }
 
     @Test
     void startFailsWithTheExitStatusWhenTheDaemonExitsBeforeItIsReady() {
-        Daemons.Result start = probeRun("start", "--init-exit", "7");
-        assertThat(start.exit()).isEqualTo(1);
+        Command.Result start = probeRun("start", "--init-exit", "7");
+        assertExit(start, 1);
         assertThat(start.err()).contains("exited with status 7 before it was ready");
         assertThat(pidfile).doesNotExist();
     }
 
     @Test
     void startFailsAndStopsTheDaemonWhenReadinessTimesOut() {
-        Daemons.Result start = probeRun("start", "--init-sleep-ms", "30000", "--start-timeout-ms", "800");
-        assertThat(start.exit()).isEqualTo(1);
+        Command.Result start = probeRun("start", "--init-sleep-ms", "30000", "--start-timeout-ms", "800");
+        assertExit(start, 1);
         assertThat(start.err()).contains("did not become ready within 800ms", "has exited");
         long pid = Long.parseLong(start.err().replaceAll("(?s).*Daemon \\(pid (\\d+)\\).*", "$1"));
         assertThat(isGone(pid)).isTrue();
-        assertThat(probeRun("status").exit()).isEqualTo(3);
+        assertExit(probeRun("status"), 3);
     }
 
     @Test
     void startFailsBeforeDetachingWhenThePidfileDirectoryIsMissing() {
         Path missing = dir.resolve("no/such/dir/probe.pid");
-        Daemons.Result start = probeRun("start", "--pidfile", missing.toString());
-        assertThat(start.exit()).isEqualTo(1);
+        Command.Result start = probeRun("start", "--pidfile", missing.toString());
+        assertExit(start, 1);
         assertThat(start.err()).contains("directory " + missing.getParent() + " does not exist",
                 "pidfile " + missing);
         assertThat(events()).isEmpty();
@@ -97,25 +98,25 @@ class RunnerIT extends ProbeTest {
     @Test
     void startFailsBeforeDetachingWhenALogPathCannotBeOpened() throws IOException {
         Files.createDirectories(dir.resolve("a-directory"));
-        Daemons.Result start = probeRun("start", "--stderr", dir.resolve("a-directory").toString());
-        assertThat(start.exit()).isEqualTo(1);
+        Command.Result start = probeRun("start", "--stderr", dir.resolve("a-directory").toString());
+        assertExit(start, 1);
         assertThat(start.err()).contains("standard error log " + dir.resolve("a-directory"));
         assertThat(events()).isEmpty();
     }
 
     @Test
     void stopWhenNothingRunsSaysSoAndSucceeds() {
-        Daemons.Result stop = probeRun("stop");
-        assertThat(stop.exit()).isZero();
+        Command.Result stop = probeRun("stop");
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("not running");
     }
 
     @Test
     void stopReturnsOnlyOnceTheDaemonHasExitedAndItsShutdownHooksRan() {
         long pid = startProbe("--exit-delay-ms", "600");
-        Daemons.Result stop = probeRun("stop");
+        Command.Result stop = probeRun("stop");
         assertThat(isGone(pid)).as("gone when stop returned").isTrue();
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertExit(stop, 0);
         assertThat(events()).contains("stop " + pid, "run ended " + pid + " stopCalled=true", "hook " + pid);
         assertThat(pidfile).doesNotExist();
     }
@@ -123,8 +124,8 @@ class RunnerIT extends ProbeTest {
     @Test
     void stopFailsWhenTheDaemonOutlivesTheStopTimeoutAndLeavesThePidfile() {
         long pid = startProbe("--ignore-stop", "--stop-timeout-ms", "700");
-        Daemons.Result stop = probeRun("stop", "--ignore-stop", "--stop-timeout-ms", "700");
-        assertThat(stop.exit()).isEqualTo(1);
+        Command.Result stop = probeRun("stop", "--ignore-stop", "--stop-timeout-ms", "700");
+        assertExit(stop, 1);
         assertThat(stop.err()).contains("Process " + pid + " did not exit within 700ms after SIGTERM",
                 "pidfile " + pidfile + " left in place");
         assertThat(isGone(pid)).isFalse();
@@ -134,30 +135,30 @@ class RunnerIT extends ProbeTest {
     @Test
     void restartStopsTheOldDaemonBeforeStartingTheNewOne() {
         long first = startProbe();
-        Daemons.Result restart = probeRun("restart");
-        assertThat(restart.exit()).as(restart.toString()).isZero();
+        Command.Result restart = probeRun("restart");
+        assertExit(restart, 0);
         long second = restart.startedPid();
         assertThat(second).isNotEqualTo(first);
         assertThat(isGone(first)).isTrue();
         assertThat(restart.out()).contains("stopped (pid " + first + ")");
         assertThat(probeRun("status").out()).contains("running with pid " + second);
-        assertThat(probeRun("restart").exit()).isZero();
+        assertExit(probeRun("restart"), 0);
     }
 
     @Test
     void statusExitCodesFollowLsb() throws IOException {
-        assertThat(probeRun("status").exit()).isEqualTo(3);
+        assertExit(probeRun("status"), 3);
         long pid = startProbe();
-        assertThat(probeRun("status").exit()).isEqualTo(0);
+        assertExit(probeRun("status"), 0);
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         await("SIGKILLed daemon " + pid + " to exit", Duration.ofSeconds(10), () -> isGone(pid));
-        Daemons.Result stale = probeRun("status");
-        assertThat(stale.exit()).isEqualTo(1);
+        Command.Result stale = probeRun("status");
+        assertExit(stale, 1);
         assertThat(stale.out()).contains("stale pidfile " + pidfile, "process " + pid + " is not running");
         Files.delete(pidfile);
         Files.createDirectory(pidfile);
-        Daemons.Result unknown = probeRun("status");
-        assertThat(unknown.exit()).isEqualTo(4);
+        Command.Result unknown = probeRun("status");
+        assertExit(unknown, 4);
         assertThat(unknown.out()).contains("is a directory");
     }
 
@@ -166,12 +167,12 @@ class RunnerIT extends ProbeTest {
         long first = startProbe();
         ProcessHandle.of(first).orElseThrow().destroyForcibly();
         await("SIGKILLed daemon " + first + " to exit", Duration.ofSeconds(10), () -> isGone(first));
-        Daemons.Result start = probeRun("start");
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = probeRun("start");
+        assertExit(start, 0);
         assertThat(start.out()).contains("stale pidfile");
         long second = start.startedPid();
         assertThat(second).isNotEqualTo(first);
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(second)).isTrue();
     }
 
@@ -192,16 +193,16 @@ class RunnerIT extends ProbeTest {
             for (String content : new String[] {"", "abc", "123abc", "99999999999", "0", "-1", "1", foreign,
                     foreign + "\n", "\u0000\u00ff garbage"}) {
                 Files.writeString(pidfile, content, StandardCharsets.ISO_8859_1);
-                Daemons.Result status = probeRun("status");
-                assertThat(status.exit()).as("status with %s", content).isEqualTo(1);
-                Daemons.Result stop = probeRun("stop");
-                assertThat(stop.exit()).as("stop with '%s': %s", content, stop).isZero();
+                Command.Result status = probeRun("status");
+                assertExit(status, 1, "status with %s", content);
+                Command.Result stop = probeRun("stop");
+                assertExit(stop, 0, "stop with '%s'", content);
                 assertThat(stop.out()).contains("removed stale pidfile");
                 assertThat(pidfile).doesNotExist();
                 Files.writeString(pidfile, content, StandardCharsets.ISO_8859_1);
                 long pid = startProbe();
                 assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
-                assertThat(probeRun("stop").exit()).isZero();
+                assertExit(probeRun("stop"), 0);
                 assertThat(bystander.isAlive()).as("bystander after '%s'", content).isTrue();
             }
         } finally {
@@ -213,13 +214,13 @@ class RunnerIT extends ProbeTest {
     void concurrentStartsStartExactlyOneDaemon() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            List<CompletableFuture<Daemons.Result>> starts = new ArrayList<>();
+            List<CompletableFuture<Command.Result>> starts = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 starts.add(CompletableFuture.supplyAsync(() -> probeRun("start"), pool));
             }
-            List<Daemons.Result> results = starts.stream().map(CompletableFuture::join).collect(Collectors.toList());
-            assertThat(results).allSatisfy(r -> assertThat(r.exit()).as(r.toString()).isZero());
-            List<Daemons.Result> started = results.stream().filter(r -> r.out().contains("started with pid"))
+            List<Command.Result> results = starts.stream().map(CompletableFuture::join).collect(Collectors.toList());
+            assertThat(results).allSatisfy(r -> assertExit(r, 0));
+            List<Command.Result> started = results.stream().filter(r -> r.out().contains("started with pid"))
                     .collect(Collectors.toList());
             assertThat(started).hasSize(1);
             long pid = started.get(0).startedPid();
@@ -240,8 +241,8 @@ class RunnerIT extends ProbeTest {
         ProcessHandle.of(first).orElseThrow().destroy();
         await("daemon " + first + " to mark itself stopping", Duration.ofSeconds(5),
                 () -> probeRun("status").out().contains("(stopping)"));
-        Daemons.Result start = probeRun("start");
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = probeRun("start");
+        assertExit(start, 0);
         assertThat(start.out()).contains("waiting for pid " + first);
         long second = start.startedPid();
         assertThat(second).isNotEqualTo(first);
@@ -251,16 +252,16 @@ class RunnerIT extends ProbeTest {
 
     @Test
     void runHoldsThePidfileInTheForegroundAndExitsZeroOnSigterm() throws Exception {
-        Process run = daemons.spawn(dir, probe("run", "--dir", dir.toString()), dir.resolve("run.out"),
+        Command.Running run = daemons.spawn(dir, probe("run", "--dir", dir.toString()), dir.resolve("run.out"),
                 dir.resolve("run.err"));
         await("run to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").out().startsWith("running with pid " + run.pid() + ","));
         assertThat(probeRun("start").out()).contains("already running with pid " + run.pid());
-        Daemons.Result second = probeRun("run");
-        assertThat(second.exit()).isEqualTo(1);
+        Command.Result second = probeRun("run");
+        assertExit(second, 1);
         assertThat(second.err()).contains("already running with pid " + run.pid());
         run.destroy();
-        assertThat(run.waitFor()).isZero();
+        assertExit(run.finish(Duration.ofSeconds(30)), 0);
         assertThat(events()).contains("hook " + run.pid());
         assertThat(pidfile).doesNotExist();
     }
@@ -274,16 +275,16 @@ class RunnerIT extends ProbeTest {
         List<String> stop = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--kill-child"));
         stop.addAll(probe("stop", "--dir", dir.toString()));
 
-        Daemons.Result refused = daemons.run(stop);
+        Command.Result refused = daemons.run(stop);
 
         // the pids in the host's /proc are not the ones kill(2) reaches from inside the namespace
-        assertThat(refused.exit()).as(refused.toString()).isEqualTo(1);
+        assertExit(refused, 1);
         assertThat(refused.err()).contains("pid namespace", "--mount-proc");
         assertThat(isGone(pid)).as("the daemon was not signalled").isFalse();
         List<String> status = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--kill-child"));
         status.addAll(probe("status", "--dir", dir.toString()));
-        assertThat(daemons.run(status).exit()).as("status cannot tell").isEqualTo(4);
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(daemons.run(status), 4, "status cannot tell");
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
     }
 
@@ -294,8 +295,8 @@ class RunnerIT extends ProbeTest {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec 7>\"$0\"; nohup \"$@\" & wait $!",
                 leak.toString()));
         command.addAll(probe("start", "--dir", dir.toString()));
-        Daemons.Result start = daemons.run(command);
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = daemons.run(command);
+        assertExit(start, 0);
         long pid = start.startedPid();
 
         String[] stat = Daemons.stat(pid); // state ppid pgrp session tty_nr
@@ -331,7 +332,7 @@ class RunnerIT extends ProbeTest {
         assertThat(environ).doesNotContain("daemonrunner");
         assertThat(events()).contains("init " + pid + " marker=null launchdir=null");
 
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
     }
 
@@ -341,24 +342,24 @@ class RunnerIT extends ProbeTest {
         ProcessHandle.of(first).orElseThrow().destroy();
         await("daemon " + first + " to mark itself stopping", Duration.ofSeconds(5),
                 () -> probeRun("status").out().contains("(stopping)"));
-        Daemons.Result start = probeRun("start", "--pidfile-timeout-ms", "500");
-        assertThat(start.exit()).as(start.toString()).isEqualTo(1);
+        Command.Result start = probeRun("start", "--pidfile-timeout-ms", "500");
+        assertExit(start, 1);
         assertThat(start.err()).contains("pid " + first + " still holds", "still stopping");
         assertThat(start.out()).doesNotContain("already running");
     }
 
     @Test
     void aStartThatFindsADaemonStillStartingWaitsUntilItIsReady() throws Exception {
-        Process first = daemons.spawn(dir, probe("start", "--init-sleep-ms", "1500", "--dir", dir.toString()),
+        Command.Running first = daemons.spawn(dir, probe("start", "--init-sleep-ms", "1500", "--dir", dir.toString()),
                 dir.resolve("first.out"), dir.resolve("first.err"));
         await("the first daemon to be starting", Duration.ofSeconds(10),
                 () -> probeRun("status").out().contains("(starting)"));
-        Daemons.Result second = probeRun("start");
-        Daemons.Result status = probeRun("status");
-        assertThat(second.exit()).as(second.toString()).isZero();
+        Command.Result second = probeRun("start");
+        Command.Result status = probeRun("status");
+        assertExit(second, 0);
         assertThat(second.out()).contains("already running with pid");
         assertThat(status.out()).doesNotContain("starting");
-        assertThat(first.waitFor()).isZero();
+        assertExit(first.finish(Duration.ofSeconds(30)), 0);
         assertThat(Files.readString(dir.resolve("first.out"))).contains("started with pid");
     }
 
@@ -366,10 +367,10 @@ class RunnerIT extends ProbeTest {
     void aLauncherStartedWithSigtermIgnoredStillStartsAStoppableDaemon() {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "trap '' TERM; exec \"$@\"", "sh"));
         command.addAll(probe("start", "--dir", dir.toString()));
-        Daemons.Result start = daemons.run(command);
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = daemons.run(command);
+        assertExit(start, 0);
         long pid = start.startedPid();
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
     }
 }

@@ -1,9 +1,10 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.await;
-import static org.daemonrunner.examples.Daemons.isGone;
-import static org.daemonrunner.examples.Daemons.probe;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.probe;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ class ContextIT extends ProbeTest {
         startProbe("--umask", "027", "--create", dir.resolve("made-027").toString());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made-027"))))
                 .isEqualTo("rw-r-----");
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         long pid = startProbe("--create", dir.resolve("made-default").toString());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made-default"))))
                 .isEqualTo("rw-r--r--");
@@ -58,8 +59,8 @@ class ContextIT extends ProbeTest {
         Path work = Files.createDirectories(dir.resolve("work"));
         long pid = startProbe("--workdir", work.toString());
         assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd"))).isEqualTo(work);
-        Daemons.Result missing = probeRun("restart", "--workdir", dir.resolve("missing").toString());
-        assertThat(missing.exit()).isEqualTo(1);
+        Command.Result missing = probeRun("restart", "--workdir", dir.resolve("missing").toString());
+        assertExit(missing, 1);
         assertThat(missing.err()).contains("working directory " + dir.resolve("missing") + " does not exist");
     }
 
@@ -76,9 +77,9 @@ class ContextIT extends ProbeTest {
         for (int signal : new int[] {20, 21, 22}) { // TSTP, TTIN, TTOU
             assertThat(ignored & (1L << (signal - 1))).as("signal %d ignored", signal).isNotZero();
         }
-        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(pid)).start().waitFor()).isZero();
+        assertExit(daemons.run(List.of("kill", "-HUP", Long.toString(pid))), 0);
         await("reload() after SIGHUP", Duration.ofSeconds(10), () -> events().contains("reload " + pid));
-        assertThat(new ProcessBuilder("kill", "-WINCH", Long.toString(pid)).start().waitFor()).isZero();
+        assertExit(daemons.run(List.of("kill", "-WINCH", Long.toString(pid))), 0);
         await("the app's WINCH handler", Duration.ofSeconds(10), () -> events().contains("winch " + pid));
         assertThat(isGone(pid)).isFalse();
         assertThat(probeRun("status").out()).startsWith("running with pid " + pid + ",");
@@ -86,22 +87,22 @@ class ContextIT extends ProbeTest {
 
     @Test
     void reloadSignalsTheRunningDaemonAndExits7WhenNothingRuns() {
-        Daemons.Result none = probeRun("reload");
-        assertThat(none.exit()).isEqualTo(7);
+        Command.Result none = probeRun("reload");
+        assertExit(none, 7);
         assertThat(none.out()).contains("not running");
         long pid = startProbe();
-        Daemons.Result reload = probeRun("reload");
-        assertThat(reload.exit()).as(reload.toString()).isZero();
+        Command.Result reload = probeRun("reload");
+        assertExit(reload, 0);
         assertThat(reload.out()).contains("SIGHUP sent to pid " + pid);
         await("reload() in the daemon", Duration.ofSeconds(10), () -> events().contains("reload " + pid));
-        assertThat(probeRun("stop").exit()).isZero();
-        assertThat(probeRun("reload").exit()).isEqualTo(7);
+        assertExit(probeRun("stop"), 0);
+        assertExit(probeRun("reload"), 7);
     }
 
     @Test
     void aChrootIsRefusedBeforeDetachingWithTheReason() {
-        Daemons.Result start = probeRun("start", "--chroot", "/srv/jail");
-        assertThat(start.exit()).isEqualTo(1);
+        Command.Result start = probeRun("start", "--chroot", "/srv/jail");
+        assertExit(start, 1);
         assertThat(start.err()).contains("chroot to /srv/jail is not supported", "RootDirectory=");
         assertThat(pidfile).doesNotExist();
         assertThat(events()).isEmpty();
@@ -109,14 +110,14 @@ class ContextIT extends ProbeTest {
 
     @Test
     void detachNeverMakesStartRunInTheForeground() throws Exception {
-        Process start = daemons.spawn(dir, probe("start", "--detach", "never", "--dir", dir.toString()),
+        Command.Running start = daemons.spawn(dir, probe("start", "--detach", "never", "--dir", dir.toString()),
                 dir.resolve("fg.out"), dir.resolve("fg.err"));
         await("the foreground start to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").out().startsWith("running with pid " + start.pid() + ","));
         assertThat(Daemons.readOrEmpty(dir.resolve("fg.err"))).contains("daemonrunner: not detaching: the app's"
                 + " DaemonContext says Detach.NEVER; running in the foreground, as 'run' does");
         start.destroy();
-        assertThat(start.waitFor()).isZero();
+        assertExit(start.finish(Duration.ofSeconds(30)), 0);
         assertThat(events()).contains("hook " + start.pid());
     }
 
@@ -131,7 +132,8 @@ class ContextIT extends ProbeTest {
 
     /** The probe's start with an AF_UNIX socket pair as stdin, as Node.js's child_process gives it. */
     private static List<String> withSocketPairStdin(List<String> probe) throws Exception {
-        Assumptions.assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "needs python3");
+        Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
+                "needs python3");
         List<String> command = new ArrayList<>(List.of("python3", "-c", "import os, socket, sys\n"
                 + "a, b = socket.socketpair()\nos.dup2(a.fileno(), 0)\nos.execvp(sys.argv[1], sys.argv[1:])"));
         command.addAll(probe);
@@ -141,24 +143,23 @@ class ContextIT extends ProbeTest {
     @Test
     void startDetachesByDefaultEvenWhenItsParentIsInit() throws Exception {
         Path out = dir.resolve("orphan.out");
-        assertThat(daemons.run(orphaned(out, dir.resolve("orphan.err"), "start", "--dir", dir.toString())).exit())
-                .isZero();
+        assertExit(daemons.run(orphaned(out, dir.resolve("orphan.err"), "start", "--dir", dir.toString())), 0);
         await("the orphaned start to say it started the daemon", Duration.ofSeconds(20),
                 () -> Daemons.readOrEmpty(out).contains("started with pid"));
-        long pid = Long.parseLong(Daemons.readOrEmpty(out).replaceAll("(?s).*started with pid (\\d+).*", "$1"));
+        long pid = Command.startedPid(Daemons.readOrEmpty(out)).orElseThrow();
         daemons.track(pid);
         assertThat(Daemons.readOrEmpty(dir.resolve("orphan.err"))).doesNotContain("not detaching");
         assertThat(Daemons.stat(pid)[3]).as("the daemon's session").isNotEqualTo(Long.toString(pid));
         assertThat(Daemons.readOrEmpty(dir.resolve("out.log"))).contains("probe " + pid + " started");
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
     }
 
     @Test
     void withDetachAutoStartDoesNotDetachWhenItsParentIsInitAndSaysWhy() throws Exception {
         Path err = dir.resolve("orphan.err");
-        assertThat(daemons.run(orphaned(dir.resolve("orphan.out"), err, "start", "--detach", "auto", "--dir",
-                dir.toString())).exit()).isZero();
+        assertExit(daemons.run(orphaned(dir.resolve("orphan.out"), err, "start", "--detach", "auto", "--dir",
+                dir.toString())), 0);
         await("the orphaned start to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").exit() == 0 && events().contains("run "));
         long pid = Long.parseLong(probeRun("status").out().replaceAll("(?s)running with pid (\\d+).*", "$1").trim());
@@ -168,39 +169,38 @@ class ContextIT extends ProbeTest {
         assertThat(Daemons.cmdline(pid)).contains("start").noneMatch(a -> a.startsWith("-Ddaemonrunner."));
         assertThat(Daemons.readOrEmpty(err)).contains("daemonrunner: not detaching: the parent process is init, pid 1"
                 + " (Detach.AUTO, python-daemon's rule); running in the foreground, as 'run' does");
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
     }
 
     @Test
     void startDetachesByDefaultWhenStdinIsASocketPairAsNodeGivesIt() throws Exception {
-        Daemons.Result start = daemons.run(withSocketPairStdin(probe("start", "--dir", dir.toString())));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = assertExit(daemons.run(withSocketPairStdin(probe("start", "--dir", dir.toString()))), 0);
         long pid = start.startedPid();
         assertThat(start.err()).doesNotContain("not detaching");
         assertThat(probeRun("status").out()).startsWith("running with pid " + pid + ",");
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
     }
 
     @Test
     void withDetachAutoStartDoesNotDetachWhenStdinIsASocketAndSaysWhy() throws Exception {
         Path err = dir.resolve("inetd.err");
-        Process start = daemons.spawn(dir, withSocketPairStdin(probe("start", "--detach", "auto", "--dir",
+        Command.Running start = daemons.spawn(dir, withSocketPairStdin(probe("start", "--detach", "auto", "--dir",
                 dir.toString())), dir.resolve("inetd.out"), err);
         await("the inetd-style start to hold the pidfile", Duration.ofSeconds(10),
                 () -> probeRun("status").out().startsWith("running with pid " + start.pid() + ","));
         assertThat(Daemons.readOrEmpty(err)).contains("daemonrunner: not detaching: standard input is a socket"
                 + " (Detach.AUTO, python-daemon's rule for inetd)");
         start.destroy();
-        assertThat(start.waitFor()).isZero();
+        assertExit(start.finish(Duration.ofSeconds(30)), 0);
     }
 
     @Test
     void asRootTheDaemonRunsAsTheConfiguredUserWithPidfileAndLogsStillWorking() throws IOException {
         assumeRoot();
-        Daemons.Result start = daemons.run(probeForNobody("start", "--user", "nobody"));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        Command.Result start = daemons.run(probeForNobody("start", "--user", "nobody"));
+        assertExit(start, 0);
         long pid = start.startedPid();
         assertThat(procField(pid, "status", "Uid:")).startsWith("65534\t65534");
         await("run() to start", Duration.ofSeconds(10), () -> events().contains("run " + pid));
@@ -208,10 +208,10 @@ class ContextIT extends ProbeTest {
         assertThat(Files.getOwner(pidfile).getName()).isEqualTo("nobody");
         assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
         assertThat(Files.readString(dir.resolve("out.log"))).contains("probe " + pid + " started");
-        Daemons.Result status = daemons.run(probeForNobody("status", "--user", "nobody"));
+        Command.Result status = daemons.run(probeForNobody("status", "--user", "nobody"));
         assertThat(status.out()).startsWith("running with pid " + pid + ",");
-        Daemons.Result stop = daemons.run(probeForNobody("stop", "--user", "nobody"));
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Command.Result stop = daemons.run(probeForNobody("stop", "--user", "nobody"));
+        assertExit(stop, 0);
         assertThat(isGone(pid)).isTrue();
         assertThat(pidfile).doesNotExist();
     }
@@ -219,15 +219,15 @@ class ContextIT extends ProbeTest {
     @Test
     void withDropAfterInitInitRunsAsRootToBindPort80AndRunRunsAsTheUser() throws IOException {
         assumeRoot();
-        Daemons.Result start = daemons.run(probeForNobody("start", "--user", "nobody", "--drop-after-init",
+        Command.Result start = daemons.run(probeForNobody("start", "--user", "nobody", "--drop-after-init",
                 "--bind-port", "80"));
-        assertThat(start.exit()).as(start.toString()).isZero();
+        assertExit(start, 0);
         long pid = start.startedPid();
         await("run() to start", Duration.ofSeconds(10), () -> events().contains("run " + pid));
         assertThat(events()).contains("bound 80 uids=0\n", "run " + pid + " uids=65534\n");
         assertThat(procField(pid, "status", "Uid:")).startsWith("65534\t65534");
         assertThat(procField(pid, "status", "Gid:")).startsWith("65534\t65534");
-        assertThat(daemons.run(probeForNobody("stop", "--user", "nobody")).exit()).isZero();
+        assertExit(daemons.run(probeForNobody("stop", "--user", "nobody")), 0);
         assertThat(isGone(pid)).isTrue();
     }
 
@@ -238,16 +238,16 @@ class ContextIT extends ProbeTest {
                 "--clear-groups"));
         command.addAll(probeForNobody("start", "--user", "root"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Daemons.Result start = daemons.run(command);
-        assertThat(start.exit()).as(start.toString()).isEqualTo(4);
+        Command.Result start = daemons.run(command);
+        assertExit(start, 4);
         assertThat(start.err()).contains("Cannot start as user root: only root can switch users");
         assertThat(events()).isEmpty();
     }
 
     @Test
     void anUnknownUserIsRefusedBeforeDetaching() {
-        Daemons.Result start = probeRun("start", "--user", "no-such-user-here");
-        assertThat(start.exit()).isEqualTo(1);
+        Command.Result start = probeRun("start", "--user", "no-such-user-here");
+        assertExit(start, 1);
         assertThat(start.err()).contains("no such user 'no-such-user-here'");
     }
 }

@@ -1,11 +1,13 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.await;
-import static org.daemonrunner.examples.Daemons.isGone;
-import static org.daemonrunner.examples.Daemons.probe;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
+import static org.daemonrunner.it.Daemons.probe;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -27,26 +28,26 @@ class OperationsIT extends ProbeTest {
     @Test
     void aDaemonThatIgnoresTermIsKilledAfterAThreadDumpByForceStop() throws IOException {
         long pid = startProbe("--ignore-stop");
-        Daemons.Result stop = probeRun("stop", "--timeout", "300ms");
-        assertThat(stop.exit()).isEqualTo(1);
+        Command.Result stop = probeRun("stop", "--timeout", "300ms");
+        assertExit(stop, 1);
         assertThat(stop.err()).contains("did not exit within 300ms after SIGTERM", "force-stop");
 
-        Daemons.Result force = probeRun("force-stop", "--timeout", "300ms");
-        assertThat(force.exit()).as(force.toString()).isZero();
+        Command.Result force = probeRun("force-stop", "--timeout", "300ms");
+        assertExit(force, 0);
         assertThat(force.out()).contains("thread dump of pid " + pid, "stopped (pid " + pid + ")");
         assertThat(isGone(pid)).isTrue();
         assertThat(Files.readString(dir.resolve("err.log"))).contains("Full thread dump", "JNI global refs");
-        assertThat(probeRun("status").exit()).isEqualTo(3);
+        assertExit(probeRun("status"), 3);
     }
 
     @Test
     void stopForceAndTheAppsScheduleEndInKillToo() {
         long first = startProbe("--ignore-stop");
-        assertThat(probeRun("stop", "--force", "--timeout", "200ms").exit()).isZero();
+        assertExit(probeRun("stop", "--force", "--timeout", "200ms"), 0);
         assertThat(isGone(first)).isTrue();
         long second = startProbe("--ignore-stop", "--schedule", "TERM/0/KILL/5");
-        Daemons.Result stop = probeRun("stop", "--schedule", "TERM/0/KILL/5");
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Command.Result stop = probeRun("stop", "--schedule", "TERM/0/KILL/5");
+        assertExit(stop, 0);
         assertThat(isGone(second)).isTrue();
     }
 
@@ -55,8 +56,8 @@ class OperationsIT extends ProbeTest {
         long pid = startProbe("--spawn-child");
         long child = Long.parseLong(events().replaceAll("(?s).*child (\\d+).*", "$1"));
         assertThat(isGone(child)).isFalse();
-        Daemons.Result stop = probeRun("stop");
-        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Command.Result stop = probeRun("stop");
+        assertExit(stop, 0);
         assertThat(stop.out()).contains("ended 1 process(es) it had started");
         assertThat(isGone(pid)).isTrue();
         await("the daemon's child " + child + " to exit", Duration.ofSeconds(10), () -> isGone(child));
@@ -67,7 +68,7 @@ class OperationsIT extends ProbeTest {
         startProbe("--spawn-child", "--keep-children");
         long child = Long.parseLong(events().replaceAll("(?s).*child (\\d+).*", "$1"));
         daemons.track(child);
-        assertThat(probeRun("stop", "--keep-children").exit()).isZero();
+        assertExit(probeRun("stop", "--keep-children"), 0);
         assertThat(isGone(child)).isFalse();
     }
 
@@ -79,12 +80,12 @@ class OperationsIT extends ProbeTest {
         await("ticks in " + out, Duration.ofSeconds(10), () -> Daemons.readOrEmpty(out).contains("tick 20"));
         Files.move(out, dir.resolve("out.log.1"));
         Files.move(err, dir.resolve("err.log.1"));
-        Daemons.Result reopen = probeRun("reopen-logs");
-        assertThat(reopen.exit()).as(reopen.toString()).isZero();
+        Command.Result reopen = probeRun("reopen-logs");
+        assertExit(reopen, 0);
         await("ticks in the new " + out, Duration.ofSeconds(10), () -> Daemons.readOrEmpty(out).contains("tick "));
         await("err-ticks in the new " + err, Duration.ofSeconds(10),
                 () -> Daemons.readOrEmpty(err).contains("err-tick "));
-        assertThat(probeRun("stop").exit()).isZero();
+        assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
 
         List<Long> ticks = Stream.of(Files.readString(dir.resolve("out.log.1")), Files.readString(out))
@@ -98,47 +99,49 @@ class OperationsIT extends ProbeTest {
         // loading jnr-posix for the reopen must not make the JVM warn (JDK 24+: native access, sun.misc.Unsafe)
         assertThat(Files.readString(err) + Files.readString(dir.resolve("err.log.1"))).doesNotContain("WARNING");
         assertThat(reopen.err()).isEmpty();
-        assertThat(probeRun("reopen-logs").exit()).isEqualTo(7);
+        assertExit(probeRun("reopen-logs"), 7);
     }
 
     @Test
     void statusJsonGivesPidStateUptimeAndPidfile() throws Exception {
-        Daemons.Result none = probeRun("status", "--json");
-        assertThat(none.exit()).isEqualTo(3);
+        Command.Result none = probeRun("status", "--json");
+        assertExit(none, 3);
         assertThat(none.out().trim()).isEqualTo("{\"pidfile\":\"" + pidfile + "\",\"status\":\"not running\","
                 + "\"exit_status\":3}");
         long pid = startProbe();
-        Daemons.Result json = probeRun("status", "--json");
-        assertThat(json.exit()).isZero();
+        Command.Result json = probeRun("status", "--json");
+        assertExit(json, 0);
         assertThat(json.out().trim()).matches("\\{\"pidfile\":\"" + Pattern.quote(pidfile.toString())
                 + "\",\"status\":\"running\",\"exit_status\":0,\"pid\":" + pid + ",\"state\":\"ready\","
                 + "\"started_at\":\"[0-9T:.Z-]+\",\"uptime_seconds\":[0-9.]+\\}");
         assertThat(parsesAsJson(json.out())).isTrue();
-        Daemons.Result text = probeRun("status");
+        Command.Result text = probeRun("status");
         assertThat(text.out()).startsWith("running with pid " + pid + ", up ").contains("pidfile " + pidfile);
     }
 
-    private static boolean parsesAsJson(String text) throws Exception {
-        Process python;
+    private boolean parsesAsJson(String text) throws IOException {
+        Path json = Files.writeString(dir.resolve("status.json"), text);
+        Command.Running python;
         try {
-            python = new ProcessBuilder("python3", "-c", "import json,sys; json.loads(sys.stdin.read())").start();
-        } catch (IOException e) {
+            python = Command.of("python3", "-c", "import json,sys; json.loads(sys.stdin.read())").stdin(json)
+                    .scratch(dir).start();
+        } catch (UncheckedIOException e) {
             return true; // no python3 here: the regular expression above checked the shape
         }
-        python.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-        python.getOutputStream().close();
-        return python.waitFor() == 0;
+        Command.Result parsed = python.finish(Duration.ofSeconds(10));
+        assertThat(parsed.finished()).as("%s", parsed).isTrue();
+        return parsed.exit() == 0;
     }
 
     @Test
     void aSymlinkedPidfileIsRefusedWithAClearError() throws IOException {
         Files.writeString(dir.resolve("elsewhere.pid"), "");
         Files.createSymbolicLink(pidfile, dir.resolve("elsewhere.pid"));
-        Daemons.Result status = probeRun("status");
-        assertThat(status.exit()).isEqualTo(4);
+        Command.Result status = probeRun("status");
+        assertExit(status, 4);
         assertThat(status.out() + status.err()).contains(pidfile.toString(), "is a symbolic link");
-        Daemons.Result start = probeRun("start");
-        assertThat(start.exit()).isEqualTo(1);
+        Command.Result start = probeRun("start");
+        assertExit(start, 1);
         assertThat(start.err()).contains(pidfile.toString(), "symbolic link");
         assertThat(events()).isEmpty();
     }
@@ -147,16 +150,16 @@ class OperationsIT extends ProbeTest {
     void asRootAWorldWritableOrForeignOwnedPidfileIsRefused() throws IOException {
         Assumptions.assumeTrue(UserAccount.currentUid() == 0, "only root refuses these");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Daemons.Result start = probeRun("start");
-        assertThat(start.exit()).isEqualTo(1);
+        Command.Result start = probeRun("start");
+        assertExit(start, 1);
         assertThat(start.err()).contains("refusing pidfile directory " + dir, "world-writable (mode 0777)");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         Files.writeString(pidfile, "1\n");
         Files.setOwner(pidfile, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
-        Daemons.Result stop = probeRun("stop");
-        assertThat(stop.exit()).isEqualTo(1);
+        Command.Result stop = probeRun("stop");
+        assertExit(stop, 1);
         assertThat(stop.err()).contains("refusing pidfile " + pidfile, "owned by uid 65534");
-        assertThat(probeRun("status").exit()).isEqualTo(4);
+        assertExit(probeRun("status"), 4);
         assertThat(events()).isEmpty();
     }
 
@@ -165,9 +168,9 @@ class OperationsIT extends ProbeTest {
         Process bystander = new ProcessBuilder("sleep", "120").start();
         try {
             Files.writeString(pidfile, bystander.pid() + "\nstart=1 boot=nope\n");
-            assertThat(probeRun("status").exit()).isEqualTo(1);
-            assertThat(probeRun("reload").exit()).isEqualTo(7);
-            assertThat(probeRun("force-stop").exit()).isZero();
+            assertExit(probeRun("status"), 1);
+            assertExit(probeRun("reload"), 7);
+            assertExit(probeRun("force-stop"), 0);
             assertThat(bystander.isAlive()).isTrue();
         } finally {
             bystander.destroyForcibly();
@@ -176,10 +179,11 @@ class OperationsIT extends ProbeTest {
 
     @Test
     void runNotifiesSystemdInOrderOverARealDatagramSocket() throws Exception {
-        Assumptions.assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "needs python3");
+        Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
+                "needs python3");
         Path socket = dir.resolve("notify.sock");
         Path received = dir.resolve("notify.log");
-        Process listener = daemons.spawn(dir, List.of("python3", "-u", "-c", String.join("\n",
+        Command.Running listener = daemons.spawn(dir, List.of("python3", "-u", "-c", String.join("\n",
                 "import socket, sys",
                 "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
                 "s.bind(sys.argv[1])",
@@ -190,21 +194,17 @@ class OperationsIT extends ProbeTest {
                 socket.toString(), received.toString()), dir.resolve("listener.out"), dir.resolve("listener.err"));
         await("the listener", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(dir.resolve("listener.out"))
                 .contains("listening"));
-        ProcessBuilder run = new ProcessBuilder(probe("run", "--dir", dir.toString())).directory(dir.toFile())
-                .redirectOutput(dir.resolve("run.out").toFile()).redirectError(dir.resolve("run.err").toFile());
-        Map<String, String> env = run.environment();
-        env.put("NOTIFY_SOCKET", socket.toString());
-        env.put("WATCHDOG_USEC", "200000");
-        Process daemon = run.start();
-        daemons.track(daemon.pid());
+        Command.Running daemon = daemons.spawn(Command.of(probe("run", "--dir", dir.toString())).in(dir)
+                .env("NOTIFY_SOCKET", socket.toString()).env("WATCHDOG_USEC", "200000")
+                .output(dir.resolve("run.out"), dir.resolve("run.err")));
         await("READY=1", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(received).contains("READY=1"));
-        assertThat(probeRun("reload").exit()).isZero();
+        assertExit(probeRun("reload"), 0);
         await("RELOADING=1 then READY=1", Duration.ofSeconds(10),
                 () -> Daemons.readOrEmpty(received).matches("(?s).*RELOADING=1 MONOTONIC_USEC=\\d+.*READY=1.*"));
         await("two watchdog pings", Duration.ofSeconds(10),
                 () -> Daemons.readOrEmpty(received).split("WATCHDOG=1", -1).length > 2);
         daemon.destroy();
-        assertThat(daemon.waitFor()).isZero();
+        assertExit(daemon.finish(Duration.ofSeconds(30)), 0);
         await("STOPPING=1", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(received).contains("STOPPING=1"));
         List<String> messages = Files.readAllLines(received).stream().filter(l -> !l.startsWith("WATCHDOG"))
                 .collect(Collectors.toList());
@@ -217,7 +217,8 @@ class OperationsIT extends ProbeTest {
 
     @Test
     void aSocketPassedBySystemdIsServedAsAChannel() throws Exception {
-        Assumptions.assumeTrue(new ProcessBuilder("python3", "--version").start().waitFor() == 0, "needs python3");
+        Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
+                "needs python3");
         List<String> command = new ArrayList<>(List.of("python3", "-c", String.join("\n",
                 "import os, socket, sys",
                 "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(4)",
@@ -225,13 +226,13 @@ class OperationsIT extends ProbeTest {
                 "os.environ['LISTEN_FDS'] = '1'; os.environ['LISTEN_PID'] = str(os.getpid())",
                 "os.execvp(sys.argv[1], sys.argv[1:])")));
         command.addAll(probe("run", "--socket-activation", "--dir", dir.toString()));
-        Process daemon = daemons.spawn(dir, command, dir.resolve("run.out"), dir.resolve("run.err"));
+        Command.Running daemon = daemons.spawn(dir, command, dir.resolve("run.out"), dir.resolve("run.err"));
         await("the activated socket", Duration.ofSeconds(10), () -> events().contains("activated "));
         int port = Integer.parseInt(events().replaceAll("(?s).*activated (\\d+).*", "$1"));
         try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
             assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hi\n");
         }
         daemon.destroy();
-        assertThat(daemon.waitFor()).isZero();
+        assertExit(daemon.finish(Duration.ofSeconds(30)), 0);
     }
 }

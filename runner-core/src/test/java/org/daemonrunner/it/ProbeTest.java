@@ -1,7 +1,7 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.daemonrunner.examples.Daemons.probe;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.probe;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ abstract class ProbeTest {
     }
 
     /** Runs the probe with {@code args} and its files in the test directory. */
-    Daemons.Result probeRun(String... args) {
+    Command.Result probeRun(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--dir", dir.toString()));
         return daemons.run(probe(all.toArray(String[]::new)));
@@ -48,9 +48,7 @@ abstract class ProbeTest {
     long startProbe(String... extra) {
         List<String> args = new ArrayList<>(List.of("start"));
         args.addAll(List.of(extra));
-        Daemons.Result start = probeRun(args.toArray(String[]::new));
-        assertThat(start.exit()).as(start.toString()).isZero();
-        return start.startedPid();
+        return assertExit(probeRun(args.toArray(String[]::new)), 0).startedPid();
     }
 
     /** Returns what the probe recorded in its events file. */

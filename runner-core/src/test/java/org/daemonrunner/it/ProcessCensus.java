@@ -1,4 +1,4 @@
-package org.daemonrunner.examples;
+package org.daemonrunner.it;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,10 +36,9 @@ final class ProcessCensus {
     /** Returns the process, or empty when it is gone, a zombie, or unreadable. */
     static Optional<Proc> read(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] f = Daemons.stat(pid);
             byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
-            if (f[0].charAt(0) == 'Z' || cmdline.length == 0) {
+            if (f == null || f[0].charAt(0) == 'Z' || cmdline.length == 0) {
                 return Optional.empty();
             }
             List<String> argv = List.of(new String(cmdline, StandardCharsets.UTF_8).split("\0"));
