@@ -85,21 +85,6 @@ class ReliabilityIT {
             "restart", Set.of(0, 1, 4), "status", Set.of(0, 1, 3, 4), "reload", Set.of(0, 1, 7),
             "reopen-logs", Set.of(0, 1, 7), "run", Set.of(0, 1));
 
-    /**
-     * A start that lost the race for the lock to a daemon that is gone by the time it looks again fails with the
-     * loser's status 75 and "already running": a bug, see
-     * {@link #aStartThatLostTheRaceToADaemonStoppedDuringInitDoesNotFail}.
-     * The concurrency test counts it apart (knownBug=N) rather than as a violation.
-     */
-    static final String KNOWN_RACE_BUG = "exited with status 75 before it was ready: already running with pid";
-
-    /**
-     * A stop that finds the pidfile gone (the daemon, already signalled by another stop, removed it in its last
-     * shutdown step) returns at once, before the daemon has exited: a bug, see
-     * {@link #aStopThatFindsThePidfileRemovedWaitsForTheDaemonToExit}. Counted apart in the concurrency test.
-     */
-    static final String KNOWN_EARLY_STOP_BUG = "stop returned before the daemon exited";
-
     /** Failures that a race between concurrent commands explains, as the README describes them. */
     static final List<String> RACES = List.of(
             "exited with status 0 before it was ready", // a concurrent stop reached the daemon during init()
@@ -225,15 +210,12 @@ class ReliabilityIT {
         } else if (action.equals("status") && outcome.exit() == 4) {
             violation("status cannot tell, with a regular pidfile and /proc readable: " + outcome);
         } else if (outcome.exit() == 1 && !action.equals("status")) {
-            Optional<String> race = RACES.stream().filter(outcome.text()::contains).findFirst()
-                    .or(() -> Optional.of("knownBug: start fails after losing the race")
-                            .filter(k -> outcome.text().contains(KNOWN_RACE_BUG)));
+            // a start that lost the race to a daemon gone by the time it looked again, failing with status 75,
+            // was a bug (fixed; see aStartThatLostTheRaceToADaemonStoppedDuringInitDoesNotFail): now a violation
+            Optional<String> race = RACES.stream().filter(outcome.text()::contains).findFirst();
             if (race.isEmpty()) {
                 violation("failure that no race explains: " + outcome);
             } else {
-                if (race.get().startsWith("knownBug")) {
-                    System.out.println("KNOWN-BUG " + outcome);
-                }
                 synchronized (races) {
                     races.merge(race.get(), 1, Integer::sum);
                 }
@@ -242,17 +224,11 @@ class ReliabilityIT {
         Matcher stopped = STOPPED.matcher(outcome.out());
         while (stopped.find()) {
             long pid = Long.parseLong(stopped.group(1));
+            // a stop that returned before the daemon exited, even one past its shutdown hook, was a bug (fixed; see
+            // aStopThatFindsThePidfileRemovedWaitsForTheDaemonToExit): always a violation
             if (!isGone(pid)) {
-                if (Daemons.readOrEmpty(dir.resolve("events.log")).contains("hook " + pid + "\n")) {
-                    // it ran its shutdown hook and removed its pidfile, but has not exited yet
-                    System.out.println("KNOWN-BUG " + KNOWN_EARLY_STOP_BUG + ": " + outcome);
-                    synchronized (races) {
-                        races.merge("knownBug: " + KNOWN_EARLY_STOP_BUG, 1, Integer::sum);
-                    }
-                } else {
-                    violation("'" + action + "' returned while the daemon it stopped (pid " + pid + ") still runs: "
-                            + outcome);
-                }
+                violation("'" + action + "' returned while the daemon it stopped (pid " + pid + ") still runs: "
+                        + outcome);
             }
         }
     }
@@ -386,8 +362,8 @@ class ReliabilityIT {
 
     /**
      * Checks that no process names the test directory and that every daemon seen has exited and been reaped, or is
-     * a zombie of init, which reaps it (on this VM every ~2 s, see FACTS.md): a zombie under any other parent is a
-     * process nobody waits for.
+     * a zombie of init, which reaps it (some VMs' init reaps orphans only every few seconds, and a dead daemon stays
+     * a zombie that long): a zombie under any other parent is a process nobody waits for.
      */
     private void nothingLeft(String when) {
         if (!holdsWithin(Duration.ofSeconds(10), () -> census.mentioningDirectory().isEmpty())) {
@@ -1174,7 +1150,7 @@ class ReliabilityIT {
                 expect(stop, 0, "stopped (pid ");
                 for (Outcome start : List.of(finish(first, "start 1"), finish(second, "start 2"))) {
                     String kind = !raced ? "no race" : start.exit() == 0 ? "ok"
-                            : start.text().contains(KNOWN_RACE_BUG) ? "status 75"
+                            : start.text().contains("exited with status 75 before it was ready") ? "status 75"
                             : start.text().contains("exited with status 0 before it was ready")
                             || start.text().contains("init() failed: java.lang.InterruptedException")
                             ? "stopped in init" : "other";

@@ -7,6 +7,7 @@ import static org.daemonrunner.it.Daemons.isGone;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.daemonrunner.it.Command;
@@ -50,6 +51,17 @@ class InitScriptIT {
         command.addAll(List.of(settings));
         command.addAll(List.of("/bin/sh", SCRIPT.toString(), action));
         return daemons.run(command);
+    }
+
+    @Test
+    void underACallersZeroUmaskTheScriptStillCreatesADirectoryOnlyItsOwnerCanWrite() throws IOException {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "umask 000; exec \"$@\"", "sh",
+                "/usr/bin/env", "SAMPLE_DEFAULTS=" + dir.resolve("none"), "SAMPLE_JAVA=" + Daemons.JAVA,
+                "SAMPLE_JAR=" + SampleJar.PATH, "SAMPLE_DIR=" + home, "/bin/sh", SCRIPT.toString(), "start"));
+        Command.Result start = assertExit(daemons.run(command), 0); // as root, a 0777 directory would be refused
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home))).isEqualTo("rwxr-xr-x");
+        assertThat(isGone(start.startedPid())).isFalse();
+        assertExit(script("stop"), 0);
     }
 
     @Test

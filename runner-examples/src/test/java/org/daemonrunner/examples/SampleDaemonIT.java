@@ -171,4 +171,39 @@ class SampleDaemonIT {
             assertThat(lines.filter(l -> l.startsWith("Stopped at")).count()).isEqualTo(2);
         }
     }
+
+    @Test
+    void onTheModulePathTheFatJarStartsReopensItsLogsAndStopsWithoutWarnings() throws IOException {
+        // an automatic module (the shaded jar has no module-info): jdk.unsupported is not resolved unless added
+        List<String> module = List.of(Daemons.JAVA, "-p", SampleJar.PATH, "-m",
+                "sample.daemon/org.daemonrunner.examples.SampleDaemon");
+        Command.Result start = assertExit(daemons.run(withArgs(module, "start", "--dir", dir.toString())), 0);
+        long pid = start.startedPid();
+        assertThat(Daemons.cmdline(pid)).contains("--add-modules=jdk.unsupported");
+        Files.move(dir.resolve("sample.err"), dir.resolve("sample.err.1"));
+
+        Command.Result reopen = assertExit(daemons.run(withArgs(module, "reopen-logs", "--dir", dir.toString())), 0);
+        assertThat(reopen.out()).startsWith("reopened logs (SIGUSR1 sent to pid " + pid);
+        assertExit(daemons.run(withArgs(module, "stop", "--dir", dir.toString())), 0);
+        assertThat(isGone(pid)).isTrue();
+        assertThat(start.err() + reopen.err() + Daemons.readOrEmpty(dir.resolve("sample.err.1"))
+                + Daemons.readOrEmpty(dir.resolve("sample.err"))).doesNotContain("WARNING", "Exception");
+    }
+
+    @Test
+    void aPathTheLocaleCannotEncodeIsAUsageErrorSayingSoNotAStackTrace() {
+        // a daemon started from a UTF-8 shell, then stopped from cron's C locale
+        Command.Result stop = Command.of(SampleJar.command("stop", "--dir", dir.resolve("donn\u00e9es").toString()))
+                .env("LC_ALL", "C").env("LANG", "C").in(dir).scratch(dir).run(Duration.ofSeconds(30));
+
+        assertExit(stop, 2);
+        assertThat(stop.err()).startsWith("Not a path in this locale's encoding (ANSI_X3.4-1968): ")
+                .contains("LANG=C.UTF-8").doesNotContain("InvalidPathException", "\tat ");
+    }
+
+    private static List<String> withArgs(List<String> command, String... args) {
+        List<String> all = new ArrayList<>(command);
+        all.addAll(List.of(args));
+        return all;
+    }
 }
