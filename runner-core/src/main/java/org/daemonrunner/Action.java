@@ -19,7 +19,9 @@ public enum Action {
     /** Make the daemon reopen its stdout and stderr logs (after logrotate renamed them). */
     REOPEN_LOGS("make the daemon reopen its stdout and stderr logs, e.g. after logrotate (7: not running)"),
     /** Run the app in the foreground, holding the pidfile: for systemd and containers. */
-    RUN("run in the foreground holding the pidfile (for systemd and containers)");
+    RUN("run in the foreground holding the pidfile (for systemd and containers)"),
+    /** Print a systemd unit that runs this app, to install as it is. */
+    SYSTEMD_UNIT("print a systemd unit for this app (Type=notify with run) [--type notify|forking] [--network-online]");
 
     private final String description;
 

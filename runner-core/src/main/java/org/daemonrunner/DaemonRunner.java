@@ -16,6 +16,7 @@ import org.daemonrunner.internal.runner.SignalAction;
 import org.daemonrunner.internal.runner.StartAction;
 import org.daemonrunner.internal.runner.StatusAction;
 import org.daemonrunner.internal.runner.StopAction;
+import org.daemonrunner.internal.runner.SystemdUnitAction;
 import org.daemonrunner.internal.runner.Target;
 import org.slf4j.LoggerFactory;
 
@@ -137,6 +138,8 @@ public final class DaemonRunner {
                     return new SignalAction(target, console).reopenLogs();
                 case RUN:
                     return new StartAction(target, console).foreground();
+                case SYSTEMD_UNIT:
+                    return new SystemdUnitAction(target, console).print(command);
                 default:
                     throw new AssertionError(action);
             }

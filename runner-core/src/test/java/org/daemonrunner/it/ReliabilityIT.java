@@ -1070,7 +1070,7 @@ class ReliabilityIT {
                         "-- " + String.join(" ", args).substring(0, Math.min(60, String.join(" ", args).length())),
                         COMMAND_TIMEOUT);
                 hostile.incrementAndGet();
-                expect(outcome, 2, "Usage: ", "start|stop|force-stop|restart|status|reload|reopen-logs|run");
+                expect(outcome, 2, "Usage: ", "start|stop|force-stop|restart|status|reload|reopen-logs|run|systemd-unit");
                 if (outcome.err().contains("Exception")) {
                     violation("a stack trace for bad arguments: " + outcome);
                 }

@@ -39,7 +39,7 @@ public final class ActionParser {
         Action action = Action.parse(args[0]);
         CommandLine line;
         if (args.length == 1) {
-            return new ParsedCommand(action, Optional.empty(), action == Action.FORCE_STOP, false);
+            return ParsedCommand.of(action);
         }
         try {
             line = new DefaultParser().parse(optionsFor(action), Arrays.copyOfRange(args, 1, args.length));
@@ -54,8 +54,12 @@ public final class ActionParser {
         if (line.hasOption("timeout")) {
             timeout = Optional.of(duration(line.getOptionValue("timeout")));
         }
+        String unitType = line.getOptionValue("type", "notify");
+        if (!unitType.equals("notify") && !unitType.equals("forking")) {
+            throw new InvalidActionException("Not a unit type: '" + unitType + "' (write notify or forking).");
+        }
         return new ParsedCommand(action, timeout, line.hasOption("force") || action == Action.FORCE_STOP,
-                line.hasOption("json"));
+                line.hasOption("json"), unitType, line.hasOption("network-online"));
     }
 
     /**
@@ -85,7 +89,8 @@ public final class ActionParser {
 
     /** Returns whether {@code longName} is one of the runner's options. */
     public static boolean isRunnerOption(String longName) {
-        return "timeout".equals(longName) || "force".equals(longName) || "json".equals(longName);
+        return "timeout".equals(longName) || "force".equals(longName) || "json".equals(longName)
+                || "type".equals(longName) || "network-online".equals(longName);
     }
 
     /** Returns every option the runner takes, for any action: for an app that parses its own options too. */
@@ -116,6 +121,12 @@ public final class ActionParser {
                 break;
             case STATUS:
                 options.addOption(Option.builder().longOpt("json").desc("print one JSON object").build());
+                break;
+            case SYSTEMD_UNIT:
+                options.addOption(Option.builder().longOpt("type").hasArg().argName("TYPE")
+                        .desc("notify (default: run, which tells systemd when it is ready) or forking (start)").build());
+                options.addOption(Option.builder().longOpt("network-online")
+                        .desc("start after network-online.target").build());
                 break;
             default:
                 break;

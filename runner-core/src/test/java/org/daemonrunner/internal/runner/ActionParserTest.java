@@ -103,7 +103,7 @@ class ActionParserTest {
     void usageNamesTheProgramAndEveryAction() {
         String usage = ActionParser.usage("sleepy");
 
-        assertThat(usage).startsWith("Usage: sleepy ").contains("start|stop|force-stop|restart|status|reload|reopen-logs|run");
+        assertThat(usage).startsWith("Usage: sleepy ").contains("start|stop|force-stop|restart|status|reload|reopen-logs|run|systemd-unit");
         for (Action action : Action.values()) {
             assertThat(usage).contains(action.actionName()).contains(action.description());
         }

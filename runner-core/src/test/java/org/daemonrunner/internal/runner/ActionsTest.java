@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
@@ -82,7 +81,7 @@ class ActionsTest {
     }
 
     private static ParsedCommand stop() {
-        return new ParsedCommand(org.daemonrunner.Action.STOP, Optional.empty(), false, false);
+        return ParsedCommand.of(org.daemonrunner.Action.STOP);
     }
 
     @Test

@@ -1,0 +1,232 @@
+package org.daemonrunner.internal.runner;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.daemonrunner.DaemonApp;
+import org.daemonrunner.DaemonContext;
+import org.daemonrunner.DaemonRunnerException;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.StartFailureException;
+import org.daemonrunner.StopSchedule;
+import org.daemonrunner.internal.launch.JavaCommand;
+import org.daemonrunner.internal.launch.Relaunch;
+
+/**
+ * {@code systemd-unit}: prints a unit that runs this very Java command line under systemd, ready to install as it
+ * is: {@code Type=notify} with the {@code run} action (systemd learns of readiness once {@code init()} returned),
+ * or {@code Type=forking} with {@code start} and {@code PIDFile=}; {@code ExecReload=} with the {@code reload}
+ * action; the user, group, working directory, umask and core limit of the app's {@link DaemonContext}; timeouts
+ * from the app's start timeout and stop schedule. Every argument is written so that systemd hands it to the JVM
+ * as it is: quoted, with systemd's {@code %} specifiers and {@code $} expansion escaped.
+ */
+public final class SystemdUnitAction {
+    private static final String ACTION = "systemd-unit";
+
+    private final Target target;
+    private final Console console;
+
+    /** The action for {@code target}, writing to {@code console}. */
+    public SystemdUnitAction(Target target, Console console) {
+        this.target = target;
+        this.console = console;
+    }
+
+    /**
+     * Prints the unit: 0.
+     *
+     * @throws StartFailureException (status 1) when this JVM's command line cannot be run again, or does not show
+     *     the {@code systemd-unit} word to replace with {@code run}
+     */
+    public int print(ParsedCommand command) {
+        JavaCommand java;
+        try {
+            java = JavaCommand.current(target.launchDirectory());
+        } catch (RuntimeException e) {
+            throw new StartFailureException("Cannot write a unit: " + e.getMessage() + ". Start the program with the"
+                    + " java launcher to have its unit written.", e);
+        }
+        console.out().print(unit(java, command.unitType().equals("forking"), command.networkOnline()));
+        return ExitStatus.OK;
+    }
+
+    /** The unit's text, for {@code java}, this JVM's command line. */
+    String unit(JavaCommand java, boolean forking, boolean networkOnline) {
+        DaemonApp app = target.app();
+        DaemonContext context = target.context();
+        String program = java.programName();
+        StringBuilder unit = new StringBuilder();
+        unit.append("# ").append(program).append(" under systemd, as written by its '").append(ACTION)
+                .append("' action (daemonrunner).\n")
+                .append("# Install: save it as /etc/systemd/system/NAME.service, then\n")
+                .append("#   systemctl daemon-reload && systemctl enable --now NAME\n")
+                .append("[Unit]\n")
+                .append("Description=").append(escapeValue(program)).append(" (daemonrunner)\n");
+        if (networkOnline) {
+            unit.append("Wants=network-online.target\nAfter=network-online.target\n");
+        }
+        unit.append("\n[Service]\n");
+        if (forking) {
+            unit.append("Type=forking\n")
+                    .append("PIDFile=").append(escapeValue(target.paths().pidfile().toString())).append('\n')
+                    .append("ExecStart=").append(commandLine(java, "start")).append('\n');
+        } else {
+            unit.append("Type=notify\n")
+                    .append("ExecStart=").append(commandLine(java, "run")).append('\n');
+        }
+        unit.append("ExecReload=").append(commandLine(java, "reload")).append('\n');
+        if (context.user().isPresent()) {
+            if (context.dropPrivilegesAfterInit()) {
+                unit.append("# no User=: init() runs as root, then the app switches to ")
+                        .append(context.user().get()).append(" (dropPrivilegesAfterInit)\n");
+            } else {
+                unit.append("User=").append(context.user().get()).append('\n');
+                if (context.group().isPresent()) {
+                    unit.append("Group=").append(context.group().get()).append('\n');
+                }
+                if (context.supplementaryGroups().isPresent()) {
+                    unit.append("SupplementaryGroups=").append(String.join(" ", context.supplementaryGroups().get()))
+                            .append('\n');
+                }
+            }
+        }
+        directories(unit);
+        unit.append("WorkingDirectory=").append(escapeValue(target.launchDirectory()
+                .resolve(context.workingDirectory()).normalize().toString())).append('\n')
+                .append("UMask=").append(String.format("%04o", context.umask())).append('\n');
+        if (context.preventCoreDumps()) {
+            unit.append("LimitCORE=0\n");
+        }
+        unit.append("Restart=on-failure\n")
+                .append("TimeoutStartSec=").append(seconds(app.startTimeout())).append('\n')
+                .append("TimeoutStopSec=").append(seconds(stopTime(app))).append('\n');
+        if (!forking) {
+            unit.append("# To have systemd restart the daemon when it hangs, or when its isHealthy() says false:\n")
+                    .append("#WatchdogSec=30\n");
+        }
+        unit.append("\n[Install]\nWantedBy=multi-user.target\n");
+        return unit.toString();
+    }
+
+    /**
+     * Has systemd create the directories of the pidfile and the logs, owned by the daemon's user, where they are
+     * under the places systemd manages: {@code RuntimeDirectory=} for {@code /run}, {@code StateDirectory=} for
+     * {@code /var/lib}, {@code LogsDirectory=} for {@code /var/log}, {@code CacheDirectory=} for {@code /var/cache}.
+     */
+    private void directories(StringBuilder unit) {
+        String[][] managed = {{"/run/", "RuntimeDirectory"}, {"/var/lib/", "StateDirectory"},
+                {"/var/log/", "LogsDirectory"}, {"/var/cache/", "CacheDirectory"}};
+        java.util.Set<String> written = new java.util.LinkedHashSet<>();
+        for (Path file : new Path[] {target.paths().pidfile(), target.paths().stdout(), target.paths().stderr()}) {
+            String directory = file.getParent().toString();
+            for (String[] place : managed) {
+                if (directory.startsWith(place[0]) && directory.length() > place[0].length()) {
+                    String line = place[1] + "=" + escapeValue(directory.substring(place[0].length()));
+                    if (written.add(line)) {
+                        unit.append(line).append('\n');
+                    }
+                }
+            }
+        }
+    }
+
+    /** The whole stop schedule: every step's wait, added up (systemd sends SIGKILL after it). */
+    private static Duration stopTime(DaemonApp app) {
+        StopSchedule schedule = app.stopSchedule();
+        Duration total = Duration.ZERO;
+        for (StopSchedule.Step step : schedule == null ? StopSchedule.graceful(app.stopTimeout()).steps()
+                : schedule.steps()) {
+            total = total.plus(step.timeout());
+        }
+        return total;
+    }
+
+    private static long seconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
+    }
+
+    /**
+     * This JVM's command line with the action word replaced by {@code action} and the {@code systemd-unit} options
+     * left out, the launch directory passed on (so that the app's relative paths mean the same), each argument
+     * escaped for systemd.
+     */
+    String commandLine(JavaCommand java, String action) {
+        List<String> main = new ArrayList<>(java.mainAndArguments());
+        int first = main.isEmpty() ? 0 : main.get(0).equals("-jar") || main.get(0).equals("-m")
+                || main.get(0).equals("--module") ? 2 : 1;
+        int at = -1;
+        for (int i = first; i < main.size(); i++) {
+            String arg = main.get(i);
+            if (arg.equals("--network-online")) {
+                main.remove(i--);
+            } else if (arg.equals("--type")) {
+                main.remove(i);
+                if (i < main.size()) {
+                    main.remove(i);
+                }
+                i--;
+            } else if (arg.startsWith("--type=")) {
+                main.remove(i--);
+            } else if (arg.equals(ACTION) && at < 0) {
+                at = i;
+            }
+        }
+        if (at < 0) {
+            throw new DaemonRunnerException("Cannot write a unit: the word '" + ACTION + "' is not among this"
+                    + " program's arguments (" + String.join(" ", java.mainAndArguments()) + "), so the action to run"
+                    + " cannot be put in its place.", ExitStatus.FAILURE, null);
+        }
+        main.set(at, action);
+        List<String> options = new ArrayList<>();
+        options.add("-D" + Relaunch.LAUNCH_DIRECTORY_PROPERTY + "=" + target.launchDirectory());
+        options.addAll(java.jvmOptions());
+        StringBuilder line = new StringBuilder(escapeArgument(java.java()));
+        for (String arg : options) {
+            line.append(' ').append(escapeArgument(arg));
+        }
+        for (String arg : main) {
+            line.append(' ').append(escapeArgument(arg));
+        }
+        return line.toString();
+    }
+
+    /**
+     * One argument of an {@code Exec} line, as systemd reads it back: plain when it holds only safe characters,
+     * else in double quotes with {@code \} and {@code "} escaped; {@code %} written {@code %%} (specifiers) and
+     * {@code $} written {@code $$} (variable expansion); control characters as C escapes.
+     */
+    static String escapeArgument(String arg) {
+        boolean plain = !arg.isEmpty();
+        for (int i = 0; i < arg.length() && plain; i++) {
+            char c = arg.charAt(i);
+            plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "/_.,:=+@%$-".indexOf(c) >= 0;
+        }
+        StringBuilder out = new StringBuilder(plain ? "" : "\"");
+        for (int i = 0; i < arg.length(); i++) {
+            char c = arg.charAt(i);
+            if (c == '%') {
+                out.append("%%");
+            } else if (c == '$') {
+                out.append("$$");
+            } else if (c == '\\' || c == '"') {
+                out.append('\\').append(c);
+            } else if (c == '\n') {
+                out.append("\\n");
+            } else if (c == '\t') {
+                out.append("\\t");
+            } else if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append(plain ? "" : "\"").toString();
+    }
+
+    /** A setting's value (a path, a description): {@code %} escaped, as systemd expands specifiers there too. */
+    static String escapeValue(String value) {
+        return value.replace("%", "%%");
+    }
+}

@@ -1,0 +1,119 @@
+package org.daemonrunner.internal.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.daemonrunner.DaemonApp;
+import org.daemonrunner.DaemonContext;
+import org.daemonrunner.DaemonRunnerException;
+import org.daemonrunner.StopSchedule;
+import org.daemonrunner.internal.launch.JavaCommand;
+import org.junit.jupiter.api.Test;
+
+/** The unit {@code systemd-unit} writes, from a given command line (the real systemd runs it in the examples' ITs). */
+class SystemdUnitActionTest {
+    private static final Path BASE = Path.of("/srv/app");
+    private static final String JAVA = "/usr/lib/jvm/java-17/bin/java";
+
+    private static Target target(DaemonContext context) {
+        DaemonApp app = new DaemonApp() {
+            public Path stdoutPath() {
+                return Path.of("out.log");
+            }
+
+            public Path stderrPath() {
+                return Path.of("err.log");
+            }
+
+            public Path pidfilePath() {
+                return Path.of("/run/app/app.pid");
+            }
+
+            public Duration pidfileTimeout() {
+                return Duration.ofSeconds(5);
+            }
+
+            public Duration startTimeout() {
+                return Duration.ofMillis(90_500);
+            }
+
+            public StopSchedule stopSchedule() {
+                return StopSchedule.parse("TERM/30/KILL/5");
+            }
+
+            public void run() {
+            }
+
+            public DaemonContext context() {
+                return context;
+            }
+        };
+        return new Target(app, BASE);
+    }
+
+    private static SystemdUnitAction action(DaemonContext context) {
+        return new SystemdUnitAction(target(context), new Console(new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8), System.err));
+    }
+
+    private static JavaCommand command(String... arguments) {
+        return JavaCommand.parse(JAVA, List.of(arguments), BASE);
+    }
+
+    @Test
+    void aNotifyUnitRunsTheSameCommandLineWithRunAndReloadsWithReload() {
+        String unit = action(DaemonContext.builder().user("svc").group("svc").umask(0027).build()).unit(
+                command("-Xmx64m", "-jar", "app.jar", "systemd-unit", "--network-online", "--dir", "/var/lib/app"),
+                false, true);
+
+        assertThat(unit).contains("[Unit]\nDescription=java -jar app.jar (daemonrunner)\n"
+                + "Wants=network-online.target\nAfter=network-online.target\n\n[Service]\nType=notify\n"
+                + "ExecStart=" + JAVA + " -Ddaemonrunner.launchdir=/srv/app -Xmx64m -jar /srv/app/app.jar run --dir"
+                + " /var/lib/app\n"
+                + "ExecReload=" + JAVA + " -Ddaemonrunner.launchdir=/srv/app -Xmx64m -jar /srv/app/app.jar reload"
+                + " --dir /var/lib/app\n"
+                + "User=svc\nGroup=svc\nRuntimeDirectory=app\nWorkingDirectory=/\nUMask=0027\nLimitCORE=0\nRestart=on-failure\n"
+                + "TimeoutStartSec=91\nTimeoutStopSec=35\n")
+                .contains("#WatchdogSec=30\n").endsWith("[Install]\nWantedBy=multi-user.target\n")
+                .doesNotContain("PIDFile=");
+    }
+
+    @Test
+    void aForkingUnitStartsWithStartAndNamesThePidfile() {
+        String unit = action(DaemonContext.builder().user("svc").dropPrivilegesAfterInit(true).preventCoreDumps(false)
+                .build()).unit(command("-cp", "lib/*", "org.example.Main", "--type", "forking", "systemd-unit"), true,
+                false);
+
+        assertThat(unit).contains("Type=forking\nPIDFile=/run/app/app.pid\nExecStart=" + JAVA
+                        + " -Ddaemonrunner.launchdir=/srv/app -cp \"/srv/app/lib/*\" org.example.Main start\n",
+                "# no User=: init() runs as root, then the app switches to svc (dropPrivilegesAfterInit)\n")
+                .doesNotContain("User=svc", "LimitCORE", "WatchdogSec", "network-online");
+    }
+
+    @Test
+    void everyArgumentReachesTheDaemonAsWritten() {
+        assertThat(SystemdUnitAction.escapeArgument("plain-/path_1.2,a=b:c@d+")).isEqualTo("plain-/path_1.2,a=b:c@d+");
+        assertThat(SystemdUnitAction.escapeArgument("two words")).isEqualTo("\"two words\"");
+        assertThat(SystemdUnitAction.escapeArgument("%i")).isEqualTo("%%i");
+        assertThat(SystemdUnitAction.escapeArgument("$HOME")).isEqualTo("$$HOME");
+        assertThat(SystemdUnitAction.escapeArgument("say \"hi\"\\n")).isEqualTo("\"say \\\"hi\\\"\\\\n\"");
+        assertThat(SystemdUnitAction.escapeArgument("it's")).isEqualTo("\"it's\"");
+        assertThat(SystemdUnitAction.escapeArgument("")).isEqualTo("\"\"");
+        assertThat(SystemdUnitAction.escapeArgument(";")).isEqualTo("\";\"");
+        assertThat(SystemdUnitAction.escapeArgument("a\tb")).isEqualTo("\"a\\tb\"");
+    }
+
+    @Test
+    void aCommandLineWithoutTheActionWordIsRefused() {
+        assertThatThrownBy(() -> action(DaemonContext.defaults()).unit(command("-jar", "app.jar", "unit"), false,
+                false)).isInstanceOf(DaemonRunnerException.class)
+                .hasMessageStartingWith("Cannot write a unit: the word 'systemd-unit' is not among this program's"
+                        + " arguments (-jar /srv/app/app.jar unit)");
+    }
+}
