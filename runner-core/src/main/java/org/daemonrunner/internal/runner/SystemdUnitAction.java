@@ -122,7 +122,9 @@ public final class SystemdUnitAction {
             String directory = file.getParent().toString();
             for (String[] place : managed) {
                 if (directory.startsWith(place[0]) && directory.length() > place[0].length()) {
-                    String line = place[1] + "=" + escapeValue(directory.substring(place[0].length()));
+                    // a list of words, each of which may be quoted
+                    String line = place[1] + "=" + escapeArgument(directory.substring(place[0].length()))
+                            .replace("$$", "$");
                     if (written.add(line)) {
                         unit.append(line).append('\n');
                     }
