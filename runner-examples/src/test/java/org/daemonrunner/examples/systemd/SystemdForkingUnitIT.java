@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,8 +42,7 @@ class SystemdForkingUnitIT {
                 .containsExactly(entry("ActiveState", "active"), entry("SubState", "running"));
         long pid = Long.parseLong(systemd.property(FORKING, "MainPID"));
         assertThat(pid).isPositive().isEqualTo(Deployment.pidfilePid(systemd));
-        String journal = systemd.journalAfter(null);
-        assertThat(journal).contains("started with pid " + pid).contains(FORKING + ": Main PID loaded: " + pid);
+        systemd.awaitJournal(null, "started with pid " + pid, FORKING + ": Main PID loaded: " + pid);
 
         String cursor = systemd.journalCursor();
         SystemdSandbox.Result reload = systemd.systemctl("reload", FORKING);
@@ -50,15 +50,15 @@ class SystemdForkingUnitIT {
         assertThat(systemd.properties(FORKING, "SubState", "MainPID", "ReloadResult"))
                 .containsExactly(entry("SubState", "running"), entry("MainPID", Long.toString(pid)),
                         entry("ReloadResult", "success"));
-        assertThat(systemd.journalAfter(cursor)).contains("reload requested (SIGHUP sent to pid " + pid + ")");
+        systemd.awaitJournal(cursor, "reload requested (SIGHUP sent to pid " + pid + ")");
 
         cursor = systemd.journalCursor();
         SystemdSandbox.Result stop = systemd.systemctl("stop", FORKING);
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(systemd.properties(FORKING, "ActiveState", "Result", "ExecMainStatus"))
                 .containsExactly(entry("ActiveState", "inactive"), entry("Result", "success"), entry("ExecMainStatus", "0"));
-        assertThat(systemd.journalAfter(cursor)).contains("stopped (pid " + pid + ")")
-                .contains(FORKING + ": Main process exited, code=exited, status=0/SUCCESS");
+        systemd.awaitJournal(cursor, "stopped (pid " + pid + ")",
+                FORKING + ": Main process exited, code=exited, status=0/SUCCESS");
         assertThat(Deployment.isAlive(systemd, pid)).isFalse();
         assertThat(Deployment.data(systemd)).as("the shutdown hook ran").contains("Stopped at");
     }
@@ -72,8 +72,8 @@ class SystemdForkingUnitIT {
 
         assertThat(kill.exit()).as(kill.toString()).isZero();
         long restarted = awaitRestart(systemd, pid);
-        assertThat(systemd.journalAfter(null)).contains(FORKING + ": Main process exited, code=killed, status=9/KILL")
-                .contains(FORKING + ": Failed with result 'signal'.");
+        systemd.awaitJournal(null, FORKING + ": Main process exited, code=killed, status=9/KILL",
+                FORKING + ": Failed with result 'signal'.");
         assertThat(Deployment.pidfilePid(systemd)).isEqualTo(restarted);
     }
 
@@ -97,7 +97,7 @@ class SystemdForkingUnitIT {
 
         long restarted = awaitRestart(systemd, pid);
         assertThat(Deployment.pidfilePid(systemd)).isEqualTo(restarted);
-        assertThat(systemd.journalAfter(null)).contains("replacing stale pidfile " + Deployment.PIDFILE + " (");
+        systemd.awaitJournal(null, "replacing stale pidfile " + Deployment.PIDFILE + " (");
     }
 
     /** Waits for systemd's restart of the forking service and returns its new main pid. */
@@ -122,8 +122,8 @@ class SystemdForkingUnitIT {
         assertThat(start.exit()).as(start.toString()).isNotZero();
         assertThat(systemd.properties(FORKING, "ActiveState", "Result"))
                 .containsExactly(entry("ActiveState", "failed"), entry("Result", "exit-code"));
-        assertThat(systemd.journalAfter(null)).contains("Cannot start: directory /run/sample-daemon does not exist"
-                + " (for pidfile " + Deployment.PIDFILE + "). Create it, or set another pidfile path.");
+        systemd.awaitJournal(null, "Cannot start: directory /run/sample-daemon does not exist (for pidfile "
+                + Deployment.PIDFILE + "). Create it, or set another pidfile path.");
     }
 
     @Test
@@ -138,10 +138,10 @@ class SystemdForkingUnitIT {
         assertThat(start.exit()).as(start.toString()).isNotZero();
         assertThat(systemd.properties(FORKING, "ActiveState", "Result"))
                 .containsExactly(entry("ActiveState", "failed"), entry("Result", "exit-code"));
-        assertThat(systemd.journalAfter(null)).containsPattern("Daemon \\(pid \\d+\\) exited with status 1 before it"
-                + " was ready: init\\(\\) failed: java.net.BindException: Cannot listen on 127.0.0.1:8080: the address"
-                + " is already in use \\(another process listens on port 8080\\)\\. Stop that process, or choose"
-                + " another port with --port");
+        String cause = "exited with status 1 before it was ready: init() failed: java.net.BindException: Cannot listen"
+                + " on 127.0.0.1:8080: the address is already in use (another process listens on port 8080). Stop that"
+                + " process, or choose another port with --port";
+        assertThat(systemd.awaitJournal(null, cause)).containsPattern("Daemon \\(pid \\d+\\) " + Pattern.quote(cause));
     }
 
     @Test

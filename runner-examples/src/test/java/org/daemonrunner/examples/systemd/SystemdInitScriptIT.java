@@ -43,7 +43,7 @@ class SystemdInitScriptIT {
         assertThat(Deployment.isAlive(systemd, pid)).isTrue();
         assertThat(Files.readString(systemd.path("/proc/" + pid + "/cgroup"))).as("the daemon's cgroup")
                 .contains("/system.slice/" + INIT_SCRIPT_UNIT + "\n"); // the path as the host sees it
-        assertThat(systemd.journalAfter(null)).contains("started with pid " + pid);
+        systemd.awaitJournal(null, "started with pid " + pid);
         SystemdSandbox.Result status = systemd.systemctl("status", INIT_SCRIPT_UNIT);
         assertThat(status.exit()).as(status.toString()).isZero();
         assertThat(status.out()).contains("Loaded: loaded (/etc/init.d/sample-daemon; generated)");
@@ -51,7 +51,7 @@ class SystemdInitScriptIT {
         String cursor = systemd.journalCursor();
         SystemdSandbox.Result reload = systemd.systemctl("reload", INIT_SCRIPT_UNIT);
         assertThat(reload.exit()).as(reload.toString()).isZero();
-        assertThat(systemd.journalAfter(cursor)).contains("reload requested (SIGHUP sent to pid " + pid + ")");
+        systemd.awaitJournal(cursor, "reload requested (SIGHUP sent to pid " + pid + ")");
         assertThat(Deployment.pidfilePid(systemd)).isEqualTo(pid);
         assertThat(Deployment.isAlive(systemd, pid)).isTrue();
 
@@ -60,7 +60,7 @@ class SystemdInitScriptIT {
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(systemd.properties(INIT_SCRIPT_UNIT, "ActiveState", "Result"))
                 .containsExactly(entry("ActiveState", "inactive"), entry("Result", "success"));
-        assertThat(systemd.journalAfter(cursor)).contains("stopped (pid " + pid + ")");
+        systemd.awaitJournal(cursor, "stopped (pid " + pid + ")");
         assertThat(Deployment.isAlive(systemd, pid)).isFalse();
         assertThat(systemd.path(Deployment.PIDFILE)).doesNotExist();
         Deadline.await("the shutdown hook's line in the init script's data file", DEADLINE,

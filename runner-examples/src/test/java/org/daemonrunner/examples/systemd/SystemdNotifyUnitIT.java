@@ -50,9 +50,8 @@ class SystemdNotifyUnitIT {
         long pid = Long.parseLong(systemd.property(NOTIFY, "MainPID"));
         assertThat(Deployment.pidfilePid(systemd)).as("the pidfile's pid").isEqualTo(pid);
         // the daemon's output and systemd's messages reach the journal on different paths: no order between them
-        String journal = systemd.journalAfter(null);
-        assertThat(journal).contains("sample daemon " + pid + " initialising for 2000 ms")
-                .contains("sample daemon " + pid + " appending to");
+        String journal = systemd.awaitJournal(null, "sample daemon " + pid + " initialising for 2000 ms",
+                "sample daemon " + pid + " appending to", "Started " + NOTIFY);
         assertThat(journal.indexOf("Got notification message from PID " + pid + " (READY=1, MAINPID=" + pid + ")"))
                 .as(journal).isPositive().isLessThan(journal.indexOf("Started " + NOTIFY));
     }
@@ -82,13 +81,13 @@ class SystemdNotifyUnitIT {
         assertThat(systemd.properties(NOTIFY, "ActiveState", "SubState", "MainPID", "ReloadResult"))
                 .containsExactly(entry("ActiveState", "active"), entry("SubState", "running"),
                         entry("MainPID", Long.toString(pid)), entry("ReloadResult", "success"));
-        String journal = systemd.journalAfter(cursor);
-        int reloading = journal.indexOf("Got notification message from PID " + pid + " (RELOADING=1, MONOTONIC_USEC=");
-        int ready = journal.indexOf("Got notification message from PID " + pid + " (READY=1)", Math.max(reloading, 0));
-        assertThat(reloading).as("RELOADING=1 in\n" + journal).isPositive();
-        assertThat(ready).as("READY=1 after RELOADING=1 in\n" + journal).isGreaterThan(reloading);
-        assertThat(journal).contains("reload requested (SIGHUP sent to pid " + pid + ")");
-        assertThat(journal.indexOf("Reloaded " + NOTIFY)).as(journal).isGreaterThan(ready);
+        // the reload action returns once SIGHUP is delivered: the daemon's notifications may come after it
+        String reloading = "Got notification message from PID " + pid + " (RELOADING=1, MONOTONIC_USEC=";
+        String ready = "Got notification message from PID " + pid + " (READY=1)";
+        String journal = systemd.awaitJournal(cursor, reloading, ready,
+                "reload requested (SIGHUP sent to pid " + pid + ")", "Reloaded " + NOTIFY);
+        assertThat(journal.indexOf(ready)).as("READY=1 after RELOADING=1").isGreaterThan(journal.indexOf(reloading));
+        assertThat(systemd.property(NOTIFY, "MainPID")).isEqualTo(Long.toString(pid));
     }
 
     @Test
@@ -103,9 +102,8 @@ class SystemdNotifyUnitIT {
         assertThat(systemd.properties(NOTIFY, "ActiveState", "Result", "ExecMainStatus"))
                 .containsExactly(entry("ActiveState", "inactive"), entry("Result", "success"), entry("ExecMainStatus", "0"));
         assertThat(Deployment.isAlive(systemd, pid)).isFalse();
-        assertThat(systemd.journalAfter(cursor))
-                .contains("Got notification message from PID " + pid + " (STOPPING=1)")
-                .contains(NOTIFY + ": Main process exited, code=exited, status=0/SUCCESS");
+        systemd.awaitJournal(cursor, "Got notification message from PID " + pid + " (STOPPING=1)",
+                NOTIFY + ": Main process exited, code=exited, status=0/SUCCESS");
         assertThat(Deployment.data(systemd)).as("the shutdown hook ran").contains("Stopped at");
     }
 
@@ -129,7 +127,7 @@ class SystemdNotifyUnitIT {
         assertThat(systemd.properties(NOTIFY, "ActiveState", "SubState", "MainPID", "NRestarts"))
                 .containsExactly(entry("ActiveState", "active"), entry("SubState", "running"),
                         entry("MainPID", Long.toString(pid)), entry("NRestarts", "0"));
-        assertThat(systemd.journalAfter(null)).contains("Got notification message from PID " + pid + " (WATCHDOG=1)")
+        assertThat(systemd.awaitJournal(null, "Got notification message from PID " + pid + " (WATCHDOG=1)"))
                 .doesNotContain("Watchdog timeout");
     }
 
@@ -165,10 +163,8 @@ class SystemdNotifyUnitIT {
 
     /** The watchdog's end of a daemon that stopped pinging: a timeout, Result=watchdog, and a new daemon. */
     private static void assertRestartedByTheWatchdog(SystemdSandbox systemd, long pid) throws IOException {
-        String journal = Deadline.await("systemd to restart the service after a watchdog timeout", DEADLINE,
-                () -> systemd.journalAfter(null), text -> text.contains("Scheduled restart job, restart counter is at 1"));
-        assertThat(journal).contains(NOTIFY + ": Watchdog timeout (limit 2s)!")
-                .contains(NOTIFY + ": Failed with result 'watchdog'.");
+        String journal = systemd.awaitJournal(null, NOTIFY + ": Watchdog timeout (limit 2s)!",
+                NOTIFY + ": Failed with result 'watchdog'.", "Scheduled restart job, restart counter is at 1");
         assertThat(journal.indexOf("Failed with result 'watchdog'"))
                 .isLessThan(journal.indexOf("Scheduled restart job, restart counter is at 1"));
         long restarted = Long.parseLong(Deadline.await("the restarted service to be active", DEADLINE,
@@ -192,7 +188,7 @@ class SystemdNotifyUnitIT {
         assertThat(start.exit()).as(start.toString()).isNotZero();
         assertThat(systemd.properties(NOTIFY, "ActiveState", "Result", "ExecMainStatus"))
                 .containsExactly(entry("ActiveState", "failed"), entry("Result", "exit-code"), entry("ExecMainStatus", "1"));
-        assertThat(systemd.journalAfter(null)).contains("daemonrunner: cannot lock pidfile " + Deployment.PIDFILE);
+        systemd.awaitJournal(null, "daemonrunner: cannot lock pidfile " + Deployment.PIDFILE);
     }
 
     @Test
@@ -205,7 +201,7 @@ class SystemdNotifyUnitIT {
         systemd.daemonReload();
 
         assertThat(systemd.systemctl("start", NOTIFY).exit()).isNotZero();
-        assertThat(systemd.journalAfter(null)).containsPattern("daemonrunner: .*/run/sample-daemon.* does not exist");
+        assertThat(systemd.awaitJournal(null, "daemonrunner: ")).containsPattern("daemonrunner: .*/run/sample-daemon.* does not exist");
     }
 
     @Test
@@ -220,9 +216,9 @@ class SystemdNotifyUnitIT {
         assertThat(start.exit()).as(start.toString()).isNotZero();
         assertThat(systemd.properties(NOTIFY, "ActiveState", "Result", "ExecMainStatus"))
                 .containsExactly(entry("ActiveState", "failed"), entry("Result", "exit-code"), entry("ExecMainStatus", "1"));
-        assertThat(systemd.journalAfter(null)).contains("daemonrunner: init() failed: java.net.BindException: Cannot"
-                + " listen on 127.0.0.1:8080: the address is already in use (another process listens on port 8080)."
-                + " Stop that process, or choose another port with --port");
+        systemd.awaitJournal(null, "daemonrunner: init() failed: java.net.BindException: Cannot listen on"
+                + " 127.0.0.1:8080: the address is already in use (another process listens on port 8080). Stop that"
+                + " process, or choose another port with --port");
     }
 
     @Test

@@ -44,6 +44,8 @@ final class SystemdSandbox implements AutoCloseable {
     static final Path SYSTEMD = Path.of("/lib/systemd/systemd");
     /** How long {@link #close()} waits for systemd to exit before it kills it. */
     static final Duration EXIT_TIMEOUT = Duration.ofSeconds(20);
+    /** How long {@link #awaitJournal(String, String...)} waits for lines to show. */
+    static final Duration JOURNAL_TIMEOUT = Duration.ofSeconds(20);
     /** How long a command inside may take unless told otherwise. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final String[] BIN = {"/usr/bin", "/bin", "/usr/sbin", "/sbin"};
@@ -396,6 +398,30 @@ final class SystemdSandbox implements AutoCloseable {
             command.add("--after-cursor=" + cursor);
         }
         return exec(command.toArray(String[]::new)).out();
+    }
+
+    /**
+     * Returns the journal after {@code cursor} (all of it if null) once it holds every one of {@code texts}, waiting
+     * up to {@link #JOURNAL_TIMEOUT}: journald stores a line a moment after it was written, and a process's output
+     * and systemd's own messages reach it on different paths, so a line may lag behind the command that caused it.
+     *
+     * @throws AssertionError when one is still missing at the deadline, naming it
+     */
+    String awaitJournal(String cursor, String... texts) throws IOException {
+        return Deadline.await("the journal to show " + List.of(texts), JOURNAL_TIMEOUT,
+                () -> new JournalView(journalAfter(cursor), texts), view -> view.missing().isEmpty()).text();
+    }
+
+    /** A journal and which of the awaited texts it lacks; it prints the latter only. */
+    private record JournalView(String text, List<String> missing) {
+        JournalView(String text, String... awaited) {
+            this(text, Stream.of(awaited).filter(t -> !text.contains(t)).toList());
+        }
+
+        @Override
+        public String toString() {
+            return "a journal of " + text.lines().count() + " lines without " + missing;
+        }
     }
 
     /** Returns the host pids of every process in the sandbox's cgroups. */

@@ -49,14 +49,14 @@ class SystemdSimpleUnitIT {
         assertThat(systemd.properties(SIMPLE, "SubState", "MainPID", "ReloadResult"))
                 .containsExactly(entry("SubState", "running"), entry("MainPID", Long.toString(pid)),
                         entry("ReloadResult", "success"));
-        assertThat(systemd.journalAfter(cursor)).contains("reload requested (SIGHUP sent to pid " + pid + ")");
+        systemd.awaitJournal(cursor, "reload requested (SIGHUP sent to pid " + pid + ")");
 
         cursor = systemd.journalCursor();
         SystemdSandbox.Result stop = systemd.systemctl("stop", SIMPLE);
         assertThat(stop.exit()).as(stop.toString()).isZero();
         assertThat(systemd.properties(SIMPLE, "ActiveState", "Result", "ExecMainStatus"))
                 .containsExactly(entry("ActiveState", "inactive"), entry("Result", "success"), entry("ExecMainStatus", "0"));
-        assertThat(systemd.journalAfter(cursor)).contains(SIMPLE + ": Main process exited, code=exited, status=0/SUCCESS");
+        systemd.awaitJournal(cursor, SIMPLE + ": Main process exited, code=exited, status=0/SUCCESS");
         assertThat(Deployment.data(systemd)).as("the shutdown hook ran").contains("Stopped at");
     }
 
@@ -77,14 +77,13 @@ class SystemdSimpleUnitIT {
         SystemdSandbox.Result reload = systemd.systemctl("reload", SIMPLE);
 
         long pid = Long.parseLong(systemd.property(SIMPLE, "MainPID"));
-        String journal = systemd.journalAfter(null);
         if (reload.exit() == 0) {
             assertThat(systemd.property(SIMPLE, "ReloadResult")).isEqualTo("success");
-            assertThat(journal).contains("reload requested (SIGHUP sent to pid " + pid + ")");
+            systemd.awaitJournal(null, "reload requested (SIGHUP sent to pid " + pid + ")");
         } else {
             assertThat(systemd.property(SIMPLE, "ReloadResult")).as(reload.toString()).isEqualTo("exit-code");
-            assertThat(journal).contains(SIMPLE + ": Control process exited, code=exited, status=7/NOTRUNNING")
-                    .contains("Reload failed for " + SIMPLE);
+            systemd.awaitJournal(null, SIMPLE + ": Control process exited, code=exited, status=7/NOTRUNNING",
+                    "Reload failed for " + SIMPLE);
         }
         // the daemon gets past start-up, and the service is the same one: no exit, no restart
         Deadline.await("the main process to hold the pidfile", DEADLINE, () -> Deployment.pidfilePid(systemd) == pid);
