@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * resort, sends SIGKILL to its PID 1 by exact pid (the kernel then kills every process in the namespace), removes
  * the cgroups it made and deletes its temporary directory. A JVM that exits with a sandbox open closes it from a
  * shutdown hook, and a JVM that is killed takes the sandbox with it: the sandbox's launcher has a parent-death
- * signal (SIGKILL), so boot and close it on the same thread, one that lives as long as the sandbox (a test's).
+ * signal (SIGKILL), so boot and close it on the same thread, one that lives as long as the sandbox (a test's). The
+ * cgroup and the directory such a sandbox leaves are removed by the next {@link #boot(Duration)}.
  *
  * <p>Needs root, overlayfs, a cgroup2 mount, util-linux ({@code unshare}, {@code nsenter}, {@code setpriv}) and
  * systemd: {@link #whyUnavailable()} says what is missing.
@@ -51,6 +52,8 @@ final class SystemdSandbox implements AutoCloseable {
     private static final String[] BIN = {"/usr/bin", "/bin", "/usr/sbin", "/sbin"};
     private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final AtomicInteger SANDBOXES = new AtomicInteger();
+    /** The name of every sandbox's cgroup and temporary directory starts with this, then the JVM's pid and "-". */
+    private static final String PREFIX = "daemonrunner-systemd-";
     private static Optional<String> unavailable;
 
     private final Path work;
@@ -146,7 +149,9 @@ final class SystemdSandbox implements AutoCloseable {
             throw new IllegalStateException("Cannot boot a sandboxed systemd: " + why.get());
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        Path work = Files.createTempDirectory("daemonrunner-systemd-");
+        removeLeftovers();
+        String name = PREFIX + ProcessHandle.current().pid() + "-";
+        Path work = Files.createTempDirectory(name);
         Path cgroup = null;
         Process launcher;
         try {
@@ -160,8 +165,7 @@ final class SystemdSandbox implements AutoCloseable {
                 }
                 Files.copy(script, pid1);
             }
-            cgroup = Files.createDirectory(cgroup2Mount().resolve("daemonrunner-systemd-"
-                    + ProcessHandle.current().pid() + "-" + SANDBOXES.incrementAndGet()));
+            cgroup = Files.createDirectory(cgroup2Mount().resolve(name + SANDBOXES.incrementAndGet()));
             // sh joins the new cgroup, then becomes setpriv, which becomes unshare (one process, our child): the
             // cgroup namespace is rooted at the new cgroup, and the launcher dies with this thread (pdeathsig)
             List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
@@ -515,6 +519,44 @@ final class SystemdSandbox implements AutoCloseable {
             close();
         } catch (IOException | RuntimeException e) {
             System.err.println("systemd sandbox " + work + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Removes what sandboxes of a JVM that was killed left behind (its sandboxes died with it, see the class
+     * description): their cgroups, if no process is left in them, and their temporary directories. A sandbox is
+     * known by the pid in its name, and is left alone while a process with that pid runs.
+     */
+    private static void removeLeftovers() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        for (Path parent : List.of(cgroup2Mount(), tmp)) {
+            List<Path> leftovers;
+            try (Stream<Path> children = Files.list(parent)) {
+                leftovers = children.filter(child -> isLeftover(child.getFileName().toString())).toList();
+            }
+            for (Path leftover : leftovers) {
+                if (parent.equals(tmp)) {
+                    deleteTree(leftover);
+                } else if (Files.readAllLines(leftover.resolve("cgroup.events")).contains("populated 0")) {
+                    removeCgroups(leftover);
+                }
+            }
+        }
+    }
+
+    private static boolean isLeftover(String name) {
+        if (!name.startsWith(PREFIX)) {
+            return false;
+        }
+        String rest = name.substring(PREFIX.length());
+        int dash = rest.indexOf('-');
+        if (dash <= 0) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(rest.substring(0, dash))).isEmpty();
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
