@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -190,20 +189,8 @@ class SystemdNotifyUnitIT {
         assertThat(start.exit()).as(start.toString()).isNotZero();
         assertThat(systemd.properties(NOTIFY, "ActiveState", "Result", "ExecMainStatus"))
                 .containsExactly(entry("ActiveState", "failed"), entry("Result", "exit-code"), entry("ExecMainStatus", "1"));
-        systemd.awaitJournal(null, "daemonrunner: cannot lock pidfile " + Deployment.PIDFILE);
-    }
-
-    @Test
-    @Disabled("runner-core: under run, a missing pidfile directory is reported as 'cannot lock pidfile P: P' (the"
-            + " NoSuchFileException's message is the path alone), without saying that the directory does not exist;"
-            + " start says it. Enable when AppLifecycle reports it as start does.")
-    void startFailsWhenThePidfileDirectoryIsMissingAndTheJournalNamesTheDirectory(SystemdSandbox systemd)
-            throws IOException {
-        Deployment.dropIn(systemd, NOTIFY, "no-runtime-directory", "RuntimeDirectory=", "Restart=no");
-        systemd.daemonReload();
-
-        assertThat(systemd.systemctl("start", NOTIFY).exit()).isNotZero();
-        assertThat(systemd.awaitJournal(null, "daemonrunner: ")).containsPattern("daemonrunner: .*/run/sample-daemon.* does not exist");
+        systemd.awaitJournal(null, "daemonrunner: cannot run: directory /run/sample-daemon does not exist (for pidfile "
+                + Deployment.PIDFILE + "). Create it, or set another pidfile path.");
     }
 
     @Test
