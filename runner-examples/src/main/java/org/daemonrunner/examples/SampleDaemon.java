@@ -26,9 +26,15 @@ import org.daemonrunner.ExitStatus;
  * <pre>
  * java -jar sample-daemon.jar start|stop|restart|status|run [--dir DIR] [--data FILE] [--pidfile FILE]
  *                             [--stdout FILE] [--stderr FILE] [--interval SECONDS]
+ *                             [--init-delay SECONDS] [--unhealthy-file FILE]
  * </pre>
  * With no options its files are kept in {@code daemonrunner-sample} under the system temp directory, and
  * {@code start} says where. A shutdown hook appends {@code Stopped at <time>} to the data file.
+ *
+ * <p>Two options let it play a harder daemon, for trying out a supervisor: {@code --init-delay} makes
+ * {@code init()} take that long (a slow start-up, such as loading a cache), and {@code --unhealthy-file} makes
+ * {@link #isHealthy()} answer false while that file exists, so that under systemd's {@code WatchdogSec=} the
+ * daemon withholds its pings and systemd restarts it.
  */
 public final class SampleDaemon implements DaemonApp {
     private final Path data;
@@ -36,13 +42,18 @@ public final class SampleDaemon implements DaemonApp {
     private final Path stdout;
     private final Path stderr;
     private final Duration interval;
+    private final Duration initDelay;
+    private final Path unhealthyFile;
 
-    SampleDaemon(Path data, Path pidfile, Path stdout, Path stderr, Duration interval) {
+    SampleDaemon(Path data, Path pidfile, Path stdout, Path stderr, Duration interval, Duration initDelay,
+            Path unhealthyFile) {
         this.data = data;
         this.pidfile = pidfile;
         this.stdout = stdout;
         this.stderr = stderr;
         this.interval = interval;
+        this.initDelay = initDelay;
+        this.unhealthyFile = unhealthyFile;
     }
 
     /** Parses the sample's options, then hands the action to {@link DaemonRunner}. */
@@ -68,6 +79,11 @@ public final class SampleDaemon implements DaemonApp {
                         .desc("standard error log (default: DIR/sample.err)").build())
                 .addOption(Option.builder().longOpt("interval").hasArg().argName("SECONDS")
                         .desc("seconds between two lines (default: 5)").build())
+                .addOption(Option.builder().longOpt("init-delay").hasArg().argName("SECONDS")
+                        .desc("seconds init() takes, as a slow start-up would (default: 0)").build())
+                .addOption(Option.builder().longOpt("unhealthy-file").hasArg().argName("FILE")
+                        .desc("while FILE exists the daemon reports itself unhealthy, which stops its systemd"
+                                + " watchdog pings (default: none)").build())
                 .addOption(Option.builder("h").longOpt("help").desc("print this help").build());
     }
 
@@ -75,11 +91,16 @@ public final class SampleDaemon implements DaemonApp {
         Options options = options();
         CommandLine line;
         Duration interval;
+        Duration initDelay;
         try {
             line = new DefaultParser().parse(DaemonRunner.withRunnerOptions(options), args);
-            interval = Duration.ofMillis(Math.round(Double.parseDouble(line.getOptionValue("interval", "5")) * 1000));
+            interval = seconds(line.getOptionValue("interval", "5"));
             if (interval.isNegative() || interval.isZero()) {
                 throw new ParseException("--interval must be a positive number of seconds");
+            }
+            initDelay = seconds(line.getOptionValue("init-delay", "0"));
+            if (initDelay.isNegative()) {
+                throw new ParseException("--init-delay must be a number of seconds, 0 or more");
             }
         } catch (ParseException | NumberFormatException e) {
             System.err.println(e.getMessage());
@@ -101,7 +122,8 @@ public final class SampleDaemon implements DaemonApp {
                     base.resolve(line.getOptionValue("pidfile", dir.resolve("sample.pid").toString())),
                     base.resolve(line.getOptionValue("stdout", dir.resolve("sample.out").toString())),
                     base.resolve(line.getOptionValue("stderr", dir.resolve("sample.err").toString())),
-                    interval);
+                    interval, initDelay,
+                    line.hasOption("unhealthy-file") ? base.resolve(line.getOptionValue("unhealthy-file")) : null);
         } catch (InvalidPathException e) {
             // a path in UTF-8 given to a JVM in the C locale (cron's, say): its bytes cannot be decoded
             System.err.println("Not a path in this locale's encoding (" + System.getProperty("sun.jnu.encoding")
@@ -123,6 +145,11 @@ public final class SampleDaemon implements DaemonApp {
                     + app.stdout + " and " + app.stderr);
         }
         return new DaemonRunner(app).doAction(DaemonRunner.runnerArguments(line));
+    }
+
+    /** Parses a number of seconds such as {@code 5} or {@code 0.5}. */
+    private static Duration seconds(String value) {
+        return Duration.ofMillis(Math.round(Double.parseDouble(value) * 1000));
     }
 
     private static void printHelp(Options options) {
@@ -152,9 +179,32 @@ public final class SampleDaemon implements DaemonApp {
         return Duration.ofSeconds(5);
     }
 
+    /**
+     * Answers false while the {@code --unhealthy-file} exists; true without that option. Under systemd's watchdog
+     * the runner skips the ping when this is false.
+     */
+    @Override
+    public boolean isHealthy() {
+        return unhealthyFile == null || !Files.exists(unhealthyFile);
+    }
+
+    /**
+     * Adds the shutdown hook that writes {@code Stopped at <time>}, then takes the {@code --init-delay}, if any; a
+     * stop requested meanwhile cuts the delay short.
+     */
     @Override
     public void init() throws IOException {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> append("Stopped at " + LocalDateTime.now())));
+        if (!initDelay.isZero()) {
+            System.out.println("sample daemon " + ProcessHandle.current().pid() + " initialising for "
+                    + initDelay.toMillis() + " ms");
+            try {
+                Thread.sleep(initDelay.toMillis());
+            } catch (InterruptedException stopRequested) {
+                Thread.currentThread().interrupt(); // run() sees it and returns at once
+                return;
+            }
+        }
         System.out.println("sample daemon " + ProcessHandle.current().pid() + " appending to " + data + " every "
                 + interval.toMillis() + " ms");
     }
