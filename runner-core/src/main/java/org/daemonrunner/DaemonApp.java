@@ -62,8 +62,18 @@ public interface DaemonApp {
     }
 
     /**
+     * Returns whether the daemon is ready once {@link #init()} has returned (the default, true). An app whose start
+     * happens in {@link #run()} returns false and calls {@link DaemonRunner#ready()} from {@code run()} (or any
+     * thread) when it is ready: {@code start} returns only then, and fails as for {@code init()} if {@code run()}
+     * throws, returns or the JVM dies first, or the start timeout passes.
+     */
+    default boolean readyAfterInit() {
+        return true;
+    }
+
+    /**
      * Prepares the daemon, in the daemon, before it counts as ready: {@code start} returns only after this has
-     * returned. Default: nothing.
+     * returned (unless {@link #readyAfterInit()} is false). Default: nothing.
      *
      * @throws Exception to fail {@code start}; its message is shown to the operator
      */

@@ -7,6 +7,7 @@ import java.util.Objects;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.daemonrunner.internal.daemon.AppLifecycle;
 import org.daemonrunner.internal.launch.JavaCommand;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.runner.ActionParser;
@@ -97,6 +98,16 @@ public final class DaemonRunner {
             }
         }
         return args.toArray(new String[0]);
+    }
+
+    /**
+     * Says that the daemon is ready, for an app whose {@link DaemonApp#readyAfterInit()} is false: {@code start}
+     * (and systemd, under {@code Type=notify}) learns of it now. Call it from {@code run()}, or any thread, once.
+     *
+     * @return true if this call made the daemon ready; false when it already was, or this JVM runs no such app
+     */
+    public static boolean ready() {
+        return AppLifecycle.reportReady();
     }
 
     /** Returns whether this process is a daemon that {@code start} relaunched. */

@@ -31,7 +31,7 @@ public final class ProbeApp implements DaemonApp {
 
     public static void main(String[] args) throws ParseException {
         Options known = new Options();
-        for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit",
+        for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "ready-in-run-ms", "run-fail",
                 "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "umask",
                 "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
                 "tick-burst", "launcher-file", "launcher-file-text"}) {
@@ -222,8 +222,20 @@ public final class ProbeApp implements DaemonApp {
     }
 
     @Override
+    public boolean readyAfterInit() {
+        return !options.hasOption("ready-in-run-ms");
+    }
+
+    @Override
     public void run() throws InterruptedException {
         event("run " + ProcessHandle.current().pid() + " uids=" + threadUids());
+        if (options.hasOption("ready-in-run-ms")) {
+            Thread.sleep(Long.parseLong(options.getOptionValue("ready-in-run-ms")));
+            if (options.hasOption("run-fail")) {
+                throw new IllegalStateException(options.getOptionValue("run-fail"));
+            }
+            event("ready reported " + DaemonRunner.ready() + " again " + DaemonRunner.ready());
+        }
         long tick = Long.parseLong(options.getOptionValue("tick-ms", "0"));
         long burst = Long.parseLong(options.getOptionValue("tick-burst", "1")); // lines per tick
         for (long n = 0; ; n++) {

@@ -37,6 +37,27 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    void anAppThatReportsItsReadinessFromRunIsStartedOnlyOnceItSaysSo() {
+        long started = System.nanoTime();
+        long pid = startProbe("--ready-in-run-ms", "1500");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+        assertThat(events()).contains("run " + pid, "ready reported true again false");
+        assertThat(assertExit(probeRun("status"), 0).out()).startsWith("running with pid " + pid + ", up");
+        assertExit(probeRun("stop"), 0);
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
+    void anAppThatFailsInRunBeforeReportingItsReadinessFailsStartWithItsCause() {
+        Command.Result start = assertExit(probeRun("start", "--ready-in-run-ms", "200", "--run-fail", "no database"), 1);
+
+        assertThat(start.err()).contains("before it was ready: run() failed: java.lang.IllegalStateException: no"
+                + " database");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
     void startWaitsUntilInitHasReturnedAndTheDaemonHoldsThePidfile() throws IOException {
         long started = System.nanoTime();
         long pid = startProbe("--init-sleep-ms", "700");

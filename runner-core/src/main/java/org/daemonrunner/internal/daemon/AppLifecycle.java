@@ -39,8 +39,14 @@ public final class AppLifecycle {
     private final Path stderr;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final SystemdNotifier systemd;
+    /** The lifecycle of an app that reports its own readiness; see {@link #reportReady()}. */
+    private static volatile AppLifecycle reporting;
+
+    private final AtomicBoolean ready = new AtomicBoolean();
     private volatile Thread worker;
     private volatile PidFile pidfile;
+    private volatile Path pidfilePath;
+    private volatile Runnable onReady;
 
     /**
      * @param daemon true in a daemon {@code start} relaunched (its environment was set up before the JVM
@@ -75,6 +81,8 @@ public final class AppLifecycle {
      */
     public int run(Path pidfilePath, Runnable onReady) {
         worker = Thread.currentThread();
+        this.pidfilePath = pidfilePath;
+        this.onReady = onReady;
         try {
             installSignalMap();
             loadNativeCodeItNeeds();
@@ -93,7 +101,11 @@ public final class AppLifecycle {
                 return ExitStatus.OK;
             }
             dropPrivilegesAfterInit();
-            markReady(pidfilePath, onReady);
+            if (app.readyAfterInit()) {
+                markReady();
+            } else {
+                reporting = this; // the app reports readiness from run(): DaemonRunner.ready()
+            }
             return runApp();
         } catch (StepFailed e) {
             System.err.println(CAUSE_PREFIX + e.getMessage());
@@ -194,8 +206,36 @@ public final class AppLifecycle {
         }
     }
 
-    /** Marks the pidfile ready (waking {@code start}s that wait), then tells the waiting launcher and systemd. */
-    private void markReady(Path pidfilePath, Runnable onReady) throws StepFailed {
+    /**
+     * The app's own report that it is ready, from {@code run()} or any thread, when it asked to report readiness
+     * itself ({@code DaemonApp.readyAfterInit()} false): marks the daemon ready, once, with the same truth rules as
+     * after {@code init()}.
+     *
+     * @return true if this call made the daemon ready; false if there is no such daemon in this JVM, it is ready
+     *     already, or marking it failed (said on stderr)
+     */
+    public static boolean reportReady() {
+        AppLifecycle lifecycle = reporting;
+        if (lifecycle == null) {
+            return false;
+        }
+        try {
+            return lifecycle.markReady();
+        } catch (StepFailed e) {
+            System.err.println(CAUSE_PREFIX + e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Marks the pidfile ready (waking {@code start}s that wait), then tells the waiting launcher and systemd; once.
+     *
+     * @return whether this call did it
+     */
+    private boolean markReady() throws StepFailed {
+        if (!ready.compareAndSet(false, true)) {
+            return false;
+        }
         try {
             pidfile.markReady();
         } catch (IOException e) {
@@ -205,6 +245,7 @@ public final class AppLifecycle {
             onReady.run();
         }
         systemd.ready(app);
+        return true;
     }
 
     private int runApp() throws StepFailed {
