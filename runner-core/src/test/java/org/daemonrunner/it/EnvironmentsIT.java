@@ -265,4 +265,27 @@ class EnvironmentsIT extends ProbeTest {
                 + " SIGTERM; its thread dump is in " + dir.resolve("err.log"));
         assertThat(isGone(pid)).isTrue();
     }
+
+    @Test
+    void withoutJnrOnTheClassPathOnlyTheNativeFeaturesFailAndSayWhy() throws IOException {
+        String classPath = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains("/com/github/jnr/") && !entry.contains("/org/ow2/asm/"))
+                .collect(Collectors.joining(File.pathSeparator));
+        List<String> probe = List.of(Daemons.JAVA, "-cp", classPath, ProbeApp.class.getName());
+        List<String> start = new ArrayList<>(probe);
+        start.addAll(List.of("start", "--dir", dir.toString()));
+        long pid = assertExit(daemons.run(start), 0).startedPid();
+
+        Files.move(dir.resolve("out.log"), dir.resolve("out.log.1")); // as logrotate does
+        Files.move(dir.resolve("err.log"), dir.resolve("err.log.1"));
+        List<String> reopen = new ArrayList<>(probe);
+        reopen.addAll(List.of("reopen-logs", "--dir", dir.toString()));
+        Command.Result refused = assertExit(daemons.run(reopen), 1);
+        assertThat(refused.err()).contains("Cannot reopen the logs of pid " + pid, "Native calls need jnr-posix and"
+                + " jnr-ffi, which are not on the class path", "add com.github.jnr:jnr-posix back");
+        List<String> stop = new ArrayList<>(probe);
+        stop.addAll(List.of("stop", "--dir", dir.toString()));
+        assertExit(daemons.run(stop), 0);
+        assertThat(isGone(pid)).isTrue();
+    }
 }

@@ -26,6 +26,7 @@ final class NativeLoading {
      * @throws PosixException when the directory jffi would use is on a {@code noexec} mount, saying what to set
      */
     static synchronized void prepare() {
+        requireJnr();
         if (System.getProperty(BOOT_PATH) != null) {
             return;
         }
@@ -40,6 +41,24 @@ final class NativeLoading {
         }
         if (chosen == null) {
             System.setProperty(EXTRACT_DIR, directory.toString()); // and never the working directory
+        }
+    }
+
+    /**
+     * Checks that jnr is on the class path: an application may leave jnr-posix (4.5 MB of the 4.7 MB a fat jar
+     * carries) out of its build, and then only the features that need native calls fail, with this message.
+     *
+     * @throws PosixException naming what is missing and what it turns off
+     */
+    static void requireJnr() {
+        try {
+            Class.forName("jnr.ffi.LibraryLoader", false, NativeLoading.class.getClassLoader());
+            Class.forName("jnr.posix.POSIXFactory", false, NativeLoading.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new PosixException("Native calls need jnr-posix and jnr-ffi, which are not on the class path (left"
+                    + " out of this build: " + e.getMessage() + "). Without them, reopen-logs, systemd notification,"
+                    + " LISTEN_FDS socket activation, dropPrivilegesAfterInit and a umask, core limit or user applied"
+                    + " in the foreground ('run') cannot work; add com.github.jnr:jnr-posix back to use them");
         }
     }
 

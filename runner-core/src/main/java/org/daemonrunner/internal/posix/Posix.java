@@ -12,6 +12,7 @@ public interface Posix {
      * @throws PosixException when native access is not available, saying what to do
      */
     static Posix get() {
+        NativeLoading.requireJnr(); // before JnrPosix, whose loading needs jnr's classes
         return JnrPosix.instance();
     }
 
