@@ -3,6 +3,7 @@ package org.daemonrunner.examples.systemd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import org.daemonrunner.it.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ final class HttpServiceChecks {
         assertThat(reload.exit()).as(reload.toString()).isZero();
         assertThat(systemd.property(unit, "MainPID")).isEqualTo(Long.toString(pid));
         // reload() runs on a thread of its own: the reload action returns once SIGHUP is delivered
-        Deadline.await("GET / to answer the reloaded greeting", Duration.ofSeconds(10),
+        Await.await("GET / to answer the reloaded greeting", Duration.ofSeconds(10),
                 () -> Deployment.httpGet(systemd, 80, "/"), answer -> answer.endsWith("\nbonjour"));
 
         SystemdSandbox.Result stop = systemd.systemctl("stop", unit);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.daemonrunner.it.Await;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -89,7 +90,7 @@ class SystemdForkingUnitIT {
         String stale = Files.readString(systemd.path(Deployment.PIDFILE));
 
         assertThat(systemd.systemctl("kill", "--kill-who=main", "--signal=SIGKILL", FORKING).exit()).isZero();
-        Deadline.await("the service to wait for its restart (auto-restart)", DEADLINE,
+        Await.await("the service to wait for its restart (auto-restart)", DEADLINE,
                 () -> systemd.property(FORKING, "SubState"), state -> !state.equals("running"));
         assertThat(systemd.property(FORKING, "SubState")).as("waiting out RestartSec=3").isEqualTo("auto-restart");
         assertThat(systemd.path(Deployment.PIDFILE)).as("systemd removed the dead daemon's PIDFile=").doesNotExist();
@@ -105,7 +106,7 @@ class SystemdForkingUnitIT {
 
     /** Waits for systemd's restart of the forking service and returns its new main pid. */
     private static long awaitRestart(SystemdSandbox systemd, long pid) throws IOException {
-        Map<String, String> state = Deadline.await("systemd to start the service again", DEADLINE,
+        Map<String, String> state = Await.await("systemd to start the service again", DEADLINE,
                 () -> systemd.properties(FORKING, "ActiveState", "SubState", "MainPID", "NRestarts"),
                 s -> s.get("NRestarts").equals("1") && s.get("ActiveState").equals("active")
                         && s.get("SubState").equals("running"));

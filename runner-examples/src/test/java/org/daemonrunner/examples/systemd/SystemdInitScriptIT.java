@@ -7,6 +7,7 @@ import static org.daemonrunner.examples.systemd.Deployment.INIT_SCRIPT_UNIT;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import org.daemonrunner.it.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -63,7 +64,7 @@ class SystemdInitScriptIT {
         systemd.awaitJournal(cursor, "stopped (pid " + pid + ")");
         assertThat(Deployment.isAlive(systemd, pid)).isFalse();
         assertThat(systemd.path(Deployment.PIDFILE)).doesNotExist();
-        Deadline.await("the shutdown hook's line in the init script's data file", DEADLINE,
+        Await.until("the shutdown hook's line in the init script's data file", DEADLINE,
                 () -> Files.readString(systemd.path("/run/sample-daemon/sample.data")).contains("Stopped at"));
     }
 }

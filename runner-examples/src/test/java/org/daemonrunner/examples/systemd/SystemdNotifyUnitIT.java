@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import org.daemonrunner.it.Await;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,7 +66,7 @@ class SystemdNotifyUnitIT {
         assertThat(pid).isPositive();
         assertThat(Deployment.pidfilePid(systemd)).as("the pidfile's pid").isEqualTo(pid);
         assertThat(systemd.property(NOTIFY, "WatchdogUSec")).isEqualTo("30s");
-        Deadline.await("the first watchdog ping (WatchdogTimestampMonotonic set)", DEADLINE,
+        Await.await("the first watchdog ping (WatchdogTimestampMonotonic set)", DEADLINE,
                 () -> systemd.property(NOTIFY, "WatchdogTimestampMonotonic"), stamp -> !stamp.equals("0"));
     }
 
@@ -118,7 +119,7 @@ class SystemdNotifyUnitIT {
         // a ping every WatchdogSec/2 = 1 s, the first at READY=1: four distinct ping times take about 3 s, so the
         // service has outlived a whole WatchdogSec on its pings
         Set<String> pings = new HashSet<>();
-        Deadline.await("four watchdog pings", DEADLINE, () -> {
+        Await.await("four watchdog pings", DEADLINE, () -> {
             pings.add(systemd.property(NOTIFY, "WatchdogTimestampMonotonic"));
             pings.remove("0");
             return pings;
@@ -168,7 +169,7 @@ class SystemdNotifyUnitIT {
                 NOTIFY + ": Failed with result 'watchdog'.", "Scheduled restart job, restart counter is at 1");
         assertThat(journal.indexOf("Failed with result 'watchdog'"))
                 .isLessThan(journal.indexOf("Scheduled restart job, restart counter is at 1"));
-        long restarted = Long.parseLong(Deadline.await("the restarted service to be active", DEADLINE,
+        long restarted = Long.parseLong(Await.await("the restarted service to be active", DEADLINE,
                 () -> systemd.properties(NOTIFY, "ActiveState", "SubState", "MainPID"),
                 state -> state.get("ActiveState").equals("active") && state.get("SubState").equals("running"))
                 .get("MainPID"));

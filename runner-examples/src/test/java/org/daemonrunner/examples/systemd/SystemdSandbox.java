@@ -1,5 +1,6 @@
 package org.daemonrunner.examples.systemd;
 
+import org.daemonrunner.it.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -207,14 +208,14 @@ final class SystemdSandbox implements AutoCloseable {
 
     private void awaitRunning(long deadline) throws IOException {
         Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        systemd = Deadline.await("systemd to start as PID 1 of the new namespaces", left, () -> {
+        systemd = Await.await("systemd to start as PID 1 of the new namespaces", left, () -> {
             if (!launcher.isAlive()) {
                 throw new IOException("unshare exited with status " + launcher.exitValue());
             }
             return launcher.toHandle().children().findFirst().orElse(null);
         }, pid1 -> pid1 != null);
         left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        Deadline.await("systemd's private socket, /run/systemd/private", left, () -> {
+        Await.until("systemd's private socket, /run/systemd/private", left, () -> {
             if (!systemd.isAlive()) {
                 throw new IOException("PID 1 of the sandbox (host pid " + systemd.pid() + ") exited");
             }
@@ -412,7 +413,7 @@ final class SystemdSandbox implements AutoCloseable {
      * @throws AssertionError when one is still missing at the deadline, naming it
      */
     String awaitJournal(String cursor, String... texts) throws IOException {
-        return Deadline.await("the journal to show " + List.of(texts), JOURNAL_TIMEOUT,
+        return Await.await("the journal to show " + List.of(texts), JOURNAL_TIMEOUT,
                 () -> new JournalView(journalAfter(cursor), texts), view -> view.missing().isEmpty()).text();
     }
 
@@ -565,7 +566,7 @@ final class SystemdSandbox implements AutoCloseable {
         if (!Files.isDirectory(cgroup)) {
             return;
         }
-        Deadline.await("the processes in cgroup " + cgroup + " to exit", Duration.ofSeconds(10),
+        Await.await("the processes in cgroup " + cgroup + " to exit", Duration.ofSeconds(10),
                 () -> Files.readAllLines(cgroup.resolve("cgroup.events")), events -> events.contains("populated 0"));
         List<Path> directories;
         try (Stream<Path> files = Files.walk(cgroup)) {

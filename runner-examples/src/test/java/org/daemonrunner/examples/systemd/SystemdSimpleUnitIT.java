@@ -6,6 +6,7 @@ import static org.daemonrunner.examples.systemd.Deployment.SIMPLE;
 
 import java.io.IOException;
 import java.time.Duration;
+import org.daemonrunner.it.Await;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,8 +41,8 @@ class SystemdSimpleUnitIT {
         assertThat(start.exit()).as(start.toString()).isZero();
         long pid = Long.parseLong(systemd.property(SIMPLE, "MainPID"));
         assertThat(pid).isPositive();
-        Deadline.await("the main process to hold the pidfile", DEADLINE, () -> Deployment.pidfilePid(systemd) == pid);
-        Deadline.await("the first line in the data file", DEADLINE, () -> Deployment.data(systemd).contains("Processing at"));
+        Await.until("the main process to hold the pidfile", DEADLINE, () -> Deployment.pidfilePid(systemd) == pid);
+        Await.until("the first line in the data file", DEADLINE, () -> Deployment.data(systemd).contains("Processing at"));
 
         String cursor = systemd.journalCursor();
         SystemdSandbox.Result reload = systemd.systemctl("reload", SIMPLE);
@@ -72,7 +73,7 @@ class SystemdSimpleUnitIT {
         SystemdSandbox.Result start = systemd.systemctl("start", SIMPLE);
         long started = System.nanoTime();
         assertThat(start.exit()).as(start.toString()).isZero();
-        Deadline.pauseUntil(started + Duration.ofMillis(delayMillis).toNanos());
+        Await.pauseUntil(started + Duration.ofMillis(delayMillis).toNanos());
 
         SystemdSandbox.Result reload = systemd.systemctl("reload", SIMPLE);
 
@@ -86,8 +87,8 @@ class SystemdSimpleUnitIT {
                     "Reload failed for " + SIMPLE);
         }
         // the daemon gets past start-up, and the service is the same one: no exit, no restart
-        Deadline.await("the main process to hold the pidfile", DEADLINE, () -> Deployment.pidfilePid(systemd) == pid);
-        Deadline.await("the first line in the data file", DEADLINE, () -> Deployment.data(systemd).contains("Processing at"));
+        Await.until("the main process to hold the pidfile", DEADLINE, () -> Deployment.pidfilePid(systemd) == pid);
+        Await.until("the first line in the data file", DEADLINE, () -> Deployment.data(systemd).contains("Processing at"));
         assertThat(systemd.properties(SIMPLE, "ActiveState", "SubState", "MainPID", "NRestarts"))
                 .containsExactly(entry("ActiveState", "active"), entry("SubState", "running"),
                         entry("MainPID", Long.toString(pid)), entry("NRestarts", "0"));
