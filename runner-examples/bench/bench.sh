@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmarks the sample daemon (daemonrunner) against the floor of a bare JVM start, a plain app doing the
 # same work without the runner, and, where installed, jsvc, python-daemon's runner and start-stop-daemon.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """PlainApp's work under python-daemon's DaemonRunner (Debian python3-daemon), for bench.sh.
 
 Usage: python3 pydaemon_app.py start|stop|restart DIR INTERVAL_SECONDS [--stock]

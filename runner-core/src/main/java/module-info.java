@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * daemonrunner: turns a JVM program into a well-behaved Unix daemon. Only {@code org.daemonrunner} is API; the
  * {@code org.daemonrunner.internal} packages are not exported.

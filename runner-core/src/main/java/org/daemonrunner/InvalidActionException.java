@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner;
 
 /** Thrown when the action is missing or unknown, or an option is bad; {@code doAction} prints the usage and returns 2. */

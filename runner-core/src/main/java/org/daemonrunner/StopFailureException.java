@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner;
 
 /** Thrown when {@code stop} fails: the signal could not be sent, or the daemon outlived the stop timeout. */

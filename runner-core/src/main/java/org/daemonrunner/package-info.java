@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * daemonrunner's API: implement {@link org.daemonrunner.DaemonApp} and call
  * {@code System.exit(new DaemonRunner(app).doAction(args))} from {@code main} to get a Unix daemon with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Both ends of the relaunch contract ({@link org.daemonrunner.internal.launch.Relaunch}): the Java command line
  * run again, {@code start}'s steps of the daemon's context in their documented order

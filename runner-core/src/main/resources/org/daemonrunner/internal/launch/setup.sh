@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The launch's first shell (run by setsid, in the daemon's working directory, as the launcher's user).
 # Arguments: STDOUT_LOG UMASK CORE_LIMIT COMMAND...   (CORE_LIMIT "-": leave the limit as it is)
 # It opens the stdout log on fd 4 (before any user switch, so root may write a log the daemon's user could not

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The launch's waiting shell (as the daemon's user): starts the daemon's JVM and reports on it to the launcher,
 # one line each on its standard output (a pipe the launcher reads):
 #   PID <pid>      the JVM started

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Tests of the deployment files under a real systemd: {@link org.daemonrunner.examples.systemd.SystemdSandbox}
  * boots the machine's own systemd in new namespaces on a tmpfs overlay of {@code /} and always tears it down,

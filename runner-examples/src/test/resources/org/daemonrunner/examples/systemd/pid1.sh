@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # PID 1 of the sandbox's new namespaces (SystemdSandbox starts it through unshare): builds the sandbox's root and
 # execs the machine's own systemd in it. Usage: pid1.sh WORK
 #
