@@ -52,8 +52,8 @@ final class HostilePidfiles {
         fixed.add(text("two bystander pids", b0 + " " + b1 + "\n" + b1 + "\n"));
         fixed.add(text("negative bystander pid", "-" + b0));
         fixed.add(text("Long.MAX_VALUE", Long.toString(Long.MAX_VALUE)));
-        // "9223372036854775808" (Long.MAX_VALUE + 1) and other 19-digit numbers above Long.MAX_VALUE crash status,
-        // stop and start: see ReliabilityIT.aPidfileRecordingANumberAboveLongMaxValueIsJustStale (disabled, BUG)
+        // "9223372036854775808" (Long.MAX_VALUE + 1) and other 19-digit numbers above Long.MAX_VALUE once crashed status,
+        // stop and start (fixed): see ReliabilityIT.aPidfileRecordingANumberAboveLongMaxValueIsJustStale
         fixed.add(text("2^31", "2147483648"));
         fixed.add(text("above pid_max", "4194305"));
         fixed.add(text("bystander pid with a forged start time", b1 + "\nstart=1 boot=" + bootId() + "\n"));
@@ -109,7 +109,7 @@ final class HostilePidfiles {
         return all;
     }
 
-    /** The second line daemonrunner writes for {@code pid}: its real start time and this boot's id. */
+    /** The second line earlier versions of daemonrunner wrote for {@code pid}: its real start time and this boot's id. */
     static String identity(long pid) {
         String[] stat = Daemons.stat(pid);
         return "start=" + (stat == null ? "0" : stat[19]) + " boot=" + bootId();
