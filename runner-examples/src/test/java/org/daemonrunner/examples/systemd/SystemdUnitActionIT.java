@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.entry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.daemonrunner.it.Await;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -106,7 +108,8 @@ class SystemdUnitActionIT {
         List<String> cmdline = Arrays.asList(new String(Files.readAllBytes(systemd.path("/proc/" + pid + "/cmdline")),
                 StandardCharsets.UTF_8).split("\0"));
         assertThat(cmdline).containsSubsequence("-jar", JAR, "run", "--dir", "/var/lib/sample", "--data", data);
-        assertThat(Files.exists(systemd.path(data))).as("the daemon wrote to %s", data).isTrue();
+        // the data file's first line comes from run(), a moment after READY=1
+        Await.until("the daemon to write to " + data, Duration.ofSeconds(20), () -> Files.exists(systemd.path(data)));
         assertThat(systemd.systemctl("stop", UNIT).exit()).isZero();
     }
 }
