@@ -767,9 +767,9 @@ class ReliabilityIT {
                     Outcome stop = probe(concat(concat(List.of("force-stop", "--timeout", "300ms"), ignoring), at));
                     expect(stop, 0, "stopped (pid " + pid + ")");
                 }
-                // 3. init() fails with the disk full: start still says it failed
+                // 3. init() fails with the disk full: start still says it failed, and that the disk is full
                 Outcome failing = probe(concat(List.of("start", "--init-fail", "disk-full-probe"), at));
-                expect(failing, 1, "before it was ready");
+                expect(failing, 1, "before it was ready", "is full (no space left on device, ENOSPC)");
                 expect(probe(concat(List.of("status"), at)), 3, "not running");
                 // 4. space again: everything works
                 Files.delete(filler);
