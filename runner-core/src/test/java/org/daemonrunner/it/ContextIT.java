@@ -218,6 +218,36 @@ class ContextIT extends ProbeTest {
     }
 
     @Test
+    void aDaemonJvmThatCannotStartQuotesTheLogItsFatalErrorWentTo() throws IOException {
+        assumeRoot();
+        // RLIMIT_NPROC binds nobody, not root: the launcher starts, the daemon's JVM cannot make its threads
+        List<String> command = new ArrayList<>(List.of("prlimit", "--nproc=4", "--"));
+        command.addAll(probeForNobody("start", "--user", "nobody"));
+        Command.Result start = assertExit(daemons.run(command), 1);
+
+        assertThat(start.err()).contains("before it was ready");
+        long pid = Long.parseLong(start.err().replaceAll("(?s)^Daemon \\(pid (\\d+)\\).*", "$1"));
+        Path crash = Path.of(System.getProperty("java.io.tmpdir"), "hs_err_pid" + pid + ".log");
+        try {
+            String out = Daemons.readOrEmpty(dir.resolve("out.log"));
+            String err = Daemons.readOrEmpty(dir.resolve("err.log"));
+            assertThat(out + err).as("what the JVM wrote").isNotBlank();
+            if (err.isBlank()) {
+                assertThat(start.err()).contains("Nothing was written to " + dir.resolve("err.log") + ". Last lines"
+                        + " of " + dir.resolve("out.log") + ":", out.strip().lines().reduce((a, b) -> b).orElseThrow());
+            } else {
+                assertThat(start.err()).contains("Last lines of " + dir.resolve("err.log") + ":",
+                        err.strip().lines().reduce((a, b) -> b).orElseThrow());
+            }
+            if (Files.exists(crash)) { // where the JVM could write one: its working directory /, else the temp dir
+                assertThat(start.err()).contains("The JVM wrote a crash report: " + crash + ".");
+            }
+        } finally {
+            Files.deleteIfExists(crash);
+        }
+    }
+
+    @Test
     void withDropAfterInitInitRunsAsRootToBindPort80AndRunRunsAsTheUser() throws IOException {
         assumeRoot();
         Command.Result start = daemons.run(probeForNobody("start", "--user", "nobody", "--drop-after-init",
