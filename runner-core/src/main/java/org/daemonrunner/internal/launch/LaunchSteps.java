@@ -88,7 +88,8 @@ public final class LaunchSteps {
             throw new DaemonEnvironmentException("Cannot start: " + missingDirectory(directory, pidfile),
                     ExitStatus.FAILURE, null);
         }
-        if (isOnReadOnlyFileSystem(directory)) {
+        if (!Files.isWritable(directory) && isOnReadOnlyFileSystem(directory)) {
+            // asked only when it is not writable: the file store is found by reading the mount table
             throw new DaemonEnvironmentException("Cannot start: directory " + directory + " is on a read-only file"
                     + " system (for pidfile " + pidfile + "). Set a pidfile path on a writable file system (such as"
                     + " /run/NAME), or mount it read-write.", ExitStatus.FAILURE, null);
