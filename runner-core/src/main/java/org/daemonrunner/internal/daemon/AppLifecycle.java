@@ -17,6 +17,7 @@ import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileLockedException;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.internal.proc.Signal;
+import org.daemonrunner.internal.proc.UserAccount;
 
 /**
  * Runs a {@link DaemonApp} in this process, holding its pidfile: the daemon's side of {@code start} (step 8 of
@@ -130,7 +131,7 @@ public final class AppLifecycle {
                         + e.getMessage(), ExitStatus.FAILURE);
             }
         }
-        if (context.dropPrivilegesAfterInit() && context.user().isPresent()) {
+        if (context.dropPrivilegesAfterInit() && context.user().isPresent() && UserAccount.currentUid() == 0) {
             try {
                 Posix.get();
             } catch (RuntimeException | LinkageError e) {
@@ -266,17 +267,24 @@ public final class AppLifecycle {
         }
     }
 
-    /** Ignores the context's ignored signals, routes HUP to {@code reload()} and the app's own handlers. */
-    private void installSignalMap() {
-        for (String name : context.ignoredSignals()) {
-            Signals.ignore(Signal.parse(name));
-        }
-        Signals.handle(Signal.HUP, new Handler(Handler.RELOAD, Signal.HUP, null));
-        Signal reopen = Signal.parse(context.reopenLogsSignal());
-        Signals.handle(reopen, new Handler(Handler.REOPEN_LOGS, reopen, null));
-        for (Map.Entry<String, Runnable> entry : context.signalHandlers().entrySet()) {
-            Signal signal = Signal.parse(entry.getKey());
-            Signals.handle(signal, new Handler(Handler.APP, signal, entry.getValue()));
+    /**
+     * Ignores the context's ignored signals, routes HUP to {@code reload()}, the reopen signal to
+     * {@link #reopenLogs()}, and the app's own handlers.
+     */
+    private void installSignalMap() throws StepFailed {
+        try {
+            for (String name : context.ignoredSignals()) {
+                Signals.ignore(Signal.parse(name));
+            }
+            Signals.handle(Signal.HUP, new Handler(Handler.RELOAD, Signal.HUP, null));
+            Signal reopen = Signal.parse(context.reopenLogsSignal());
+            Signals.handle(reopen, new Handler(Handler.REOPEN_LOGS, reopen, null));
+            for (Map.Entry<String, Runnable> entry : context.signalHandlers().entrySet()) {
+                Signal signal = Signal.parse(entry.getKey());
+                Signals.handle(signal, new Handler(Handler.APP, signal, entry.getValue()));
+            }
+        } catch (RuntimeException | LinkageError e) {
+            throw new StepFailed("cannot set up the daemon's environment: " + e.getMessage(), ExitStatus.FAILURE);
         }
     }
 
