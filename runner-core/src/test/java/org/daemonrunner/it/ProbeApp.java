@@ -39,6 +39,7 @@ public final class ProbeApp implements DaemonApp {
             known.addOption(null, name, true, name);
         }
         known.addOption(null, "ignore-stop", false, "run() ignores stop requests");
+        known.addOption(null, "run-returns", false, "run() returns at once");
         known.addOption(null, "drop-after-init", false, "switch user after init()");
         known.addOption(null, "allow-core", false, "do not prevent core dumps");
         known.addOption(null, "spawn-child", false, "start a child process in init()");
@@ -230,6 +231,9 @@ public final class ProbeApp implements DaemonApp {
     @Override
     public void run() throws InterruptedException {
         event("run " + ProcessHandle.current().pid() + " uids=" + threadUids());
+        if (options.hasOption("run-returns")) {
+            return;
+        }
         if (options.hasOption("ready-in-run-ms")) {
             Thread.sleep(Long.parseLong(options.getOptionValue("ready-in-run-ms")));
             if (options.hasOption("run-fail")) {

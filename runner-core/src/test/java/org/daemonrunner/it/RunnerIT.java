@@ -50,6 +50,16 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    void aRunThatReturnsByItselfEndsTheDaemonSayingSo() {
+        long pid = startProbe("--run-returns");
+
+        await("the daemon to exit", Duration.ofSeconds(20), () -> isGone(pid));
+        assertThat(Daemons.readOrEmpty(dir.resolve("err.log"))).contains("daemonrunner: run() returned; the daemon"
+                + " exits (status 0)");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
     void anAppThatFailsInRunBeforeReportingItsReadinessFailsStartWithItsCause() {
         Command.Result start = assertExit(probeRun("start", "--ready-in-run-ms", "200", "--run-fail", "no database"), 1);
 
