@@ -202,6 +202,27 @@ class SampleDaemonIT {
                 .contains("LANG=C.UTF-8").doesNotContain("InvalidPathException", "\tat ");
     }
 
+    @Test
+    @Timeout(180)
+    void aJpackageAppImageIsRefusedBeforeDetachingSayingToUseRun() throws IOException {
+        Path jpackage = Path.of(Daemons.JAVA).resolveSibling("jpackage");
+        Assumptions.assumeTrue(Files.isExecutable(jpackage), "no jpackage beside " + Daemons.JAVA);
+        Path input = Files.createDirectories(dir.resolve("in"));
+        Files.copy(Path.of(SampleJar.PATH), input.resolve("sample-daemon.jar"));
+        assertExit(Command.of(jpackage.toString(), "--type", "app-image", "--name", "sample", "--input",
+                input.toString(), "--main-jar", "sample-daemon.jar", "--dest", dir.resolve("image").toString())
+                .in(dir).scratch(dir).run(Duration.ofSeconds(150)), 0);
+        Path launcher = dir.resolve("image/sample/bin/sample"); // a native launcher, not java
+
+        Command.Result start = assertExit(daemons.run(List.of(launcher.toString(), "start", "--dir",
+                dir.resolve("files").toString())), 1);
+
+        assertThat(start.err()).contains("Cannot start: this program runs from " + launcher + ", a native launcher",
+                "use 'run' under a supervisor");
+        assertThat(dir.resolve("files/sample.pid")).doesNotExist();
+        assertExit(daemons.run(List.of(launcher.toString(), "status", "--dir", dir.resolve("files").toString())), 3);
+    }
+
     private static List<String> withArgs(List<String> command, String... args) {
         List<String> all = new ArrayList<>(command);
         all.addAll(List.of(args));
