@@ -163,6 +163,23 @@ class WrapperIT {
     }
 
     @Test
+    void systemdUnitRunsTheProgramsOwnCommandWithTheAgentAsTheOneJvm() {
+        Command.Result notify = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready",
+                "port:" + port, "--chdir", dir.toString(), "systemd-unit", "--", "-Xmx64m", "-jar", plainJar.toString(),
+                Integer.toString(port))), 0);
+        assertThat(notify.out()).contains("Type=notify", "WorkingDirectory=" + dir)
+                .containsPattern("(?m)^ExecStart=\\S+/java -javaagent:\\S+daemonrunner.jar=pidfile=" + pidfile
+                        + ",\\S*ready=port:" + port + "\\S* -Xmx64m -jar " + plainJar + " " + port + "$")
+                .containsPattern("(?m)^ExecReload=\\S+/java -jar \\S+daemonrunner.jar --pidfile " + pidfile
+                        + " .*reload$");
+        Command.Result forking = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "systemd-unit",
+                "--type", "forking", "--", "-jar", plainJar.toString(), Integer.toString(port))), 0);
+        assertThat(forking.out()).contains("Type=forking", "PIDFile=" + pidfile)
+                .containsPattern("(?m)^ExecStart=\\S+/java -jar \\S+daemonrunner.jar --pidfile " + pidfile
+                        + " start -- -jar " + plainJar + " " + port + "$");
+    }
+
+    @Test
     void aBadOptionKeyOrValueIsAUsageErrorNamingIt() throws IOException {
         Command.Result option = daemons.run(wrapper("--pidfile", pidfile.toString(), "--colour", "red", "status"));
         assertExit(option, 2);

@@ -1,14 +1,12 @@
 package org.daemonrunner.internal.wrap;
 
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The settings the wrapper hands the agent, as the agent's option string: {@code key=value} pairs joined by
- * {@code ,}, each value URL-encoded so that no path can break the format. Both ends in one place.
+ * {@code ,}, with {@code %} and {@code ,} in a value written {@code %25} and {@code %2C}, so that no path can break
+ * the format and the usual ones stay readable in {@code ps}. Both ends in one place.
  */
 final class AgentSettings {
     static final String PIDFILE = "pidfile";
@@ -29,7 +27,7 @@ final class AgentSettings {
             if (text.length() > 0) {
                 text.append(',');
             }
-            text.append(entry.getKey()).append('=').append(URLEncoder.encode(entry.getValue(), StandardCharsets.UTF_8));
+            text.append(entry.getKey()).append('=').append(entry.getValue().replace("%", "%25").replace(",", "%2C"));
         }
         return text.toString();
     }
@@ -42,7 +40,7 @@ final class AgentSettings {
         for (String pair : text.split(",")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                settings.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                settings.put(pair.substring(0, eq), pair.substring(eq + 1).replace("%2C", ",").replace("%25", "%"));
             }
         }
         return settings;

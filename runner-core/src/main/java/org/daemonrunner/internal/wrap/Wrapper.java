@@ -19,6 +19,7 @@ import org.daemonrunner.internal.runner.SignalAction;
 import org.daemonrunner.internal.runner.StartAction;
 import org.daemonrunner.internal.runner.StatusAction;
 import org.daemonrunner.internal.runner.StopAction;
+import org.daemonrunner.internal.runner.SystemdUnitAction;
 import org.daemonrunner.internal.runner.Target;
 
 /**
@@ -34,7 +35,7 @@ public final class Wrapper {
             + " --chdir DIR (/), --java PATH (this java), --start-timeout D (60s), --stop-timeout D (10s),"
             + " --stop-schedule TERM/30/KILL/5, --pidfile-timeout D (10s), --ready main-returned|port:N|file:PATH"
             + " (main-returned), --config FILE (key=value lines; JAVA_ARGS after a line '--', one a line)\n"
-            + "  JAVA_ARGS: what you give java to run the program in the foreground (start, restart, run)\n";
+            + "  JAVA_ARGS: what you give java to run the program in the foreground (start, restart, run, systemd-unit)\n";
 
     private Wrapper() {
     }
@@ -52,7 +53,8 @@ public final class Wrapper {
             WrapperOptions options = WrapperOptions.parse(args, launchDirectory);
             ParsedCommand command = options.command;
             Action action = command.action();
-            boolean needsProgram = action == Action.START || action == Action.RESTART || action == Action.RUN;
+            boolean needsProgram = action == Action.START || action == Action.RESTART || action == Action.RUN
+                    || action == Action.SYSTEMD_UNIT;
             JavaCommand java = needsProgram ? javaCommand(options, launchDirectory) : null;
             Target target = new Target(options.app(), launchDirectory, java);
             target.checkPidfileIsSafe(action);
@@ -73,9 +75,10 @@ public final class Wrapper {
                     return new SignalAction(target, console).reopenLogs();
                 case RUN:
                     return run(java, options);
+                case SYSTEMD_UNIT:
+                    return new SystemdUnitAction(target, console).print(command, new UnitCommandLines(java, options));
                 default:
-                    throw new InvalidActionException("'" + action.actionName() + "' is not supported by"
-                            + " daemonrunner.jar yet.");
+                    throw new AssertionError(action);
             }
         } catch (InvalidActionException e) {
             console.err().println(e.getMessage());
@@ -124,6 +127,42 @@ public final class Wrapper {
                 throw (DaemonRunnerException) e;
             }
             throw new DaemonRunnerException("Cannot find daemonrunner.jar: " + e + ".", ExitStatus.FAILURE, e);
+        }
+    }
+
+    /**
+     * The unit's command lines: {@code run} is the program's own command with the agent (systemd sees one JVM, which
+     * tells it when it is ready); {@code start} and {@code reload} are daemonrunner.jar's.
+     */
+    private static final class UnitCommandLines implements SystemdUnitAction.CommandLines {
+        private final JavaCommand java;
+        private final WrapperOptions options;
+
+        UnitCommandLines(JavaCommand java, WrapperOptions options) {
+            this.java = java;
+            this.options = options;
+        }
+
+        @Override
+        public String programName() {
+            return java.programName();
+        }
+
+        @Override
+        public List<String> forAction(String action) {
+            List<String> argv = new ArrayList<>(List.of(java.java()));
+            if (action.equals("run")) {
+                argv.addAll(java.arguments(List.of()));
+                return argv;
+            }
+            argv.addAll(List.of("-jar", ownJar().toString()));
+            argv.addAll(options.asArguments());
+            argv.add(action);
+            if (action.equals("start")) {
+                argv.add("--");
+                argv.addAll(java.arguments(List.of()).subList(1, java.arguments(List.of()).size()));
+            }
+            return argv;
         }
     }
 

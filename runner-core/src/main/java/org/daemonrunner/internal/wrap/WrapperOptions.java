@@ -26,6 +26,7 @@ import org.daemonrunner.internal.runner.ParsedCommand;
 final class WrapperOptions {
     static final Set<String> KEYS = Set.of("pidfile", "stdout", "stderr", "stdin", "user", "group", "umask", "chdir",
             "java", "start-timeout", "stop-timeout", "stop-schedule", "pidfile-timeout", "ready");
+    private static final Set<String> PATH_KEYS = Set.of("pidfile", "stdout", "stderr", "stdin", "chdir", "java");
     static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
     static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_PIDFILE_TIMEOUT = Duration.ofSeconds(10);
@@ -283,6 +284,22 @@ final class WrapperOptions {
                 throw new UnsupportedOperationException("a wrapped program runs through daemonrunner.jar's agent");
             }
         };
+    }
+
+    /**
+     * The options as daemonrunner.jar's own arguments, every path absolute and {@code --ready file:} too, so that
+     * they mean the same from any directory (for the units {@code systemd-unit} writes).
+     */
+    List<String> asArguments() {
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, String> entry : values.entrySet()) {
+            String key = entry.getKey();
+            String value = PATH_KEYS.contains(key) ? path(key).toString() : key.equals("ready")
+                    ? readiness().toString() : entry.getValue();
+            args.add("--" + key);
+            args.add(value);
+        }
+        return args;
     }
 
     /** The agent's settings for the daemon JVM. */
