@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -115,7 +116,9 @@ public record Readiness(String kind, int port, Path file) {
      */
     static boolean isListening(int port) {
         Set<String> inodes = null;
-        String hexPort = String.format(Locale.ROOT, ":%04X", port);
+        // no String.format, no regex: this runs in the daemon's start-up, where each costs milliseconds
+        String hex = Integer.toHexString(port).toUpperCase(Locale.ROOT);
+        String hexPort = ":" + "0000".substring(Math.min(4, hex.length())) + hex;
         for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
             List<String> lines;
             try {
@@ -124,18 +127,34 @@ public record Readiness(String kind, int port, Path file) {
                 continue; // no IPv6, say
             }
             for (int i = 1; i < lines.size(); i++) {
-                String[] f = lines.get(i).trim().split("\\s+");
-                if (f.length > 9 && f[3].equals("0A") && f[1].endsWith(hexPort)) {
+                List<String> f = fields(lines.get(i));
+                if (f.size() > 9 && f.get(3).equals("0A") && f.get(1).endsWith(hexPort)) {
                     if (inodes == null) {
                         inodes = socketInodes();
                     }
-                    if (inodes.contains(f[9])) {
+                    if (inodes.contains(f.get(9))) {
                         return true;
                     }
                 }
             }
         }
         return false;
+    }
+
+    /** The space-separated fields of a {@code /proc/net/tcp} line. */
+    private static List<String> fields(String line) {
+        List<String> fields = new ArrayList<>(12);
+        int start = -1;
+        for (int i = 0; i <= line.length(); i++) {
+            boolean space = i == line.length() || line.charAt(i) == ' ';
+            if (space && start >= 0) {
+                fields.add(line.substring(start, i));
+                start = -1;
+            } else if (!space && start < 0) {
+                start = i;
+            }
+        }
+        return fields;
     }
 
     private static Set<String> socketInodes() {
