@@ -441,6 +441,11 @@ measure() { # TOOL OP
                 BG_PIDS+=("$pid")
                 wait_until port_accepts "$port" || fail http run "$D" "port $port does not accept"
                 record http run "port accepts" "$T_DONE_US"
+                # its stop without a runner: SIGTERM, until the process is gone
+                T0=${EPOCHREALTIME/./}
+                kill -TERM "$pid" 2>/dev/null
+                wait_until pid_gone "$pid" || fail http run "$D" "pid $pid still alive after SIGTERM"
+                record http "kill -TERM" "pid gone" "$T_DONE_US"
                 stop_bg "$pid"
                 teardown_dir "$D"
                 return
@@ -687,6 +692,7 @@ declare -A NOTE=(
     ["wr|status|returns"]="one small JVM; the program's classes never load"
     ["wr|stop|returns"]="returns once it has exited"
     ["http|run|port accepts"]="the same program, foreground, no runner"
+    ["http|kill -TERM|pid gone"]="the same program's stop, no runner"
     ["py|idle ${IDLE_SECONDS}s|RSS MiB"]="a Python process, not a JVM"
     ["ssd|idle ${IDLE_SECONDS}s|RSS MiB"]="PlainApp under start-stop-daemon"
 )
@@ -695,7 +701,7 @@ ROWS=()
 row_keys=("java|Hello (floor)|exits" "app|Hello with the sample jar on the class path|exits"
     "app|the sample's own option parse|exits")
 for tool in dr drc plain wr http jsvc py ssd; do
-    for op in start status stop restart run; do
+    for op in start status stop restart run "kill -TERM"; do
         for until in returns "first line" "pid gone" "new first line" "port accepts"; do
             row_keys+=("$tool|$op|$until")
         done
