@@ -831,7 +831,8 @@ if [ -s "$WORK/threads-dr.txt" ] && [ -s "$WORK/threads-plain.txt" ]; then
 fi
 
 warned=0
-for f in "$LOGS"/dr-*.err "$LOGS"/drc-*.err "$LOGS"/daemon-sample.err "$LOGS"/floor.err "$LOGS"/plain-*.err; do
+for f in "$LOGS"/dr-*.err "$LOGS"/drc-*.err "$LOGS"/daemon-sample.err "$LOGS"/floor.err "$LOGS"/plain-*.err \
+    "$LOGS"/wr-*.err "$LOGS"/daemon-wr.err "$LOGS"/http-*.err; do
     [ -s "$f" ] || continue
     if grep -qi 'warning' "$f"; then
         warned=1
@@ -839,4 +840,4 @@ for f in "$LOGS"/dr-*.err "$LOGS"/drc-*.err "$LOGS"/daemon-sample.err "$LOGS"/fl
         grep -i 'warning' "$f" | sort | uniq -c | sed 's/^/  /'
     fi
 done
-[ "$warned" = 1 ] || echo "no JVM warnings on stderr from daemonrunner start/status/stop/restart/run (launcher and daemon logs)"
+[ "$warned" = 1 ] || echo "no JVM warnings on stderr from daemonrunner start/status/stop/restart/run and daemonrunner.jar (launcher and daemon logs)"
