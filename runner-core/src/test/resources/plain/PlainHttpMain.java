@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code HttpServer} on {@code PORT} that answers {@code hello}, whose shutdown hook writes {@code MARKER}.
  * {@code main} returns once the server listens, its shutdown hook already registered. With {@code fail} it throws before listening.
  *
- * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail]}
+ * With a third argument other than {@code fail}, it writes that file once it listens (a ready marker).
+ *
+ * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|READY_FILE]}
  */
 public final class PlainHttpMain {
     private PlainHttpMain() {
@@ -51,6 +53,9 @@ public final class PlainHttpMain {
         });
         serving.set(server);
         server.start();
+        if (args.length > 2) {
+            Files.writeString(Path.of(args[2]), "ready\n");
+        }
         System.out.println("listening on " + port);
     }
 }

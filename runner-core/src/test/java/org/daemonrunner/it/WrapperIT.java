@@ -135,6 +135,27 @@ class WrapperIT {
     }
 
     @Test
+    void mainReturnedByDefaultAndAReadyFileAreWaitedFor() throws IOException {
+        Path ready = dir.resolve("ready.flag");
+        List<String> program = List.of("--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(),
+                ready.toString());
+        List<String> byDefault = new ArrayList<>(List.of("--pidfile", pidfile.toString(), "start"));
+        byDefault.addAll(program);
+        long pid = assertExit(daemons.run(wrapper(byDefault.toArray(String[]::new))), 0).startedPid();
+        assertThat(accepts(port)).as("main returned after the server started: port %d accepts", port).isTrue();
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+        assertThat(isGone(pid)).isTrue();
+        Files.delete(ready);
+
+        List<String> byFile = new ArrayList<>(List.of("--pidfile", pidfile.toString(), "--ready", "file:ready.flag",
+                "start"));
+        byFile.addAll(program);
+        assertExit(daemons.run(wrapper(byFile.toArray(String[]::new))), 0);
+        assertThat(ready).as("start returned once the program wrote its ready file").exists();
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+    }
+
+    @Test
     void aMainThatThrowsBeforeReadyFailsStartWithItsRootCause() {
         Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-jar",
                 plainJar.toString(), Integer.toString(port), marker.toString(), "fail"));
