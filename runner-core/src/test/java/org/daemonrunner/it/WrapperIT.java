@@ -189,7 +189,7 @@ class WrapperIT {
                 "port:" + port, "--chdir", dir.toString(), "systemd-unit", "--", "-Xmx64m", "-jar", plainJar.toString(),
                 Integer.toString(port))), 0);
         assertThat(notify.out()).contains("Type=notify", "WorkingDirectory=" + dir)
-                .containsPattern("(?m)^ExecStart=\\S+/java -javaagent:\\S+daemonrunner.jar=pidfile=" + pidfile
+                .containsPattern("(?m)^ExecStart=\\S+/java (\\S+ )*-javaagent:\\S+daemonrunner.jar=pidfile=" + pidfile
                         + ",\\S*ready=port:" + port + "\\S* -Xmx64m -jar " + plainJar + " " + port + "$")
                 .containsPattern("(?m)^ExecReload=\\S+/java -jar \\S+daemonrunner.jar --pidfile " + pidfile
                         + " .*reload$");

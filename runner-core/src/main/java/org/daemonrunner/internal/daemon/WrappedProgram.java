@@ -64,17 +64,11 @@ public final class WrappedProgram {
         try {
             applyContextInForeground();
             lockPidfile();
-            if (systemd.isActive()) {
-                systemd.load();
-            }
+            loadSystemdNotifier();
         } catch (StepFailed e) {
             System.err.println(CAUSE_PREFIX + e.getMessage());
             System.err.flush();
-            Runtime.getRuntime().halt(e.status);
-        } catch (RuntimeException | LinkageError e) {
-            System.err.println(CAUSE_PREFIX + "systemd asked for notifications (NOTIFY_SOCKET), but they cannot be"
-                    + " sent: " + e.getMessage());
-            Runtime.getRuntime().halt(ExitStatus.FAILURE);
+            Runtime.getRuntime().halt(e.status); // before the program ran: nothing of its own to shut down
         }
         pidfile.removeAtShutdownUnlessArranged();
         installSignalMap();
@@ -117,6 +111,18 @@ public final class WrappedProgram {
             throw new StepFailed(Files.isDirectory(directory) ? "cannot lock pidfile " + pidfilePath + ": " + e
                     : "cannot " + (daemon ? "start" : "run") + ": " + LaunchSteps.missingDirectory(directory, pidfilePath),
                     ExitStatus.FAILURE);
+        }
+    }
+
+    /** Under systemd ({@code NOTIFY_SOCKET}), loads the native code that tells it READY, before the program runs. */
+    private void loadSystemdNotifier() throws StepFailed {
+        if (systemd.isActive()) {
+            try {
+                systemd.load();
+            } catch (RuntimeException | LinkageError e) {
+                throw new StepFailed("systemd asked for notifications (NOTIFY_SOCKET), but they cannot be sent: "
+                        + e.getMessage(), ExitStatus.FAILURE);
+            }
         }
     }
 

@@ -74,9 +74,10 @@ public final class Wrapper {
                 case REOPEN_LOGS:
                     return new SignalAction(target, console).reopenLogs();
                 case RUN:
-                    return run(java, options);
+                    return run(java, options, launchDirectory);
                 case SYSTEMD_UNIT:
-                    return new SystemdUnitAction(target, console).print(command, new UnitCommandLines(java, options));
+                    return new SystemdUnitAction(target, console).print(command, new UnitCommandLines(java, options,
+                            launchDirectory));
                 default:
                     throw new AssertionError(action);
             }
@@ -131,16 +132,19 @@ public final class Wrapper {
     }
 
     /**
-     * The unit's command lines: {@code run} is the program's own command with the agent (systemd sees one JVM, which
-     * tells it when it is ready); {@code start} and {@code reload} are daemonrunner.jar's.
+     * The unit's command lines: {@code run} is the program's own command with the agent and the options {@code start}
+     * gives its daemon JVM (systemd sees one JVM, which tells it when it is ready); {@code start} and {@code reload}
+     * are daemonrunner.jar's.
      */
     private static final class UnitCommandLines implements SystemdUnitAction.CommandLines {
         private final JavaCommand java;
         private final WrapperOptions options;
+        private final Path launchDirectory;
 
-        UnitCommandLines(JavaCommand java, WrapperOptions options) {
+        UnitCommandLines(JavaCommand java, WrapperOptions options, Path launchDirectory) {
             this.java = java;
             this.options = options;
+            this.launchDirectory = launchDirectory;
         }
 
         @Override
@@ -152,7 +156,7 @@ public final class Wrapper {
         public List<String> forAction(String action) {
             List<String> argv = new ArrayList<>(List.of(java.java()));
             if (action.equals("run")) {
-                argv.addAll(java.arguments(List.of()));
+                argv.addAll(java.arguments(java.daemonOptions(launchDirectory)));
                 return argv;
             }
             argv.addAll(List.of("-jar", ownJar().toString()));
@@ -170,10 +174,10 @@ public final class Wrapper {
      * {@code run}: the program in the foreground, as a child JVM with the agent (a JVM cannot exec): standard
      * streams inherited, TERM, HUP and USR1 relayed, its exit status passed through.
      */
-    private static int run(JavaCommand java, WrapperOptions options) {
+    private static int run(JavaCommand java, WrapperOptions options, Path launchDirectory) {
         List<String> argv = new ArrayList<>();
         argv.add(java.java());
-        argv.addAll(java.arguments(List.of()));
+        argv.addAll(java.arguments(java.daemonOptions(launchDirectory))); // as start's daemon JVM gets them
         try {
             return ForegroundChild.run(argv, options.chdir());
         } catch (IOException e) {
