@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.daemon;
 
 import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.wrap;
 
 import java.nio.file.Path;

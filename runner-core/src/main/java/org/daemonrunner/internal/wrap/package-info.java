@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * {@code daemonrunner.jar}: daemonizes a Java program that knows nothing of daemonrunner. {@link
  * org.daemonrunner.internal.wrap.Wrapper} is the jar's {@code Main-Class} (the controller side: options, a config
