@@ -6,6 +6,9 @@
 #   runner-examples/bench/bench.sh [--java PATH] [--rounds N] [--csv FILE] [--jar FILE]
 #
 # "daemonrunner + AppCDS/AOT" rows run the same commands with the archive the README's recipe builds.
+# "daemonrunner.jar" rows wrap a plain HttpServer program (HttpApp, knows nothing of daemonrunner) with
+# runner-core/target/daemonrunner.jar --ready port:N; "HttpApp (java -cp)" is that program in the foreground,
+# until its port accepts. Those rows are skipped, saying so, when daemonrunner.jar has not been built.
 #
 # Expects runner-examples/target/sample-daemon.jar (build it from the repository root with
 # `mvn -B -q package -DskipTests`) and runs a copy of it, so that a rebuild during the run changes nothing;
@@ -24,6 +27,7 @@ export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 JAR=$REPO/runner-examples/target/sample-daemon.jar
+WRAPPER_JAR=$REPO/runner-core/target/daemonrunner.jar
 INTERVAL=5          # seconds between two data lines (the sample's default), for every daemon measured
 IDLE_SECONDS=3      # how long a daemon has been idle when its memory and threads are read
 POLL=0.002          # seconds between two looks at an effect
@@ -89,6 +93,12 @@ mkdir -p "$CLASSES" "$LOGS"
 JAR_SOURCE=$(readlink -f "$JAR")
 cp "$JAR_SOURCE" "$WORK/sample-daemon.jar" || die "cannot copy $JAR_SOURCE"
 JAR=$WORK/sample-daemon.jar
+if [ -f "$WRAPPER_JAR" ]; then
+    cp "$WRAPPER_JAR" "$WORK/daemonrunner.jar" || die "cannot copy $WRAPPER_JAR"
+    WRAPPER_JAR=$WORK/daemonrunner.jar
+else
+    WRAPPER_JAR=""
+fi
 : >"$SAMPLES"
 mkfifo "$WORK/sleep.fifo"
 exec 9<>"$WORK/sleep.fifo"   # read -t on fd 9 sleeps without a fork; every child gets 9>&-
@@ -144,6 +154,7 @@ teardown_dir() { # DIR: stop whatever runs there, keep its stderr logs, remove i
     [ -f "$d/sample.pid" ] && dr stop "$d" >>"$LOGS/teardown.out" 2>>"$LOGS/teardown.err" 9>&-
     [ -f "$d/jsvc.pid" ] && jsvc_cmd stop "$d" >>"$LOGS/teardown.out" 2>>"$LOGS/teardown.err" 9>&-
     [ -f "$d/ssd.pid" ] && ssd_cmd stop "$d" >>"$LOGS/teardown.out" 2>>"$LOGS/teardown.err" 9>&-
+    [ -f "$d/wr.pid" ] && wr_cmd stop "$d" >>"$LOGS/teardown.out" 2>>"$LOGS/teardown.err" 9>&-
     if [ -f "$d/py.pid" ]; then
         local pid
         pid=$(read_pid "$d/py.pid")
@@ -153,7 +164,7 @@ teardown_dir() { # DIR: stop whatever runs there, keep its stderr logs, remove i
     for f in "$d"/*.pid; do
         [ -e "$f" ] && last_resort_kill "$d" "$f"
     done
-    for f in sample jsvc py run; do
+    for f in sample jsvc py run wr; do
         [ -s "$d/$f.err" ] && cat "$d/$f.err" >>"$LOGS/daemon-$f.err"
     done
     rm -rf "$d"
@@ -228,8 +239,33 @@ ssd_cmd() {
     esac
 }
 
+# daemonrunner.jar wrapping HttpApp on the port in DIR/port: start waits until the port accepts
+wr_cmd() {
+    local port
+    read -r port <"$2/port"
+    case $1 in
+        start) "$JAVA" -jar "$WRAPPER_JAR" --pidfile "$2/wr.pid" --ready "port:$port" start \
+                   -- -cp "$CLASSES" HttpApp "$port" ;;
+        *) "$JAVA" -jar "$WRAPPER_JAR" --pidfile "$2/wr.pid" "$1" ;;
+    esac
+}
+
+port_accepts() { # PORT: a TCP connection to 127.0.0.1:PORT is accepted (bash's /dev/tcp: no fork)
+    (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+new_port() { # DIR: picks a port nobody listens on for the HttpApp in DIR, into DIR/port
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 30000))
+        port_accepts "$port" || break
+    done
+    echo "$port" >"$1/port"
+}
+
 tool_cmd() { # TOOL ACTION DIR
     case $1 in
+        wr) wr_cmd "$2" "$3" ;;
         dr) dr "$2" "$3" ;;
         drc) drc "$2" "$3" ;;
         jsvc) jsvc_cmd "$2" "$3" ;;
@@ -308,11 +344,22 @@ fail() { # TOOL OP DIR MESSAGE
     exit 1
 }
 
-start_ready() { # TOOL DIR: starts the daemon (not timed) and waits for its first line
+is_ready() { # TOOL DIR: the daemon's first line, or for the wrapped HttpApp, its port accepting
+    if [ "$1" = wr ]; then
+        local port
+        read -r port <"$2/port"
+        port_accepts "$port"
+    else
+        has_first_line "$2/sample.data"
+    fi
+}
+
+start_ready() { # TOOL DIR: starts the daemon (not timed) and waits for its first line (wr: its port)
     local name=$1-setup
+    [ "$1" = wr ] && new_port "$2"
     tool_cmd "$1" start "$2" >>"$LOGS/$name.out" 2>>"$LOGS/$name.err" 9>&- || fail "$1" setup "$2" "start exited $?"
     T0=${EPOCHREALTIME/./}
-    wait_until has_first_line "$2/sample.data" || fail "$1" setup "$2" "no first line within ${EFFECT_TIMEOUT}s"
+    wait_until is_ready "$1" "$2" || fail "$1" setup "$2" "not ready within ${EFFECT_TIMEOUT}s"
 }
 
 measure_floor() {
@@ -340,7 +387,7 @@ measure_app() { # PART
 }
 
 measure() { # TOOL OP
-    local tool=$1 op=$2 D pid
+    local tool=$1 op=$2 D pid port
     if [ "$tool" = app ]; then
         measure_app "$op"
         return
@@ -348,11 +395,16 @@ measure() { # TOOL OP
     new_dir
     case $op in
         start)
+            [ "$tool" = wr ] && new_port "$D"
             run_timed "$tool-start" tool_cmd "$tool" start "$D"
             [ "$RC" = 0 ] || fail "$tool" start "$D" "exited $RC"
             record "$tool" start returns "$T_US"
-            wait_until has_first_line "$D/sample.data" || fail "$tool" start "$D" "no first line"
-            record "$tool" start "first line" "$T_DONE_US"
+            if [ "$tool" = wr ]; then
+                is_ready wr "$D" || fail wr start "$D" "start returned, but the port does not accept"
+            else
+                wait_until has_first_line "$D/sample.data" || fail "$tool" start "$D" "no first line"
+                record "$tool" start "first line" "$T_DONE_US"
+            fi
             ;;
         status)
             start_ready "$tool" "$D"
@@ -380,6 +432,25 @@ measure() { # TOOL OP
             ;;
         run)
             # in the foreground, started with &: until its first line; then SIGTERM to exactly that pid
+            if [ "$tool" = http ]; then
+                # HttpApp in the foreground, as daemonrunner.jar's start runs it: until its port accepts
+                new_port "$D"
+                read -r port <"$D/port"
+                T0=${EPOCHREALTIME/./}
+                "$JAVA" -cp "$CLASSES" HttpApp "$port" >>"$LOGS/http-run.out" 2>>"$LOGS/http-run.err" 9>&- &
+                pid=$!
+                BG_PIDS+=("$pid")
+                wait_until port_accepts "$port" || fail http run "$D" "port $port does not accept"
+                record http run "port accepts" "$T_DONE_US"
+                # its stop without a runner: SIGTERM, until the process is gone
+                T0=${EPOCHREALTIME/./}
+                kill -TERM "$pid" 2>/dev/null
+                wait_until pid_gone "$pid" || fail http run "$D" "pid $pid still alive after SIGTERM"
+                record http "kill -TERM" "pid gone" "$T_DONE_US"
+                stop_bg "$pid"
+                teardown_dir "$D"
+                return
+            fi
             T0=${EPOCHREALTIME/./}
             if [ "$tool" = dr ]; then
                 "$JAVA" -jar "$JAR" run --dir "$D" --interval "$INTERVAL" >>"$LOGS/dr-run.out" 2>>"$LOGS/dr-run.err" 9>&- &
@@ -459,7 +530,7 @@ measure_memory() { # ROUND: every daemon and PlainApp at once; each read IDLE_SE
 # ---------------------------------------------------------------------------------------------------------
 # Helpers, peers.
 
-SOURCES=("$HERE/Hello.java" "$HERE/PlainApp.java" "$HERE/SampleOptions.java")
+SOURCES=("$HERE/Hello.java" "$HERE/PlainApp.java" "$HERE/SampleOptions.java" "$HERE/HttpApp.java")
 DAEMON_JAR=""
 for f in /usr/share/java/commons-daemon.jar /usr/share/java/commons-daemon-*.jar; do
     [ -f "$f" ] && { DAEMON_JAR=$f; break; }
@@ -535,6 +606,11 @@ MEM_TOOLS=(plain dr)
 [ -n "$JSVC" ] && { SPECS+=("jsvc start" "jsvc stop"); MEM_TOOLS+=(jsvc); }
 [ -n "$PYTHON" ] && { SPECS+=("py start" "py stop" "py restart"); MEM_TOOLS+=(py); }
 [ -n "$SSD" ] && { SPECS+=("ssd start" "ssd status" "ssd stop" "ssd restart"); MEM_TOOLS+=(ssd); }
+if [ -n "$WRAPPER_JAR" ]; then
+    SPECS+=("wr start" "wr status" "wr stop" "http run")
+else
+    SKIPPED+=("skipped: daemonrunner.jar rows: runner-core/target/daemonrunner.jar not built (mvn -B -q package -DskipTests)")
+fi
 
 echo "daemonrunner benchmark: $JAVA_VERSION ($JAVA_REAL)"
 echo "jar: $JAR_SOURCE ($(date -r "$JAR_SOURCE" '+%F %T'), sha256 $(sha256sum "$JAR" | cut -c1-12)); $ROUNDS rounds + 1 warm-up; $(nproc) CPUs; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -549,7 +625,7 @@ for spec in "${SPECS[@]}"; do
     ( trap teardown_all EXIT; set -- $spec; measure "$1" "$2" ) || {
         tool=${spec%% *}
         case $tool in
-            app|dr|drc|plain) die "the warm-up of '$spec' failed (see above)" ;;
+            app|dr|drc|plain|wr|http) die "the warm-up of '$spec' failed (see above)" ;;
             jsvc) SKIPPED+=("skipped: jsvc cannot run with $JAVA_REAL (warm-up failed; see above)"); JSVC="" ;;
             py) SKIPPED+=("skipped: python-daemon cannot run here (warm-up failed; see above)"); PYTHON="" ;;
             ssd) SKIPPED+=("skipped: start-stop-daemon failed in the warm-up (see above)"); SSD="" ;;
@@ -596,7 +672,7 @@ printf '\r%*s\r' 20 '' >&2
 # Report.
 
 declare -A TOOL_NAME=([java]="java" [app]="the sample without the runner" [dr]="daemonrunner" [drc]="daemonrunner + AppCDS/AOT" [plain]="PlainApp (java -cp)" [jsvc]="jsvc"
-    [py]="python-daemon" [ssd]="start-stop-daemon")
+    [py]="python-daemon" [ssd]="start-stop-daemon" [wr]="daemonrunner.jar + HttpApp" [http]="HttpApp (java -cp)")
 declare -A NOTE=(
     ["app|the sample's own option parse|exits"]="commons-cli, from the jar; what each sample command does first"
     ["dr|start|returns"]="returns once ready"
@@ -613,6 +689,11 @@ declare -A NOTE=(
     ["ssd|start|returns"]="--background: does not wait"
     ["ssd|stop|returns"]="--retry TERM/10"
     ["ssd|restart|returns"]="stop --retry, then start"
+    ["wr|start|returns"]="--ready port:N: returns once the port accepts"
+    ["wr|status|returns"]="one small JVM; the program's classes never load"
+    ["wr|stop|returns"]="returns once it has exited"
+    ["http|run|port accepts"]="the same program, foreground, no runner"
+    ["http|kill -TERM|pid gone"]="the same program's stop, no runner"
     ["py|idle ${IDLE_SECONDS}s|RSS MiB"]="a Python process, not a JVM"
     ["ssd|idle ${IDLE_SECONDS}s|RSS MiB"]="PlainApp under start-stop-daemon"
 )
@@ -620,9 +701,9 @@ declare -A NOTE=(
 ROWS=()
 row_keys=("java|Hello (floor)|exits" "app|Hello with the sample jar on the class path|exits"
     "app|the sample's own option parse|exits")
-for tool in dr drc plain jsvc py ssd; do
-    for op in start status stop restart run; do
-        for until in returns "first line" "pid gone" "new first line"; do
+for tool in dr drc plain wr http jsvc py ssd; do
+    for op in start status stop restart run "kill -TERM"; do
+        for until in returns "first line" "pid gone" "new first line" "port accepts"; do
             row_keys+=("$tool|$op|$until")
         done
     done
@@ -722,6 +803,19 @@ echo "$sep"
 for ((r = 1; r < ${#ROWS[@]}; r++)); do print_row "${ROWS[r]}"; done
 echo
 
+if [ -n "$WRAPPER_JAR" ]; then
+    # the issue's bars for daemonrunner.jar, from this run's medians
+    read -r _ WR_STATUS _ _ <<<"$(stats "wr|status|returns")"
+    read -r _ WR_STOP _ _ <<<"$(stats "wr|stop|returns")"
+    read -r _ WR_START _ _ <<<"$(stats "wr|start|returns")"
+    read -r _ HTTP_RUN _ _ <<<"$(stats "http|run|port accepts")"
+    awk -v st="$WR_STATUS" -v sp="$WR_STOP" -v s="$WR_START" -v f="$FLOOR" -v h="$HTTP_RUN" 'BEGIN {
+        printf "daemonrunner.jar against its bars: status %.2fx the floor (bar 1.4x); stop %.2fx (bar 2.0x);", st / f, sp / f
+        printf " start until ready %.1f ms, bar %.1f ms (floor %.1f + HttpApp in the foreground until its port %.1f + 50)\n",
+            s / 1000, (f + h) / 1000 + 50, f / 1000, h / 1000 }'
+    echo
+fi
+
 printf '%s\n' "${CSV_LINES[@]}" >"$CSV"
 echo "rows written to $CSV"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -738,7 +832,8 @@ if [ -s "$WORK/threads-dr.txt" ] && [ -s "$WORK/threads-plain.txt" ]; then
 fi
 
 warned=0
-for f in "$LOGS"/dr-*.err "$LOGS"/drc-*.err "$LOGS"/daemon-sample.err "$LOGS"/floor.err "$LOGS"/plain-*.err; do
+for f in "$LOGS"/dr-*.err "$LOGS"/drc-*.err "$LOGS"/daemon-sample.err "$LOGS"/floor.err "$LOGS"/plain-*.err \
+    "$LOGS"/wr-*.err "$LOGS"/daemon-wr.err "$LOGS"/http-*.err; do
     [ -s "$f" ] || continue
     if grep -qi 'warning' "$f"; then
         warned=1
@@ -746,4 +841,4 @@ for f in "$LOGS"/dr-*.err "$LOGS"/drc-*.err "$LOGS"/daemon-sample.err "$LOGS"/fl
         grep -i 'warning' "$f" | sort | uniq -c | sed 's/^/  /'
     fi
 done
-[ "$warned" = 1 ] || echo "no JVM warnings on stderr from daemonrunner start/status/stop/restart/run (launcher and daemon logs)"
+[ "$warned" = 1 ] || echo "no JVM warnings on stderr from daemonrunner start/status/stop/restart/run and daemonrunner.jar (launcher and daemon logs)"

@@ -353,17 +353,7 @@ public final class AppLifecycle {
                     + " belong to the supervisor");
             return;
         }
-        synchronized (System.class) {
-            System.out.flush();
-            System.err.flush();
-            try {
-                Posix posix = Posix.get();
-                posix.redirect(1, stdout);
-                posix.redirect(2, stderr);
-            } catch (RuntimeException | LinkageError e) {
-                System.err.println(CAUSE_PREFIX + "cannot reopen the logs " + stdout + " and " + stderr + ": " + e);
-            }
-        }
+        DaemonStreams.reopen(stdout, stderr);
     }
 
     /**
@@ -373,11 +363,7 @@ public final class AppLifecycle {
      */
     private static StepFailed failed(String what, Throwable e) {
         e.printStackTrace();
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return new StepFailed(what + e + (root == e ? "" : "; root cause: " + root), ExitStatus.FAILURE);
+        return new StepFailed(what + DaemonStreams.describe(e), ExitStatus.FAILURE);
     }
 
     private void requestStop() {

@@ -35,7 +35,10 @@ final class SystemdNotifier {
         DatagramSender.load();
     }
 
-    /** READY=1 and MAINPID=; then starts the watchdog pings if {@code $WATCHDOG_USEC} asks for them. */
+    /**
+     * READY=1 and MAINPID=; then starts the watchdog pings if {@code $WATCHDOG_USEC} asks for them, skipped while
+     * {@code app} says it is not healthy ({@code app} null: a wrapped program, always healthy).
+     */
     void ready(DaemonApp app) {
         send("READY=1\nMAINPID=" + ProcessHandle.current().pid());
         startWatchdog(app);
@@ -80,7 +83,7 @@ final class SystemdNotifier {
         });
         watchdog = w;
         w.scheduleAtFixedRate(() -> {
-            if (app.isHealthy()) {
+            if (app == null || app.isHealthy()) {
                 send("WATCHDOG=1");
             }
         }, 0, interval, TimeUnit.MICROSECONDS);

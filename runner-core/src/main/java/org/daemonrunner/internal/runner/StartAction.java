@@ -100,7 +100,7 @@ public final class StartAction {
         }
         JavaCommand command;
         try {
-            command = JavaCommand.current(target.launchDirectory());
+            command = target.javaCommand();
         } catch (RuntimeException e) {
             throw new StartFailureException("Cannot start: " + e.getMessage()
                     + ". Start the program with the java launcher, or use 'run' under a supervisor (systemd).", e);

@@ -43,20 +43,65 @@ public final class SystemdUnitAction {
     public int print(ParsedCommand command) {
         JavaCommand java;
         try {
-            java = JavaCommand.current(target.launchDirectory());
+            java = target.javaCommand();
         } catch (RuntimeException e) {
             throw new StartFailureException("Cannot write a unit: " + e.getMessage() + ". Start the program with the"
                     + " java launcher to have its unit written.", e);
         }
-        console.out().print(unit(java, command.unitType().equals("forking"), command.networkOnline()));
+        return print(command, new OwnCommandLine(java));
+    }
+
+    /**
+     * Prints the unit whose {@code Exec} lines are {@code commands}' (daemonrunner.jar's, for a wrapped program): 0.
+     *
+     * @throws DaemonRunnerException (status 1) when a command line cannot be written
+     */
+    public int print(ParsedCommand command, CommandLines commands) {
+        console.out().print(unit(commands, command.unitType().equals("forking"), command.networkOnline()));
         return ExitStatus.OK;
+    }
+
+    /** The unit's command lines: what runs the program for an action, as arguments (escaped by the unit). */
+    public interface CommandLines {
+        /** A short name of the program, for the description. */
+        String programName();
+
+        /**
+         * The command line for {@code action}: {@code start} (forking), {@code run} (notify: the program itself, in
+         * the foreground, telling systemd when it is ready) or {@code reload}.
+         */
+        List<String> forAction(String action);
+    }
+
+    /** This JVM's own command line, the action word replaced (see {@link #commandLine}). */
+    private final class OwnCommandLine implements CommandLines {
+        private final JavaCommand java;
+
+        OwnCommandLine(JavaCommand java) {
+            this.java = java;
+        }
+
+        @Override
+        public String programName() {
+            return java.programName();
+        }
+
+        @Override
+        public List<String> forAction(String action) {
+            return commandLine(java, action);
+        }
     }
 
     /** The unit's text, for {@code java}, this JVM's command line. */
     String unit(JavaCommand java, boolean forking, boolean networkOnline) {
+        return unit(new OwnCommandLine(java), forking, networkOnline);
+    }
+
+    /** The unit's text, with {@code commands}' command lines. */
+    String unit(CommandLines commands, boolean forking, boolean networkOnline) {
         DaemonApp app = target.app();
         DaemonContext context = target.context();
-        String program = java.programName();
+        String program = commands.programName();
         StringBuilder unit = new StringBuilder();
         unit.append("# ").append(program).append(" under systemd, as written by its '").append(ACTION)
                 .append("' action (daemonrunner).\n")
@@ -71,12 +116,12 @@ public final class SystemdUnitAction {
         if (forking) {
             unit.append("Type=forking\n")
                     .append("PIDFile=").append(escapeValue(target.paths().pidfile().toString())).append('\n')
-                    .append("ExecStart=").append(commandLine(java, "start")).append('\n');
+                    .append("ExecStart=").append(escapeCommand(commands.forAction("start"))).append('\n');
         } else {
             unit.append("Type=notify\n")
-                    .append("ExecStart=").append(commandLine(java, "run")).append('\n');
+                    .append("ExecStart=").append(escapeCommand(commands.forAction("run"))).append('\n');
         }
-        unit.append("ExecReload=").append(commandLine(java, "reload")).append('\n');
+        unit.append("ExecReload=").append(escapeCommand(commands.forAction("reload"))).append('\n');
         if (context.user().isPresent()) {
             if (context.dropPrivilegesAfterInit()) {
                 unit.append("# no User=: init() runs as root, then the app switches to ")
@@ -151,10 +196,9 @@ public final class SystemdUnitAction {
 
     /**
      * This JVM's command line with the action word replaced by {@code action} and the {@code systemd-unit} options
-     * left out, the launch directory passed on (so that the app's relative paths mean the same), each argument
-     * escaped for systemd.
+     * left out, the launch directory passed on (so that the app's relative paths mean the same).
      */
-    String commandLine(JavaCommand java, String action) {
+    List<String> commandLine(JavaCommand java, String action) {
         List<String> main = new ArrayList<>(java.mainAndArguments());
         int first = main.isEmpty() ? 0 : main.get(0).equals("-jar") || main.get(0).equals("-m")
                 || main.get(0).equals("--module") ? 2 : 1;
@@ -184,12 +228,17 @@ public final class SystemdUnitAction {
         List<String> options = new ArrayList<>();
         options.add("-D" + Relaunch.LAUNCH_DIRECTORY_PROPERTY + "=" + target.launchDirectory());
         options.addAll(java.jvmOptions());
-        StringBuilder line = new StringBuilder(escapeArgument(java.java()));
-        for (String arg : options) {
-            line.append(' ').append(escapeArgument(arg));
-        }
-        for (String arg : main) {
-            line.append(' ').append(escapeArgument(arg));
+        List<String> line = new ArrayList<>(List.of(java.java()));
+        line.addAll(options);
+        line.addAll(main);
+        return line;
+    }
+
+    /** A command line for an {@code Exec} setting: each argument escaped for systemd. */
+    static String escapeCommand(List<String> argv) {
+        StringBuilder line = new StringBuilder();
+        for (String arg : argv) {
+            line.append(line.length() == 0 ? "" : " ").append(escapeArgument(arg));
         }
         return line.toString();
     }

@@ -10,6 +10,7 @@ import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.launch.DaemonPaths;
+import org.daemonrunner.internal.launch.JavaCommand;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.proc.UserAccount;
 
@@ -23,11 +24,30 @@ public final class Target {
     private DaemonPaths paths;
     private DaemonContext context;
     private UserAccount.Lookup users;
+    private final JavaCommand command;
 
-    /** The target for {@code app}; nothing is asked of it yet. */
+    /** The target for {@code app}, run by this JVM's own command line; nothing is asked of it yet. */
     public Target(DaemonApp app, Path launchDirectory) {
+        this(app, launchDirectory, null);
+    }
+
+    /**
+     * The target for {@code app}, run by {@code command} (daemonrunner.jar's wrapped program), or by this JVM's own
+     * command line when {@code command} is null; nothing is asked of it yet.
+     */
+    public Target(DaemonApp app, Path launchDirectory, JavaCommand command) {
         this.app = app;
         this.launchDirectory = launchDirectory;
+        this.command = command;
+    }
+
+    /**
+     * Returns the Java command line that runs the daemon: the one given, else this JVM's own.
+     *
+     * @throws IllegalStateException when this JVM's command line cannot be run again (see {@link JavaCommand#current})
+     */
+    public JavaCommand javaCommand() {
+        return command != null ? command : JavaCommand.current(launchDirectory);
     }
 
     /** Returns the app. */

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.daemon;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * When a wrapped program counts as ready ({@code --ready}): its {@code main} has returned, this process listens on
+ * a TCP port, or a file exists.
+ *
+ * @param kind {@code main-returned}, {@code port} or {@code file}
+ * @param port the port, for {@code port}
+ * @param file the file, absolute, for {@code file}
+ */
+public record Readiness(String kind, int port, Path file) {
+    /** The default: the program's {@code main} has returned. */
+    public static final String MAIN_RETURNED = "main-returned";
+    private static final long MAX_POLL_MILLIS = 50;
+
+    /**
+     * Parses {@code main-returned}, {@code port:N} or {@code file:PATH} (relative to {@code base}).
+     *
+     * @throws IllegalArgumentException saying what is accepted
+     */
+    public static Readiness parse(String text, Path base) {
+        if (text.equals(MAIN_RETURNED)) {
+            return new Readiness(MAIN_RETURNED, 0, null);
+        }
+        if (text.startsWith("port:")) {
+            try {
+                int port = Integer.parseInt(text.substring(5));
+                if (port > 0 && port < 65536) {
+                    return new Readiness("port", port, null);
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+        } else if (text.startsWith("file:") && text.length() > 5) {
+            return new Readiness("file", 0, base.resolve(text.substring(5)).normalize());
+        }
+        throw new IllegalArgumentException("Not a readiness condition: '" + text
+                + "' (write main-returned, port:N with N in 1-65535, or file:PATH)");
+    }
+
+    /** The condition as {@link #parse} reads it, the file absolute. */
+    @Override
+    public String toString() {
+        return kind.equals("port") ? "port:" + port : kind.equals("file") ? "file:" + file : kind;
+    }
+
+    /**
+     * Waits until the condition holds, or {@code main} ends by an exception ({@code failed} says so), and returns
+     * whether it holds. For {@code port}, polls this process's listening sockets with a backoff from 1 ms to 50 ms.
+     */
+    boolean await(Thread main, MainFailure failed) throws InterruptedException {
+        switch (kind) {
+            case MAIN_RETURNED:
+                main.join();
+                return !failed.happened();
+            case "port":
+                long pause = 1;
+                while (!failed.happened()) {
+                    if (isListening(port)) {
+                        return true;
+                    }
+                    TimeUnit.MILLISECONDS.sleep(pause);
+                    pause = Math.min(MAX_POLL_MILLIS, pause * 2);
+                }
+                return false;
+            default:
+                return awaitFile(failed);
+        }
+    }
+
+    /** Records that the program's {@code main} ended by an exception, so that readiness is never reported. */
+    interface MainFailure {
+        boolean happened();
+    }
+
+    private boolean awaitFile(MainFailure failed) throws InterruptedException {
+        Path directory = file.getParent();
+        try (WatchService watch = directory.getFileSystem().newWatchService()) {
+            directory.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            while (!failed.happened()) {
+                if (Files.exists(file)) {
+                    return true;
+                }
+                watch.poll(MAX_POLL_MILLIS, TimeUnit.MILLISECONDS); // wakes at once when a file appears
+            }
+            return false;
+        } catch (IOException | ClosedWatchServiceException e) {
+            // no watch on this directory (it does not exist yet, say): look every 50 ms
+            while (!failed.happened()) {
+                if (Files.exists(file)) {
+                    return true;
+                }
+                TimeUnit.MILLISECONDS.sleep(MAX_POLL_MILLIS);
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Whether this process has a TCP socket listening on {@code port}: a {@code LISTEN} (0A) line of
+     * {@code /proc/self/net/tcp} or {@code tcp6} for the port, whose inode is one of this process's sockets.
+     */
+    static boolean isListening(int port) {
+        Set<String> inodes = null;
+        // no String.format, no regex: this runs in the daemon's start-up, where each costs milliseconds
+        String hex = Integer.toHexString(port).toUpperCase(Locale.ROOT);
+        String hexPort = ":" + "0000".substring(Math.min(4, hex.length())) + hex;
+        for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(Path.of(table));
+            } catch (IOException e) {
+                continue; // no IPv6, say
+            }
+            for (int i = 1; i < lines.size(); i++) {
+                List<String> f = fields(lines.get(i));
+                if (f.size() > 9 && f.get(3).equals("0A") && f.get(1).endsWith(hexPort)) {
+                    if (inodes == null) {
+                        inodes = socketInodes();
+                    }
+                    if (inodes.contains(f.get(9))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The space-separated fields of a {@code /proc/net/tcp} line. */
+    private static List<String> fields(String line) {
+        List<String> fields = new ArrayList<>(12);
+        int start = -1;
+        for (int i = 0; i <= line.length(); i++) {
+            boolean space = i == line.length() || line.charAt(i) == ' ';
+            if (space && start >= 0) {
+                fields.add(line.substring(start, i));
+                start = -1;
+            } else if (!space && start < 0) {
+                start = i;
+            }
+        }
+        return fields;
+    }
+
+    private static Set<String> socketInodes() {
+        Set<String> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // none seen
+        }
+        return inodes;
+    }
+}

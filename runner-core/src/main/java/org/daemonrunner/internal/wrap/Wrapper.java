@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.wrap;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.daemonrunner.Action;
+import org.daemonrunner.DaemonRunnerException;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.InvalidActionException;
+import org.daemonrunner.internal.daemon.ForegroundChild;
+import org.daemonrunner.internal.launch.JavaCommand;
+import org.daemonrunner.internal.runner.ActionParser;
+import org.daemonrunner.internal.runner.Console;
+import org.daemonrunner.internal.runner.ParsedCommand;
+import org.daemonrunner.internal.runner.SignalAction;
+import org.daemonrunner.internal.runner.StartAction;
+import org.daemonrunner.internal.runner.StatusAction;
+import org.daemonrunner.internal.runner.StopAction;
+import org.daemonrunner.internal.runner.SystemdUnitAction;
+import org.daemonrunner.internal.runner.Target;
+
+/**
+ * {@code daemonrunner.jar}'s {@code Main-Class}: {@code java -jar daemonrunner.jar [options] ACTION [action
+ * options] [-- JAVA_ARGS...]}. The library's own actions, on a target made of the options; the daemon is the
+ * program's own foreground command with this jar added as {@code -javaagent} ({@link Agent}).
+ */
+public final class Wrapper {
+    private static final String USAGE = "Usage: java -jar daemonrunner.jar --pidfile FILE [options] ACTION"
+            + " [action options] [-- JAVA_ARGS...]\n"
+            + "  options: --pidfile FILE (required), --stdout FILE, --stderr FILE (default: beside the pidfile,"
+            + " NAME.out and NAME.err), --stdin FILE (/dev/null), --user NAME, --group NAME, --umask OCTAL (022),"
+            + " --chdir DIR (/), --java PATH (this java), --start-timeout D (60s), --stop-timeout D (10s),"
+            + " --stop-schedule TERM/30/KILL/5, --pidfile-timeout D (10s), --ready main-returned|port:N|file:PATH"
+            + " (main-returned), --config FILE (key=value lines; JAVA_ARGS after a line '--', one a line)\n"
+            + "  JAVA_ARGS: what you give java to run the program in the foreground (start, restart, run, systemd-unit)\n";
+
+    private Wrapper() {
+    }
+
+    /** Runs the action and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(doAction(args));
+    }
+
+    /** Performs the action and returns the exit status (2 for a usage error). */
+    static int doAction(String[] args) {
+        Console console = Console.system();
+        Path launchDirectory = Path.of("").toAbsolutePath();
+        try {
+            WrapperOptions options = WrapperOptions.parse(args, launchDirectory);
+            ParsedCommand command = options.command;
+            Action action = command.action();
+            boolean needsProgram = action == Action.START || action == Action.RESTART || action == Action.RUN
+                    || action == Action.SYSTEMD_UNIT;
+            JavaCommand java = needsProgram ? javaCommand(options, launchDirectory) : null;
+            Target target = new Target(options.app(), launchDirectory, java);
+            target.checkPidfileIsSafe(action);
+            switch (action) {
+                case START:
+                    return new StartAction(target, console).start();
+                case STOP:
+                case FORCE_STOP:
+                    return new StopAction(target, console).stop(command);
+                case RESTART:
+                    int stopped = new StopAction(target, console).stop(command);
+                    return stopped == ExitStatus.OK ? new StartAction(target, console).start() : stopped;
+                case STATUS:
+                    return new StatusAction(target, console).status(command.json());
+                case RELOAD:
+                    return new SignalAction(target, console).reload();
+                case REOPEN_LOGS:
+                    return new SignalAction(target, console).reopenLogs();
+                case RUN:
+                    return run(java, options, launchDirectory);
+                case SYSTEMD_UNIT:
+                    return new SystemdUnitAction(target, console).print(command, new UnitCommandLines(java, options,
+                            launchDirectory));
+                default:
+                    throw new AssertionError(action);
+            }
+        } catch (InvalidActionException e) {
+            console.err().println(e.getMessage());
+            console.err().print(USAGE);
+            console.err().println(ActionParser.usage("java -jar daemonrunner.jar [options]"));
+            return e.exitStatus();
+        } catch (DaemonRunnerException e) {
+            console.err().println(e.getMessage());
+            return e.exitStatus();
+        }
+    }
+
+    /**
+     * The program's foreground command with this jar as its agent, before every other option (an argument file
+     * may hold the main class).
+     */
+    private static JavaCommand javaCommand(WrapperOptions options, Path launchDirectory) {
+        if (options.javaArgs.isEmpty()) {
+            throw new InvalidActionException("No JAVA_ARGS: '" + options.command.action().actionName()
+                    + "' needs the program's java command after '--' (e.g. -- -jar app.jar), or after a '--' line"
+                    + " in --config.");
+        }
+        String java = options.values.containsKey("java") ? options.path("java").toString()
+                : ProcessHandle.current().info().command().orElse("java");
+        List<String> arguments = new ArrayList<>();
+        arguments.add("-javaagent:" + ownJar() + "=" + options.agentSettings());
+        arguments.addAll(options.javaArgs);
+        try {
+            return JavaCommand.parse(java, arguments, launchDirectory);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidActionException("Bad JAVA_ARGS: " + e.getMessage() + ".");
+        }
+    }
+
+    /** This jar, daemonrunner.jar, absolute. */
+    static Path ownJar() {
+        try {
+            Path jar = Path.of(Wrapper.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!Files.isRegularFile(jar)) {
+                throw new DaemonRunnerException("Cannot wrap a program: " + jar + " is not a jar file. Run"
+                        + " daemonrunner.jar itself (java -jar daemonrunner.jar).", ExitStatus.FAILURE, null);
+            }
+            return jar.toAbsolutePath();
+        } catch (URISyntaxException | RuntimeException e) {
+            if (e instanceof DaemonRunnerException) {
+                throw (DaemonRunnerException) e;
+            }
+            throw new DaemonRunnerException("Cannot find daemonrunner.jar: " + e + ".", ExitStatus.FAILURE, e);
+        }
+    }
+
+    /**
+     * The unit's command lines: {@code run} is the program's own command with the agent and the options {@code start}
+     * gives its daemon JVM (systemd sees one JVM, which tells it when it is ready); {@code start} and {@code reload}
+     * are daemonrunner.jar's.
+     */
+    private static final class UnitCommandLines implements SystemdUnitAction.CommandLines {
+        private final JavaCommand java;
+        private final WrapperOptions options;
+        private final Path launchDirectory;
+
+        UnitCommandLines(JavaCommand java, WrapperOptions options, Path launchDirectory) {
+            this.java = java;
+            this.options = options;
+            this.launchDirectory = launchDirectory;
+        }
+
+        @Override
+        public String programName() {
+            return java.programName();
+        }
+
+        @Override
+        public List<String> forAction(String action) {
+            List<String> argv = new ArrayList<>(List.of(java.java()));
+            if (action.equals("run")) {
+                argv.addAll(java.arguments(java.daemonOptions(launchDirectory)));
+                return argv;
+            }
+            argv.addAll(List.of("-jar", ownJar().toString()));
+            argv.addAll(options.asArguments());
+            argv.add(action);
+            if (action.equals("start")) {
+                argv.add("--");
+                argv.addAll(java.arguments(List.of()).subList(1, java.arguments(List.of()).size()));
+            }
+            return argv;
+        }
+    }
+
+    /**
+     * {@code run}: the program in the foreground, as a child JVM with the agent (a JVM cannot exec): standard
+     * streams inherited, TERM, HUP and USR1 relayed, its exit status passed through.
+     */
+    private static int run(JavaCommand java, WrapperOptions options, Path launchDirectory) {
+        List<String> argv = new ArrayList<>();
+        argv.add(java.java());
+        argv.addAll(java.arguments(java.daemonOptions(launchDirectory))); // as start's daemon JVM gets them
+        try {
+            return ForegroundChild.run(argv, options.chdir());
+        } catch (IOException e) {
+            throw new DaemonRunnerException("Cannot run " + java.java() + ": " + e.getMessage() + ".",
+                    ExitStatus.FAILURE, e);
+        }
+    }
+}

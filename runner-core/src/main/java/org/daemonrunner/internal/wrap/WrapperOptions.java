@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.wrap;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.daemonrunner.DaemonApp;
+import org.daemonrunner.DaemonContext;
+import org.daemonrunner.InvalidActionException;
+import org.daemonrunner.StopSchedule;
+import org.daemonrunner.internal.daemon.Readiness;
+import org.daemonrunner.internal.runner.ActionParser;
+import org.daemonrunner.internal.runner.ParsedCommand;
+
+/**
+ * {@code daemonrunner.jar}'s command line: {@code [options] ACTION [action options] [-- JAVA_ARGS...]}, and the
+ * same settings from {@code --config FILE} ({@code key=value} lines, the keys the long option names; the lines
+ * after a {@code --} line are the {@code JAVA_ARGS}, one argument a line). The command line wins over the file.
+ * Every value is checked here: a bad one is a usage error (status 2) naming the option or key.
+ */
+final class WrapperOptions {
+    static final Set<String> KEYS = Set.of("pidfile", "stdout", "stderr", "stdin", "user", "group", "umask", "chdir",
+            "java", "start-timeout", "stop-timeout", "stop-schedule", "pidfile-timeout", "ready");
+    private static final Set<String> PATH_KEYS = Set.of("pidfile", "stdout", "stderr", "stdin", "chdir", "java");
+    static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration DEFAULT_PIDFILE_TIMEOUT = Duration.ofSeconds(10);
+
+    final Map<String, String> values = new LinkedHashMap<>();
+    List<String> javaArgs = List.of();
+    ParsedCommand command;
+    private final Path base;
+
+    private WrapperOptions(Path base) {
+        this.base = base;
+    }
+
+    /**
+     * Parses {@code args}, reading {@code --config} when given, relative paths against {@code base}.
+     *
+     * @throws InvalidActionException naming the bad option, key or value
+     */
+    static WrapperOptions parse(String[] args, Path base) {
+        WrapperOptions options = new WrapperOptions(base);
+        List<String> actionArgs = new ArrayList<>();
+        List<String> javaArgs = null;
+        String config = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--")) {
+                javaArgs = List.of(args).subList(i + 1, args.length);
+                break;
+            }
+            String name = arg.startsWith("--") ? arg.substring(2) : null;
+            String value = null;
+            if (name != null && name.indexOf('=') > 0) {
+                value = name.substring(name.indexOf('=') + 1);
+                name = name.substring(0, name.indexOf('='));
+            }
+            if (name != null && (KEYS.contains(name) || name.equals("config"))) {
+                if (value == null) {
+                    if (i + 1 >= args.length) {
+                        throw new InvalidActionException("Option --" + name + " needs a value.");
+                    }
+                    value = args[++i];
+                }
+                if (name.equals("config")) {
+                    config = value;
+                } else {
+                    options.set(name, value, "option --" + name);
+                }
+            } else if (name != null && actionArgs.isEmpty()) {
+                throw new InvalidActionException("Unknown option '" + arg + "' (before the action).");
+            } else {
+                actionArgs.add(arg); // the action, then its own options (checked by ActionParser)
+            }
+        }
+        if (config != null) {
+            options.readConfig(base.resolve(config), javaArgs != null);
+        }
+        if (javaArgs != null) {
+            options.javaArgs = List.copyOf(javaArgs);
+        }
+        options.command = ActionParser.parseCommand(actionArgs.toArray(new String[0]));
+        if (!options.values.containsKey("pidfile")) {
+            throw new InvalidActionException("No pidfile: give --pidfile FILE (or pidfile=FILE in --config).");
+        }
+        return options;
+    }
+
+    private void readConfig(Path file, boolean javaArgsGiven) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new InvalidActionException("Cannot read config " + file + ": " + e + ".");
+        }
+        List<String> fileJavaArgs = null;
+        for (int n = 0; n < lines.size(); n++) {
+            String line = lines.get(n);
+            if (fileJavaArgs != null) {
+                if (!line.isBlank()) {
+                    fileJavaArgs.add(line.strip());
+                }
+                continue;
+            }
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                continue;
+            }
+            if (trimmed.equals("--")) {
+                fileJavaArgs = new ArrayList<>();
+                continue;
+            }
+            int eq = trimmed.indexOf('=');
+            String key = eq < 0 ? trimmed : trimmed.substring(0, eq).strip();
+            String where = "key '" + key + "' in " + file + " line " + (n + 1);
+            if (eq < 0 || !KEYS.contains(key)) {
+                throw new InvalidActionException("Unknown " + where + " (keys: " + String.join(", ", sortedKeys())
+                        + "; JAVA_ARGS go after a line '--', one a line).");
+            }
+            if (!values.containsKey(key)) { // the command line wins
+                set(key, trimmed.substring(eq + 1).strip(), where);
+            }
+        }
+        if (fileJavaArgs != null && !javaArgsGiven) {
+            javaArgs = List.copyOf(fileJavaArgs);
+        }
+    }
+
+    private static List<String> sortedKeys() {
+        List<String> keys = new ArrayList<>(KEYS);
+        keys.sort(null);
+        return keys;
+    }
+
+    /** Checks {@code value} for {@code key} and stores it. */
+    private void set(String key, String value, String where) {
+        if (value.isEmpty()) {
+            throw new InvalidActionException("Empty value for " + where + ".");
+        }
+        try {
+            switch (key) {
+                case "start-timeout":
+                case "stop-timeout":
+                case "pidfile-timeout":
+                    ActionParser.duration(value);
+                    break;
+                case "umask":
+                    int mask = Integer.parseInt(value, 8);
+                    if (mask < 0 || mask > 0777) {
+                        throw new IllegalArgumentException("Not a umask: '" + value + "' (write octal, e.g. 027)");
+                    }
+                    break;
+                case "stop-schedule":
+                    StopSchedule.parse(value);
+                    break;
+                case "ready":
+                    Readiness.parse(value, base);
+                    break;
+                default:
+                    break;
+            }
+        } catch (NumberFormatException e) {
+            throw new InvalidActionException("Bad value for " + where + ": '" + value + "' is not an octal umask (e.g. 027).");
+        } catch (IllegalArgumentException | InvalidActionException e) {
+            throw new InvalidActionException("Bad value for " + where + ": " + e.getMessage());
+        }
+        values.put(key, value);
+    }
+
+    Path path(String key) {
+        return base.resolve(values.get(key)).normalize();
+    }
+
+    Duration duration(String key, Duration otherwise) {
+        return values.containsKey(key) ? ActionParser.duration(values.get(key)) : otherwise;
+    }
+
+    Readiness readiness() {
+        return Readiness.parse(values.getOrDefault("ready", Readiness.MAIN_RETURNED), base);
+    }
+
+    /** The pidfile's name without {@code .pid}: the default logs are {@code NAME.out} and {@code NAME.err} beside it. */
+    private Path beside(String extension) {
+        Path pidfile = path("pidfile");
+        String name = pidfile.getFileName().toString();
+        name = name.endsWith(".pid") ? name.substring(0, name.length() - 4) : name;
+        return pidfile.resolveSibling(name + extension);
+    }
+
+    Path stdout() {
+        return values.containsKey("stdout") ? path("stdout") : beside(".out");
+    }
+
+    Path stderr() {
+        return values.containsKey("stderr") ? path("stderr") : beside(".err");
+    }
+
+    /** The working directory: {@code --chdir}, else {@code /} (python-daemon's default). */
+    Path chdir() {
+        return values.containsKey("chdir") ? path("chdir") : Path.of("/");
+    }
+
+    DaemonContext context() {
+        DaemonContext.Builder context = DaemonContext.builder().workingDirectory(chdir());
+        if (values.containsKey("umask")) {
+            context.umask(Integer.parseInt(values.get("umask"), 8));
+        }
+        if (values.containsKey("user")) {
+            context.user(values.get("user"));
+        }
+        if (values.containsKey("group")) {
+            context.group(values.get("group"));
+        }
+        return context.build();
+    }
+
+    /** The settings as a {@link DaemonApp}, for the library's actions; it has no code to run. */
+    DaemonApp app() {
+        DaemonContext context = context();
+        Path stdin = values.containsKey("stdin") ? path("stdin") : Path.of("/dev/null");
+        Path pidfile = path("pidfile");
+        Path stdout = stdout();
+        Path stderr = stderr();
+        Duration start = duration("start-timeout", DEFAULT_START_TIMEOUT);
+        Duration stop = duration("stop-timeout", DEFAULT_STOP_TIMEOUT);
+        Duration pidfileTimeout = duration("pidfile-timeout", DEFAULT_PIDFILE_TIMEOUT);
+        StopSchedule schedule = values.containsKey("stop-schedule") ? StopSchedule.parse(values.get("stop-schedule"))
+                : StopSchedule.graceful(stop);
+        return new DaemonApp() {
+            @Override
+            public Path stdinPath() {
+                return stdin;
+            }
+
+            @Override
+            public Path stdoutPath() {
+                return stdout;
+            }
+
+            @Override
+            public Path stderrPath() {
+                return stderr;
+            }
+
+            @Override
+            public Path pidfilePath() {
+                return pidfile;
+            }
+
+            @Override
+            public Duration pidfileTimeout() {
+                return pidfileTimeout;
+            }
+
+            @Override
+            public Duration startTimeout() {
+                return start;
+            }
+
+            @Override
+            public Duration stopTimeout() {
+                return stop;
+            }
+
+            @Override
+            public StopSchedule stopSchedule() {
+                return schedule;
+            }
+
+            @Override
+            public DaemonContext context() {
+                return context;
+            }
+
+            @Override
+            public void run() {
+                throw new UnsupportedOperationException("a wrapped program runs through daemonrunner.jar's agent");
+            }
+        };
+    }
+
+    /**
+     * The options as daemonrunner.jar's own arguments, every path absolute and {@code --ready file:} too, so that
+     * they mean the same from any directory (for the units {@code systemd-unit} writes).
+     */
+    List<String> asArguments() {
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, String> entry : values.entrySet()) {
+            String key = entry.getKey();
+            String value = PATH_KEYS.contains(key) ? path(key).toString() : key.equals("ready")
+                    ? readiness().toString() : entry.getValue();
+            args.add("--" + key);
+            args.add(value);
+        }
+        return args;
+    }
+
+    /** The agent's settings for the daemon JVM. */
+    String agentSettings() {
+        Map<String, String> agent = new LinkedHashMap<>();
+        agent.put(AgentSettings.PIDFILE, path("pidfile").toString());
+        agent.put(AgentSettings.STDOUT, stdout().toString());
+        agent.put(AgentSettings.STDERR, stderr().toString());
+        agent.put(AgentSettings.READY, readiness().toString());
+        agent.put(AgentSettings.PIDFILE_TIMEOUT_MS,
+                Long.toString(duration("pidfile-timeout", DEFAULT_PIDFILE_TIMEOUT).toMillis()));
+        for (String key : new String[] {"umask", "user", "group"}) {
+            if (values.containsKey(key)) {
+                agent.put(key, values.get(key));
+            }
+        }
+        return AgentSettings.encode(agent);
+    }
+}

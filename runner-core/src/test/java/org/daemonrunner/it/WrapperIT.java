@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
+import static org.daemonrunner.it.Wrapped.accepts;
+import static org.daemonrunner.it.Wrapped.wrapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.daemonrunner.internal.proc.Signal;
+import org.daemonrunner.internal.proc.ProcessControl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code daemonrunner.jar} daemonizes a plain program that knows nothing of daemonrunner ({@code PlainHttpMain},
+ * compiled and jarred here): started until its port accepts, reported, reloaded, restarted and stopped, with flags and with a
+ * config file; its failures reported with their root cause; bad options refused with status 2.
+ */
+@EnabledOnOs(OS.LINUX)
+@Timeout(90)
+class WrapperIT {
+    private static Path plainJar;
+
+    @TempDir
+    static Path jars;
+    @TempDir
+    Path dir;
+    Daemons daemons;
+    int port;
+    Path pidfile;
+    Path marker;
+
+    @BeforeAll
+    static void jarThePlainProgram() throws IOException {
+        plainJar = Wrapped.plainJar(jars);
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        daemons = new Daemons(dir);
+        port = Wrapped.freePort();
+        pidfile = dir.resolve("plain.pid");
+        marker = dir.resolve("stopped.marker");
+    }
+
+    @AfterEach
+    void killEverythingStarted() throws IOException {
+        daemons.close();
+    }
+
+    private Command.Result flags(String... action) {
+        List<String> args = new ArrayList<>(List.of("--pidfile", pidfile.toString(), "--ready", "port:" + port,
+                "--stop-timeout", "20s"));
+        args.addAll(List.of(action));
+        args.addAll(List.of("--", "-Xshare:auto", "-jar", plainJar.toString(), Integer.toString(port), marker.toString()));
+        return daemons.run(wrapper(args.toArray(String[]::new)));
+    }
+
+    @Test
+    void aPlainMainIsStartedReportedReloadedRestartedAndStoppedWithFlags() throws IOException {
+        lifecycle(this::flags);
+    }
+
+    @Test
+    void theSameWithAConfigFileWhoseSettingsTheCommandLineOverrides() throws IOException {
+        Path config = Wrapped.config(dir.resolve("plain.conf"),
+                "# the plain HTTP server, daemonized",
+                "pidfile = " + pidfile,
+                "ready=port:" + port,
+                "stderr=wrong.err",
+                "--",
+                "-jar",
+                plainJar.toString(),
+                Integer.toString(port),
+                marker.toString());
+        lifecycle(action -> {
+            List<String> args = new ArrayList<>(List.of("--config", config.toString(), "--stderr", "plain.err"));
+            args.addAll(List.of(action));
+            return daemons.run(wrapper(args.toArray(String[]::new)));
+        });
+        assertThat(dir.resolve("plain.err")).exists();
+        assertThat(dir.resolve("wrong.err")).doesNotExist();
+    }
+
+    private interface Run {
+        Command.Result run(String... action) throws IOException;
+    }
+
+    private void lifecycle(Run wrapper) throws IOException {
+        Command.Result start = assertExit(wrapper.run("start"), 0);
+        long pid = start.startedPid();
+        assertThat(accepts(port)).as("port %d accepts as soon as start returned", port).isTrue();
+        assertThat(Files.readString(pidfile).trim()).isEqualTo(Long.toString(pid));
+        assertThat(Daemons.cmdline(pid)).as("one JVM: the program's own, with the agent")
+                .anyMatch(arg -> arg.startsWith("-javaagent:") && arg.contains("daemonrunner.jar"))
+                .contains("-jar", Integer.toString(port));
+
+        assertThat(assertExit(wrapper.run("status"), 0).out()).contains("running", Long.toString(pid));
+        assertThat(assertExit(wrapper.run("status", "--json"), 0).out())
+                .contains("\"status\":\"running\"", "\"pid\":" + pid, "\"state\":\"ready\"");
+
+        assertThat(assertExit(wrapper.run("reload"), 0).out()).contains("SIGHUP sent to pid " + pid);
+        Path err = dir.resolve("plain.err");
+        await("the program's note that it has no reload hook", Duration.ofSeconds(10),
+                () -> Daemons.readOrEmpty(err).contains("no reload hook"));
+        assertThat(isGone(pid)).as("SIGHUP does not end the program").isFalse();
+
+        Command.Result restart = assertExit(wrapper.run("restart"), 0);
+        long second = restart.startedPid();
+        assertThat(second).isNotEqualTo(pid);
+        assertThat(isGone(pid)).isTrue();
+        assertThat(Files.readString(marker)).contains("shutdown hook ran");
+        Files.delete(marker);
+        assertThat(accepts(port)).as("port %d accepts as soon as restart returned", port).isTrue();
+
+        assertThat(assertExit(wrapper.run("stop"), 0).out()).contains("stopped");
+        assertThat(isGone(second)).isTrue();
+        assertThat(Files.readString(marker)).as("SIGTERM ran the program's shutdown hooks").contains("shutdown hook ran");
+        assertThat(accepts(port)).as("port %d is free", port).isFalse();
+        assertThat(pidfile).doesNotExist();
+        assertExit(wrapper.run("status"), 3);
+    }
+
+    @Test
+    void mainReturnedByDefaultAndAReadyFileAreWaitedFor() throws IOException {
+        Path ready = dir.resolve("ready.flag");
+        List<String> program = List.of("--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(),
+                ready.toString());
+        List<String> byDefault = new ArrayList<>(List.of("--pidfile", pidfile.toString(), "start"));
+        byDefault.addAll(program);
+        long pid = assertExit(daemons.run(wrapper(byDefault.toArray(String[]::new))), 0).startedPid();
+        assertThat(accepts(port)).as("main returned after the server started: port %d accepts", port).isTrue();
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+        assertThat(isGone(pid)).isTrue();
+        Files.delete(ready);
+
+        List<String> byFile = new ArrayList<>(List.of("--pidfile", pidfile.toString(), "--ready", "file:ready.flag",
+                "start"));
+        byFile.addAll(program);
+        assertExit(daemons.run(wrapper(byFile.toArray(String[]::new))), 0);
+        assertThat(ready).as("start returned once the program wrote its ready file").exists();
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+    }
+
+    @Test
+    void aMainThatThrowsBeforeReadyFailsStartWithItsRootCause() {
+        Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-jar",
+                plainJar.toString(), Integer.toString(port), marker.toString(), "fail"));
+        assertExit(start, 1);
+        assertThat(start.err()).contains("exited with status 1 before it was ready",
+                "root cause: java.io.IOException: the config file /etc/plain.conf is missing");
+    }
+
+    @Test
+    void runIsTheProgramInTheForegroundAndExitsZeroOnTerm() {
+        Command.Running run = daemons.spawn(Command.of(wrapper("--pidfile", pidfile.toString(), "--ready",
+                "port:" + port, "run", "--", "-cp", plainJar.toString(), "PlainHttpMain",
+                Integer.toString(port), marker.toString())).in(dir).output(dir.resolve("run.out"), dir.resolve("run.err")));
+        await("the program in the foreground to listen on " + port, Duration.ofSeconds(30), () -> accepts(port));
+        await("the pidfile to name the program's JVM", Duration.ofSeconds(10),
+                () -> !Daemons.readOrEmpty(pidfile).isBlank());
+        try {
+            ProcessControl.signal(run.pid(), Signal.TERM);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        Command.Result result = run.finish(Duration.ofSeconds(30));
+        assertExit(result, 0, "run's status, the program's after SIGTERM");
+        assertThat(Daemons.readOrEmpty(marker)).as("%s", result).contains("shutdown hook ran");
+        assertThat(accepts(port)).isFalse();
+    }
+
+    @Test
+    void systemdUnitRunsTheProgramsOwnCommandWithTheAgentAsTheOneJvm() {
+        Command.Result notify = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready",
+                "port:" + port, "--chdir", dir.toString(), "systemd-unit", "--", "-Xmx64m", "-jar", plainJar.toString(),
+                Integer.toString(port))), 0);
+        assertThat(notify.out()).contains("Type=notify", "WorkingDirectory=" + dir)
+                .containsPattern("(?m)^ExecStart=\\S+/java (\\S+ )*-javaagent:\\S+daemonrunner.jar=pidfile=" + pidfile
+                        + ",\\S*ready=port:" + port + "\\S* -Xmx64m -jar " + plainJar + " " + port + "$")
+                .containsPattern("(?m)^ExecReload=\\S+/java -jar \\S+daemonrunner.jar --pidfile " + pidfile
+                        + " .*reload$");
+        Command.Result forking = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "systemd-unit",
+                "--type", "forking", "--", "-jar", plainJar.toString(), Integer.toString(port))), 0);
+        assertThat(forking.out()).contains("Type=forking", "PIDFile=" + pidfile)
+                .containsPattern("(?m)^ExecStart=\\S+/java -jar \\S+daemonrunner.jar --pidfile " + pidfile
+                        + " start -- -jar " + plainJar + " " + port + "$");
+    }
+
+    @Test
+    void aBadOptionKeyOrValueIsAUsageErrorNamingIt() throws IOException {
+        Command.Result option = daemons.run(wrapper("--pidfile", pidfile.toString(), "--colour", "red", "status"));
+        assertExit(option, 2);
+        assertThat(option.err()).contains("Unknown option '--colour'");
+
+        Command.Result value = daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready", "port:http", "status"));
+        assertExit(value, 2);
+        assertThat(value.err()).contains("option --ready", "port:http");
+
+        Path config = Wrapped.config(dir.resolve("bad.conf"), "pidfile=" + pidfile, "stop-timout=5s");
+        Command.Result key = daemons.run(wrapper("--config", config.toString(), "status"));
+        assertExit(key, 2);
+        assertThat(key.err()).contains("Unknown key 'stop-timout'", "bad.conf line 2");
+
+        Command.Result noPidfile = daemons.run(wrapper("status"));
+        assertExit(noPidfile, 2);
+        assertThat(noPidfile.err()).contains("--pidfile");
+
+        Command.Result noProgram = daemons.run(wrapper("--pidfile", pidfile.toString(), "start"));
+        assertExit(noProgram, 2);
+        assertThat(noProgram.err()).contains("No JAVA_ARGS");
+    }
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A plain program that uses nothing of daemonrunner's, as a team has it before wrapping it: a JDK
+ * {@code HttpServer} on {@code PORT} that answers {@code hello}, whose shutdown hook writes {@code MARKER}.
+ * {@code main} returns once the server listens, its shutdown hook already registered. With {@code fail} it throws before listening.
+ *
+ * With a third argument other than {@code fail}, it writes that file once it listens (a ready marker).
+ *
+ * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|READY_FILE]}
+ */
+public final class PlainHttpMain {
+    private PlainHttpMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int port = Integer.parseInt(args[0]);
+        Path marker = Path.of(args[1]);
+        if (args.length > 2 && args[2].equals("fail")) {
+            throw new IllegalStateException("cannot serve", new IOException("the config file /etc/plain.conf is missing"));
+        }
+        // the hook first: HttpServer.create already listens, and --ready port:N counts from then
+        AtomicReference<HttpServer> serving = new AtomicReference<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            HttpServer server = serving.get();
+            if (server != null) {
+                server.stop(0);
+            }
+            try {
+                Files.writeString(marker, "shutdown hook ran\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.createContext("/", exchange -> {
+            byte[] body = "hello\n".getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        serving.set(server);
+        server.start();
+        if (args.length > 2) {
+            Files.writeString(Path.of(args[2]), "ready\n");
+        }
+        System.out.println("listening on " + port);
+    }
+}

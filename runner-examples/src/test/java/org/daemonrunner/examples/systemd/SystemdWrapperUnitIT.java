@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.examples.systemd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.daemonrunner.it.Wrapped;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The unit daemonrunner.jar's {@code systemd-unit} writes for a plain program (a JDK {@code HttpServer} that knows
+ * nothing of daemonrunner), installed as it is under a real systemd: {@code Type=notify}, one JVM (the program's, with
+ * the agent) as {@code MainPID}, READY when its port listens, {@code reload} that does not kill it, a clean stop.
+ */
+@EnabledOnOs(OS.LINUX)
+@ExtendWith(SystemdExtension.class)
+@Timeout(90)
+class SystemdWrapperUnitIT {
+    private static final String UNIT = "hello.service";
+    private static final String WRAPPER = "/opt/hello/daemonrunner.jar";
+    private static final String PROGRAM = "/opt/hello/plain.jar";
+    private static final String PIDFILE = "/run/hello/hello.pid";
+    private static final int PORT = 8093;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theNotifyUnitRunsTheProgramAsTheOneJvmAndStartsReloadsAndStopsIt(SystemdSandbox systemd) throws IOException {
+        Deployment.installJar(systemd); // skips the test without /usr/bin/java
+        systemd.install(Wrapped.jar(), WRAPPER, "rw-r--r--");
+        systemd.install(Wrapped.plainJar(dir), PROGRAM, "rw-r--r--");
+        SystemdSandbox.Result written = systemd.exec("/bin/sh", "-c", "cd / && /usr/bin/java -jar " + WRAPPER
+                + " --pidfile " + PIDFILE + " --ready port:" + PORT + " systemd-unit -- -jar " + PROGRAM + " " + PORT
+                + " /run/hello/stopped.marker > /etc/systemd/system/" + UNIT);
+        assertThat(written.exit()).as(written.toString()).isZero();
+        SystemdSandbox.Result verify = systemd.exec("systemd-analyze", "verify", "/etc/systemd/system/" + UNIT);
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+        assertThat(Files.readString(systemd.path("/etc/systemd/system/" + UNIT)))
+                .contains("Type=notify\n", "RuntimeDirectory=hello\n", "-javaagent:" + WRAPPER + "=pidfile=" + PIDFILE);
+        systemd.daemonReload();
+
+        SystemdSandbox.Result start = systemd.systemctl("start", UNIT);
+        assertThat(start.exit()).as(start.toString()).isZero();
+        assertThat(systemd.properties(UNIT, "ActiveState", "SubState"))
+                .containsExactly(entry("ActiveState", "active"), entry("SubState", "running"));
+        long pid = Long.parseLong(systemd.property(UNIT, "MainPID"));
+        assertThat(pid).isPositive().isEqualTo(Long.parseLong(Files.readString(systemd.path(PIDFILE)).strip()));
+        assertThat(Deployment.httpGet(systemd, PORT, "/")).as("GET / once systemctl start returned").contains("hello");
+
+        SystemdSandbox.Result reload = systemd.systemctl("reload", UNIT);
+        assertThat(reload.exit()).as(reload.toString()).isZero();
+        assertThat(systemd.properties(UNIT, "SubState", "MainPID"))
+                .containsExactly(entry("SubState", "running"), entry("MainPID", Long.toString(pid)));
+
+        SystemdSandbox.Result stop = systemd.systemctl("stop", UNIT);
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        assertThat(systemd.properties(UNIT, "ActiveState", "Result", "ExecMainStatus"))
+                .containsExactly(entry("ActiveState", "inactive"), entry("Result", "success"),
+                        entry("ExecMainStatus", "0"));
+        assertThat(Deployment.isAlive(systemd, pid)).isFalse();
+    }
+}
