@@ -4,17 +4,14 @@ package org.daemonrunner.internal.daemon;
 import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
-import org.daemonrunner.internal.launch.LaunchSteps;
-import org.daemonrunner.internal.launch.Relaunch;
+import org.daemonrunner.internal.daemon.DaemonSteps.StepFailed;
 import org.daemonrunner.internal.pidfile.PidFile;
-import org.daemonrunner.internal.pidfile.PidFileLockedException;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.UserAccount;
@@ -63,16 +60,6 @@ public final class AppLifecycle {
         this.systemd = SystemdNotifier.fromEnvironment();
     }
 
-    /** A step failed: its one line for stderr (after {@code daemonrunner: }), and the exit status. */
-    private static final class StepFailed extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final int status;
-
-        StepFailed(String message, int status) {
-            super(message, null, false, false);
-            this.status = status;
-        }
-    }
 
     /**
      * Runs the app to the end and returns the exit status for the process.
@@ -88,11 +75,11 @@ public final class AppLifecycle {
         try {
             installSignalMap();
             loadNativeCodeItNeeds();
-            applyContextInForeground();
-            lockPidfile(pidfilePath);
+            DaemonSteps.applyContextInForeground(context, daemon);
+            pidfile = DaemonSteps.lockPidfile(pidfilePath, app.pidfileTimeout(), daemon);
         } catch (StepFailed e) {
             System.err.println(CAUSE_PREFIX + e.getMessage());
-            return e.status;
+            return e.status();
         }
         pidfile.removeAtShutdownUnlessArranged();
         try {
@@ -111,7 +98,7 @@ public final class AppLifecycle {
             return runApp();
         } catch (StepFailed e) {
             System.err.println(CAUSE_PREFIX + e.getMessage());
-            return e.status;
+            return e.status();
         } finally {
             pidfile.removeOnExit(); // the exit is decided: remove the file last, if it is still ours
         }
@@ -123,14 +110,7 @@ public final class AppLifecycle {
      * asked of it fails at once, saying why, rather than leaving systemd to wait for a READY that never comes.
      */
     private void loadNativeCodeItNeeds() throws StepFailed {
-        if (systemd.isActive()) {
-            try {
-                systemd.load();
-            } catch (RuntimeException | LinkageError e) {
-                throw new StepFailed("systemd asked for notifications (NOTIFY_SOCKET), but they cannot be sent: "
-                        + e.getMessage(), ExitStatus.FAILURE);
-            }
-        }
+        DaemonSteps.loadSystemdNotifier(systemd);
         if (context.dropPrivilegesAfterInit() && context.user().isPresent() && UserAccount.currentUid() == 0) {
             try {
                 Posix.get();
@@ -141,33 +121,7 @@ public final class AppLifecycle {
         }
     }
 
-    /** In the foreground only: the context's umask, core-file limit and user, applied in-process. */
-    private void applyContextInForeground() throws StepFailed {
-        if (daemon) {
-            return; // set up before the JVM started (LaunchSteps)
-        }
-        try {
-            ForegroundSetup.apply(context);
-        } catch (RuntimeException e) {
-            throw new StepFailed("cannot set up the daemon's environment: " + e.getMessage(), ExitStatus.FAILURE);
-        }
-    }
 
-    /** Takes the pidfile's lifetime lock and writes this pid through the locked descriptor. */
-    private void lockPidfile(Path pidfilePath) throws StepFailed {
-        try {
-            pidfile = PidFile.acquire(pidfilePath, app.pidfileTimeout());
-            pidfile.writePid(ProcessHandle.current().pid());
-        } catch (PidFileLockedException e) {
-            throw new StepFailed(e.getMessage() + " (pidfile " + pidfilePath + ")",
-                    daemon ? Relaunch.EXIT_LOCK_HELD : ExitStatus.FAILURE);
-        } catch (IOException e) {
-            Path directory = pidfilePath.getParent();
-            throw new StepFailed(Files.isDirectory(directory) ? "cannot lock pidfile " + pidfilePath + ": " + e
-                    : "cannot " + (daemon ? "start" : "run") + ": " + LaunchSteps.missingDirectory(directory, pidfilePath),
-                    ExitStatus.FAILURE);
-        }
-    }
 
     /** Says on stderr that a stale pidfile was taken over (for {@code run}; {@code start} said so already). */
     private void noteReplacedStaleFile(Path pidfilePath) {

@@ -4,16 +4,14 @@ package org.daemonrunner.internal.daemon;
 import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
-import org.daemonrunner.internal.launch.LaunchSteps;
+import org.daemonrunner.internal.daemon.DaemonSteps.StepFailed;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFile;
-import org.daemonrunner.internal.pidfile.PidFileLockedException;
 import org.daemonrunner.internal.proc.Signal;
 
 /**
@@ -63,13 +61,13 @@ public final class WrappedProgram {
     public void install() {
         main = Thread.currentThread();
         try {
-            applyContextInForeground();
-            lockPidfile();
-            loadSystemdNotifier();
+            DaemonSteps.applyContextInForeground(context, daemon);
+            pidfile = DaemonSteps.lockPidfile(pidfilePath, pidfileTimeout, daemon);
+            DaemonSteps.loadSystemdNotifier(systemd);
         } catch (StepFailed e) {
             System.err.println(CAUSE_PREFIX + e.getMessage());
             System.err.flush();
-            Runtime.getRuntime().halt(e.status); // before the program ran: nothing of its own to shut down
+            Runtime.getRuntime().halt(e.status()); // before the program ran: nothing of its own to shut down
         }
         pidfile.removeAtShutdownUnlessArranged();
         installSignalMap();
@@ -79,53 +77,9 @@ public final class WrappedProgram {
         watcher.start();
     }
 
-    private static final class StepFailed extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final int status;
 
-        StepFailed(String message, int status) {
-            super(message, null, false, false);
-            this.status = status;
-        }
-    }
 
-    private void applyContextInForeground() throws StepFailed {
-        if (daemon) {
-            return; // set up before the JVM started (LaunchSteps)
-        }
-        try {
-            ForegroundSetup.apply(context);
-        } catch (RuntimeException e) {
-            throw new StepFailed("cannot set up the daemon's environment: " + e.getMessage(), ExitStatus.FAILURE);
-        }
-    }
 
-    private void lockPidfile() throws StepFailed {
-        try {
-            pidfile = PidFile.acquire(pidfilePath, pidfileTimeout);
-            pidfile.writePid(ProcessHandle.current().pid());
-        } catch (PidFileLockedException e) {
-            throw new StepFailed(e.getMessage() + " (pidfile " + pidfilePath + ")",
-                    daemon ? Relaunch.EXIT_LOCK_HELD : ExitStatus.FAILURE);
-        } catch (IOException e) {
-            Path directory = pidfilePath.getParent();
-            throw new StepFailed(Files.isDirectory(directory) ? "cannot lock pidfile " + pidfilePath + ": " + e
-                    : "cannot " + (daemon ? "start" : "run") + ": " + LaunchSteps.missingDirectory(directory, pidfilePath),
-                    ExitStatus.FAILURE);
-        }
-    }
-
-    /** Under systemd ({@code NOTIFY_SOCKET}), loads the native code that tells it READY, before the program runs. */
-    private void loadSystemdNotifier() throws StepFailed {
-        if (systemd.isActive()) {
-            try {
-                systemd.load();
-            } catch (RuntimeException | LinkageError e) {
-                throw new StepFailed("systemd asked for notifications (NOTIFY_SOCKET), but they cannot be sent: "
-                        + e.getMessage(), ExitStatus.FAILURE);
-            }
-        }
-    }
 
     /** TERM stops gracefully, HUP is noted (the program may install its own handler later), USR1 reopens the logs. */
     private void installSignalMap() {

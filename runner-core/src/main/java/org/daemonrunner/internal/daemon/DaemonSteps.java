@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.daemonrunner.DaemonContext;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.launch.LaunchSteps;
+import org.daemonrunner.internal.launch.Relaunch;
+import org.daemonrunner.internal.pidfile.PidFile;
+import org.daemonrunner.internal.pidfile.PidFileLockedException;
+
+/**
+ * The daemon's steps that an app ({@link AppLifecycle}) and a wrapped program ({@link WrappedProgram}) share, each
+ * with its own error: one home, so the two sides cannot drift.
+ */
+final class DaemonSteps {
+    private DaemonSteps() {
+    }
+
+    /** A step failed: its one line for stderr (after {@code daemonrunner: }), and the exit status. */
+    static final class StepFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        StepFailed(String message, int status) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+
+        int status() {
+            return status;
+        }
+    }
+
+    /** In the foreground only: the context's umask, core-file limit and user, applied in-process. */
+    static void applyContextInForeground(DaemonContext context, boolean daemon) throws StepFailed {
+        if (daemon) {
+            return; // set up before the JVM started (LaunchSteps)
+        }
+        try {
+            ForegroundSetup.apply(context);
+        } catch (RuntimeException e) {
+            throw new StepFailed("cannot set up the daemon's environment: " + e.getMessage(), ExitStatus.FAILURE);
+        }
+    }
+
+    /**
+     * Takes the pidfile's lifetime lock and writes this pid through the locked descriptor.
+     *
+     * @param daemon true in a daemon {@code start} relaunched: losing the pidfile to another daemon is then the
+     *     status {@code start} knows as a lost race ({@link Relaunch#EXIT_LOCK_HELD})
+     */
+    static PidFile lockPidfile(Path pidfilePath, Duration waitForRelease, boolean daemon) throws StepFailed {
+        try {
+            PidFile pidfile = PidFile.acquire(pidfilePath, waitForRelease);
+            pidfile.writePid(ProcessHandle.current().pid());
+            return pidfile;
+        } catch (PidFileLockedException e) {
+            throw new StepFailed(e.getMessage() + " (pidfile " + pidfilePath + ")",
+                    daemon ? Relaunch.EXIT_LOCK_HELD : ExitStatus.FAILURE);
+        } catch (IOException e) {
+            Path directory = pidfilePath.getParent();
+            throw new StepFailed(Files.isDirectory(directory) ? "cannot lock pidfile " + pidfilePath + ": " + e
+                    : "cannot " + (daemon ? "start" : "run") + ": " + LaunchSteps.missingDirectory(directory, pidfilePath),
+                    ExitStatus.FAILURE);
+        }
+    }
+
+    /**
+     * Under systemd ({@code NOTIFY_SOCKET}), loads the native code that tells it READY, before anything else: a
+     * daemon that cannot notify fails at once rather than leave systemd waiting.
+     */
+    static void loadSystemdNotifier(SystemdNotifier systemd) throws StepFailed {
+        if (systemd.isActive()) {
+            try {
+                systemd.load();
+            } catch (RuntimeException | LinkageError e) {
+                throw new StepFailed("systemd asked for notifications (NOTIFY_SOCKET), but they cannot be sent: "
+                        + e.getMessage(), ExitStatus.FAILURE);
+            }
+        }
+    }
+}
