@@ -12,12 +12,10 @@ import org.daemonrunner.internal.daemon.AppLifecycle;
 import org.daemonrunner.internal.launch.JavaCommand;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.runner.ActionParser;
+import org.daemonrunner.internal.runner.Actions;
 import org.daemonrunner.internal.runner.Console;
 import org.daemonrunner.internal.runner.ParsedCommand;
-import org.daemonrunner.internal.runner.SignalAction;
 import org.daemonrunner.internal.runner.StartAction;
-import org.daemonrunner.internal.runner.StatusAction;
-import org.daemonrunner.internal.runner.StopAction;
 import org.daemonrunner.internal.runner.SystemdUnitAction;
 import org.daemonrunner.internal.runner.Target;
 import org.slf4j.LoggerFactory;
@@ -134,26 +132,12 @@ public final class DaemonRunner {
                 return new StartAction(target, console).runAsDaemon();
             }
             switch (action) {
-                case START:
-                    return new StartAction(target, console).start();
-                case STOP:
-                case FORCE_STOP:
-                    return new StopAction(target, console).stop(command);
-                case RESTART:
-                    int stopped = new StopAction(target, console).stop(command);
-                    return stopped == ExitStatus.OK ? new StartAction(target, console).start() : stopped;
-                case STATUS:
-                    return new StatusAction(target, console).status(command.json());
-                case RELOAD:
-                    return new SignalAction(target, console).reload();
-                case REOPEN_LOGS:
-                    return new SignalAction(target, console).reopenLogs();
                 case RUN:
                     return new StartAction(target, console).foreground();
                 case SYSTEMD_UNIT:
                     return new SystemdUnitAction(target, console).print(command);
                 default:
-                    throw new AssertionError(action);
+                    return Actions.perform(command, target, console);
             }
         } catch (InvalidActionException e) {
             console.err().println(e.getMessage());

@@ -14,12 +14,9 @@ import org.daemonrunner.InvalidActionException;
 import org.daemonrunner.internal.daemon.ForegroundChild;
 import org.daemonrunner.internal.launch.JavaCommand;
 import org.daemonrunner.internal.runner.ActionParser;
+import org.daemonrunner.internal.runner.Actions;
 import org.daemonrunner.internal.runner.Console;
 import org.daemonrunner.internal.runner.ParsedCommand;
-import org.daemonrunner.internal.runner.SignalAction;
-import org.daemonrunner.internal.runner.StartAction;
-import org.daemonrunner.internal.runner.StatusAction;
-import org.daemonrunner.internal.runner.StopAction;
 import org.daemonrunner.internal.runner.SystemdUnitAction;
 import org.daemonrunner.internal.runner.Target;
 
@@ -60,27 +57,13 @@ public final class Wrapper {
             Target target = new Target(options.app(), launchDirectory, java);
             target.checkPidfileIsSafe(action);
             switch (action) {
-                case START:
-                    return new StartAction(target, console).start();
-                case STOP:
-                case FORCE_STOP:
-                    return new StopAction(target, console).stop(command);
-                case RESTART:
-                    int stopped = new StopAction(target, console).stop(command);
-                    return stopped == ExitStatus.OK ? new StartAction(target, console).start() : stopped;
-                case STATUS:
-                    return new StatusAction(target, console).status(command.json());
-                case RELOAD:
-                    return new SignalAction(target, console).reload();
-                case REOPEN_LOGS:
-                    return new SignalAction(target, console).reopenLogs();
                 case RUN:
                     return run(java, options, launchDirectory);
                 case SYSTEMD_UNIT:
                     return new SystemdUnitAction(target, console).print(command, new UnitCommandLines(java, options,
                             launchDirectory));
                 default:
-                    throw new AssertionError(action);
+                    return Actions.perform(command, target, console);
             }
         } catch (InvalidActionException e) {
             console.err().println(e.getMessage());
