@@ -324,13 +324,7 @@ public final class AppLifecycle {
         if (!stopRequested.compareAndSet(false, true)) {
             return;
         }
-        pidfile.removeOnExit(); // before the shutdown begins (deleteOnExit refuses after), if the file is ours
-        systemd.stopping();
-        try {
-            pidfile.markStopping();
-        } catch (IOException e) {
-            System.err.println(CAUSE_PREFIX + "cannot mark pidfile stopping: " + e.getMessage());
-        }
+        DaemonSteps.beginStop(pidfile, systemd);
         try {
             app.stop();
         } catch (RuntimeException e) {

@@ -70,6 +70,21 @@ final class DaemonSteps {
     }
 
     /**
+     * The first step of a requested stop: the pidfile arranged for removal at exit (before the shutdown begins, when
+     * {@code deleteOnExit} still takes it, and only if the file is still ours), systemd told STOPPING=1, and the
+     * pidfile marked stopping for other processes to see.
+     */
+    static void beginStop(PidFile pidfile, SystemdNotifier systemd) {
+        pidfile.removeOnExit();
+        systemd.stopping();
+        try {
+            pidfile.markStopping();
+        } catch (IOException e) {
+            System.err.println(Relaunch.CAUSE_PREFIX + "cannot mark pidfile stopping: " + e.getMessage());
+        }
+    }
+
+    /**
      * Under systemd ({@code NOTIFY_SOCKET}), loads the native code that tells it READY, before anything else: a
      * daemon that cannot notify fails at once rather than leave systemd waiting.
      */

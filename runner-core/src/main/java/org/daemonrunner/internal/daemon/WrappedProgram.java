@@ -117,13 +117,7 @@ public final class WrappedProgram {
         if (!stopRequested.compareAndSet(false, true)) {
             return;
         }
-        pidfile.removeOnExit();
-        systemd.stopping();
-        try {
-            pidfile.markStopping();
-        } catch (IOException e) {
-            System.err.println(CAUSE_PREFIX + "cannot mark pidfile stopping: " + e.getMessage());
-        }
+        DaemonSteps.beginStop(pidfile, systemd);
         System.exit(ExitStatus.OK);
     }
 

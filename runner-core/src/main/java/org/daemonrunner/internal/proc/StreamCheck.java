@@ -2,8 +2,6 @@
 package org.daemonrunner.internal.proc;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +55,7 @@ public final class StreamCheck {
      */
     public void before() {
         errorLog = target(2);
-        errorLogSize = errorLog == null ? 0 : size(errorLog);
+        errorLogSize = errorLog == null ? 0 : LogFile.size(errorLog);
     }
 
     /**
@@ -127,7 +125,7 @@ public final class StreamCheck {
             return Outcome.REDIRECTED;
         }
         if (errorLog != null) {
-            for (String line : appended(errorLog, errorLogSize).split("\n")) {
+            for (String line : LogFile.appended(errorLog, errorLogSize, 64 * 1024).split("\n")) {
                 if (line.startsWith(errorPrefix)) {
                     error = line;
                     return Outcome.FAILED;
@@ -167,28 +165,5 @@ public final class StreamCheck {
 
     private static String describe(Path target) {
         return target == null ? "unknown" : target.toString();
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static String appended(Path file, long from) {
-        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-            long length = in.length();
-            if (length <= from) {
-                return "";
-            }
-            byte[] bytes = new byte[(int) Math.min(length - from, 64 * 1024)];
-            in.seek(length - bytes.length);
-            in.readFully(bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

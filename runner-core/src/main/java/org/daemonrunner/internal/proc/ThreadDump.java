@@ -2,10 +2,7 @@
 package org.daemonrunner.internal.proc;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
@@ -30,13 +27,13 @@ public final class ThreadDump {
      * @return whether the dump was seen in the log
      */
     public static boolean request(long pid, Path log, Duration timeout) {
-        long from = size(log);
+        long from = LogFile.size(log);
         Path directory = log.toAbsolutePath().getParent();
         try (WatchService watcher = directory.getFileSystem().newWatchService()) {
             directory.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY);
             ProcessControl.signal(pid, Signal.QUIT);
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (!appended(log, from).contains(LAST_LINE)) {
+            while (!LogFile.appended(log, from, 4 << 20).contains(LAST_LINE)) {
                 long remaining = deadline - System.nanoTime();
                 WatchKey key = remaining > 0 ? watcher.poll(remaining, TimeUnit.NANOSECONDS) : null;
                 if (key == null) {
@@ -51,29 +48,6 @@ public final class ThreadDump {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static long size(Path log) {
-        try {
-            return Files.size(log);
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static String appended(Path log, long from) {
-        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-            long length = file.length();
-            if (length <= from) {
-                return "";
-            }
-            byte[] bytes = new byte[(int) Math.min(length - from, 4 << 20)];
-            file.seek(length - bytes.length);
-            file.readFully(bytes);
-            return new String(bytes, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            return "";
         }
     }
 }

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.runner;
 
-import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.daemonrunner.internal.launch.Relaunch;
+import org.daemonrunner.internal.proc.LogFile;
 
 /** What the daemon wrote to its stderr log during a failed start: the cause it named, and the last lines. */
 final class LogTail {
@@ -22,17 +20,9 @@ final class LogTail {
 
     /** Reads what was appended to {@code log} after {@code from} bytes (at most the last 8 KiB of it). */
     static LogTail of(Path log, long from) {
-        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-            long start = Math.max(from, file.length() - TAIL_BYTES);
-            byte[] bytes = new byte[(int) Math.max(0, file.length() - start)];
-            file.seek(start);
-            file.readFully(bytes);
-            List<String> lines = new ArrayList<>(List.of(new String(bytes, StandardCharsets.UTF_8).split("\n")));
-            lines.removeIf(String::isBlank);
-            return new LogTail(lines);
-        } catch (IOException e) {
-            return new LogTail(List.of());
-        }
+        List<String> lines = new ArrayList<>(List.of(LogFile.appended(log, from, TAIL_BYTES).split("\n")));
+        lines.removeIf(String::isBlank);
+        return new LogTail(lines);
     }
 
     /** Whether nothing was written. */

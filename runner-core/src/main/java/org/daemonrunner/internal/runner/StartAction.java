@@ -24,6 +24,7 @@ import org.daemonrunner.internal.launch.LaunchSteps;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
+import org.daemonrunner.internal.proc.LogFile;
 
 /**
  * {@code start} and {@code run}: relaunches the app as a detached daemon and returns once it is ready, or runs it
@@ -106,8 +107,8 @@ public final class StartAction {
                     + ". Start the program with the java launcher, or use 'run' under a supervisor (systemd).", e);
         }
         LaunchSteps.Launch launch = new LaunchSteps(context, paths, target.users(), target.launchDirectory()).prepare();
-        long errorLogSize = sizeOf(paths.stderr());
-        long outputLogSize = sizeOf(paths.stdout());
+        long errorLogSize = LogFile.size(paths.stderr());
+        long outputLogSize = LogFile.size(paths.stdout());
         DaemonLauncher.Outcome outcome;
         try {
             outcome = DaemonLauncher.launch(launch, command, command.daemonOptions(target.launchDirectory()), wait,
@@ -236,14 +237,6 @@ public final class StartAction {
         } catch (IOException e) {
             throw new DaemonEnvironmentException("Cannot start: reading pidfile " + pidfile + " failed: " + e + ".",
                     e instanceof AccessDeniedException ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, e);
-        }
-    }
-
-    private static long sizeOf(Path file) {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            return 0;
         }
     }
 }
