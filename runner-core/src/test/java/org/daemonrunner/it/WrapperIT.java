@@ -105,9 +105,10 @@ class WrapperIT {
         long pid = start.startedPid();
         assertThat(accepts(port)).as("port %d accepts as soon as start returned", port).isTrue();
         assertThat(Files.readString(pidfile).trim()).isEqualTo(Long.toString(pid));
-        assertThat(Daemons.cmdline(pid)).as("one JVM: the program's own, with the agent")
-                .anyMatch(arg -> arg.startsWith("-javaagent:") && arg.contains("daemonrunner.jar"))
-                .contains("-jar", Integer.toString(port));
+        assertThat(Daemons.cmdline(pid)).as("one JVM: the program's own, through ProgramMain")
+                .noneMatch(arg -> arg.startsWith("-javaagent:"))
+                .contains("-cp", plainJar + ":" + Wrapped.jar(), "org.daemonrunner.internal.wrap.ProgramMain",
+                        "-jar", plainJar.toString(), Integer.toString(port));
 
         assertThat(assertExit(wrapper.run("status"), 0).out()).contains("running", Long.toString(pid));
         assertThat(assertExit(wrapper.run("status", "--json"), 0).out())
@@ -185,13 +186,14 @@ class WrapperIT {
     }
 
     @Test
-    void systemdUnitRunsTheProgramsOwnCommandWithTheAgentAsTheOneJvm() {
+    void systemdUnitRunsTheProgramsOwnCommandThroughProgramMainAsTheOneJvm() {
         Command.Result notify = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready",
                 "port:" + port, "--chdir", dir.toString(), "systemd-unit", "--", "-Xmx64m", "-jar", plainJar.toString(),
                 Integer.toString(port))), 0);
         assertThat(notify.out()).contains("Type=notify", "WorkingDirectory=" + dir)
-                .containsPattern("(?m)^ExecStart=\\S+/java (\\S+ )*-javaagent:\\S+daemonrunner.jar=pidfile=" + pidfile
-                        + ",\\S*ready=port:" + port + "\\S* -Xmx64m -jar " + plainJar + " " + port + "$")
+                .containsPattern("(?m)^ExecStart=\\S+/java (\\S+ )*-Xmx64m -cp " + plainJar + ":\\S+daemonrunner.jar"
+                        + " org.daemonrunner.internal.wrap.ProgramMain pidfile=" + pidfile + ",\\S*ready=port:" + port
+                        + "\\S* -jar " + plainJar + " " + port + "$")
                 .containsPattern("(?m)^ExecReload=\\S+/java -jar \\S+daemonrunner.jar --pidfile " + pidfile
                         + " .*reload$");
         Command.Result forking = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "systemd-unit",

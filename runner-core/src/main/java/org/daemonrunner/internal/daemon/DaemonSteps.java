@@ -11,6 +11,7 @@ import org.daemonrunner.internal.launch.LaunchSteps;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileLockedException;
+import org.daemonrunner.internal.proc.ProcessTable;
 
 /**
  * The daemon's steps that an app ({@link AppLifecycle}) and a wrapped program ({@link WrappedProgram}) share, each
@@ -56,7 +57,7 @@ final class DaemonSteps {
     static PidFile lockPidfile(Path pidfilePath, Duration waitForRelease, boolean daemon) throws StepFailed {
         try {
             PidFile pidfile = PidFile.acquire(pidfilePath, waitForRelease);
-            pidfile.writePid(ProcessHandle.current().pid());
+            pidfile.writePid(ProcessTable.selfPid());
             return pidfile;
         } catch (PidFileLockedException e) {
             throw new StepFailed(e.getMessage() + " (pidfile " + pidfilePath + ")",

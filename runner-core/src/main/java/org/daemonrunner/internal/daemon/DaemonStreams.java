@@ -3,6 +3,8 @@ package org.daemonrunner.internal.daemon;
 
 import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.file.Path;
 import org.daemonrunner.internal.posix.Posix;
 
@@ -34,14 +36,31 @@ final class DaemonStreams {
     }
 
     /**
-     * Names {@code e} and, several causes down, its root cause (Spring's {@code ApplicationContextException} is
-     * only a wrapper of the {@code PortInUseException} that says why).
+     * Names {@code e}, the causes between it and its root cause, and the root cause: Spring's
+     * {@code ApplicationContextException} wraps the {@code PortInUseException} that names the port, which wraps
+     * the {@code BindException} the kernel's error became. A cause whose text its wrapper's message already
+     * holds is not repeated. Reflection's wrappers ({@code InvocationTargetException}, as a launcher such as Spring
+     * Boot's {@code JarLauncher} throws from its {@code main}) are looked through.
      */
     static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        while ((e instanceof InvocationTargetException || e instanceof UndeclaredThrowableException)
+                && e.getCause() != null) {
+            e = e.getCause();
         }
-        return e + (root == e ? "" : "; root cause: " + root);
+        StringBuilder text = new StringBuilder(e.toString());
+        Throwable shown = e;
+        int depth = 0;
+        for (Throwable cause = e.getCause(); cause != null && cause != shown; cause = cause.getCause()) {
+            boolean root = cause.getCause() == null || cause.getCause() == cause || ++depth == 32; // a cycle, say
+            String message = String.valueOf(shown.getMessage());
+            if (root || !message.contains(String.valueOf(cause.getMessage()))) {
+                text.append(root ? "; root cause: " : "; caused by: ").append(cause);
+            }
+            if (root) {
+                break;
+            }
+            shown = cause;
+        }
+        return text.toString();
     }
 }

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 public record Readiness(String kind, int port, Path file) {
     /** The default: the program's {@code main} has returned. */
     public static final String MAIN_RETURNED = "main-returned";
-    private static final long MAX_POLL_MILLIS = 50;
+    private static final long MAX_POLL_MILLIS = 20;
 
     /**
      * Parses {@code main-returned}, {@code port:N} or {@code file:PATH} (relative to {@code base}).
@@ -60,27 +60,24 @@ public record Readiness(String kind, int port, Path file) {
     }
 
     /**
-     * Waits until the condition holds, or {@code main} ends by an exception ({@code failed} says so), and returns
-     * whether it holds. For {@code port}, polls this process's listening sockets with a backoff from 1 ms to 50 ms.
+     * Waits until the port listens or the file exists (for {@code main-returned}, {@code ProgramMain} reports
+     * when {@code main} returns), or {@code failed} says {@code main} failed or a stop began, and returns whether the
+     * condition holds. The kernel tells no one when a socket starts listening, so for {@code port} this process's
+     * listening sockets are read again with a pause from 1 ms doubling to {@value #MAX_POLL_MILLIS} ms.
      */
-    boolean await(Thread main, MainFailure failed) throws InterruptedException {
-        switch (kind) {
-            case MAIN_RETURNED:
-                main.join();
-                return !failed.happened();
-            case "port":
-                long pause = 1;
-                while (!failed.happened()) {
-                    if (isListening(port)) {
-                        return true;
-                    }
-                    TimeUnit.MILLISECONDS.sleep(pause);
-                    pause = Math.min(MAX_POLL_MILLIS, pause * 2);
+    boolean await(MainFailure failed) throws InterruptedException {
+        if (kind.equals("port")) {
+            long pause = 1;
+            while (!failed.happened()) {
+                if (isListening(port)) {
+                    return true;
                 }
-                return false;
-            default:
-                return awaitFile(failed);
+                TimeUnit.MILLISECONDS.sleep(pause);
+                pause = Math.min(MAX_POLL_MILLIS, pause * 2);
+            }
+            return false;
         }
+        return awaitFile(failed);
     }
 
     /** Records that the program's {@code main} ended by an exception, so that readiness is never reported. */
@@ -100,7 +97,7 @@ public record Readiness(String kind, int port, Path file) {
             }
             return false;
         } catch (IOException | ClosedWatchServiceException e) {
-            // no watch on this directory (it does not exist yet, say): look every 50 ms
+            // no watch on this directory (it does not exist yet, say): look every MAX_POLL_MILLIS
             while (!failed.happened()) {
                 if (Files.exists(file)) {
                     return true;

@@ -15,15 +15,16 @@ import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.proc.Signal;
 
 /**
- * The daemon's side for a program that knows nothing of daemonrunner ({@code daemonrunner.jar}'s agent): set up
- * before the program's {@code main} runs, then a watcher reports readiness.
+ * The daemon's side for a program that knows nothing of daemonrunner ({@code daemonrunner.jar}'s
+ * {@code ProgramMain}): set up before the program's {@code main} runs; told when {@code main} returned or failed.
  *
  * <p>{@link #install} reads as its steps: in the foreground only, apply the umask and user in-process; take the
  * pidfile's lock and write this pid; install the signal map (TERM: a graceful stop that runs the shutdown hooks
  * and exits 0; HUP: a note that the program has no reload hook, until the program installs its own; USR1: reopen
- * the logs); a default uncaught-exception handler that names a failed {@code main}'s root cause on one
- * {@code daemonrunner: } line; then a watcher thread that marks the pidfile ready and tells the waiting
- * {@code start} (or systemd) once the readiness condition holds.
+ * the logs); then, for {@code --ready port:N} or {@code file:PATH}, a watcher thread. Once the readiness condition
+ * holds ({@code main} returned, for {@code main-returned}), the pidfile is marked ready and the waiting
+ * {@code start} (or systemd) told. A {@code main} that fails before that is named, with its root cause, on the one
+ * {@code daemonrunner: } line that {@code start} reports.
  */
 public final class WrappedProgram {
     private final Path pidfilePath;
@@ -36,9 +37,8 @@ public final class WrappedProgram {
     private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final AtomicBoolean mainFailed = new AtomicBoolean();
-    private volatile boolean ready;
+    private final AtomicBoolean ready = new AtomicBoolean();
     private PidFile pidfile;
-    private Thread main;
 
     /**
      * @param daemon true in a daemon {@code start} relaunched; false in the foreground ({@code run}, systemd)
@@ -55,11 +55,10 @@ public final class WrappedProgram {
     }
 
     /**
-     * Sets the daemon up on the thread that will run the program's {@code main}, and returns; or ends the JVM when
-     * a step fails (75 when another daemon holds the pidfile, else 1), after one {@code daemonrunner: } line.
+     * Sets the daemon up, and returns; or ends the JVM when a step fails (75 when another daemon holds the
+     * pidfile, else 1), after one {@code daemonrunner: } line.
      */
     public void install() {
-        main = Thread.currentThread();
         try {
             DaemonSteps.applyContextInForeground(context, daemon);
             pidfile = DaemonSteps.lockPidfile(pidfilePath, pidfileTimeout, daemon);
@@ -71,15 +70,57 @@ public final class WrappedProgram {
         }
         pidfile.removeAtShutdownUnlessArranged();
         installSignalMap();
-        Thread.setDefaultUncaughtExceptionHandler(new Failures());
-        Thread watcher = new Thread(new Watcher(), "daemonrunner-ready");
-        watcher.setDaemon(true);
-        watcher.start();
+        if (daemon || !readiness.kind().equals(Readiness.MAIN_RETURNED)) {
+            Thread watcher = new Thread(new Watcher(), "daemonrunner-ready");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
     }
 
+    /**
+     * The program's {@code main} returned: ready now, for {@code main-returned}; for {@code port:N}, ready now if
+     * the port listens (most servers listen before {@code main} returns), without waiting for the watcher's next look.
+     */
+    public void mainReturned() {
+        if (stopRequested.get()) {
+            return;
+        }
+        if (readiness.kind().equals(Readiness.MAIN_RETURNED)
+                || readiness.kind().equals("port") && Readiness.isListening(readiness.port())) {
+            reportReady();
+        }
+    }
 
+    /**
+     * The program's {@code main} threw {@code e}: before the program was ready, the one line {@code start} reports,
+     * naming the exception and its root cause; readiness is then never reported. (The JVM then handles {@code e} as
+     * it would in the foreground.)
+     */
+    public void mainFailed(Throwable e) {
+        mainFailed.set(true);
+        if (!ready.get()) {
+            System.err.println(CAUSE_PREFIX + "main() failed: " + DaemonStreams.describe(e));
+            System.err.flush();
+        }
+    }
 
-
+    /** Marks the pidfile ready and tells whoever waits, once. */
+    private void reportReady() {
+        if (mainFailed.get() || !ready.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            pidfile.markReady();
+        } catch (IOException e) {
+            System.err.println(CAUSE_PREFIX + "cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage());
+            System.exit(ExitStatus.FAILURE);
+            return;
+        }
+        if (daemon) {
+            Relaunch.reportReady();
+        }
+        systemd.ready(null);
+    }
 
     /** TERM stops gracefully, HUP is noted (the program may install its own handler later), USR1 reopens the logs. */
     private void installSignalMap() {
@@ -122,22 +163,10 @@ public final class WrappedProgram {
     }
 
     /**
-     * Prints an uncaught exception as the JVM would, and, for the program's {@code main} before it is ready, the
-     * one line that {@code start} reports: the exception and its root cause.
+     * In a daemon, readies the JDK's process API that reports readiness to the waiting shell, beside the program's
+     * start rather than after it (its first use costs about 20 ms); then waits for the port or the file, and
+     * reports readiness, unless {@code main} failed or a stop began.
      */
-    private final class Failures implements Thread.UncaughtExceptionHandler {
-        @Override
-        public void uncaughtException(Thread thread, Throwable e) {
-            System.err.print("Exception in thread \"" + thread.getName() + "\" ");
-            e.printStackTrace();
-            if (thread == main && !ready) {
-                mainFailed.set(true);
-                System.err.println(CAUSE_PREFIX + "main() failed: " + DaemonStreams.describe(e));
-            }
-        }
-    }
-
-    /** Waits for the readiness condition, then marks the pidfile ready and tells whoever waits. */
     private final class Watcher implements Runnable, Readiness.MainFailure {
         @Override
         public boolean happened() {
@@ -146,23 +175,19 @@ public final class WrappedProgram {
 
         @Override
         public void run() {
-            try {
-                if (!readiness.await(main, this) || happened()) {
-                    return;
-                }
-                pidfile.markReady();
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException e) {
-                System.err.println(CAUSE_PREFIX + "cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage());
-                System.exit(ExitStatus.FAILURE);
-                return;
-            }
-            ready = true;
             if (daemon) {
-                Relaunch.reportReady();
+                ProcessHandle.current();
             }
-            systemd.ready(null);
+            if (readiness.kind().equals(Readiness.MAIN_RETURNED)) {
+                return;
+            }
+            try {
+                if (readiness.await(this) && !happened()) {
+                    reportReady();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -260,6 +260,14 @@ public final class JavaCommand {
         return all;
     }
 
+    /**
+     * Returns this command with other JVM options and another main part (the program's name stays): how
+     * {@code daemonrunner.jar} runs a program through its own main class.
+     */
+    public JavaCommand withMain(List<String> options, List<String> main) {
+        return new JavaCommand(java, options, main, programName);
+    }
+
     /** Returns the java executable. */
     public String java() {
         return java;

@@ -25,7 +25,7 @@ import org.daemonrunner.internal.proc.UserAccount;
  * {@code start}'s side of {@link DaemonContext}: its steps, in the order the context's Javadoc lists them, each a
  * method with its own error (python-daemon's {@code DaemonContext.open()}). {@link #prepare()} reads as that list.
  * Step 1 runs here, in the launcher, before anything detaches; steps 2 to 7 become the launch command that
- * {@link DaemonLauncher} runs (its shells are {@code setup.sh} and {@code wait.sh}, beside this class); step 8
+ * {@link DaemonLauncher} runs (its shells are {@link LaunchScripts}); step 8
  * is the daemon's own ({@code AppLifecycle}).
  */
 public final class LaunchSteps {
@@ -238,7 +238,7 @@ public final class LaunchSteps {
      * Step 2: a new session ({@code setsid}: no controlling terminal). When this process has signals ignored (see
      * {@code SigIgn}), every signal is reset to its default first ({@code env --default-signal}): a shell cannot
      * trap a signal that was ignored when it started, and the daemon would inherit it. Then the first shell,
-     * {@code setup.sh}, which opens the stdout log as the launcher's user.
+     * {@link LaunchScripts#SETUP}, which opens the stdout log as the launcher's user.
      */
     private void newSession() {
         argv.add(Command.tool("setsid"));
@@ -248,15 +248,15 @@ public final class LaunchSteps {
                     + " caller ignores them), and the daemon would inherit that");
             argv.addAll(List.of(Command.tool("env"), "--default-signal"));
         }
-        argv.addAll(List.of("/bin/sh", "-c", Relaunch.script("setup.sh"), "daemonrunner", paths.stdout().toString()));
+        argv.addAll(List.of("/bin/sh", "-c", LaunchScripts.SETUP, "daemonrunner", paths.stdout().toString()));
     }
 
-    /** Step 3: the umask, set by {@code setup.sh}. */
+    /** Step 3: the umask, set by {@link LaunchScripts#SETUP}. */
     private void umask() {
         argv.add("0" + Integer.toOctalString(context.umask()));
     }
 
-    /** Step 4: the core-file limit, set by {@code setup.sh} ({@code -}: left as it is). */
+    /** Step 4: the core-file limit, set by {@link LaunchScripts#SETUP} ({@code -}: left as it is). */
     private void coreLimit() {
         argv.add(context.preventCoreDumps() ? "0" : "-");
     }
@@ -274,13 +274,13 @@ public final class LaunchSteps {
     }
 
     /**
-     * Step 7: the waiting shell, {@code wait.sh}, as the daemon's user, which starts the JVM with every signal at
+     * Step 7: the waiting shell, {@link LaunchScripts#WAIT}, as the daemon's user, which starts the JVM with every signal at
      * its default again: a shell's background job starts with SIGINT and SIGQUIT ignored (HotSpot takes QUIT back
      * for its thread dumps; INT would stay ignored). Where {@code env} cannot reset signals (busybox), the daemon
      * keeps SIGINT ignored, unless the app handles SIGINT, which then fails the start.
      */
     private void defaultSignals() {
-        argv.addAll(List.of("/bin/sh", "-c", Relaunch.script("wait.sh"), "daemonrunner"));
+        argv.addAll(List.of("/bin/sh", "-c", LaunchScripts.WAIT, "daemonrunner"));
         if (Command.envResetsSignals()) {
             argv.addAll(List.of(Command.tool("env"), "--default-signal"));
         } else if (context.signalHandlers().containsKey(Signal.INT.name())) {

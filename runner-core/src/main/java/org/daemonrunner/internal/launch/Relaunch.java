@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.launch;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.daemonrunner.internal.posix.Posix;
@@ -14,9 +10,9 @@ import org.daemonrunner.internal.proc.Signal;
  * The contract between the launcher ({@code start}) and the daemon it relaunches, both ends in one place.
  *
  * <ul>
- *   <li>The launcher runs {@code setup.sh} then {@code wait.sh} (resource files beside this class; see
- *       {@link LaunchSteps}), and passes the daemon two system properties: {@value #LAUNCH_DIRECTORY_PROPERTY}
- *       (the directory {@code start} ran in) and {@value #PARENT_PROPERTY} (the pid of the waiting shell).</li>
+ *   <li>The launcher runs {@link LaunchScripts#SETUP} then {@link LaunchScripts#WAIT} (see {@link LaunchSteps}),
+ *       and passes the daemon two system properties: {@value #LAUNCH_DIRECTORY_PROPERTY} (the directory
+ *       {@code start} ran in) and {@value #PARENT_PROPERTY} (the pid of the waiting shell).</li>
  *   <li>The waiting shell reports to the launcher, one line each: {@code PID n}, then {@code READY} or
  *       {@code EXIT status} ({@link DaemonLauncher} reads them).</li>
  *   <li>The daemon, once ready, signals the waiting shell ({@link #reportReady()}), and only it.</li>
@@ -29,7 +25,7 @@ public final class Relaunch {
     public static final String PARENT_PROPERTY = "daemonrunner.daemon";
     /** The system property through which the daemon learns the directory {@code start} ran in. */
     public static final String LAUNCH_DIRECTORY_PROPERTY = "daemonrunner.launchdir";
-    /** The word {@code wait.sh} replaces with {@code -Ddaemonrunner.daemon=<its own pid>}. */
+    /** The word the waiting shell ({@link LaunchScripts#WAIT}) replaces with {@code -Ddaemonrunner.daemon=<its own pid>}. */
     static final String PARENT_PLACEHOLDER = "@DAEMONRUNNER_PARENT@";
     /** Lines on the daemon's stderr that start with this are read back by {@code start} as the cause of a failure. */
     public static final String CAUSE_PREFIX = "daemonrunner: ";
@@ -71,24 +67,6 @@ public final class Relaunch {
         if (Received.SHELL_PID > 1 && parent.isPresent() && parent.get().pid() == Received.SHELL_PID
                 && !parent.get().destroy() && parent.get().isAlive()) {
             Posix.get().signal(Received.SHELL_PID, Signal.CONT);
-        }
-    }
-
-    /** Returns the launch script {@code name} (a resource beside this class), without its comment lines. */
-    static String script(String name) {
-        try (InputStream in = Relaunch.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("the launch script " + name + " is missing from daemonrunner's jar");
-            }
-            StringBuilder code = new StringBuilder();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (!line.startsWith("#") && !line.isBlank()) {
-                    code.append(line).append('\n');
-                }
-            }
-            return code.toString();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the launch script " + name, e);
         }
     }
 

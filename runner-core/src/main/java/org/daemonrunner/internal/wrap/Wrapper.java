@@ -23,7 +23,8 @@ import org.daemonrunner.internal.runner.Target;
 /**
  * {@code daemonrunner.jar}'s {@code Main-Class}: {@code java -jar daemonrunner.jar [options] ACTION [action
  * options] [-- JAVA_ARGS...]}. The library's own actions, on a target made of the options; the daemon is the
- * program's own foreground command with this jar added as {@code -javaagent} ({@link Agent}).
+ * program's own foreground command, with this jar at the end of its class path and {@link ProgramMain} as the main
+ * class that calls the program's ({@link ProgramCommand}).
  */
 public final class Wrapper {
     private static final String USAGE = "Usage: java -jar daemonrunner.jar --pidfile FILE [options] ACTION"
@@ -76,10 +77,7 @@ public final class Wrapper {
         }
     }
 
-    /**
-     * The program's foreground command with this jar as its agent, before every other option (an argument file
-     * may hold the main class).
-     */
+    /** The daemon JVM's command: the program's foreground command, run through {@link ProgramMain}. */
     private static JavaCommand javaCommand(WrapperOptions options, Path launchDirectory) {
         if (options.javaArgs.isEmpty()) {
             throw new InvalidActionException("No JAVA_ARGS: '" + options.command.action().actionName()
@@ -87,12 +85,10 @@ public final class Wrapper {
                     + " in --config.");
         }
         String java = options.values.containsKey("java") ? options.path("java").toString()
-                : ProcessHandle.current().info().command().orElse("java");
-        List<String> arguments = new ArrayList<>();
-        arguments.add("-javaagent:" + ownJar() + "=" + options.agentSettings());
-        arguments.addAll(options.javaArgs);
+                : Path.of(System.getProperty("java.home"), "bin", "java").toString(); // the java running this jar
         try {
-            return JavaCommand.parse(java, arguments, launchDirectory);
+            return ProgramCommand.of(JavaCommand.parse(java, options.javaArgs, launchDirectory), ownJar(),
+                    options.programSettings(), launchDirectory);
         } catch (IllegalArgumentException e) {
             throw new InvalidActionException("Bad JAVA_ARGS: " + e.getMessage() + ".");
         }
@@ -116,8 +112,7 @@ public final class Wrapper {
     }
 
     /**
-     * The unit's command lines: {@code run} is the program's own command with the agent and the options {@code start}
-     * gives its daemon JVM (systemd sees one JVM, which tells it when it is ready); {@code start} and {@code reload}
+     * The unit's command lines: {@code run} is the daemon JVM's command, with the options {@code start} gives it (systemd sees one JVM, which tells it when it is ready); {@code start} and {@code reload}
      * are daemonrunner.jar's.
      */
     private static final class UnitCommandLines implements SystemdUnitAction.CommandLines {
@@ -148,14 +143,14 @@ public final class Wrapper {
             argv.add(action);
             if (action.equals("start")) {
                 argv.add("--");
-                argv.addAll(java.arguments(List.of()).subList(1, java.arguments(List.of()).size()));
+                argv.addAll(JavaCommand.parse(java.java(), options.javaArgs, launchDirectory).arguments(List.of()));
             }
             return argv;
         }
     }
 
     /**
-     * {@code run}: the program in the foreground, as a child JVM with the agent (a JVM cannot exec): standard
+     * {@code run}: the program in the foreground, as a child JVM run through {@link ProgramMain} (a JVM cannot exec): standard
      * streams inherited, TERM, HUP and USR1 relayed, its exit status passed through.
      */
     private static int run(JavaCommand java, WrapperOptions options, Path launchDirectory) {

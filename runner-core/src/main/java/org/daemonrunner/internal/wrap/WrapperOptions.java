@@ -282,7 +282,7 @@ final class WrapperOptions {
 
             @Override
             public void run() {
-                throw new UnsupportedOperationException("a wrapped program runs through daemonrunner.jar's agent");
+                throw new UnsupportedOperationException("a wrapped program runs through daemonrunner.jar's ProgramMain");
             }
         };
     }
@@ -303,20 +303,20 @@ final class WrapperOptions {
         return args;
     }
 
-    /** The agent's settings for the daemon JVM. */
-    String agentSettings() {
-        Map<String, String> agent = new LinkedHashMap<>();
-        agent.put(AgentSettings.PIDFILE, path("pidfile").toString());
-        agent.put(AgentSettings.STDOUT, stdout().toString());
-        agent.put(AgentSettings.STDERR, stderr().toString());
-        agent.put(AgentSettings.READY, readiness().toString());
-        agent.put(AgentSettings.PIDFILE_TIMEOUT_MS,
+    /** The settings {@link ProgramMain} gets in the daemon JVM. */
+    String programSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(ProgramSettings.PIDFILE, path("pidfile").toString());
+        settings.put(ProgramSettings.STDOUT, stdout().toString());
+        settings.put(ProgramSettings.STDERR, stderr().toString());
+        settings.put(ProgramSettings.READY, readiness().toString());
+        settings.put(ProgramSettings.PIDFILE_TIMEOUT_MS,
                 Long.toString(duration("pidfile-timeout", DEFAULT_PIDFILE_TIMEOUT).toMillis()));
         for (String key : new String[] {"umask", "user", "group"}) {
             if (values.containsKey(key)) {
-                agent.put(key, values.get(key));
+                settings.put(key, values.get(key));
             }
         }
-        return AgentSettings.encode(agent);
+        return ProgramSettings.encode(settings);
     }
 }

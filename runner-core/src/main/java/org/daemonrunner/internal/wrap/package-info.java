@@ -2,8 +2,8 @@
 /**
  * {@code daemonrunner.jar}: daemonizes a Java program that knows nothing of daemonrunner. {@link
  * org.daemonrunner.internal.wrap.Wrapper} is the jar's {@code Main-Class} (the controller side: options, a config
- * file, the actions); {@link org.daemonrunner.internal.wrap.Agent} is its {@code Premain-Class}, added to the
- * program's own command line as {@code -javaagent}, which sets the daemon up before the program's {@code main} runs.
- * Not API; may change without notice.
+ * file, the actions); {@link org.daemonrunner.internal.wrap.ProgramMain} is the main class of the program's JVM
+ * ({@link org.daemonrunner.internal.wrap.ProgramCommand} writes its command line), which sets the daemon up and then
+ * calls the program's own {@code main}. Not API; may change without notice.
  */
 package org.daemonrunner.internal.wrap;

@@ -45,7 +45,8 @@ class SystemdWrapperUnitIT {
         SystemdSandbox.Result verify = systemd.exec("systemd-analyze", "verify", "/etc/systemd/system/" + UNIT);
         assertThat(verify.exit()).as(verify.toString()).isZero();
         assertThat(Files.readString(systemd.path("/etc/systemd/system/" + UNIT)))
-                .contains("Type=notify\n", "RuntimeDirectory=hello\n", "-javaagent:" + WRAPPER + "=pidfile=" + PIDFILE);
+                .contains("Type=notify\n", "RuntimeDirectory=hello\n", " -cp " + PROGRAM + ":" + WRAPPER
+                        + " org.daemonrunner.internal.wrap.ProgramMain pidfile=" + PIDFILE);
         systemd.daemonReload();
 
         SystemdSandbox.Result start = systemd.systemctl("start", UNIT);

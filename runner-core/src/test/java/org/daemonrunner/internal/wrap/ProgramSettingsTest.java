@@ -7,15 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class AgentSettingsTest {
+class ProgramSettingsTest {
     @Test
     void anyValueSurvivesTheRoundTripAndPlainPathsStayReadable() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("pidfile", "/run/app/app.pid");
         settings.put("stdout", "/var/log/a,b=c%2C%25,%/out.log");
         settings.put("ready", "port:8080");
-        String text = AgentSettings.encode(settings);
+        String text = ProgramSettings.encode(settings);
         assertThat(text).startsWith("pidfile=/run/app/app.pid,").doesNotContain("a,b");
-        assertThat(AgentSettings.decode(text)).isEqualTo(settings);
+        assertThat(ProgramSettings.decode(text)).isEqualTo(settings);
     }
 }

@@ -5,11 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The settings the wrapper hands the agent, as the agent's option string: {@code key=value} pairs joined by
+ * The settings the wrapper hands {@link ProgramMain}, as its first argument: {@code key=value} pairs joined by
  * {@code ,}, with {@code %} and {@code ,} in a value written {@code %25} and {@code %2C}, so that no path can break
  * the format and the usual ones stay readable in {@code ps}. Both ends in one place.
  */
-final class AgentSettings {
+final class ProgramSettings {
     static final String PIDFILE = "pidfile";
     static final String STDOUT = "stdout";
     static final String STDERR = "stderr";
@@ -19,7 +19,7 @@ final class AgentSettings {
     static final String USER = "user";
     static final String GROUP = "group";
 
-    private AgentSettings() {
+    private ProgramSettings() {
     }
 
     static String encode(Map<String, String> settings) {

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.wrap;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import org.daemonrunner.internal.launch.JavaCommand;
+
+/**
+ * The daemon JVM's command line for a program given as {@code JAVA_ARGS}: the program's own JVM options, its class
+ * path with daemonrunner.jar last, and {@link ProgramMain} as the main class, which calls the program's {@code main}.
+ *
+ * <ul>
+ *   <li>{@code -jar APP.jar ARGS}: the class path is {@code APP.jar:daemonrunner.jar} (its manifest's
+ *       {@code Class-Path} counts as it does with {@code -jar}); what only {@code -jar} reads from the manifest
+ *       becomes options: {@code Add-Opens} and {@code Add-Exports} (to {@code ALL-UNNAMED}), and
+ *       {@code Enable-Native-Access} (JDK 22 and later). {@code ProgramMain} reads {@code Main-Class} as it starts.
+ *       A {@code Launcher-Agent-Class} is refused: only the {@code java} launcher can start it.</li>
+ *   <li>{@code CLASS ARGS}: the class path is the program's ({@code -cp}, else {@code CLASSPATH}, else the
+ *       directory {@code start} ran in, which is what {@code .} meant there), then daemonrunner.jar.</li>
+ *   <li>{@code -m MODULE[/CLASS] ARGS}: the module is added to the boot layer ({@code --add-modules}), and its main
+ *       class's package opened to the class path ({@code --add-opens}), for {@code ProgramMain} to call it; without
+ *       {@code /CLASS}, the module's own main class, read from its descriptor on the module path.</li>
+ * </ul>
+ * Argument files and source-file programs are refused: their content is not on the command line to be rewritten.
+ */
+final class ProgramCommand {
+    private static final List<String> CLASS_PATH = List.of("-cp", "-classpath", "--class-path");
+
+    private ProgramCommand() {
+    }
+
+    /**
+     * @param program the program's foreground command, parsed and made absolute
+     * @param ownJar daemonrunner.jar
+     * @param settings {@link ProgramSettings}, encoded
+     * @param launchDirectory the directory {@code start} runs in
+     * @throws IllegalArgumentException saying what cannot be run this way, and what to do
+     */
+    static JavaCommand of(JavaCommand program, Path ownJar, String settings, Path launchDirectory) {
+        List<String> options = new ArrayList<>();
+        String classPath = null;
+        String modulePath = null;
+        List<String> given = program.jvmOptions();
+        for (int i = 0; i < given.size(); i++) {
+            String option = given.get(i);
+            if (option.startsWith("@")) {
+                throw new IllegalArgumentException("argument file " + option + ": daemonrunner.jar does not read"
+                        + " argument files; give their content as JAVA_ARGS, or in --config after the '--' line");
+            }
+            if (CLASS_PATH.contains(option) && i + 1 < given.size()) {
+                classPath = given.get(++i); // the last one counts, as with java
+                continue;
+            }
+            if (option.startsWith("--class-path=")) {
+                classPath = option.substring("--class-path=".length());
+                continue;
+            }
+            if ((option.equals("-p") || option.equals("--module-path")) && i + 1 < given.size()) {
+                modulePath = given.get(i + 1);
+            } else if (option.startsWith("--module-path=")) {
+                modulePath = option.substring("--module-path=".length());
+            }
+            options.add(option);
+        }
+        List<String> main = program.mainAndArguments();
+        if (main.isEmpty()) {
+            throw new IllegalArgumentException("the main class is in an argument file: give -jar, -m or the main class"
+                    + " on the command line");
+        }
+        String first = main.get(0);
+        List<String> daemonMain = new ArrayList<>(List.of(ProgramMain.class.getName(), settings));
+        if (first.equals("-jar")) {
+            String jar = main.get(1);
+            manifestOptions(jar, options);
+            classPath = jar;
+            daemonMain.addAll(main);
+        } else if (first.equals("-m") || first.equals("--module") || first.startsWith("--module=")) {
+            String module = first.startsWith("--module=") ? first.substring("--module=".length()) : main.get(1);
+            String name = module.indexOf('/') < 0 ? module : module.substring(0, module.indexOf('/'));
+            String mainClass = module.indexOf('/') < 0 ? descriptorMainClass(name, modulePath) : module.substring(name.length() + 1);
+            options.add("--add-modules=" + name);
+            if (mainClass.lastIndexOf('.') > 0) {
+                options.add("--add-opens=" + name + "/" + mainClass.substring(0, mainClass.lastIndexOf('.')) + "=ALL-UNNAMED");
+            }
+            daemonMain.add("-m");
+            daemonMain.add(name + "/" + mainClass);
+            daemonMain.addAll(main.subList(first.startsWith("--module=") ? 1 : 2, main.size()));
+        } else if (first.endsWith(".java")) {
+            throw new IllegalArgumentException("source-file program " + first + ": daemonrunner.jar cannot wrap a program"
+                    + " the java launcher compiles in memory; compile it and give -cp DIR CLASS");
+        } else {
+            if (classPath == null) {
+                String environment = System.getenv("CLASSPATH");
+                classPath = environment == null || environment.isEmpty() ? launchDirectory.toString()
+                        : absolute(environment, launchDirectory);
+            }
+            daemonMain.addAll(main);
+        }
+        options.add("-cp");
+        options.add(classPath == null ? ownJar.toString() : classPath + File.pathSeparator + ownJar);
+        return program.withMain(options, daemonMain);
+    }
+
+    /** Adds the options that the {@code java} launcher takes from a {@code -jar} file's manifest, or refuses it. */
+    private static void manifestOptions(String jar, List<String> options) {
+        Attributes attributes;
+        try (JarFile file = new JarFile(jar)) {
+            Manifest manifest = file.getManifest();
+            attributes = manifest == null ? new Attributes() : manifest.getMainAttributes();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the jar file " + jar + ": " + e);
+        }
+        if (attributes.getValue(Attributes.Name.MAIN_CLASS) == null) {
+            throw new IllegalArgumentException("no main manifest attribute, in " + jar + " (its manifest has no Main-Class)");
+        }
+        if (attributes.getValue("Launcher-Agent-Class") != null) {
+            throw new IllegalArgumentException(jar + "'s manifest names a Launcher-Agent-Class, which only the java"
+                    + " launcher can start; daemonrunner.jar cannot run it");
+        }
+        for (String attribute : List.of("Add-Opens", "Add-Exports")) {
+            String value = attributes.getValue(attribute);
+            if (value != null) {
+                for (String modulePackage : value.trim().split("\\s+")) {
+                    if (!modulePackage.isEmpty()) {
+                        options.add("--" + attribute.toLowerCase(Locale.ROOT) + "=" + modulePackage + "=ALL-UNNAMED");
+                    }
+                }
+            }
+        }
+        if ("ALL-UNNAMED".equals(attributes.getValue("Enable-Native-Access")) && Runtime.version().feature() >= 22) {
+            for (String option : options) {
+                if (option.startsWith("--enable-native-access")) {
+                    return; // the command line's own
+                }
+            }
+            options.add("--enable-native-access=ALL-UNNAMED");
+        }
+    }
+
+    /** The main class a module's descriptor names, found on the module path, else among the JDK's modules. */
+    private static String descriptorMainClass(String module, String modulePath) {
+        List<Path> entries = new ArrayList<>();
+        if (modulePath != null) {
+            for (String entry : modulePath.split(File.pathSeparator)) {
+                if (!entry.isEmpty()) {
+                    entries.add(Path.of(entry));
+                }
+            }
+        }
+        Optional<String> mainClass = ModuleFinder.compose(ModuleFinder.of(entries.toArray(Path[]::new)),
+                ModuleFinder.ofSystem()).find(module).map(reference -> reference.descriptor())
+                .flatMap(ModuleDescriptor::mainClass);
+        return mainClass.orElseThrow(() -> new IllegalArgumentException("module " + module + " is not on the module"
+                + " path, or its descriptor names no main class: give -m " + module + "/CLASS"));
+    }
+
+    private static String absolute(String list, Path base) {
+        List<String> entries = new ArrayList<>();
+        for (String entry : list.split(File.pathSeparator, -1)) {
+            entries.add(entry.isEmpty() ? entry : base.resolve(entry).normalize().toString());
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.wrap;
+
+import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InaccessibleObjectException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import org.daemonrunner.DaemonContext;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.daemon.Readiness;
+import org.daemonrunner.internal.daemon.WrappedProgram;
+import org.daemonrunner.internal.launch.Relaunch;
+
+/**
+ * The main class of a wrapped program's JVM ({@link ProgramCommand} writes its command line):
+ * {@code java [JVM options] -cp PROGRAM_CLASS_PATH:daemonrunner.jar ProgramMain SETTINGS (-jar JAR | -m MODULE/CLASS |
+ * CLASS) ARGS...}.
+ *
+ * <p>It finds the program's main class and {@code main} method as the {@code java} launcher would, before anything
+ * else, so that a typo fails at once with the launcher's words. Then it sets the daemon up ({@link WrappedProgram}:
+ * the pidfile's lock, the signal map, the readiness watcher) and calls the program's {@code main} with its arguments
+ * unchanged, on this thread (named {@code main}), through the system class loader. An exception out of {@code main}
+ * is caught here, before any handler the program installed on its main thread can swallow it (Spring Boot's does),
+ * named with its root cause on the line {@code start} reports, and thrown on, so that the JVM handles it as it would
+ * in the foreground. No agent: {@code -javaagent} alone costs a JVM about 40 ms at start-up.
+ */
+public final class ProgramMain {
+    private ProgramMain() {
+    }
+
+    /**
+     * Sets the daemon up and runs the program's {@code main}.
+     *
+     * @param args the settings ({@link ProgramSettings}), how the program is named, then its own arguments
+     * @throws Throwable what the program's {@code main} throws, unchanged
+     */
+    public static void main(String[] args) throws Throwable {
+        if (args.length < 2) {
+            fail("usage: ProgramMain SETTINGS (-jar JAR | -m MODULE/CLASS | CLASS) ARGS... (daemonrunner.jar writes"
+                    + " this command line; run the program through java -jar daemonrunner.jar)");
+        }
+        Map<String, String> settings = ProgramSettings.decode(args[0]);
+        int named = args[1].equals("-jar") || args[1].equals("-m") ? 3 : 2;
+        if (args.length < named) {
+            fail(args[1] + " needs a value");
+        }
+        Class<?> mainClass = mainClass(args[1], args[named - 1]);
+        Method main = mainMethod(mainClass, Runtime.version().feature() >= 25);
+        String[] programArgs = Arrays.copyOfRange(args, named, args.length);
+
+        WrappedProgram program = program(settings);
+        program.install();
+        try {
+            invoke(mainClass, main, programArgs);
+        } catch (Throwable e) {
+            program.mainFailed(e);
+            throw e;
+        }
+        program.mainReturned();
+    }
+
+    private static WrappedProgram program(Map<String, String> settings) {
+        Path pidfile = Path.of(settings.get(ProgramSettings.PIDFILE));
+        DaemonContext.Builder context = DaemonContext.builder();
+        if (settings.containsKey(ProgramSettings.UMASK)) {
+            context.umask(Integer.parseInt(settings.get(ProgramSettings.UMASK), 8));
+        }
+        if (settings.containsKey(ProgramSettings.USER)) {
+            context.user(settings.get(ProgramSettings.USER));
+        }
+        if (settings.containsKey(ProgramSettings.GROUP)) {
+            context.group(settings.get(ProgramSettings.GROUP));
+        }
+        return new WrappedProgram(pidfile, Path.of(settings.get(ProgramSettings.STDOUT)),
+                Path.of(settings.get(ProgramSettings.STDERR)),
+                Readiness.parse(settings.getOrDefault(ProgramSettings.READY, Readiness.MAIN_RETURNED), pidfile.getParent()),
+                Duration.ofMillis(Long.parseLong(settings.getOrDefault(ProgramSettings.PIDFILE_TIMEOUT_MS, "10000"))),
+                context.build(), Relaunch.isDaemon());
+    }
+
+    /** Loads the main class, not yet initialised: a {@code -jar} file's {@code Main-Class}, a module's or a class. */
+    private static Class<?> mainClass(String form, String name) {
+        String className = name;
+        try {
+            if (form.equals("-jar")) {
+                className = jarMainClass(name);
+            } else if (form.equals("-m")) {
+                int slash = name.indexOf('/');
+                Optional<Module> module = ModuleLayer.boot().findModule(slash < 0 ? name : name.substring(0, slash));
+                if (module.isEmpty() || slash < 0) {
+                    fail("module " + name + " is not in the boot layer, or names no main class (MODULE/CLASS)");
+                }
+                className = name.substring(slash + 1);
+                Class<?> found = Class.forName(module.get(), className);
+                if (found == null) {
+                    throw new ClassNotFoundException(className + " in module " + module.get().getName());
+                }
+                return found;
+            }
+            return Class.forName(className, false, ClassLoader.getSystemClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            System.err.println("Error: Could not find or load main class " + className);
+            System.err.println("Caused by: " + e);
+            fail("could not find or load main class " + className + ": " + e);
+            return null; // not reached
+        }
+    }
+
+    private static String jarMainClass(String jar) {
+        try (JarFile file = new JarFile(jar)) {
+            Manifest manifest = file.getManifest();
+            String main = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS);
+            if (main == null || main.isBlank()) {
+                fail("no main manifest attribute, in " + jar);
+            }
+            return main.strip();
+        } catch (IOException e) {
+            fail("invalid or corrupt jarfile " + jar + " (" + e + ")");
+            return null; // not reached
+        }
+    }
+
+    /**
+     * The {@code main} method the {@code java} launcher would call: {@code public static void main(String[])}; from
+     * JDK 25 on (JEP 512), also a non-private {@code main(String[])} or {@code main()}, static or not, declared or
+     * inherited, the one with the parameter first.
+     */
+    static Method mainMethod(Class<?> mainClass, boolean instanceMains) {
+        if (!instanceMains) {
+            try {
+                Method main = mainClass.getMethod("main", String[].class);
+                if (Modifier.isStatic(main.getModifiers()) && main.getReturnType() == void.class) {
+                    return main;
+                }
+            } catch (NoSuchMethodException e) {
+                // said below
+            }
+            fail("main method not found in class " + mainClass.getName() + ", please define the main method as:"
+                    + " public static void main(String[] args)");
+        }
+        for (Class<?>[] parameters : new Class<?>[][] {{String[].class}, {}}) {
+            for (Class<?> type = mainClass; type != null; type = type.getSuperclass()) {
+                try {
+                    Method main = type.getDeclaredMethod("main", parameters);
+                    if (!Modifier.isPrivate(main.getModifiers()) && main.getReturnType() == void.class) {
+                        return main;
+                    }
+                } catch (NoSuchMethodException e) {
+                    // look in the superclass
+                }
+            }
+        }
+        fail("main method not found in class " + mainClass.getName() + ", please define the main method as:"
+                + " public static void main(String[] args) (or, from JDK 25, void main())");
+        return null; // not reached
+    }
+
+    /** Calls {@code main} as the launcher would: a new instance first for an instance {@code main}. */
+    private static void invoke(Class<?> mainClass, Method main, String[] args) throws Throwable {
+        try {
+            Object target = null;
+            if (!Modifier.isPublic(main.getModifiers()) || !Modifier.isPublic(main.getDeclaringClass().getModifiers())) {
+                main.setAccessible(true);
+            }
+            if (!Modifier.isStatic(main.getModifiers())) {
+                Constructor<?> constructor = mainClass.getDeclaredConstructor();
+                if (Modifier.isPrivate(constructor.getModifiers())) {
+                    throw new NoSuchMethodException("a non-private constructor without parameters");
+                }
+                constructor.setAccessible(true);
+                target = constructor.newInstance();
+            }
+            if (main.getParameterCount() == 0) {
+                main.invoke(target);
+            } else {
+                main.invoke(target, (Object) args);
+            }
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        } catch (ReflectiveOperationException | InaccessibleObjectException e) {
+            fail("cannot call the main method of " + mainClass.getName() + ": " + e);
+        }
+    }
+
+    /** Ends the JVM before the program ran, with the launcher's words on stderr and the line {@code start} quotes. */
+    private static void fail(String message) {
+        System.err.println(CAUSE_PREFIX + message);
+        System.err.flush();
+        Runtime.getRuntime().halt(ExitStatus.FAILURE);
+    }
+}

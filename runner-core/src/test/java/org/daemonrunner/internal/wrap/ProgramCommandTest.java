@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.wrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.spi.ToolProvider;
+import org.daemonrunner.internal.launch.JavaCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon JVM's command line for each way of naming a program: ProgramMain runs it, daemonrunner.jar last. */
+class ProgramCommandTest {
+    private static final String MAIN = ProgramMain.class.getName();
+    private static final Path OWN = Path.of("/opt/dr/daemonrunner.jar");
+    private static final Path HERE = Path.of("/srv/app");
+
+    @TempDir
+    Path dir;
+
+    private static List<String> daemon(String... javaArgs) {
+        return ProgramCommand.of(JavaCommand.parse("/usr/bin/java", List.of(javaArgs), HERE), OWN, "pidfile=/run/a.pid",
+                HERE).arguments(List.of());
+    }
+
+    private Path jar(String... attributes) throws IOException {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        for (int i = 0; i < attributes.length; i += 2) {
+            manifest.getMainAttributes().putValue(attributes[i], attributes[i + 1]);
+        }
+        Path jar = dir.resolve("app.jar");
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
+            return jar;
+        }
+    }
+
+    @Test
+    void aJarRunsThroughProgramMainWithItsManifestsOptionsAndDaemonrunnerLastOnTheClassPath() throws IOException {
+        Path jar = jar("Main-Class", "com.example.App", "Add-Opens", "java.base/java.lang java.base/java.util",
+                "Add-Exports", "java.base/sun.nio.ch");
+        assertThat(daemon("-Xmx64m", "-cp", "ignored.jar", "-jar", jar.toString(), "--server.port=8080", "a b"))
+                .containsExactly("-Xmx64m", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                        "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+                        "-cp", jar + ":" + OWN, MAIN, "pidfile=/run/a.pid", "-jar", jar.toString(),
+                        "--server.port=8080", "a b");
+    }
+
+    @Test
+    void aJarWithoutMainClassOrWithALauncherAgentIsRefusedNamingIt() throws IOException {
+        Path plain = jar();
+        assertThatThrownBy(() -> daemon("-jar", plain.toString())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no main manifest attribute, in " + plain);
+        Path agent = jar("Main-Class", "App", "Launcher-Agent-Class", "com.example.Agent");
+        assertThatThrownBy(() -> daemon("-jar", agent.toString())).hasMessageContaining("Launcher-Agent-Class");
+    }
+
+    @Test
+    void aMainClassKeepsItsClassPathTheLastGivenOneMadeAbsolute() {
+        assertThat(daemon("-cp", "first.jar", "-Dx=1", "--class-path", "lib/*:classes", "com.example.App", "x"))
+                .containsExactly("-Dx=1", "-cp", "/srv/app/lib/*:/srv/app/classes:" + OWN, MAIN, "pidfile=/run/a.pid",
+                        "com.example.App", "x");
+    }
+
+    @Test
+    void aMainClassWithoutClassPathGetsTheLaunchDirectoryAsDotMeantThereOrClasspath() {
+        List<String> argv = daemon("com.example.App");
+        String expected = System.getenv("CLASSPATH") == null || System.getenv("CLASSPATH").isEmpty()
+                ? HERE + ":" + OWN : null;
+        if (expected != null) {
+            assertThat(argv).containsExactly("-cp", expected, MAIN, "pidfile=/run/a.pid", "com.example.App");
+        } else {
+            assertThat(argv.get(1)).endsWith(":" + OWN);
+        }
+    }
+
+    /** A modular jar, hello.mod, whose descriptor names its main class hello.pkg.Hello; returns its directory. */
+    private Path moduleJar() throws IOException {
+        Path source = Files.createDirectories(dir.resolve("src/hello/pkg"));
+        Files.writeString(dir.resolve("src/module-info.java"), "module hello.mod { }");
+        Files.writeString(source.resolve("Hello.java"), "package hello.pkg; public class Hello {"
+                + " public static void main(String[] a) { } }");
+        Path classes = dir.resolve("classes");
+        Path modules = Files.createDirectories(dir.resolve("mods"));
+        assertThat(ToolProvider.findFirst("javac").orElseThrow().run(System.out, System.err, "-d", classes.toString(),
+                dir.resolve("src/module-info.java").toString(), source.resolve("Hello.java").toString())).isZero();
+        assertThat(ToolProvider.findFirst("jar").orElseThrow().run(System.out, System.err, "--create", "--file",
+                modules.resolve("hello.jar").toString(), "--main-class", "hello.pkg.Hello", "-C", classes.toString(), "."))
+                .isZero();
+        return modules;
+    }
+
+    @Test
+    void aModuleIsAddedWithItsMainPackageOpenedToProgramMain() throws IOException {
+        assertThat(daemon("-p", "mods", "-m", "com.example.app/com.example.app.Main", "x"))
+                .containsExactly("-p", "/srv/app/mods", "--add-modules=com.example.app",
+                        "--add-opens=com.example.app/com.example.app=ALL-UNNAMED", "-cp", OWN.toString(), MAIN,
+                        "pidfile=/run/a.pid", "-m", "com.example.app/com.example.app.Main", "x");
+        Path modules = moduleJar();
+        assertThat(daemon("--module-path=" + modules, "--module=hello.mod")).as("the main class from the module's descriptor")
+                .contains("--add-modules=hello.mod", "--add-opens=hello.mod/hello.pkg=ALL-UNNAMED", "-m",
+                        "hello.mod/hello.pkg.Hello");
+        assertThatThrownBy(() -> daemon("-m", "no.such.module")).hasMessageContaining("no.such.module")
+                .hasMessageContaining("-m no.such.module/CLASS");
+    }
+
+    @Test
+    void argumentFilesAndSourceFilesAreRefusedSayingWhatToDo() {
+        assertThatThrownBy(() -> daemon("@opts", "com.example.App")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("argument file @/srv/app/opts").hasMessageContaining("--config");
+        assertThatThrownBy(() -> daemon("App.java")).hasMessageContaining("source-file program /srv/app/App.java")
+                .hasMessageContaining("compile it");
+    }
+}

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.wrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The main method ProgramMain calls is the one the java launcher would call. */
+class ProgramMainTest {
+    public static class Classic {
+        public static void main(String[] args) {
+        }
+    }
+
+    public static class Inherits extends Classic {
+    }
+
+    static class InstanceMains {
+        void main() {
+        }
+
+        void main(String[] args) {
+        }
+    }
+
+    static class NoArguments {
+        static void main() {
+        }
+    }
+
+    @Test
+    void aPublicStaticMainWithArgumentsIsFoundDeclaredOrInherited() throws NoSuchMethodException {
+        assertThat(ProgramMain.mainMethod(Classic.class, false)).isEqualTo(Classic.class.getMethod("main", String[].class));
+        assertThat(ProgramMain.mainMethod(Inherits.class, false)).isEqualTo(Classic.class.getMethod("main", String[].class));
+        assertThat(ProgramMain.mainMethod(Classic.class, true)).isEqualTo(Classic.class.getMethod("main", String[].class));
+    }
+
+    @Test
+    void fromJdk25InstanceAndParameterlessMainsCountTheOneWithArgumentsFirst() throws NoSuchMethodException {
+        assertThat(ProgramMain.mainMethod(InstanceMains.class, true))
+                .isEqualTo(InstanceMains.class.getDeclaredMethod("main", String[].class));
+        assertThat(ProgramMain.mainMethod(NoArguments.class, true))
+                .isEqualTo(NoArguments.class.getDeclaredMethod("main"));
+    }
+}
