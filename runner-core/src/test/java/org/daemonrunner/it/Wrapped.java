@@ -55,7 +55,8 @@ public final class Wrapped {
         return jar;
     }
 
-    private static void tool(String name, String... args) {
+    /** Runs a JDK tool ({@code javac}, {@code jar}) in this JVM; fails the test when it fails. */
+    public static void tool(String name, String... args) {
         int status = ToolProvider.findFirst(name).orElseThrow().run(System.out, System.err, args);
         assertThat(status).as("%s %s", name, String.join(" ", args)).isZero();
     }

@@ -167,6 +167,36 @@ class WrapperIT {
     }
 
     @Test
+    void aModuleWhoseMainPackageItDoesNotExportGetsItsArgumentsUnchanged() throws IOException {
+        Path source = Files.createDirectories(dir.resolve("src/hello/pkg"));
+        Files.writeString(dir.resolve("src/module-info.java"), "module hello.mod { }"); // exports nothing
+        Files.writeString(source.resolve("Hello.java"), String.join("\n",
+                "package hello.pkg;",
+                "public class Hello {",
+                "    public static void main(String[] args) throws Exception {",
+                "        java.nio.file.Files.write(java.nio.file.Path.of(args[0]), java.util.List.of(args));",
+                "        new Thread(() -> { try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { } }).start();",
+                "    }",
+                "}"));
+        Path classes = dir.resolve("classes");
+        Path modules = Files.createDirectories(dir.resolve("mods"));
+        Wrapped.tool("javac", "--release", "17", "-d", classes.toString(), dir.resolve("src/module-info.java").toString(),
+                source.resolve("Hello.java").toString());
+        Wrapped.tool("jar", "--create", "--file", modules.resolve("hello.jar").toString(), "--main-class",
+                "hello.pkg.Hello", "-C", classes.toString(), ".");
+        Path seen = dir.resolve("args.txt");
+
+        long pid = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-p", "mods", "-m",
+                "hello.mod", seen.toString(), "two words", "$HOME", "")), 0).startedPid();
+        assertThat(Files.readAllLines(seen)).as("main's arguments, as given").containsExactly(seen.toString(),
+                "two words", "$HOME", "");
+        assertThat(Daemons.cmdline(pid)).contains("--add-modules=hello.mod", "--add-opens=hello.mod/hello.pkg=ALL-UNNAMED",
+                "-m", "hello.mod/hello.pkg.Hello");
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
     void runIsTheProgramInTheForegroundAndExitsZeroOnTerm() {
         Command.Running run = daemons.spawn(Command.of(wrapper("--pidfile", pidfile.toString(), "--ready",
                 "port:" + port, "run", "--", "-cp", plainJar.toString(), "PlainHttpMain",
