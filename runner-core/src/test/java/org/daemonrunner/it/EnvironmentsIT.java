@@ -255,7 +255,8 @@ class EnvironmentsIT extends ProbeTest {
 
         assertExit(start, 1);
         assertThat(start.err()).contains("init() failed: java.lang.IllegalStateException: Failed to start bean"
-                + " 'webServerStartStop'; root cause: java.net.BindException: Port 18080 is already in use");
+                + " 'webServerStartStop'; caused by: java.lang.RuntimeException: Unable to start embedded server;"
+                + " root cause: java.net.BindException: Port 18080 is already in use");
         Command.Result run = assertExit(probeRun("run", "--init-fail-wrapped", "Port 18080 is already in use"), 1);
         assertThat(run.err()).contains("root cause: java.net.BindException: Port 18080 is already in use",
                 "\tat "); // and the stack trace, where the supervisor keeps it
