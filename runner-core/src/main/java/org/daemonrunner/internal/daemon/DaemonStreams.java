@@ -39,7 +39,7 @@ final class DaemonStreams {
      * Names {@code e}, the causes between it and its root cause, and the root cause: Spring's
      * {@code ApplicationContextException} wraps the {@code PortInUseException} that names the port, which wraps
      * the {@code BindException} the kernel's error became. A cause whose text its wrapper's message already
-     * holds is not repeated. Reflection's wrappers ({@code InvocationTargetException}, as a launcher such as Spring
+     * holds, or that only wraps its own cause ({@code new X(cause)}), is not repeated. Reflection's wrappers ({@code InvocationTargetException}, as a launcher such as Spring
      * Boot's {@code JarLauncher} throws from its {@code main}) are looked through.
      */
     static String describe(Throwable e) {
@@ -52,8 +52,10 @@ final class DaemonStreams {
         int depth = 0;
         for (Throwable cause = e.getCause(); cause != null && cause != shown; cause = cause.getCause()) {
             boolean root = cause.getCause() == null || cause.getCause() == cause || ++depth == 32; // a cycle, say
-            String message = String.valueOf(shown.getMessage());
-            if (root || !message.contains(String.valueOf(cause.getMessage()))) {
+            String message = String.valueOf(cause.getMessage());
+            boolean repeated = String.valueOf(shown.getMessage()).contains(message)
+                    || message.equals(String.valueOf(cause.getCause())); // a bare wrapper: new X(cause)
+            if (root || !repeated) {
                 text.append(root ? "; root cause: " : "; caused by: ").append(cause);
             }
             if (root) {
