@@ -164,6 +164,13 @@ class WrapperIT {
         assertExit(start, 1);
         assertThat(start.err()).contains("exited with status 1 before it was ready",
                 "root cause: java.io.IOException: the config file /etc/plain.conf is missing");
+
+        Command.Result typo = daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-cp",
+                plainJar.toString(), "PlainHttpMian"));
+        assertExit(typo, 1);
+        assertThat(typo.err()).as("the java launcher's words, before the program or the pidfile")
+                .contains("could not find or load main class PlainHttpMian");
+        assertThat(pidfile).doesNotExist();
     }
 
     @Test

@@ -190,11 +190,16 @@ public final class ProgramMain {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         } catch (ReflectiveOperationException | InaccessibleObjectException e) {
-            fail("cannot call the main method of " + mainClass.getName() + ": " + e);
+            // after install(): System.exit, so that the shutdown hook removes the pidfile
+            System.err.println(CAUSE_PREFIX + "cannot call the main method of " + mainClass.getName() + ": " + e);
+            System.exit(ExitStatus.FAILURE);
         }
     }
 
-    /** Ends the JVM before the program ran, with the launcher's words on stderr and the line {@code start} quotes. */
+    /**
+     * Ends the JVM before the daemon was set up (nothing to clean up), with the launcher's words on the line
+     * {@code start} quotes.
+     */
     private static void fail(String message) {
         System.err.println(CAUSE_PREFIX + message);
         System.err.flush();
