@@ -35,6 +35,8 @@ import org.daemonrunner.internal.launch.JavaCommand;
  */
 final class ProgramCommand {
     private static final List<String> CLASS_PATH = List.of("-cp", "-classpath", "--class-path");
+    /** {@link ProgramMain}'s name; a constant, since naming the class would load it in the launcher (tested). */
+    static final String PROGRAM_MAIN = "org.daemonrunner.internal.wrap.ProgramMain";
 
     private ProgramCommand() {
     }
@@ -78,7 +80,7 @@ final class ProgramCommand {
                     + " on the command line");
         }
         String first = main.get(0);
-        List<String> daemonMain = new ArrayList<>(List.of(ProgramMain.class.getName(), settings));
+        List<String> daemonMain = new ArrayList<>(List.of(PROGRAM_MAIN, settings));
         if (first.equals("-jar")) {
             String jar = main.get(1);
             manifestOptions(jar, options);

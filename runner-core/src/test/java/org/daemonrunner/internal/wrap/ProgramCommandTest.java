@@ -44,6 +44,11 @@ class ProgramCommandTest {
     }
 
     @Test
+    void theMainClassNamedIsProgramMain() {
+        assertThat(ProgramCommand.PROGRAM_MAIN).isEqualTo(ProgramMain.class.getName());
+    }
+
+    @Test
     void aJarRunsThroughProgramMainWithItsManifestsOptionsAndDaemonrunnerLastOnTheClassPath() throws IOException {
         Path jar = jar("Main-Class", "com.example.App", "Add-Opens", "java.base/java.lang java.base/java.util",
                 "Add-Exports", "java.base/sun.nio.ch");
