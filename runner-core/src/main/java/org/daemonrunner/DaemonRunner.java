@@ -125,6 +125,9 @@ public final class DaemonRunner {
         try {
             ParsedCommand command = ActionParser.parseCommand(args);
             Action action = command.action();
+            if (!isDaemon()) {
+                Actions.readyProcessApi(action);
+            }
             Target target = new Target(app, launchDirectory());
             target.checkPidfileIsSafe(action);
             if (isDaemon() && (action == Action.START || action == Action.RESTART || action == Action.RUN)) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.runner;
 
+import org.daemonrunner.Action;
 import org.daemonrunner.ExitStatus;
 
 /**
@@ -9,7 +10,30 @@ import org.daemonrunner.ExitStatus;
  * {@code daemonrunner.jar}, which each run {@code run} and {@code systemd-unit} their own way.
  */
 public final class Actions {
+    /** What readies the process API: its first use, a class initialiser that starts an executor through a lambda. */
+    private static final Runnable PROCESS_API = new Runnable() {
+        @Override
+        public void run() {
+            ProcessHandle.current();
+        }
+    };
+
     private Actions() {
+    }
+
+    /**
+     * Starts readying the JDK's process API on a thread of its own, for the actions that signal a daemon or spawn
+     * one ({@code ProcessHandle}, {@code ProcessBuilder}): its first use costs about 20 ms in a new JVM, which then
+     * overlaps with the action's own start-up instead of following it. {@code status}, {@code run} and
+     * {@code systemd-unit} need none.
+     */
+    public static void readyProcessApi(Action action) {
+        if (action == Action.STATUS || action == Action.RUN || action == Action.SYSTEMD_UNIT) {
+            return;
+        }
+        Thread thread = new Thread(PROCESS_API, "daemonrunner-process-api");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**

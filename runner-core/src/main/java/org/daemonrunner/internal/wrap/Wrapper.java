@@ -52,6 +52,7 @@ public final class Wrapper {
             WrapperOptions options = WrapperOptions.parse(args, launchDirectory);
             ParsedCommand command = options.command;
             Action action = command.action();
+            Actions.readyProcessApi(action);
             boolean needsProgram = action == Action.START || action == Action.RESTART || action == Action.RUN
                     || action == Action.SYSTEMD_UNIT;
             JavaCommand java = needsProgram ? javaCommand(options, launchDirectory) : null;
