@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code HttpServer} on {@code PORT} that answers {@code hello}, whose shutdown hook writes {@code MARKER}.
  * {@code main} returns once the server listens, its shutdown hook already registered. With {@code fail} it throws before listening.
  *
- * With a third argument other than {@code fail}, it writes that file once it listens (a ready marker).
+ * With {@code block}, {@code main} never returns once it listens (as a server that joins its threads). With a third
+ * argument other than these, it writes that file once it listens (a ready marker).
  *
- * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|READY_FILE]}
+ * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|block|READY_FILE]}
  */
 public final class PlainHttpMain {
     private PlainHttpMain() {
@@ -54,9 +55,15 @@ public final class PlainHttpMain {
         });
         serving.set(server);
         server.start();
-        if (args.length > 2) {
+        System.out.println("listening on " + port);
+        if (args.length > 2 && args[2].equals("block")) {
+            try {
+                Thread.currentThread().join(); // until the JVM ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (args.length > 2) {
             Files.writeString(Path.of(args[2]), "ready\n");
         }
-        System.out.println("listening on " + port);
     }
 }

@@ -158,6 +158,18 @@ class WrapperIT {
     }
 
     @Test
+    void aMainThatNeverReturnsIsReadyOnceItsPortListens() throws IOException {
+        long pid = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready", "port:" + port, "start",
+                "--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(), "block")), 0).startedPid();
+        assertThat(accepts(port)).as("port %d accepts as soon as start returned", port).isTrue();
+        await("main to go on blocking after it listened", Duration.ofSeconds(10),
+                () -> Daemons.readOrEmpty(dir.resolve("plain.out")).contains("listening on " + port));
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+        assertThat(isGone(pid)).isTrue();
+        assertThat(Files.readString(marker)).contains("shutdown hook ran");
+    }
+
+    @Test
     void aMainThatThrowsBeforeReadyFailsStartWithItsRootCause() {
         Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-jar",
                 plainJar.toString(), Integer.toString(port), marker.toString(), "fail"));
