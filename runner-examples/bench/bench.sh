@@ -500,7 +500,11 @@ measure() { # TOOL OP
                 fi
                 pid=$!
                 BG_PIDS+=("$pid")
-                wait_until port_accepts "$port" || fail "$tool" run "$D" "port $port does not accept"
+                # each look forks a subshell: every 2 ms for Spring's seconds of start-up, the probe itself would
+                # take a good part of a core from the app; every 20 ms is 0.5% of its time
+                local probe_poll=$POLL
+                [ "$tool" = spring ] && probe_poll=0.02
+                POLL=$probe_poll wait_until port_accepts "$port" || fail "$tool" run "$D" "port $port does not accept"
                 record "$tool" run "port accepts" "$T_DONE_US"
                 # its stop without a runner: SIGTERM, until the process is gone
                 T0=${EPOCHREALTIME/./}
