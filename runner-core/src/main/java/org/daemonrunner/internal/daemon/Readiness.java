@@ -146,7 +146,9 @@ public record Readiness(String kind, int port, Path file) {
         // no String.format, no regex: this runs in the daemon's start-up, where each costs milliseconds
         String hex = Integer.toHexString(port).toUpperCase(Locale.ROOT);
         String hexPort = ":" + "0000".substring(Math.min(4, hex.length())) + hex;
-        for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
+        // tcp6 first: a JVM's sockets are IPv6 ones wherever IPv6 is on, listed there even when bound to an IPv4
+        // address; each table read costs the kernel a walk of its TCP hash table
+        for (String table : List.of("/proc/self/net/tcp6", "/proc/self/net/tcp")) {
             List<String> lines;
             try {
                 lines = Files.readAllLines(Path.of(table));
