@@ -39,8 +39,9 @@ final class DaemonStreams {
      * Names {@code e}, the causes between it and its root cause, and the root cause: Spring's
      * {@code ApplicationContextException} wraps the {@code PortInUseException} that names the port, which wraps
      * the {@code BindException} the kernel's error became. A cause whose text its wrapper's message already
-     * holds, or that only wraps its own cause ({@code new X(cause)}), is not repeated. Reflection's wrappers ({@code InvocationTargetException}, as a launcher such as Spring
-     * Boot's {@code JarLauncher} throws from its {@code main}) are looked through.
+     * holds, or that only wraps its own cause ({@code new X(cause)}), is not repeated. Reflection's wrappers
+     * ({@code InvocationTargetException}, as a launcher such as Spring Boot's {@code JarLauncher} throws from its
+     * {@code main}) are looked through.
      */
     static String describe(Throwable e) {
         while ((e instanceof InvocationTargetException || e instanceof UndeclaredThrowableException)

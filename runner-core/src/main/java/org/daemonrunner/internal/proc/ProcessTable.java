@@ -117,8 +117,8 @@ public final class ProcessTable {
     }
 
     /**
-     * Returns the live processes (not exited: see {@link Stat#exited()}) of process group {@code group} in session {@code session}, except
-     * {@code except}.
+     * Returns the live processes (not exited: see {@link Stat#exited()}) of process group {@code group} in session
+     * {@code session}, except {@code except}.
      */
     public static List<ProcessHandle> groupMembers(long group, long session, long except) {
         List<ProcessHandle> members = new ArrayList<>();

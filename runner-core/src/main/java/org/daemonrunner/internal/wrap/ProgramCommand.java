@@ -89,7 +89,8 @@ final class ProgramCommand {
         } else if (first.equals("-m") || first.equals("--module") || first.startsWith("--module=")) {
             String module = first.startsWith("--module=") ? first.substring("--module=".length()) : main.get(1);
             String name = module.indexOf('/') < 0 ? module : module.substring(0, module.indexOf('/'));
-            String mainClass = module.indexOf('/') < 0 ? descriptorMainClass(name, modulePath) : module.substring(name.length() + 1);
+            String mainClass = module.indexOf('/') < 0 ? descriptorMainClass(name, modulePath)
+                    : module.substring(name.length() + 1);
             options.add("--add-modules=" + name);
             if (mainClass.lastIndexOf('.') > 0) {
                 options.add("--add-opens=" + name + "/" + mainClass.substring(0, mainClass.lastIndexOf('.')) + "=ALL-UNNAMED");

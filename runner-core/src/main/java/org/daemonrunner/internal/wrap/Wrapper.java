@@ -113,8 +113,9 @@ public final class Wrapper {
     }
 
     /**
-     * The unit's command lines: {@code run} is the daemon JVM's command, with the options {@code start} gives it (systemd sees one JVM, which tells it when it is ready); {@code start} and {@code reload}
-     * are daemonrunner.jar's.
+     * The unit's command lines: {@code run} is the daemon JVM's command, with the options {@code start} gives it
+     * (systemd sees one JVM, which tells it when it is ready); {@code start} and {@code reload} are
+     * daemonrunner.jar's.
      */
     private static final class UnitCommandLines implements SystemdUnitAction.CommandLines {
         private final JavaCommand java;
@@ -151,8 +152,8 @@ public final class Wrapper {
     }
 
     /**
-     * {@code run}: the program in the foreground, as a child JVM run through {@link ProgramMain} (a JVM cannot exec): standard
-     * streams inherited, TERM, HUP and USR1 relayed, its exit status passed through.
+     * {@code run}: the program in the foreground, as a child JVM run through {@link ProgramMain} (a JVM cannot
+     * exec): standard streams inherited, TERM, HUP and USR1 relayed, its exit status passed through.
      */
     private static int run(JavaCommand java, WrapperOptions options, Path launchDirectory) {
         List<String> argv = new ArrayList<>();
