@@ -186,14 +186,17 @@ class WrapperIT {
     }
 
     @Test
-    void aModuleWhoseMainPackageItDoesNotExportGetsItsArgumentsUnchanged() throws IOException {
+    void aModuleWhoseMainPackageItDoesNotExportGetsItsArgumentsUnchangedAndClasspathFromTheEnvironment()
+            throws IOException {
         Path source = Files.createDirectories(dir.resolve("src/hello/pkg"));
         Files.writeString(dir.resolve("src/module-info.java"), "module hello.mod { }"); // exports nothing
         Files.writeString(source.resolve("Hello.java"), String.join("\n",
                 "package hello.pkg;",
                 "public class Hello {",
                 "    public static void main(String[] args) throws Exception {",
-                "        java.nio.file.Files.write(java.nio.file.Path.of(args[0]), java.util.List.of(args));",
+                "        java.util.List<String> seen = new java.util.ArrayList<>(java.util.List.of(args));",
+                "        seen.add(System.getProperty(\"java.class.path\"));",
+                "        java.nio.file.Files.write(java.nio.file.Path.of(args[0]), seen);",
                 "        new Thread(() -> { try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { } }).start();",
                 "    }",
                 "}"));
@@ -205,14 +208,24 @@ class WrapperIT {
                 "hello.pkg.Hello", "-C", classes.toString(), ".");
         Path seen = dir.resolve("args.txt");
 
-        long pid = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-p", "mods", "-m",
-                "hello.mod", seen.toString(), "two words", "$HOME", "")), 0).startedPid();
-        assertThat(Files.readAllLines(seen)).as("main's arguments, as given").containsExactly(seen.toString(),
-                "two words", "$HOME", "");
+        // with -m and no -cp, java's class path is $CLASSPATH
+        List<String> start = new ArrayList<>(List.of("env", "CLASSPATH=" + classes));
+        start.addAll(wrapper("--pidfile", pidfile.toString(), "start", "--", "-p", "mods", "-m", "hello.mod",
+                seen.toString(), "two words", "$HOME", ""));
+        long pid = assertExit(daemons.run(start), 0).startedPid();
+        assertThat(Files.readAllLines(seen)).as("main's arguments, as given, then its class path").containsExactly(
+                seen.toString(), "two words", "$HOME", "", classes + ":" + Wrapped.jar());
         assertThat(Daemons.cmdline(pid)).contains("--add-modules=hello.mod", "--add-opens=hello.mod/hello.pkg=ALL-UNNAMED",
                 "-m", "hello.mod/hello.pkg.Hello");
         assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
         assertThat(isGone(pid)).isTrue();
+
+        // the same classes on the class path, the main class named with slashes, which java accepts too
+        long second = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-cp",
+                classes.toString(), "hello/pkg/Hello", seen.toString(), "again")), 0).startedPid();
+        assertThat(Files.readAllLines(seen)).containsExactly(seen.toString(), "again", classes + ":" + Wrapped.jar());
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+        assertThat(isGone(second)).isTrue();
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.daemon.DaemonSteps.StepFailed;
@@ -36,8 +37,8 @@ public final class WrappedProgram {
     private final boolean daemon;
     private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
-    private final AtomicBoolean mainFailed = new AtomicBoolean();
-    private final AtomicBoolean ready = new AtomicBoolean();
+    /** Starting, then either ready or failed, once: {@code main} failing and readiness may come at once. */
+    private final AtomicReference<Outcome> outcome = new AtomicReference<>(Outcome.STARTING);
     private PidFile pidfile;
 
     /**
@@ -97,16 +98,15 @@ public final class WrappedProgram {
      * it would in the foreground.)
      */
     public void mainFailed(Throwable e) {
-        mainFailed.set(true);
-        if (!ready.get()) {
+        if (outcome.compareAndSet(Outcome.STARTING, Outcome.FAILED)) {
             System.err.println(CAUSE_PREFIX + "main() failed: " + DaemonStreams.describe(e));
             System.err.flush();
         }
     }
 
-    /** Marks the pidfile ready and tells whoever waits, once. */
+    /** Marks the pidfile ready and tells whoever waits, once, unless {@code main} failed first. */
     private void reportReady() {
-        if (mainFailed.get() || !ready.compareAndSet(false, true)) {
+        if (!outcome.compareAndSet(Outcome.STARTING, Outcome.READY)) {
             return;
         }
         try {
@@ -170,7 +170,7 @@ public final class WrappedProgram {
     private final class Watcher implements Runnable, Readiness.MainFailure {
         @Override
         public boolean happened() {
-            return mainFailed.get() || stopRequested.get();
+            return outcome.get() == Outcome.FAILED || stopRequested.get();
         }
 
         @Override
@@ -190,4 +190,6 @@ public final class WrappedProgram {
             }
         }
     }
+
+    private enum Outcome { STARTING, READY, FAILED }
 }

@@ -22,14 +22,16 @@ import org.daemonrunner.internal.launch.JavaCommand;
  * <ul>
  *   <li>{@code -jar APP.jar ARGS}: the class path is {@code APP.jar:daemonrunner.jar} (its manifest's
  *       {@code Class-Path} counts as it does with {@code -jar}); what only {@code -jar} reads from the manifest
- *       becomes options: {@code Add-Opens} and {@code Add-Exports} (to {@code ALL-UNNAMED}), and
- *       {@code Enable-Native-Access} (JDK 22 and later). {@code ProgramMain} reads {@code Main-Class} as it starts.
- *       A {@code Launcher-Agent-Class} is refused: only the {@code java} launcher can start it.</li>
+ *       becomes options: {@code Add-Opens} and {@code Add-Exports} (to {@code ALL-UNNAMED}; the entries the
+ *       launcher would skip are left out), and {@code Enable-Native-Access} (JDK 22 and later).
+ *       {@code ProgramMain} reads {@code Main-Class} as it starts. A {@code Launcher-Agent-Class} is refused: only
+ *       the {@code java} launcher can start it.</li>
  *   <li>{@code CLASS ARGS}: the class path is the program's ({@code -cp}, else {@code CLASSPATH}, else the
  *       directory {@code start} ran in, which is what {@code .} meant there), then daemonrunner.jar.</li>
  *   <li>{@code -m MODULE[/CLASS] ARGS}: the module is added to the boot layer ({@code --add-modules}), and its main
  *       class's package opened to the class path ({@code --add-opens}), for {@code ProgramMain} to call it; without
- *       {@code /CLASS}, the module's own main class, read from its descriptor on the module path.</li>
+ *       {@code /CLASS}, the module's own main class, read from its descriptor on the module path. The class path
+ *       is the program's ({@code -cp}, else {@code CLASSPATH}, else none), then daemonrunner.jar.</li>
  * </ul>
  * Argument files and source-file programs are refused: their content is not on the command line to be rewritten.
  */
@@ -83,7 +85,7 @@ final class ProgramCommand {
         List<String> daemonMain = new ArrayList<>(List.of(PROGRAM_MAIN, settings));
         if (first.equals("-jar")) {
             String jar = main.get(1);
-            manifestOptions(jar, options);
+            manifestOptions(jar, options, isThisJdk(program.java()));
             classPath = jar;
             daemonMain.addAll(main);
         } else if (first.equals("-m") || first.equals("--module") || first.startsWith("--module=")) {
@@ -98,14 +100,16 @@ final class ProgramCommand {
             daemonMain.add("-m");
             daemonMain.add(name + "/" + mainClass);
             daemonMain.addAll(main.subList(first.startsWith("--module=") ? 1 : 2, main.size()));
+            if (classPath == null) {
+                classPath = environmentClassPath(launchDirectory); // with -m, java's class path is CLASSPATH or none
+            }
         } else if (first.endsWith(".java")) {
             throw new IllegalArgumentException("source-file program " + first + ": daemonrunner.jar cannot wrap a program"
                     + " the java launcher compiles in memory; compile it and give -cp DIR CLASS");
         } else {
             if (classPath == null) {
-                String environment = System.getenv("CLASSPATH");
-                classPath = environment == null || environment.isEmpty() ? launchDirectory.toString()
-                        : absolute(environment, launchDirectory);
+                String environment = environmentClassPath(launchDirectory);
+                classPath = environment == null ? launchDirectory.toString() : environment;
             }
             daemonMain.addAll(main);
         }
@@ -114,8 +118,21 @@ final class ProgramCommand {
         return program.withMain(options, daemonMain);
     }
 
-    /** Adds the options that the {@code java} launcher takes from a {@code -jar} file's manifest, or refuses it. */
-    private static void manifestOptions(String jar, List<String> options) {
+    /** The {@code CLASSPATH} environment variable made absolute, or null when it is not set or empty. */
+    private static String environmentClassPath(Path launchDirectory) {
+        String environment = System.getenv("CLASSPATH");
+        return environment == null || environment.isEmpty() ? null : absolute(environment, launchDirectory);
+    }
+
+    /**
+     * Adds the options that the {@code java} launcher takes from a {@code -jar} file's manifest, or refuses it as
+     * the launcher would.
+     *
+     * @param sameJdk whether the daemon runs on the JDK running this code: then an {@code Add-Opens} or
+     *     {@code Add-Exports} entry naming a module or package that JDK does not have is left out, as the launcher
+     *     skips it; on another JDK, only the entries that are not {@code MODULE/PACKAGE} are
+     */
+    private static void manifestOptions(String jar, List<String> options, boolean sameJdk) {
         Attributes attributes;
         try (JarFile file = new JarFile(jar)) {
             Manifest manifest = file.getManifest();
@@ -134,13 +151,18 @@ final class ProgramCommand {
             String value = attributes.getValue(attribute);
             if (value != null) {
                 for (String modulePackage : value.trim().split("\\s+")) {
-                    if (!modulePackage.isEmpty()) {
+                    if (isOpenable(modulePackage, sameJdk)) {
                         options.add("--" + attribute.toLowerCase(Locale.ROOT) + "=" + modulePackage + "=ALL-UNNAMED");
                     }
                 }
             }
         }
-        if ("ALL-UNNAMED".equals(attributes.getValue("Enable-Native-Access")) && Runtime.version().feature() >= 22) {
+        String nativeAccess = attributes.getValue("Enable-Native-Access");
+        if (nativeAccess != null && !nativeAccess.equals("ALL-UNNAMED") && Runtime.version().feature() >= 22) {
+            throw new IllegalArgumentException("illegal value \"" + nativeAccess + "\" for the Enable-Native-Access"
+                    + " manifest attribute of " + jar + ": only 'ALL-UNNAMED' is allowed (java -jar refuses it too)");
+        }
+        if ("ALL-UNNAMED".equals(nativeAccess) && Runtime.version().feature() >= 22) {
             for (String option : options) {
                 if (option.startsWith("--enable-native-access")) {
                     return; // the command line's own
@@ -148,6 +170,20 @@ final class ProgramCommand {
             }
             options.add("--enable-native-access=ALL-UNNAMED");
         }
+    }
+
+    /**
+     * Whether an {@code Add-Opens} or {@code Add-Exports} entry is one the launcher applies: {@code MODULE/PACKAGE},
+     * and, when {@code sameJdk}, a package of a module of this JDK. The launcher skips the others without a word;
+     * given as options, a malformed one would end the JVM and an unknown one print a warning.
+     */
+    private static boolean isOpenable(String modulePackage, boolean sameJdk) {
+        String[] parts = modulePackage.split("/");
+        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+            return false;
+        }
+        return !sameJdk || ModuleFinder.ofSystem().find(parts[0])
+                .filter(module -> module.descriptor().packages().contains(parts[1])).isPresent();
     }
 
     /** The main class a module's descriptor names, found on the module path, else among the JDK's modules. */
@@ -165,6 +201,16 @@ final class ProgramCommand {
                 .flatMap(ModuleDescriptor::mainClass);
         return mainClass.orElseThrow(() -> new IllegalArgumentException("module " + module + " is not on the module"
                 + " path, or its descriptor names no main class: give -m " + module + "/CLASS"));
+    }
+
+    /** Whether {@code java} is the executable of the JDK running this code. */
+    private static boolean isThisJdk(String java) {
+        Path home = Path.of(System.getProperty("java.home"));
+        try {
+            return Path.of(java).toRealPath().equals(home.resolve("bin/java").toRealPath());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static String absolute(String list, Path base) {

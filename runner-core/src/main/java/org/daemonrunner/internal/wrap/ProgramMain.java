@@ -109,6 +109,7 @@ public final class ProgramMain {
                 }
                 return found;
             }
+            className = className.replace('/', '.'); // as the launcher does, for a class and a jar's Main-Class
             return Class.forName(className, false, ClassLoader.getSystemClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
             System.err.println("Error: Could not find or load main class " + className);
@@ -134,8 +135,8 @@ public final class ProgramMain {
 
     /**
      * The {@code main} method the {@code java} launcher would call: {@code public static void main(String[])}; from
-     * JDK 25 on (JEP 512), also a non-private {@code main(String[])} or {@code main()}, static or not, declared or
-     * inherited, the one with the parameter first.
+     * JDK 25 on (JEP 512), a non-private {@code main(String[])} or else {@code main()}, static or not, declared,
+     * inherited from a superclass or a default method of an interface, a public one first.
      */
     static Method mainMethod(Class<?> mainClass, boolean instanceMains) {
         if (!instanceMains) {
@@ -150,21 +151,52 @@ public final class ProgramMain {
             fail("main method not found in class " + mainClass.getName() + ", please define the main method as:"
                     + " public static void main(String[] args)");
         }
-        for (Class<?>[] parameters : new Class<?>[][] {{String[].class}, {}}) {
-            for (Class<?> type = mainClass; type != null; type = type.getSuperclass()) {
-                try {
-                    Method main = type.getDeclaredMethod("main", parameters);
-                    if (!Modifier.isPrivate(main.getModifiers()) && main.getReturnType() == void.class) {
-                        return main;
-                    }
-                } catch (NoSuchMethodException e) {
-                    // look in the superclass
-                }
+        // the order of JDK 25's jdk.internal.misc.MethodFinder
+        Method main = findMethod(mainClass, true, true, String[].class);
+        if (main == null) {
+            main = findMethod(mainClass, false, true, String[].class);
+        }
+        if (main == null || !isValidMain(main)) {
+            main = findMethod(mainClass, false, true);
+        }
+        if (main == null || !isValidMain(main)) {
+            fail("main method not found in class " + mainClass.getName() + ", please define the main method as:"
+                    + " public static void main(String[] args) (or, from JDK 25, void main())");
+        }
+        return main;
+    }
+
+    private static boolean isValidMain(Method main) {
+        return main.getReturnType() == void.class && !Modifier.isPrivate(main.getModifiers());
+    }
+
+    /**
+     * The method {@code name(parameters)} of {@code type} as {@code Class.findMethod} finds it: declared there, else
+     * in its superclasses, else the most specific one of its interfaces (their static methods are not inherited).
+     */
+    private static Method findMethod(Class<?> type, boolean publicOnly, boolean includeStatic, Class<?>... parameters) {
+        try {
+            Method declared = type.getDeclaredMethod("main", parameters);
+            int modifiers = declared.getModifiers();
+            if ((!publicOnly || Modifier.isPublic(modifiers)) && (includeStatic || !Modifier.isStatic(modifiers))) {
+                return declared;
+            }
+        } catch (NoSuchMethodException e) {
+            // inherited, perhaps
+        }
+        Method found = type.getSuperclass() == null ? null
+                : findMethod(type.getSuperclass(), publicOnly, includeStatic, parameters);
+        if (found != null) {
+            return found; // a class's method wins over an interface's default
+        }
+        for (Class<?> implemented : type.getInterfaces()) {
+            Method candidate = findMethod(implemented, publicOnly, false, parameters);
+            if (candidate != null && (found == null
+                    || found.getDeclaringClass().isAssignableFrom(candidate.getDeclaringClass()))) {
+                found = candidate;
             }
         }
-        fail("main method not found in class " + mainClass.getName() + ", please define the main method as:"
-                + " public static void main(String[] args) (or, from JDK 25, void main())");
-        return null; // not reached
+        return found;
     }
 
     /** Calls {@code main} as the launcher would: a new instance first for an instance {@code main}. */

@@ -27,8 +27,12 @@ class ProgramCommandTest {
     Path dir;
 
     private static List<String> daemon(String... javaArgs) {
-        return ProgramCommand.of(JavaCommand.parse("/usr/bin/java", List.of(javaArgs), HERE), OWN, "pidfile=/run/a.pid",
-                HERE).arguments(List.of());
+        return daemonOn("/usr/bin/java", javaArgs);
+    }
+
+    private static List<String> daemonOn(String java, String... javaArgs) {
+        return ProgramCommand.of(JavaCommand.parse(java, List.of(javaArgs), HERE), OWN, "pidfile=/run/a.pid", HERE)
+                .arguments(List.of());
     }
 
     private Path jar(String... attributes) throws IOException {
@@ -57,6 +61,35 @@ class ProgramCommandTest {
                         "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
                         "-cp", jar + ":" + OWN, MAIN, "pidfile=/run/a.pid", "-jar", jar.toString(),
                         "--server.port=8080", "a b");
+    }
+
+    @Test
+    void manifestEntriesTheLauncherWouldSkipAreLeftOutAsItLeavesThemOut() throws IOException {
+        Path jar = jar("Main-Class", "App", "Add-Opens", "java.base/java.lang java.base /x jdk.no.such/x.y"
+                + " java.base/no.such.pkg", "Add-Exports", "a/b/c java.base/sun.nio.ch");
+        String thisJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        assertThat(daemonOn(thisJava, "-jar", jar.toString())).as("on this JDK: what it has")
+                .containsExactly("--add-opens=java.base/java.lang=ALL-UNNAMED",
+                        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-cp", jar + ":" + OWN, MAIN,
+                        "pidfile=/run/a.pid", "-jar", jar.toString());
+        assertThat(daemonOn("/opt/another-jdk/bin/java", "-jar", jar.toString()))
+                .as("on another JDK: every MODULE/PACKAGE, the JVM there decides")
+                .containsExactly("--add-opens=java.base/java.lang=ALL-UNNAMED",
+                        "--add-opens=jdk.no.such/x.y=ALL-UNNAMED", "--add-opens=java.base/no.such.pkg=ALL-UNNAMED",
+                        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "-cp", jar + ":" + OWN, MAIN,
+                        "pidfile=/run/a.pid", "-jar", jar.toString());
+    }
+
+    @Test
+    void enableNativeAccessOtherThanAllUnnamedIsRefusedFromJdk22AsJavaRefusesIt() throws IOException {
+        Path jar = jar("Main-Class", "App", "Enable-Native-Access", "com.example.mod");
+        if (Runtime.version().feature() >= 22) {
+            assertThatThrownBy(() -> daemon("-jar", jar.toString())).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("illegal value \"com.example.mod\" for the Enable-Native-Access");
+        } else {
+            assertThat(daemon("-jar", jar.toString())).as("before JDK 22 the attribute means nothing")
+                    .containsExactly("-cp", jar + ":" + OWN, MAIN, "pidfile=/run/a.pid", "-jar", jar.toString());
+        }
     }
 
     @Test

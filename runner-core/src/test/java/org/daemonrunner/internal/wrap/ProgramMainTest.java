@@ -28,6 +28,42 @@ class ProgramMainTest {
         }
     }
 
+    interface Runner {
+        default void main() {
+        }
+    }
+
+    static class FromInterface implements Runner {
+    }
+
+    interface StaticMain {
+        static void main(String[] args) {
+        }
+    }
+
+    static class StaticInInterface implements StaticMain {
+        void main() {
+        }
+    }
+
+    public static class PublicParent {
+        public void main(String[] args) {
+        }
+    }
+
+    static class HidesItsOwn extends PublicParent {
+        private static void main() {
+        }
+    }
+
+    static class PrivateWithArguments {
+        private static void main(String[] args) {
+        }
+
+        void main() {
+        }
+    }
+
     @Test
     void aPublicStaticMainWithArgumentsIsFoundDeclaredOrInherited() throws NoSuchMethodException {
         assertThat(ProgramMain.mainMethod(Classic.class, false)).isEqualTo(Classic.class.getMethod("main", String[].class));
@@ -41,5 +77,20 @@ class ProgramMainTest {
                 .isEqualTo(InstanceMains.class.getDeclaredMethod("main", String[].class));
         assertThat(ProgramMain.mainMethod(NoArguments.class, true))
                 .isEqualTo(NoArguments.class.getDeclaredMethod("main"));
+    }
+
+    @Test
+    void fromJdk25AnInterfacesDefaultMainCountsButNotItsStaticOne() throws NoSuchMethodException {
+        assertThat(ProgramMain.mainMethod(FromInterface.class, true)).isEqualTo(Runner.class.getMethod("main"));
+        assertThat(ProgramMain.mainMethod(StaticInInterface.class, true)).as("an interface's static main is not inherited")
+                .isEqualTo(StaticInInterface.class.getDeclaredMethod("main"));
+    }
+
+    @Test
+    void fromJdk25APrivateMainIsPassedOverForTheNextOneAsTheLauncherDoes() throws NoSuchMethodException {
+        assertThat(ProgramMain.mainMethod(PrivateWithArguments.class, true))
+                .isEqualTo(PrivateWithArguments.class.getDeclaredMethod("main"));
+        assertThat(ProgramMain.mainMethod(HidesItsOwn.class, true)).as("a public main(String[]) first, even inherited")
+                .isEqualTo(PublicParent.class.getMethod("main", String[].class));
     }
 }
