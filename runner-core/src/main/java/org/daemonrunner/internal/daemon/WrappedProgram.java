@@ -158,8 +158,29 @@ public final class WrappedProgram {
         if (!stopRequested.compareAndSet(false, true)) {
             return;
         }
+        if (outcome.get() == Outcome.STARTING) {
+            System.err.println(CAUSE_PREFIX + "SIGTERM came before the program was ready: " + notYet());
+            System.err.flush();
+        }
         DaemonSteps.beginStop(pidfile, systemd);
         System.exit(ExitStatus.OK);
+    }
+
+    /**
+     * What had not happened yet, and what to do when it never will: the line a timed-out {@code start} quotes.
+     */
+    private String notYet() {
+        switch (readiness.kind()) {
+            case Readiness.MAIN_RETURNED:
+                return "its main() had not returned yet (--ready main-returned, the default). A main that blocks while"
+                        + " the program serves (Quarkus, Jetty's server.join(), Netty's closeFuture().sync()) never"
+                        + " returns: give --ready port:N or --ready file:PATH";
+            case "port":
+                return "this JVM was not listening on TCP port " + readiness.port() + " yet (--ready port:"
+                        + readiness.port() + "). If it never does, check the port the program was told to use";
+            default:
+                return readiness.file() + " did not exist yet (--ready file:PATH)";
+        }
     }
 
     /**
