@@ -208,6 +208,7 @@ class WrapperIT {
                 "    public static void main(String[] args) throws Exception {",
                 "        java.util.List<String> seen = new java.util.ArrayList<>(java.util.List.of(args));",
                 "        seen.add(System.getProperty(\"java.class.path\"));",
+                "        seen.add(System.getProperty(\"sun.java.command\"));",
                 "        java.nio.file.Files.write(java.nio.file.Path.of(args[0]), seen);",
                 "        new Thread(() -> { try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { } }).start();",
                 "    }",
@@ -225,17 +226,19 @@ class WrapperIT {
         start.addAll(wrapper("--pidfile", pidfile.toString(), "start", "--", "-p", "mods", "-m", "hello.mod",
                 seen.toString(), "two words", "$HOME", ""));
         long pid = assertExit(daemons.run(start), 0).startedPid();
-        assertThat(Files.readAllLines(seen)).as("main's arguments, as given, then its class path").containsExactly(
-                seen.toString(), "two words", "$HOME", "", classes + ":" + Wrapped.jar());
+        assertThat(Files.readAllLines(seen)).as("main's arguments, as given, then its class path and command")
+                .containsExactly(seen.toString(), "two words", "$HOME", "", classes + ":" + Wrapped.jar(),
+                        "hello.mod " + seen + " two words $HOME ");
         assertThat(Daemons.cmdline(pid)).contains("--add-modules=hello.mod", "--add-opens=hello.mod/hello.pkg=ALL-UNNAMED",
-                "-m", "hello.mod/hello.pkg.Hello");
+                "-m", "hello.mod");
         assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
         assertThat(isGone(pid)).isTrue();
 
         // the same classes on the class path, the main class named with slashes, which java accepts too
         long second = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-cp",
                 classes.toString(), "hello/pkg/Hello", seen.toString(), "again")), 0).startedPid();
-        assertThat(Files.readAllLines(seen)).containsExactly(seen.toString(), "again", classes + ":" + Wrapped.jar());
+        assertThat(Files.readAllLines(seen)).containsExactly(seen.toString(), "again", classes + ":" + Wrapped.jar(),
+                "hello/pkg/Hello " + seen + " again");
         assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
         assertThat(isGone(second)).isTrue();
     }

@@ -98,7 +98,7 @@ final class ProgramCommand {
                 options.add("--add-opens=" + name + "/" + mainClass.substring(0, mainClass.lastIndexOf('.')) + "=ALL-UNNAMED");
             }
             daemonMain.add("-m");
-            daemonMain.add(name + "/" + mainClass);
+            daemonMain.add(module); // as given: ProgramMain reads a main class left out from the descriptor, as java does
             daemonMain.addAll(main.subList(first.startsWith("--module=") ? 1 : 2, main.size()));
             if (classPath == null) {
                 classPath = environmentClassPath(launchDirectory); // with -m, java's class path is CLASSPATH or none

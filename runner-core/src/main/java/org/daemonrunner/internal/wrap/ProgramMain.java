@@ -59,6 +59,8 @@ public final class ProgramMain {
         Class<?> mainClass = mainClass(args[1], args[named - 1]);
         Method main = mainMethod(mainClass, Runtime.version().feature() >= 25);
         String[] programArgs = Arrays.copyOfRange(args, named, args.length);
+        // what the java launcher would have set, for the programs that read their command line from it
+        System.setProperty("sun.java.command", String.join(" ", Arrays.copyOfRange(args, named - 1, args.length)));
 
         WrappedProgram program = program(settings);
         program.install();
@@ -99,10 +101,12 @@ public final class ProgramMain {
             } else if (form.equals("-m")) {
                 int slash = name.indexOf('/');
                 Optional<Module> module = ModuleLayer.boot().findModule(slash < 0 ? name : name.substring(0, slash));
-                if (module.isEmpty() || slash < 0) {
+                Optional<String> given = slash >= 0 ? Optional.of(name.substring(slash + 1))
+                        : module.flatMap(m -> m.getDescriptor().mainClass());
+                if (module.isEmpty() || given.isEmpty()) {
                     fail("module " + name + " is not in the boot layer, or names no main class (MODULE/CLASS)");
                 }
-                className = name.substring(slash + 1);
+                className = given.get();
                 Class<?> found = Class.forName(module.get(), className);
                 if (found == null) {
                     throw new ClassNotFoundException(className + " in module " + module.get().getName());
