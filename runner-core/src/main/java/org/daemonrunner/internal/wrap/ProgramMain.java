@@ -175,7 +175,7 @@ public final class ProgramMain {
     }
 
     /**
-     * The method {@code name(parameters)} of {@code type} as {@code Class.findMethod} finds it: declared there, else
+     * The method {@code main(parameters)} of {@code type} as {@code Class.findMethod} finds it: declared there, else
      * in its superclasses, else the most specific one of its interfaces (their static methods are not inherited).
      */
     private static Method findMethod(Class<?> type, boolean publicOnly, boolean includeStatic, Class<?>... parameters) {
