@@ -18,9 +18,12 @@ import java.util.jar.Manifest;
  * <p>It is read from the process itself ({@code ProcessHandle.current().info()}, i.e. {@code /proc/self/cmdline}
  * and {@code /proc/self/exe} on Linux), so it keeps every JVM option ({@code -Xmx}, {@code -D}, agents), the class
  * path or {@code -jar} or module, the main class and all the arguments. Relative class-path and module-path
- * entries, the {@code -jar} file, agent paths, argument files, a source-file main and class-data archives
- * ({@code -XX:SharedArchiveFile}, {@code -XX:AOTCache}) are made absolute against the launch directory. Other
- * relative paths (in {@code -D} properties, say) are passed as they are.
+ * entries (an empty entry, which the JVM reads as the working directory, too), {@code --patch-module} paths, the
+ * {@code -jar} file, agent paths, argument files, a source-file main, class-data archives
+ * ({@code -XX:SharedArchiveFile}, {@code -XX:AOTCache}) and the files the JVM itself reads or writes
+ * ({@link #JVM_FILES}, {@code -Xlog} file outputs, {@code -XX:StartFlightRecording}'s {@code filename}) are made
+ * absolute against the launch directory. Other relative paths (in {@code -D} properties, or the program's own
+ * arguments) are passed as they are: the program resolves them against its working directory.
  *
  * <p>The launcher and the daemon load different classes, so each can have a class-data archive of its own. The
  * options that make a JVM write a file as it runs or exits ({@code -XX:DumpLoadedClassList},
@@ -47,6 +50,9 @@ public final class JavaCommand {
     /** Files the JVM writes while it runs or as it exits: the daemon writes its own. */
     private static final List<String> FILES_WRITTEN = List.of("-XX:DumpLoadedClassList=", "-XX:ArchiveClassesAtExit=",
             "-XX:AOTCacheOutput=", "-XX:AOTConfiguration=");
+    /** Other options whose value is a file the JVM reads or writes. */
+    private static final List<String> JVM_FILES = List.of("-XX:VMOptionsFile=", "-XX:Flags=", "-XX:HeapDumpPath=",
+            "-XX:ErrorFile=", "-XX:LogFile=", "-Xloggc:");
     /** What a file the daemon writes is called, before its extension. */
     private static final String DAEMON_SUFFIX = "-daemon";
 
@@ -139,7 +145,8 @@ public final class JavaCommand {
             if (WITH_VALUE.contains(arg)) {
                 String value = value(arguments, i, arg);
                 options.add(arg);
-                options.add(PATH_LISTS.contains(arg) ? absolutePathList(value, absolute) : value);
+                options.add(PATH_LISTS.contains(arg) ? absolutePathList(value, absolute)
+                        : arg.equals("--patch-module") ? patchedModule(value, absolute) : value);
                 i++;
                 continue;
             }
@@ -159,7 +166,7 @@ public final class JavaCommand {
         for (int i = 0; i < arguments.size(); i++) {
             String arg = arguments.get(i);
             if (!arg.startsWith("-") || arg.equals("-") || arg.equals("-jar") || arg.equals("-m")
-                    || arg.startsWith("--module")) {
+                    || arg.equals("--module") || arg.startsWith("--module=")) {
                 break; // the main class, jar or module: what follows is the app's
             }
             if (WITH_VALUE.contains(arg)) {
@@ -211,6 +218,26 @@ public final class JavaCommand {
                 return prefix + daemonsOwn(absolute.apply(arg.substring(prefix.length())));
             }
         }
+        if (arg.startsWith("--patch-module=")) {
+            return "--patch-module=" + patchedModule(arg.substring("--patch-module=".length()), absolute);
+        }
+        for (String prefix : JVM_FILES) {
+            if (arg.startsWith(prefix) && arg.length() > prefix.length()) {
+                return prefix + absolute.apply(arg.substring(prefix.length()));
+            }
+        }
+        if (arg.startsWith("-Xlog:")) {
+            return logOption(arg, absolute);
+        }
+        if (arg.startsWith("-XX:StartFlightRecording:") || arg.startsWith("-XX:StartFlightRecording=")) {
+            String prefix = "-XX:StartFlightRecording:";
+            List<String> settings = new ArrayList<>();
+            for (String setting : arg.substring(prefix.length()).split(",", -1)) {
+                settings.add(setting.startsWith("filename=")
+                        ? "filename=" + absolute.apply(setting.substring("filename=".length())) : setting);
+            }
+            return arg.substring(0, prefix.length()) + String.join(",", settings);
+        }
         if (arg.startsWith("-Xbootclasspath/a:")) {
             return "-Xbootclasspath/a:" + absolutePathList(arg.substring("-Xbootclasspath/a:".length()), absolute);
         }
@@ -239,12 +266,35 @@ public final class JavaCommand {
         return dot > slash + 1 ? file.substring(0, dot) + DAEMON_SUFFIX + file.substring(dot) : file + DAEMON_SUFFIX;
     }
 
+    /** An empty entry is the working directory to the JVM: the launch directory, made explicit. */
     private static String absolutePathList(String list, UnaryOperator<String> absolute) {
         List<String> entries = new ArrayList<>();
         for (String entry : list.split(File.pathSeparator, -1)) {
-            entries.add(entry.equals("*") ? absolute.apply(".") + File.separator + "*" : absolute.apply(entry));
+            entries.add(entry.equals("*") ? absolute.apply(".") + File.separator + "*"
+                    : absolute.apply(entry.isEmpty() ? "." : entry));
         }
         return String.join(File.pathSeparator, entries);
+    }
+
+    /** {@code MODULE=PATH[:PATH...]}, its paths made absolute. */
+    private static String patchedModule(String value, UnaryOperator<String> absolute) {
+        int eq = value.indexOf('=');
+        return eq <= 0 ? value : value.substring(0, eq + 1) + absolutePathList(value.substring(eq + 1), absolute);
+    }
+
+    /**
+     * {@code -Xlog:WHAT:OUTPUT[:...]}: an output that is a file ({@code file=NAME}, or a name other than
+     * {@code stdout} and {@code stderr}) made absolute.
+     */
+    private static String logOption(String arg, UnaryOperator<String> absolute) {
+        String[] parts = arg.split(":", -1); // -Xlog, what, output, decorators, output options
+        if (parts.length < 3 || parts[2].isEmpty() || parts[2].equals("stdout") || parts[2].equals("stderr")
+                || parts[2].startsWith("#") || parts[2].startsWith("\"") || parts[2].startsWith("file=\"")) {
+            return arg;
+        }
+        parts[2] = parts[2].startsWith("file=") ? "file=" + absolute.apply(parts[2].substring("file=".length()))
+                : absolute.apply(parts[2]);
+        return String.join(":", parts);
     }
 
     private static String value(List<String> arguments, int i, String option) {

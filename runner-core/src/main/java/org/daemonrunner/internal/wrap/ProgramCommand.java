@@ -118,6 +118,35 @@ final class ProgramCommand {
         return program.withMain(options, daemonMain);
     }
 
+    /**
+     * The program's own {@code JAVA_ARGS}, with the class path {@code java} would have taken from the environment
+     * or the working directory given as {@code -cp}: for a command line that runs later, from another directory
+     * and without this environment (a unit's {@code ExecStart=}).
+     */
+    static List<String> withExplicitClassPath(JavaCommand program, Path launchDirectory) {
+        List<String> options = new ArrayList<>(program.jvmOptions());
+        List<String> main = program.mainAndArguments();
+        for (String option : options) {
+            if (CLASS_PATH.contains(option) || option.startsWith("--class-path=")) {
+                return program.arguments(List.of());
+            }
+        }
+        String first = main.isEmpty() ? "-jar" : main.get(0);
+        if (first.equals("-jar")) {
+            return program.arguments(List.of());
+        }
+        boolean module = first.equals("-m") || first.equals("--module") || first.startsWith("--module=");
+        String implicit = environmentClassPath(launchDirectory);
+        if (implicit == null && !module) {
+            implicit = launchDirectory.toString();
+        }
+        if (implicit != null) {
+            options.add("-cp");
+            options.add(implicit);
+        }
+        return program.withMain(options, main).arguments(List.of());
+    }
+
     /** The {@code CLASSPATH} environment variable made absolute, or null when it is not set or empty. */
     private static String environmentClassPath(Path launchDirectory) {
         String environment = System.getenv("CLASSPATH");
@@ -213,10 +242,11 @@ final class ProgramCommand {
         }
     }
 
+    /** A path list made absolute; an empty entry is the working directory to the JVM, so {@code base}. */
     private static String absolute(String list, Path base) {
         List<String> entries = new ArrayList<>();
         for (String entry : list.split(File.pathSeparator, -1)) {
-            entries.add(entry.isEmpty() ? entry : base.resolve(entry).normalize().toString());
+            entries.add(base.resolve(entry).normalize().toString());
         }
         return String.join(File.pathSeparator, entries);
     }

@@ -145,7 +145,8 @@ public final class Wrapper {
             argv.add(action);
             if (action.equals("start")) {
                 argv.add("--");
-                argv.addAll(JavaCommand.parse(java.java(), options.javaArgs, launchDirectory).arguments(List.of()));
+                argv.addAll(ProgramCommand.withExplicitClassPath(JavaCommand.parse(java.java(), options.javaArgs,
+                        launchDirectory), launchDirectory));
             }
             return argv;
         }

@@ -116,6 +116,39 @@ class JavaCommandTest {
     }
 
     @Test
+    void aModulePathBeforeAutoCreateDoesNotEndTheJvmOptions() {
+        assertThat(parse("--module-path", "mods", "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=app.jsa",
+                "-m", "x/y.Z").jvmOptions()).contains("-XX:SharedArchiveFile=/srv/app/app-daemon.jsa");
+        assertThat(parse("--module-path=mods", "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=app.jsa",
+                "-m", "x/y.Z").jvmOptions()).contains("-XX:SharedArchiveFile=/srv/app/app-daemon.jsa");
+    }
+
+    @Test
+    void anEmptyClassPathEntryIsTheLaunchDirectoryAsTheJvmReadsIt() {
+        assertThat(parse("-cp", "/opt/a.jar:", "Main").jvmOptions()).containsExactly("-cp", "/opt/a.jar:/srv/app");
+        assertThat(parse("-cp", "::lib", "Main").jvmOptions()).containsExactly("-cp", "/srv/app:/srv/app:/srv/app/lib");
+    }
+
+    @Test
+    void makesTheFilesTheJvmItselfReadsOrWritesAbsolute() {
+        assertThat(parse("-XX:VMOptionsFile=conf/jvm.opts", "-XX:HeapDumpPath=dumps", "-XX:ErrorFile=logs/err_%p.log",
+                "-XX:Flags=.hotspotrc", "-XX:LogFile=logs/vm.log", "-Xloggc:logs/gc.log", "-Xlog:gc*:file=logs/gc.log:time",
+                "-Xlog:safepoint:safepoint.log", "-Xlog:gc:stdout", "-Xlog:gc", "-Xlog:disable",
+                "-XX:StartFlightRecording:duration=60s,filename=rec/app.jfr,settings=profile",
+                "-XX:StartFlightRecording=filename=app.jfr", "--patch-module", "java.base=patch:more",
+                "--patch-module=jdk.net=p2", "-Dlog.file=logs/app.log", "Main", "data/in.txt").arguments(List.of()))
+                .containsExactly("-XX:VMOptionsFile=/srv/app/conf/jvm.opts", "-XX:HeapDumpPath=/srv/app/dumps",
+                        "-XX:ErrorFile=/srv/app/logs/err_%p.log", "-XX:Flags=/srv/app/.hotspotrc",
+                        "-XX:LogFile=/srv/app/logs/vm.log", "-Xloggc:/srv/app/logs/gc.log",
+                        "-Xlog:gc*:file=/srv/app/logs/gc.log:time", "-Xlog:safepoint:/srv/app/safepoint.log",
+                        "-Xlog:gc:stdout", "-Xlog:gc", "-Xlog:disable",
+                        "-XX:StartFlightRecording:duration=60s,filename=/srv/app/rec/app.jfr,settings=profile",
+                        "-XX:StartFlightRecording=filename=/srv/app/app.jfr", "--patch-module",
+                        "java.base=/srv/app/patch:/srv/app/more", "--patch-module=jdk.net=/srv/app/p2",
+                        "-Dlog.file=logs/app.log", "Main", "data/in.txt");
+    }
+
+    @Test
     void givesTheDaemonItsOwnFileForWhatTheJvmWrites() {
         JavaCommand command = parse("-XX:DumpLoadedClassList=train/app.classlist",
                 "-XX:ArchiveClassesAtExit=/var/cache/app.jsa", "-XX:AOTCacheOutput=app", "-XX:AOTConfiguration=app.conf",
@@ -236,7 +269,7 @@ class JavaCommandTest {
 
         assertThat(command.jvmOptions()).containsExactly("--add-opens", "java.base/java.lang=ALL-UNNAMED",
                 "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-modules", "jdk.unsupported",
-                "--add-reads", "a=b", "--limit-modules", "java.base", "--patch-module", "java.base=patch",
+                "--add-reads", "a=b", "--limit-modules", "java.base", "--patch-module", "java.base=/srv/app/patch",
                 "--add-opens=java.base/java.io=ALL-UNNAMED");
         assertThat(command.mainAndArguments()).containsExactly("com.example.Main", "start");
         assertThat(command.programName()).isEqualTo("Main");

@@ -120,6 +120,29 @@ class ProgramCommandTest {
         }
     }
 
+    @Test
+    void aCommandLineThatRunsLaterGetsTheClassPathJavaWouldHaveTakenMadeExplicit() {
+        JavaCommand classForm = JavaCommand.parse("/usr/bin/java", List.of("-Xmx8m", "com.example.App", "x"), HERE);
+        String environment = System.getenv("CLASSPATH");
+        String implicit = environment == null || environment.isEmpty() ? HERE.toString() : null;
+        if (implicit != null) {
+            assertThat(ProgramCommand.withExplicitClassPath(classForm, HERE)).as("the directory it was given in")
+                    .containsExactly("-Xmx8m", "-cp", "/srv/app", "com.example.App", "x");
+        } else {
+            assertThat(ProgramCommand.withExplicitClassPath(classForm, HERE)).contains("-cp");
+        }
+        JavaCommand given = JavaCommand.parse("/usr/bin/java", List.of("-cp", "lib/*", "App"), HERE);
+        assertThat(ProgramCommand.withExplicitClassPath(given, HERE)).containsExactly("-cp", "/srv/app/lib/*", "App");
+        JavaCommand jar = JavaCommand.parse("/usr/bin/java", List.of("-jar", "app.jar"), HERE);
+        assertThat(ProgramCommand.withExplicitClassPath(jar, HERE)).containsExactly("-jar", "/srv/app/app.jar");
+    }
+
+    @Test
+    void anEmptyEntryOfClasspathIsTheLaunchDirectory() {
+        assertThat(daemon("-cp", "/opt/a.jar:", "com.example.App")).containsSubsequence("-cp",
+                "/opt/a.jar:/srv/app:" + OWN);
+    }
+
     /** A modular jar, hello.mod, whose descriptor names its main class hello.pkg.Hello; returns its directory. */
     private Path moduleJar() throws IOException {
         Path source = Files.createDirectories(dir.resolve("src/hello/pkg"));
