@@ -137,6 +137,25 @@ class WrapperIT {
     }
 
     @Test
+    void reopenLogsWithOnlyThePidfileReopensTheLogsTheDaemonWasStartedWith() throws IOException {
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        Path out = logs.resolve("app.out");
+        Path err = logs.resolve("app.err");
+        long pid = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--stdout", out.toString(),
+                "--stderr", err.toString(), "--ready", "port:" + port, "start", "--", "-jar", plainJar.toString(),
+                Integer.toString(port), marker.toString())), 0).startedPid();
+        Files.move(out, logs.resolve("app.out.1"));
+        Files.move(err, logs.resolve("app.err.1"));
+
+        Command.Result reopen = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "reopen-logs")), 0);
+        assertThat(out).as("%s", reopen).exists();
+        assertThat(err).exists();
+        assertThat(Path.of("/proc/" + pid + "/fd/2").toRealPath()).isEqualTo(err.toRealPath());
+        assertThat(dir.resolve("plain.out")).as("not the default beside the pidfile").doesNotExist();
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+    }
+
+    @Test
     void mainReturnedByDefaultAndAReadyFileAreWaitedFor() throws IOException {
         Path ready = dir.resolve("ready.flag");
         List<String> program = List.of("--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(),

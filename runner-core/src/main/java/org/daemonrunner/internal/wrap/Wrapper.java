@@ -56,6 +56,9 @@ public final class Wrapper {
             boolean needsProgram = action == Action.START || action == Action.RESTART || action == Action.RUN
                     || action == Action.SYSTEMD_UNIT;
             JavaCommand java = needsProgram ? javaCommand(options, launchDirectory) : null;
+            if (action == Action.REOPEN_LOGS || action == Action.FORCE_STOP) {
+                options.adoptRunningDaemonsLogs();
+            }
             Target target = new Target(options.app(), launchDirectory, java);
             target.checkPidfileIsSafe(action);
             switch (action) {

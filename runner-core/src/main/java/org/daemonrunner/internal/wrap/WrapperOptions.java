@@ -2,6 +2,7 @@
 package org.daemonrunner.internal.wrap;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.daemonrunner.DaemonContext;
 import org.daemonrunner.InvalidActionException;
 import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.daemon.Readiness;
+import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.runner.ActionParser;
 import org.daemonrunner.internal.runner.ParsedCommand;
 
@@ -193,6 +195,41 @@ final class WrapperOptions {
         String name = pidfile.getFileName().toString();
         name = name.endsWith(".pid") ? name.substring(0, name.length() - 4) : name;
         return pidfile.resolveSibling(name + extension);
+    }
+
+    /**
+     * For {@code reopen-logs} and {@code force-stop} without {@code --stdout} or {@code --stderr}: the logs the
+     * running daemon was started with, read from its command line ({@link ProgramMain}'s settings), so that those
+     * actions check the files it really writes, not the defaults beside the pidfile. Only what is checked or read
+     * comes from there; whom to signal is still the pidfile lock's holder alone.
+     */
+    void adoptRunningDaemonsLogs() {
+        if (values.containsKey("stdout") && values.containsKey("stderr")) {
+            return;
+        }
+        long pid;
+        try {
+            pid = PidFile.inspect(path("pidfile")).runningPid().orElse(0);
+        } catch (IOException | RuntimeException e) {
+            return; // the action says what is wrong with the pidfile
+        }
+        List<String> argv;
+        try {
+            argv = List.of(new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
+                    StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        int main = argv.indexOf(ProgramCommand.PROGRAM_MAIN);
+        if (pid <= 1 || main < 0 || main + 1 >= argv.size()) {
+            return;
+        }
+        Map<String, String> settings = ProgramSettings.decode(argv.get(main + 1));
+        for (String key : new String[] {ProgramSettings.STDOUT, ProgramSettings.STDERR}) {
+            if (!values.containsKey(key) && settings.containsKey(key)) {
+                values.put(key, settings.get(key));
+            }
+        }
     }
 
     Path stdout() {
