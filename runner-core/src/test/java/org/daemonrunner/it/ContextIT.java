@@ -48,6 +48,10 @@ class ContextIT extends ProbeTest {
         startProbe("--umask", "027", "--create", dir.resolve("made-027").toString());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made-027"))))
                 .isEqualTo("rw-r-----");
+        for (String log : new String[] {"out.log", "err.log"}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(log))))
+                    .as("%s, which start created: the daemon's umask, not the launcher's", log).isEqualTo("rw-r-----");
+        }
         assertExit(probeRun("stop"), 0);
         long pid = startProbe("--create", dir.resolve("made-default").toString());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("made-default"))))

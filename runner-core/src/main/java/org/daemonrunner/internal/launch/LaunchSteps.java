@@ -3,6 +3,7 @@ package org.daemonrunner.internal.launch;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -10,8 +11,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.daemonrunner.DaemonContext;
@@ -102,13 +105,24 @@ public final class LaunchSteps {
             throw new DaemonEnvironmentException("Cannot start: pidfile " + pidfile + " is not writable."
                     + " Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, null);
         }
-        openForAppend(paths.stdout(), "standard output log");
-        openForAppend(paths.stderr(), "standard error log");
+        openForAppend(paths.stdout(), "standard output log", context.umask());
+        openForAppend(paths.stderr(), "standard error log", context.umask());
         if (!Files.isReadable(paths.stdin())) {
             throw new DaemonEnvironmentException("Cannot start: standard input " + paths.stdin() + (Files.exists(
                     paths.stdin()) ? " is not readable" : " does not exist") + ". Fix it, or set another stdin path.",
                     Files.exists(paths.stdin()) ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, null);
         }
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ ... OTHERS_EXECUTE: 0400 ... 0001
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
     }
 
     /**
@@ -128,7 +142,8 @@ public final class LaunchSteps {
         }
     }
 
-    private static void openForAppend(Path log, String what) {
+    /** Opens {@code log} to append, creating it with the daemon's umask applied, as the daemon would have. */
+    private static void openForAppend(Path log, String what, int umask) {
         try {
             // opening a FIFO for writing blocks until something reads it: refuse it rather than hang
             if ((((Integer) Files.getAttribute(log, "unix:mode")) & 0170000) == 0010000) {
@@ -143,7 +158,15 @@ public final class LaunchSteps {
             // absent (created below) or unreadable (the open below says why)
         }
         try {
-            Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close(); // creates it
+            if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    Files.createFile(log);
+                    Files.setPosixFilePermissions(log, permissions(0666 & ~umask)); // not the launcher's umask
+                } catch (FileAlreadyExistsException created) {
+                    // by someone else, just now: theirs
+                }
+            }
+            Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
         } catch (AccessDeniedException e) {
             throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is not writable"
                     + " (permission denied). Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, e);
