@@ -315,9 +315,15 @@ public final class DaemonContext {
         /**
          * Returns the context.
          *
-         * @throws IllegalArgumentException when an app handler or an ignored signal is the reopen-logs signal
+         * @throws IllegalArgumentException when an app handler or an ignored signal is the reopen-logs signal, or
+         *     a group or supplementary groups are set without a user (they would be ignored)
          */
         public DaemonContext build() {
+            if (user == null && (group != null || supplementaryGroups != null)) {
+                throw new IllegalArgumentException((group != null ? "a group (" + group + ")" : "supplementary groups")
+                        + " without a user: the daemon would keep the groups of whoever starts it. Set the user too"
+                        + " (user(...), --user), whose groups these replace");
+            }
             if (signalHandlers.containsKey(reopenLogsSignal) || ignoredSignals.contains(reopenLogsSignal)) {
                 throw new IllegalArgumentException("SIG" + reopenLogsSignal + " reopens the logs; choose another"
                         + " signal for that with reopenLogsSignal(...) before mapping SIG" + reopenLogsSignal);

@@ -2,11 +2,13 @@
 package org.daemonrunner.internal.wrap;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,11 +85,17 @@ final class WrapperOptions {
                 actionArgs.add(arg); // the action, then its own options (checked by ActionParser)
             }
         }
+        boolean javaArgsGiven = javaArgs != null && !javaArgs.isEmpty(); // a bare '--' gives none
         if (config != null) {
-            options.readConfig(base.resolve(config), javaArgs != null);
+            options.readConfig(base.resolve(config), javaArgsGiven);
         }
-        if (javaArgs != null) {
+        if (javaArgsGiven) {
             options.javaArgs = List.copyOf(javaArgs);
+        }
+        if (options.values.containsKey("group") && !options.values.containsKey("user")) {
+            throw new InvalidActionException("--group " + options.values.get("group") + " without --user: the daemon"
+                    + " would keep the groups of whoever starts it. Give --user too (the group replaces its primary"
+                    + " group).");
         }
         options.command = ActionParser.parseCommand(actionArgs.toArray(new String[0]));
         if (!options.values.containsKey("pidfile")) {
@@ -100,19 +108,23 @@ final class WrapperOptions {
         List<String> lines;
         try {
             lines = Files.readAllLines(file);
+        } catch (CharacterCodingException e) {
+            throw new InvalidActionException("Cannot read config " + file + ": it is not UTF-8 text (" + e + ")."
+                    + " Save it as UTF-8.");
         } catch (IOException e) {
             throw new InvalidActionException("Cannot read config " + file + ": " + e + ".");
         }
         List<String> fileJavaArgs = null;
+        Map<String, Integer> lineOf = new HashMap<>();
         for (int n = 0; n < lines.size(); n++) {
-            String line = lines.get(n);
+            String line = n == 0 && lines.get(0).startsWith("\uFEFF") ? lines.get(0).substring(1) : lines.get(n);
+            String trimmed = line.strip();
             if (fileJavaArgs != null) {
-                if (!line.isBlank()) {
-                    fileJavaArgs.add(line.strip());
+                if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+                    fileJavaArgs.add(trimmed);
                 }
                 continue;
             }
-            String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("#")) {
                 continue;
             }
@@ -123,11 +135,21 @@ final class WrapperOptions {
             int eq = trimmed.indexOf('=');
             String key = eq < 0 ? trimmed : trimmed.substring(0, eq).strip();
             String where = "key '" + key + "' in " + file + " line " + (n + 1);
+            if (eq < 0 && KEYS.contains(key)) {
+                throw new InvalidActionException("No value for " + where + ": write " + key + "=VALUE.");
+            }
+            if (lineOf.containsKey(key)) {
+                throw new InvalidActionException("Key '" + key + "' given twice in " + file + ", lines "
+                        + lineOf.get(key) + " and " + (n + 1) + ".");
+            }
+            lineOf.put(key, n + 1);
             if (eq < 0 || !KEYS.contains(key)) {
                 throw new InvalidActionException("Unknown " + where + " (keys: " + String.join(", ", sortedKeys())
                         + "; JAVA_ARGS go after a line '--', one a line).");
             }
-            if (!values.containsKey(key)) { // the command line wins
+            if (values.containsKey(key)) {
+                check(key, trimmed.substring(eq + 1).strip(), where); // the command line wins; still checked
+            } else {
                 set(key, trimmed.substring(eq + 1).strip(), where);
             }
         }
@@ -144,6 +166,12 @@ final class WrapperOptions {
 
     /** Checks {@code value} for {@code key} and stores it. */
     private void set(String key, String value, String where) {
+        check(key, value, where);
+        values.put(key, value);
+    }
+
+    /** Checks {@code value} for {@code key}: a usage error naming {@code where} if it is bad. */
+    private void check(String key, String value, String where) {
         if (value.isEmpty()) {
             throw new InvalidActionException("Empty value for " + where + ".");
         }
@@ -174,7 +202,6 @@ final class WrapperOptions {
         } catch (IllegalArgumentException | InvalidActionException e) {
             throw new InvalidActionException("Bad value for " + where + ": " + e.getMessage());
         }
-        values.put(key, value);
     }
 
     Path path(String key) {
