@@ -161,6 +161,9 @@ class OperationsIT extends ProbeTest {
         assertExit(stop, 1);
         assertThat(stop.err()).contains("refusing pidfile " + pidfile, "owned by uid 65534");
         assertExit(probeRun("status"), 4);
+        Command.Result json = assertExit(probeRun("status", "--json"), 4);
+        assertThat(json.out()).as("still one object on stdout").startsWith("{\"pidfile\":\"" + pidfile + "\"")
+                .contains("\"status\":\"unknown\"", "\"exit_status\":4", "owned by uid 65534");
         assertThat(events()).isEmpty();
     }
 

@@ -58,7 +58,9 @@ final class SafetyCheck {
         }
         if (uid != 0 && uid != trustedUid) {
             throw new IOException("refusing " + what + ": it is owned by uid " + uid + ", neither root nor the"
-                    + " daemon's user. Give it to root (or the daemon's user), or use another path");
+                    + " daemon's user" + (trustedUid < 0 ? " (no user is set)" : "") + ". Give it to root (or the"
+                    + " daemon's user), or use another path" + (trustedUid < 0 ? "; if the daemon runs as uid " + uid
+                    + ", set that user (DaemonContext.user; daemonrunner.jar: --user NAME, as start had it)" : ""));
         }
     }
 }

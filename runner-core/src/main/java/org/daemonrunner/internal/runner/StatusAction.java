@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import org.daemonrunner.Action;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.pidfile.PidFile;
@@ -30,11 +31,25 @@ public final class StatusAction {
     public int status(boolean json) {
         PidFileState state;
         try {
-            state = PidFile.inspect(target.paths().pidfile());
-        } catch (IOException e) {
-            // the state cannot be told (a path the kernel refuses, an unreadable directory): LSB's 4, whatever the cause
-            throw new DaemonEnvironmentException("Cannot tell the status: reading pidfile " + target.paths().pidfile()
-                    + " failed: " + e + ".", ExitStatus.STATUS_UNKNOWN, e);
+            target.requirePidfileIsSafe(Action.STATUS);
+            try {
+                state = PidFile.inspect(target.paths().pidfile());
+            } catch (IOException e) {
+                // the state cannot be told (a path the kernel refuses, an unreadable directory): LSB's 4, whatever
+                // the cause
+                throw new DaemonEnvironmentException("Cannot tell the status: reading pidfile "
+                        + target.paths().pidfile() + " failed: " + e + ".", ExitStatus.STATUS_UNKNOWN, e);
+            }
+        } catch (DaemonEnvironmentException e) {
+            if (json) { // still one object on stdout, for whatever reads it
+                StringBuilder object = new StringBuilder("{");
+                field(object, "pidfile", target.paths().pidfile().toString());
+                field(object, "status", "unknown");
+                object.append(",\"exit_status\":").append(e.exitStatus());
+                field(object, "detail", e.getMessage());
+                console.out().println(object.append('}'));
+            }
+            throw e;
         }
         int exit;
         String text;

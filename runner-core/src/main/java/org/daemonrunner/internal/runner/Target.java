@@ -99,10 +99,19 @@ public final class Target {
 
     /**
      * As root, refuses a pidfile (or directory) another user could replace; see {@link PidFile#checkSafe}.
+     * {@code status} checks it itself ({@link StatusAction}), to answer "unknown" in its own format.
      *
      * @throws DaemonEnvironmentException naming the path and what to do (status: 4, else 1)
      */
     public void checkPidfileIsSafe(Action action) {
+        if (action == Action.STATUS) {
+            return;
+        }
+        requirePidfileIsSafe(action);
+    }
+
+    /** {@link #checkPidfileIsSafe}, for every action. */
+    void requirePidfileIsSafe(Action action) {
         if (UserAccount.currentUid() != 0) {
             return;
         }

@@ -536,7 +536,9 @@ class PidFileTest {
         Path file = Files.createFile(real.resolve("app.pid"));
         Files.setOwner(file, file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("65534"));
         assertThatThrownBy(() -> PidFile.checkSafe(link.resolve("app.pid"), -1)).isInstanceOf(IOException.class)
-                .hasMessageStartingWith("refusing pidfile " + link.resolve("app.pid") + ": it is owned by uid 65534");
+                .hasMessageStartingWith("refusing pidfile " + link.resolve("app.pid") + ": it is owned by uid 65534")
+                .hasMessageContaining("if the daemon runs as uid 65534, set that user (DaemonContext.user;"
+                        + " daemonrunner.jar: --user NAME, as start had it)");
     }
 
     private Process startLockHolder() throws IOException {
