@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.runner;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +58,11 @@ public final class SystemdUnitAction {
      * @throws DaemonRunnerException (status 1) when a command line cannot be written
      */
     public int print(ParsedCommand command, CommandLines commands) {
-        console.out().print(unit(commands, command.unitType().equals("forking"), command.networkOnline()));
+        // a unit file is UTF-8 whatever the locale (under LANG=C, a PrintStream would write '?' for a non-ASCII char)
+        byte[] unit = unit(commands, command.unitType().equals("forking"), command.networkOnline())
+                .getBytes(StandardCharsets.UTF_8);
+        console.out().write(unit, 0, unit.length);
+        console.out().flush();
         return ExitStatus.OK;
     }
 

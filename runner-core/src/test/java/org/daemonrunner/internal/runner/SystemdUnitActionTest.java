@@ -98,6 +98,26 @@ class SystemdUnitActionTest {
     }
 
     @Test
+    void theUnitIsWrittenInUtf8WhateverTheConsolesCharset() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Console ascii = new Console(new PrintStream(bytes, true, StandardCharsets.US_ASCII), System.err);
+        new SystemdUnitAction(target(DaemonContext.builder().build()), ascii).print(
+                ActionParser.parseCommand(new String[] {"systemd-unit"}), new SystemdUnitAction.CommandLines() {
+                    @Override
+                    public String programName() {
+                        return "caf\u00e9";
+                    }
+
+                    @Override
+                    public List<String> forAction(String action) {
+                        return List.of("/usr/bin/java", "-jar", "/srv/caf\u00e9.jar", action);
+                    }
+                });
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("Description=caf\u00e9 (daemonrunner)",
+                "\"/srv/caf\u00e9.jar\" run");
+    }
+
+    @Test
     void everyArgumentReachesTheDaemonAsWritten() {
         assertThat(SystemdUnitAction.escapeArgument("plain-/path_1.2,a=b:c@d+")).isEqualTo("plain-/path_1.2,a=b:c@d+");
         assertThat(SystemdUnitAction.escapeArgument("two words")).isEqualTo("\"two words\"");
