@@ -280,6 +280,22 @@ class ContextIT extends ProbeTest {
     }
 
     @Test
+    void aUserWhoMayNotSignalTheDaemonIsToldSoWithStatus4() throws IOException {
+        assumeRoot();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Command.Result start = assertExit(daemons.run(probeForNobody("start")), 0); // as root
+        long pid = start.startedPid();
+        List<String> reload = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups"));
+        reload.addAll(probeForNobody("reload"));
+        Command.Result result = daemons.run(reload);
+        assertExit(result, 4);
+        assertThat(result.err()).contains("Cannot send SIGHUP to process " + pid, "permission denied, it runs as uid 0",
+                "Run this as the daemon's user or as root.");
+        assertThat(isGone(pid)).isFalse();
+    }
+
+    @Test
     void anUnknownUserIsRefusedBeforeDetaching() {
         Command.Result start = probeRun("start", "--user", "no-such-user-here");
         assertExit(start, 1);

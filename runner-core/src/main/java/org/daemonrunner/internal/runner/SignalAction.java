@@ -2,8 +2,10 @@
 package org.daemonrunner.internal.runner;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.launch.DaemonPaths;
@@ -12,6 +14,7 @@ import org.daemonrunner.internal.pidfile.PidFileState;
 import org.daemonrunner.internal.proc.ProcessControl;
 import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.StreamCheck;
+import org.daemonrunner.internal.proc.UserAccount;
 
 /** {@code reload} and {@code reopen-logs}: one signal to the holder of the pidfile's lock, and what it is known to have done. */
 public final class SignalAction {
@@ -105,6 +108,18 @@ public final class SignalAction {
         try {
             ProcessControl.signal(pid, signal);
         } catch (IOException e) {
+            int me = UserAccount.currentUid();
+            int owner;
+            try {
+                owner = (Integer) Files.getAttribute(Path.of("/proc/" + pid), "unix:uid");
+            } catch (IOException | RuntimeException unknown) {
+                owner = me;
+            }
+            if (me != 0 && owner != me) { // as stop says it: LSB's 4, insufficient privilege
+                throw new DaemonEnvironmentException("Cannot send " + signal.fullName() + " to process " + pid
+                        + " (holder of " + target.paths().pidfile() + "): permission denied, it runs as uid " + owner
+                        + ". Run this as the daemon's user or as root.", ExitStatus.PRIVILEGE, e);
+            }
             throw new DaemonRunnerException("Cannot send " + signal.fullName() + " to process " + pid + " (holder of "
                     + target.paths().pidfile() + "): " + e.getMessage() + ".", ExitStatus.FAILURE, e);
         }
