@@ -282,6 +282,22 @@ class WrapperIT {
     }
 
     @Test
+    void runStoppedBeforeItsDefaultReadinessHeldSaysNothingOfReadiness() {
+        Command.Running run = daemons.spawn(Command.of(wrapper("--pidfile", pidfile.toString(), "run", "--", "-cp",
+                plainJar.toString(), "PlainHttpMain", Integer.toString(port), marker.toString(), "block")).in(dir)
+                .output(dir.resolve("run.out"), dir.resolve("run.err")));
+        await("the program in the foreground to listen on " + port, Duration.ofSeconds(30), () -> accepts(port));
+        try {
+            ProcessControl.signal(run.pid(), Signal.TERM);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        Command.Result result = run.finish(Duration.ofSeconds(30));
+        assertExit(result, 0, "run's status, the program's after SIGTERM");
+        assertThat(result.err()).as("in the foreground no one waits for readiness").doesNotContain("SIGTERM came before");
+    }
+
+    @Test
     void systemdUnitRunsTheProgramsOwnCommandThroughProgramMainAsTheOneJvm() {
         Command.Result notify = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready",
                 "port:" + port, "--chdir", dir.toString(), "systemd-unit", "--", "-Xmx64m", "-jar", plainJar.toString(),

@@ -158,7 +158,7 @@ public final class WrappedProgram {
         if (!stopRequested.compareAndSet(false, true)) {
             return;
         }
-        if (outcome.get() == Outcome.STARTING) {
+        if (outcome.get() == Outcome.STARTING && (daemon || systemd.isActive())) { // someone waits for ready
             System.err.println(CAUSE_PREFIX + "SIGTERM came before the program was ready: " + notYet());
             System.err.flush();
         }

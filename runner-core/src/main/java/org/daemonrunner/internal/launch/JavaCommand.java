@@ -40,6 +40,7 @@ public final class JavaCommand {
     private static final Set<String> WITH_VALUE = Set.of("-cp", "-classpath", "--class-path", "-p",
             "--module-path", "--upgrade-module-path", "--add-modules", "--limit-modules", "--add-exports",
             "--add-opens", "--add-reads", "--patch-module", "--enable-native-access", "--source");
+    private static final Set<String> CLASS_PATH = Set.of("-cp", "-classpath", "--class-path");
     private static final Set<String> PATH_LISTS = Set.of("-cp", "-classpath", "--class-path", "-p",
             "--module-path", "--upgrade-module-path");
     private static final String OWN_PROPERTIES = "-Ddaemonrunner.";
@@ -145,7 +146,7 @@ public final class JavaCommand {
             if (WITH_VALUE.contains(arg)) {
                 String value = value(arguments, i, arg);
                 options.add(arg);
-                options.add(PATH_LISTS.contains(arg) ? absolutePathList(value, absolute)
+                options.add(PATH_LISTS.contains(arg) ? absolutePathList(value, absolute, CLASS_PATH.contains(arg))
                         : arg.equals("--patch-module") ? patchedModule(value, absolute) : value);
                 i++;
                 continue;
@@ -197,7 +198,8 @@ public final class JavaCommand {
     private static String rewriteOption(String arg, UnaryOperator<String> absolute, boolean autoCreate) {
         int eq = arg.indexOf('=');
         if (arg.startsWith("--") && eq > 0 && PATH_LISTS.contains(arg.substring(0, eq))) {
-            return arg.substring(0, eq + 1) + absolutePathList(arg.substring(eq + 1), absolute);
+            return arg.substring(0, eq + 1) + absolutePathList(arg.substring(eq + 1), absolute,
+                    CLASS_PATH.contains(arg.substring(0, eq)));
         }
         for (String prefix : List.of("-javaagent:", "-agentpath:")) {
             if (arg.startsWith(prefix)) {
@@ -209,7 +211,7 @@ public final class JavaCommand {
         }
         for (String prefix : ARCHIVES_READ) {
             if (arg.startsWith(prefix)) {
-                return prefix + daemonsArchive(absolutePathList(arg.substring(prefix.length()), absolute),
+                return prefix + daemonsArchive(absolutePathList(arg.substring(prefix.length()), absolute, false),
                         autoCreate && prefix.equals(SHARED_ARCHIVE));
             }
         }
@@ -233,13 +235,15 @@ public final class JavaCommand {
             String prefix = "-XX:StartFlightRecording:";
             List<String> settings = new ArrayList<>();
             for (String setting : arg.substring(prefix.length()).split(",", -1)) {
-                settings.add(setting.startsWith("filename=")
-                        ? "filename=" + absolute.apply(setting.substring("filename=".length())) : setting);
+                String file = setting.startsWith("filename=") && !setting.startsWith("filename=\"")
+                        ? absolute.apply(setting.substring("filename=".length())) : null;
+                settings.add(file == null ? setting : "filename=" + (file.matches(".*[,=].*") ? "\"" + file + "\"" : file));
             }
             return arg.substring(0, prefix.length()) + String.join(",", settings);
         }
         if (arg.startsWith("-Xbootclasspath/a:")) {
-            return "-Xbootclasspath/a:" + absolutePathList(arg.substring("-Xbootclasspath/a:".length()), absolute);
+            return "-Xbootclasspath/a:" + absolutePathList(arg.substring("-Xbootclasspath/a:".length()), absolute,
+                    false); // the JVM skips an empty boot class path entry
         }
         if (arg.startsWith("-splash:")) {
             return "-splash:" + absolute.apply(arg.substring("-splash:".length()));
@@ -266,12 +270,15 @@ public final class JavaCommand {
         return dot > slash + 1 ? file.substring(0, dot) + DAEMON_SUFFIX + file.substring(dot) : file + DAEMON_SUFFIX;
     }
 
-    /** An empty entry is the working directory to the JVM: the launch directory, made explicit. */
-    private static String absolutePathList(String list, UnaryOperator<String> absolute) {
+    /**
+     * The entries of a path list made absolute; with {@code classPath}, an empty entry too, which is the working
+     * directory to the class path (the launch directory, made explicit), where other lists skip it.
+     */
+    private static String absolutePathList(String list, UnaryOperator<String> absolute, boolean classPath) {
         List<String> entries = new ArrayList<>();
         for (String entry : list.split(File.pathSeparator, -1)) {
             entries.add(entry.equals("*") ? absolute.apply(".") + File.separator + "*"
-                    : absolute.apply(entry.isEmpty() ? "." : entry));
+                    : absolute.apply(entry.isEmpty() && classPath ? "." : entry));
         }
         return String.join(File.pathSeparator, entries);
     }
@@ -279,7 +286,8 @@ public final class JavaCommand {
     /** {@code MODULE=PATH[:PATH...]}, its paths made absolute. */
     private static String patchedModule(String value, UnaryOperator<String> absolute) {
         int eq = value.indexOf('=');
-        return eq <= 0 ? value : value.substring(0, eq + 1) + absolutePathList(value.substring(eq + 1), absolute);
+        return eq <= 0 ? value : value.substring(0, eq + 1) + absolutePathList(value.substring(eq + 1), absolute,
+                false);
     }
 
     /**
@@ -292,8 +300,9 @@ public final class JavaCommand {
                 || parts[2].startsWith("#") || parts[2].startsWith("\"") || parts[2].startsWith("file=\"")) {
             return arg;
         }
-        parts[2] = parts[2].startsWith("file=") ? "file=" + absolute.apply(parts[2].substring("file=".length()))
-                : absolute.apply(parts[2]);
+        String file = absolute.apply(parts[2].startsWith("file=") ? parts[2].substring("file=".length()) : parts[2]);
+        // a path with the option's own separators in it is quoted, as -Xlog allows
+        parts[2] = "file=" + (file.matches(".*[:=,].*") ? "\"" + file + "\"" : file);
         return String.join(":", parts);
     }
 

@@ -2,10 +2,12 @@
 package org.daemonrunner.internal.proc;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Reads what a process appended to a log: its size before, and what came after it. One reader for {@code start}'s
@@ -29,15 +31,21 @@ public final class LogFile {
      * UTF-8; empty when nothing was, or the file cannot be read.
      */
     public static String appended(Path file, long from, int maxBytes) {
-        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-            long length = in.length();
+        // a regular file only (a log may be a link to one): opening a FIFO for reading would block
+        if (!Files.isRegularFile(file)) {
+            return "";
+        }
+        try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ)) {
+            long length = in.size();
             if (length <= from) {
                 return "";
             }
-            byte[] bytes = new byte[(int) Math.min(length - from, maxBytes)];
-            in.seek(length - bytes.length);
-            in.readFully(bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
+            ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(length - from, maxBytes));
+            in.position(length - bytes.capacity());
+            while (bytes.hasRemaining() && in.read(bytes) > 0) {
+                // read on
+            }
+            return new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
         }

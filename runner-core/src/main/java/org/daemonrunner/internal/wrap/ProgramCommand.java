@@ -85,7 +85,7 @@ final class ProgramCommand {
         List<String> daemonMain = new ArrayList<>(List.of(PROGRAM_MAIN, settings));
         if (first.equals("-jar")) {
             String jar = main.get(1);
-            manifestOptions(jar, options, isThisJdk(program.java()));
+            manifestOptions(jar, options, isThisJdk(program.java()) ? modules(modulePath) : null);
             classPath = jar;
             daemonMain.addAll(main);
         } else if (first.equals("-m") || first.equals("--module") || first.startsWith("--module=")) {
@@ -157,11 +157,12 @@ final class ProgramCommand {
      * Adds the options that the {@code java} launcher takes from a {@code -jar} file's manifest, or refuses it as
      * the launcher would.
      *
-     * @param sameJdk whether the daemon runs on the JDK running this code: then an {@code Add-Opens} or
-     *     {@code Add-Exports} entry naming a module or package that JDK does not have is left out, as the launcher
-     *     skips it; on another JDK, only the entries that are not {@code MODULE/PACKAGE} are
+     * @param modules when the daemon runs on the JDK running this code, its modules and the program's module
+     *     path: an {@code Add-Opens} or {@code Add-Exports} entry naming a module or package not there is left out,
+     *     as the launcher skips it; null on another JDK, where only the entries that are not {@code MODULE/PACKAGE}
+     *     are
      */
-    private static void manifestOptions(String jar, List<String> options, boolean sameJdk) {
+    private static void manifestOptions(String jar, List<String> options, ModuleFinder modules) {
         Attributes attributes;
         try (JarFile file = new JarFile(jar)) {
             Manifest manifest = file.getManifest();
@@ -180,7 +181,7 @@ final class ProgramCommand {
             String value = attributes.getValue(attribute);
             if (value != null) {
                 for (String modulePackage : value.trim().split("\\s+")) {
-                    if (isOpenable(modulePackage, sameJdk)) {
+                    if (isOpenable(modulePackage, modules)) {
                         options.add("--" + attribute.toLowerCase(Locale.ROOT) + "=" + modulePackage + "=ALL-UNNAMED");
                     }
                 }
@@ -203,20 +204,20 @@ final class ProgramCommand {
 
     /**
      * Whether an {@code Add-Opens} or {@code Add-Exports} entry is one the launcher applies: {@code MODULE/PACKAGE},
-     * and, when {@code sameJdk}, a package of a module of this JDK. The launcher skips the others without a word;
-     * given as options, a malformed one would end the JVM and an unknown one print a warning.
+     * and, given {@code modules}, a package of one of them. The launcher skips the others without a word; given as
+     * options, a malformed one would end the JVM and an unknown one print a warning.
      */
-    private static boolean isOpenable(String modulePackage, boolean sameJdk) {
+    private static boolean isOpenable(String modulePackage, ModuleFinder modules) {
         String[] parts = modulePackage.split("/");
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
             return false;
         }
-        return !sameJdk || ModuleFinder.ofSystem().find(parts[0])
+        return modules == null || modules.find(parts[0])
                 .filter(module -> module.descriptor().packages().contains(parts[1])).isPresent();
     }
 
-    /** The main class a module's descriptor names, found on the module path, else among the JDK's modules. */
-    private static String descriptorMainClass(String module, String modulePath) {
+    /** The modules a JVM given {@code modulePath} can see: those on it, then the JDK's. */
+    private static ModuleFinder modules(String modulePath) {
         List<Path> entries = new ArrayList<>();
         if (modulePath != null) {
             for (String entry : modulePath.split(File.pathSeparator)) {
@@ -225,8 +226,12 @@ final class ProgramCommand {
                 }
             }
         }
-        Optional<String> mainClass = ModuleFinder.compose(ModuleFinder.of(entries.toArray(Path[]::new)),
-                ModuleFinder.ofSystem()).find(module).map(reference -> reference.descriptor())
+        return ModuleFinder.compose(ModuleFinder.of(entries.toArray(Path[]::new)), ModuleFinder.ofSystem());
+    }
+
+    /** The main class a module's descriptor names, found on the module path, else among the JDK's modules. */
+    private static String descriptorMainClass(String module, String modulePath) {
+        Optional<String> mainClass = modules(modulePath).find(module).map(reference -> reference.descriptor())
                 .flatMap(ModuleDescriptor::mainClass);
         return mainClass.orElseThrow(() -> new IllegalArgumentException("module " + module + " is not on the module"
                 + " path, or its descriptor names no main class: give -m " + module + "/CLASS"));

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.daemonrunner.Action;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.InvalidActionException;
@@ -92,12 +94,15 @@ final class WrapperOptions {
         if (javaArgsGiven) {
             options.javaArgs = List.copyOf(javaArgs);
         }
-        if (options.values.containsKey("group") && !options.values.containsKey("user")) {
-            throw new InvalidActionException("--group " + options.values.get("group") + " without --user: the daemon"
-                    + " would keep the groups of whoever starts it. Give --user too (the group replaces its primary"
-                    + " group).");
-        }
         options.command = ActionParser.parseCommand(actionArgs.toArray(new String[0]));
+        Action action = options.command.action();
+        if (options.values.containsKey("group") && !options.values.containsKey("user") && (action == Action.START
+                || action == Action.RESTART || action == Action.RUN || action == Action.SYSTEMD_UNIT)) {
+            // only the actions that start the program use it: a running daemon can still be stopped
+            throw new InvalidActionException("A group (" + options.values.get("group") + ") without a user: the"
+                    + " daemon would keep the groups of whoever starts it. Give the user too (--user, or user= in"
+                    + " --config); the group replaces its primary group.");
+        }
         if (!options.values.containsKey("pidfile")) {
             throw new InvalidActionException("No pidfile: give --pidfile FILE (or pidfile=FILE in --config).");
         }
@@ -253,8 +258,11 @@ final class WrapperOptions {
         }
         Map<String, String> settings = ProgramSettings.decode(argv.get(main + 1));
         for (String key : new String[] {ProgramSettings.STDOUT, ProgramSettings.STDERR}) {
-            if (!values.containsKey(key) && settings.containsKey(key)) {
-                values.put(key, settings.get(key));
+            String log = settings.get(key);
+            // an absolute path to a regular file or to nothing (renamed away): what start would have accepted
+            if (!values.containsKey(key) && log != null && log.startsWith("/") && (Files.isRegularFile(Path.of(log))
+                    || !Files.exists(Path.of(log), LinkOption.NOFOLLOW_LINKS))) {
+                values.put(key, log);
             }
         }
     }
@@ -280,7 +288,7 @@ final class WrapperOptions {
         if (values.containsKey("user")) {
             context.user(values.get("user"));
         }
-        if (values.containsKey("group")) {
+        if (values.containsKey("group") && values.containsKey("user")) { // refused without a user where it counts
             context.group(values.get("group"));
         }
         return context.build();

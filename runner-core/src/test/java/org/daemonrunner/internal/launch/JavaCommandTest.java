@@ -140,12 +140,22 @@ class JavaCommandTest {
                 .containsExactly("-XX:VMOptionsFile=/srv/app/conf/jvm.opts", "-XX:HeapDumpPath=/srv/app/dumps",
                         "-XX:ErrorFile=/srv/app/logs/err_%p.log", "-XX:Flags=/srv/app/.hotspotrc",
                         "-XX:LogFile=/srv/app/logs/vm.log", "-Xloggc:/srv/app/logs/gc.log",
-                        "-Xlog:gc*:file=/srv/app/logs/gc.log:time", "-Xlog:safepoint:/srv/app/safepoint.log",
+                        "-Xlog:gc*:file=/srv/app/logs/gc.log:time", "-Xlog:safepoint:file=/srv/app/safepoint.log",
                         "-Xlog:gc:stdout", "-Xlog:gc", "-Xlog:disable",
                         "-XX:StartFlightRecording:duration=60s,filename=/srv/app/rec/app.jfr,settings=profile",
                         "-XX:StartFlightRecording=filename=/srv/app/app.jfr", "--patch-module",
                         "java.base=/srv/app/patch:/srv/app/more", "--patch-module=jdk.net=/srv/app/p2",
                         "-Dlog.file=logs/app.log", "Main", "data/in.txt");
+    }
+
+    @Test
+    void aLaunchDirectoryWithTheOptionsOwnSeparatorsIsQuotedAndAnEmptyBootEntryStaysEmpty() {
+        Path odd = Path.of("/srv/a:b,c=d");
+        assertThat(JavaCommand.parse(JAVA, List.of("-Xlog:gc:gc.log", "-Xlog:gc:file=\"kept:as.log\"",
+                "-XX:StartFlightRecording:filename=r.jfr", "-Xbootclasspath/a:boot.jar:", "-cp", ":x.jar", "Main"), odd)
+                .jvmOptions()).containsExactly("-Xlog:gc:file=\"/srv/a:b,c=d/gc.log\"", "-Xlog:gc:file=\"kept:as.log\"",
+                        "-XX:StartFlightRecording:filename=\"/srv/a:b,c=d/r.jfr\"",
+                        "-Xbootclasspath/a:/srv/a:b,c=d/boot.jar:", "-cp", "/srv/a:b,c=d:/srv/a:b,c=d/x.jar");
     }
 
     @Test

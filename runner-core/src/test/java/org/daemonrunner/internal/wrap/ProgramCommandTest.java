@@ -81,6 +81,16 @@ class ProgramCommandTest {
     }
 
     @Test
+    void manifestEntriesForAModuleOnTheModulePathAreKept() throws IOException {
+        Path modules = moduleJar();
+        Path jar = jar("Main-Class", "App", "Add-Opens", "hello.mod/hello.pkg hello.mod/no.such.pkg");
+        String thisJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        assertThat(daemonOn(thisJava, "-p", modules.toString(), "--add-modules", "hello.mod", "-jar", jar.toString()))
+                .contains("--add-opens=hello.mod/hello.pkg=ALL-UNNAMED")
+                .doesNotContain("--add-opens=hello.mod/no.such.pkg=ALL-UNNAMED");
+    }
+
+    @Test
     void enableNativeAccessOtherThanAllUnnamedIsRefusedFromJdk22AsJavaRefusesIt() throws IOException {
         Path jar = jar("Main-Class", "App", "Enable-Native-Access", "com.example.mod");
         if (Runtime.version().feature() >= 22) {

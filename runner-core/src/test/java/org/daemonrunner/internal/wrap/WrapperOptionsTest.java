@@ -73,9 +73,11 @@ class WrapperOptionsTest {
     }
 
     @Test
-    void aGroupWithoutAUserIsRefusedNotIgnored() {
-        assertThatThrownBy(() -> parse("--pidfile", "/run/app.pid", "--group", "daemon", "status"))
-                .isInstanceOf(InvalidActionException.class).hasMessageContaining("--group daemon without --user");
+    void aGroupWithoutAUserIsRefusedNotIgnoredWhereTheProgramStarts() {
+        assertThatThrownBy(() -> parse("--pidfile", "/run/app.pid", "--group", "daemon", "start", "--", "App"))
+                .isInstanceOf(InvalidActionException.class).hasMessageContaining("A group (daemon) without a user");
+        assertThat(parse("--pidfile", "/run/app.pid", "--group", "daemon", "stop").app().context().group())
+                .as("a running daemon can still be stopped with the config it was started with").isEmpty();
         assertThat(parse("--pidfile", "/run/app.pid", "--user", "nobody", "--group", "daemon", "status")
                 .context().group()).contains("daemon");
     }
