@@ -3,6 +3,7 @@ package org.daemonrunner.internal.launch;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -327,6 +328,35 @@ public final class JavaCommand {
         return new JavaCommand(java, options, main, programName);
     }
 
+    /**
+     * The feature version of the daemon's java ({@code 17}, {@code 25}): this JVM's when it is the same executable,
+     * else read from the {@code release} file of its JDK; 0 when that cannot be told, which adds no option that an
+     * older JVM would refuse.
+     */
+    public int feature() {
+        Path home = Path.of(System.getProperty("java.home"));
+        try {
+            Path executable = Path.of(java).toRealPath();
+            if (executable.equals(home.resolve("bin/java").toRealPath())) {
+                return Runtime.version().feature();
+            }
+            for (String line : Files.readAllLines(executable.getParent().getParent().resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    version = version.startsWith("1.") ? version.substring(2) : version;
+                    int end = 0;
+                    while (end < version.length() && Character.isDigit(version.charAt(end))) {
+                        end++;
+                    }
+                    return Integer.parseInt(version.substring(0, end));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not told
+        }
+        return 0;
+    }
+
     /** Returns the java executable. */
     public String java() {
         return java;
@@ -391,10 +421,11 @@ public final class JavaCommand {
             options.add("--add-modules=jdk.unsupported");
         }
         // jnr-posix, loaded for reopen-logs or a privilege drop, makes JDK 24+ warn about native access and
-        // sun.misc.Unsafe unless these are allowed (the daemon runs the same java as this launcher). The option
-        // turns off CDS's archived module graph (about 6 ms more at start-up), so it is added only where that
-        // warning exists and the -jar file's manifest does not allow native access itself.
-        int feature = Runtime.version().feature();
+        // sun.misc.Unsafe unless these are allowed; an older JVM refuses the options, so they follow the daemon's
+        // java (daemonrunner.jar's --java may name another JDK than the launcher's). The option turns off CDS's
+        // archived module graph (about 6 ms more at start-up), so it is added only where that warning exists and
+        // the -jar file's manifest does not allow native access itself.
+        int feature = feature();
         if (feature >= 24 && !nativeAccess && !jarAllowsNativeAccess()) {
             // on the module path, jnr runs in the app's module (a fat jar) or in modules of their own
             options.add("--enable-native-access=ALL-UNNAMED" + (module == null ? "" : "," + module));

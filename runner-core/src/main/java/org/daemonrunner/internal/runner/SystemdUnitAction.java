@@ -154,7 +154,11 @@ public final class SystemdUnitAction {
                 .append("TimeoutStopSec=").append(seconds(stopTime(app))).append('\n');
         if (!forking) {
             unit.append("# To have systemd restart the daemon when it hangs, or when its isHealthy() says false:\n")
-                    .append("#WatchdogSec=30\n");
+                    .append("#WatchdogSec=30\n")
+                    .append("# Its output goes to the journal (journalctl -u NAME): 'run' keeps the streams systemd gives"
+                            + " it;\n# the stdout and stderr log paths are start's (--type forking). For files instead:\n")
+                    .append("#StandardOutput=append:").append(target.paths().stdout()).append('\n')
+                    .append("#StandardError=append:").append(target.paths().stderr()).append('\n');
         }
         unit.append("\n[Install]\nWantedBy=multi-user.target\n");
         return unit.toString();

@@ -85,7 +85,7 @@ final class ProgramCommand {
         List<String> daemonMain = new ArrayList<>(List.of(PROGRAM_MAIN, settings));
         if (first.equals("-jar")) {
             String jar = main.get(1);
-            manifestOptions(jar, options, isThisJdk(program.java()) ? modules(modulePath) : null);
+            manifestOptions(jar, options, isThisJdk(program.java()) ? modules(modulePath) : null, program.feature());
             classPath = jar;
             daemonMain.addAll(main);
         } else if (first.equals("-m") || first.equals("--module") || first.startsWith("--module=")) {
@@ -161,8 +161,9 @@ final class ProgramCommand {
      *     path: an {@code Add-Opens} or {@code Add-Exports} entry naming a module or package not there is left out,
      *     as the launcher skips it; null on another JDK, where only the entries that are not {@code MODULE/PACKAGE}
      *     are
+     * @param feature the daemon's java's feature version ({@link JavaCommand#feature()})
      */
-    private static void manifestOptions(String jar, List<String> options, ModuleFinder modules) {
+    private static void manifestOptions(String jar, List<String> options, ModuleFinder modules, int feature) {
         Attributes attributes;
         try (JarFile file = new JarFile(jar)) {
             Manifest manifest = file.getManifest();
@@ -188,11 +189,11 @@ final class ProgramCommand {
             }
         }
         String nativeAccess = attributes.getValue("Enable-Native-Access");
-        if (nativeAccess != null && !nativeAccess.equals("ALL-UNNAMED") && Runtime.version().feature() >= 22) {
+        if (nativeAccess != null && !nativeAccess.equals("ALL-UNNAMED") && feature >= 22) {
             throw new IllegalArgumentException("illegal value \"" + nativeAccess + "\" for the Enable-Native-Access"
                     + " manifest attribute of " + jar + ": only 'ALL-UNNAMED' is allowed (java -jar refuses it too)");
         }
-        if ("ALL-UNNAMED".equals(nativeAccess) && Runtime.version().feature() >= 22) {
+        if ("ALL-UNNAMED".equals(nativeAccess) && feature >= 22) {
             for (String option : options) {
                 if (option.startsWith("--enable-native-access")) {
                     return; // the command line's own

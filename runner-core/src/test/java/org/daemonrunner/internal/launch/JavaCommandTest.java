@@ -373,9 +373,30 @@ class JavaCommandTest {
         assertThat(parse("-cp", "app.jar", "org.example.Main", "start").daemonOptions(BASE))
                 .noneMatch(o -> o.startsWith("--add-modules"))
                 .contains("-D" + Relaunch.LAUNCH_DIRECTORY_PROPERTY + "=" + BASE, "-XX:+DisplayVMOutputToStderr");
+        String thisJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         if (Runtime.version().feature() >= 24) {
-            assertThat(parse("-p", "app.jar", "-m", "app/org.example.Main").daemonOptions(BASE))
-                    .contains("--enable-native-access=ALL-UNNAMED,app");
+            assertThat(JavaCommand.parse(thisJava, List.of("-p", "app.jar", "-m", "app/org.example.Main"), BASE)
+                    .daemonOptions(BASE)).contains("--enable-native-access=ALL-UNNAMED,app");
         }
+    }
+
+    /** A JDK's layout as far as the feature version goes: {@code bin/java} and a {@code release} file. */
+    private static String jdk(Path dir, String javaVersion) throws IOException {
+        Files.createDirectories(dir.resolve("bin"));
+        Files.writeString(dir.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + javaVersion + "\"\n");
+        return Files.writeString(dir.resolve("bin/java"), "").toString();
+    }
+
+    @Test
+    void theOptionsForNewerJvmsFollowTheDaemonsJavaNotTheLaunchers(@TempDir Path dir) throws IOException {
+        String jdk17 = jdk(dir.resolve("jdk17"), "17.0.15");
+        String jdk25 = jdk(dir.resolve("jdk25"), "25.0.3");
+        assertThat(JavaCommand.parse(jdk17, List.of("-jar", "app.jar"), BASE).feature()).isEqualTo(17);
+        assertThat(JavaCommand.parse(jdk17, List.of("-jar", "app.jar"), BASE).daemonOptions(BASE))
+                .as("JDK 17 refuses them").noneMatch(o -> o.startsWith("--sun-misc") || o.startsWith("--enable-native"));
+        assertThat(JavaCommand.parse(jdk25, List.of("-jar", "app.jar"), BASE).daemonOptions(BASE))
+                .contains("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED");
+        assertThat(JavaCommand.parse(jdk(dir.resolve("jdk8"), "1.8.0_402"), List.of("Main"), BASE).feature()).isEqualTo(8);
+        assertThat(JavaCommand.parse("/no/such/java", List.of("Main"), BASE).feature()).as("not told").isZero();
     }
 }

@@ -81,7 +81,8 @@ class SystemdUnitActionTest {
                 + " --dir /var/lib/app\n"
                 + "User=svc\nGroup=svc\nRuntimeDirectory=app\nWorkingDirectory=/\nUMask=0027\nLimitCORE=0\nRestart=on-failure\n"
                 + "TimeoutStartSec=91\nTimeoutStopSec=35\n")
-                .contains("#WatchdogSec=30\n").endsWith("[Install]\nWantedBy=multi-user.target\n")
+                .contains("#WatchdogSec=30\n", "#StandardOutput=append:", "#StandardError=append:")
+                .endsWith("[Install]\nWantedBy=multi-user.target\n")
                 .doesNotContain("PIDFile=");
     }
 

@@ -93,11 +93,13 @@ class ProgramCommandTest {
     @Test
     void enableNativeAccessOtherThanAllUnnamedIsRefusedFromJdk22AsJavaRefusesIt() throws IOException {
         Path jar = jar("Main-Class", "App", "Enable-Native-Access", "com.example.mod");
+        String thisJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         if (Runtime.version().feature() >= 22) {
-            assertThatThrownBy(() -> daemon("-jar", jar.toString())).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> daemonOn(thisJava, "-jar", jar.toString()))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("illegal value \"com.example.mod\" for the Enable-Native-Access");
         } else {
-            assertThat(daemon("-jar", jar.toString())).as("before JDK 22 the attribute means nothing")
+            assertThat(daemonOn(thisJava, "-jar", jar.toString())).as("before JDK 22 the attribute means nothing")
                     .containsExactly("-cp", jar + ":" + OWN, MAIN, "pidfile=/run/a.pid", "-jar", jar.toString());
         }
     }
