@@ -264,9 +264,25 @@ class WrapperIT {
 
     @Test
     void runIsTheProgramInTheForegroundAndExitsZeroOnTerm() {
-        Command.Running run = daemons.spawn(Command.of(wrapper("--pidfile", pidfile.toString(), "--ready",
-                "port:" + port, "run", "--", "-cp", plainJar.toString(), "PlainHttpMain",
-                Integer.toString(port), marker.toString())).in(dir).output(dir.resolve("run.out"), dir.resolve("run.err")));
+        Command.Result result = runUntilListeningThenTerm("--pidfile", pidfile.toString(), "--ready", "port:" + port,
+                "run", "--", "-cp", plainJar.toString(), "PlainHttpMain", Integer.toString(port), marker.toString());
+        assertExit(result, 0, "run's status, the program's after SIGTERM");
+        assertThat(Daemons.readOrEmpty(marker)).as("%s", result).contains("shutdown hook ran");
+        assertThat(accepts(port)).isFalse();
+    }
+
+    @Test
+    void runStoppedBeforeItsDefaultReadinessHeldSaysNothingOfReadiness() {
+        Command.Result result = runUntilListeningThenTerm("--pidfile", pidfile.toString(), "run", "--", "-cp",
+                plainJar.toString(), "PlainHttpMain", Integer.toString(port), marker.toString(), "block");
+        assertExit(result, 0, "run's status, the program's after SIGTERM");
+        assertThat(result.err()).as("in the foreground no one waits for readiness").doesNotContain("SIGTERM came before");
+    }
+
+    /** daemonrunner.jar's {@code run} of the plain program, until its port accepts and the pidfile names it, then TERM. */
+    private Command.Result runUntilListeningThenTerm(String... args) {
+        Command.Running run = daemons.spawn(Command.of(wrapper(args)).in(dir).output(dir.resolve("run.out"),
+                dir.resolve("run.err")));
         await("the program in the foreground to listen on " + port, Duration.ofSeconds(30), () -> accepts(port));
         await("the pidfile to name the program's JVM", Duration.ofSeconds(10),
                 () -> !Daemons.readOrEmpty(pidfile).isBlank());
@@ -275,26 +291,7 @@ class WrapperIT {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        Command.Result result = run.finish(Duration.ofSeconds(30));
-        assertExit(result, 0, "run's status, the program's after SIGTERM");
-        assertThat(Daemons.readOrEmpty(marker)).as("%s", result).contains("shutdown hook ran");
-        assertThat(accepts(port)).isFalse();
-    }
-
-    @Test
-    void runStoppedBeforeItsDefaultReadinessHeldSaysNothingOfReadiness() {
-        Command.Running run = daemons.spawn(Command.of(wrapper("--pidfile", pidfile.toString(), "run", "--", "-cp",
-                plainJar.toString(), "PlainHttpMain", Integer.toString(port), marker.toString(), "block")).in(dir)
-                .output(dir.resolve("run.out"), dir.resolve("run.err")));
-        await("the program in the foreground to listen on " + port, Duration.ofSeconds(30), () -> accepts(port));
-        try {
-            ProcessControl.signal(run.pid(), Signal.TERM);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        Command.Result result = run.finish(Duration.ofSeconds(30));
-        assertExit(result, 0, "run's status, the program's after SIGTERM");
-        assertThat(result.err()).as("in the foreground no one waits for readiness").doesNotContain("SIGTERM came before");
+        return run.finish(Duration.ofSeconds(30));
     }
 
     @Test
