@@ -334,5 +334,13 @@ class WrapperIT {
         Command.Result noProgram = daemons.run(wrapper("--pidfile", pidfile.toString(), "start"));
         assertExit(noProgram, 2);
         assertThat(noProgram.err()).contains("No JAVA_ARGS");
+
+        Command.Result noJar = daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-jar",
+                dir.resolve("missing.jar").toString()));
+        assertExit(noJar, 2);
+        assertThat(noJar.err()).as("one line that says what is wrong, not the usage text")
+                .startsWith("Bad JAVA_ARGS: cannot read the jar file " + dir.resolve("missing.jar"))
+                .doesNotContain("Usage:");
+        assertThat(noJar.err().strip().lines()).hasSize(1);
     }
 }

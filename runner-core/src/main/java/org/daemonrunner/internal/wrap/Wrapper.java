@@ -94,7 +94,8 @@ public final class Wrapper {
             return ProgramCommand.of(JavaCommand.parse(java, options.javaArgs, launchDirectory), ownJar(),
                     options.programSettings(), launchDirectory);
         } catch (IllegalArgumentException e) {
-            throw new InvalidActionException("Bad JAVA_ARGS: " + e.getMessage() + ".");
+            // a usage error (2), said in one line: the usage text does not tell what is wrong with a program
+            throw new DaemonRunnerException("Bad JAVA_ARGS: " + e.getMessage() + ".", ExitStatus.USAGE, e);
         }
     }
 
