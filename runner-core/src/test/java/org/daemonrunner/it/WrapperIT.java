@@ -342,5 +342,16 @@ class WrapperIT {
                 .startsWith("Bad JAVA_ARGS: cannot read the jar file " + dir.resolve("missing.jar"))
                 .doesNotContain("Usage:");
         assertThat(noJar.err().strip().lines()).hasSize(1);
+
+        Command.Result noJava = daemons.run(wrapper("--pidfile", pidfile.toString(), "--java", "/no/such/java", "start",
+                "--", "-jar", plainJar.toString()));
+        assertExit(noJava, 2);
+        assertThat(noJava.err()).startsWith("Bad --java: /no/such/java is not an executable file");
+        assertThat(pidfile).doesNotExist();
+
+        Command.Result onPath = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--java", "java",
+                "systemd-unit", "--", "-jar", plainJar.toString())), 0);
+        assertThat(onPath.out()).as("a bare name is looked up on PATH, as a shell would")
+                .containsPattern("(?m)^ExecStart=/\\S*/java ");
     }
 }

@@ -233,14 +233,11 @@ public final class JavaCommand {
             return logOption(arg, absolute);
         }
         if (arg.startsWith("-XX:StartFlightRecording:") || arg.startsWith("-XX:StartFlightRecording=")) {
-            String prefix = "-XX:StartFlightRecording:";
-            List<String> settings = new ArrayList<>();
-            for (String setting : arg.substring(prefix.length()).split(",", -1)) {
-                String file = setting.startsWith("filename=") && !setting.startsWith("filename=\"")
-                        ? absolute.apply(setting.substring("filename=".length())) : null;
-                settings.add(file == null ? setting : "filename=" + (file.matches(".*[,=].*") ? "\"" + file + "\"" : file));
-            }
-            return arg.substring(0, prefix.length()) + String.join(",", settings);
+            String options = arg.substring("-XX:StartFlightRecording:".length()); // KEY=VALUE,...
+            int key = options.startsWith("filename=") ? 0 : options.indexOf(",filename=") + 1;
+            return key < 0 || key == 0 && !options.startsWith("filename=") ? arg
+                    : arg.substring(0, arg.length() - options.length())
+                    + fileIn(options, key + "filename=".length(), ',', absolute);
         }
         if (arg.startsWith("-Xbootclasspath/a:")) {
             return "-Xbootclasspath/a:" + absolutePathList(arg.substring("-Xbootclasspath/a:".length()), absolute,
@@ -293,18 +290,42 @@ public final class JavaCommand {
 
     /**
      * {@code -Xlog:WHAT:OUTPUT[:...]}: an output that is a file ({@code file=NAME}, or a name other than
-     * {@code stdout} and {@code stderr}) made absolute.
+     * {@code stdout}, {@code stderr} or {@code #N}) made absolute.
      */
     private static String logOption(String arg, UnaryOperator<String> absolute) {
-        String[] parts = arg.split(":", -1); // -Xlog, what, output, decorators, output options
-        if (parts.length < 3 || parts[2].isEmpty() || parts[2].equals("stdout") || parts[2].equals("stderr")
-                || parts[2].startsWith("#") || parts[2].startsWith("\"") || parts[2].startsWith("file=\"")) {
+        int output = arg.indexOf(':', "-Xlog:".length()) + 1; // after WHAT
+        if (output == 0 || output == arg.length()) {
             return arg;
         }
-        String file = absolute.apply(parts[2].startsWith("file=") ? parts[2].substring("file=".length()) : parts[2]);
-        // a path with the option's own separators in it is quoted, as -Xlog allows
-        parts[2] = "file=" + (file.matches(".*[:=,].*") ? "\"" + file + "\"" : file);
-        return String.join(":", parts);
+        String rest = arg.substring(output);
+        int colon = rest.indexOf(':');
+        String name = colon < 0 ? rest : rest.substring(0, colon);
+        if (name.isEmpty() || name.equals("stdout") || name.equals("stderr") || name.startsWith("#")) {
+            return arg;
+        }
+        String file = rest.startsWith("file=") ? rest : "file=" + rest;
+        return arg.substring(0, output) + fileIn(file, "file=".length(), ':', absolute);
+    }
+
+    /**
+     * {@code options} with the path that starts at {@code at} (up to {@code separator}, or quoted) made absolute,
+     * and quoted when it holds the options' own separators ({@code :}, {@code ,}, {@code =}), as {@code -Xlog} and
+     * {@code -XX:StartFlightRecording} allow.
+     */
+    private static String fileIn(String options, int at, char separator, UnaryOperator<String> absolute) {
+        boolean quoted = options.startsWith("\"", at);
+        int end = quoted ? options.indexOf('"', at + 1) + 1 : options.indexOf(separator, at);
+        if (quoted && end == 0) {
+            return options; // no closing quote: the JVM says what is wrong
+        }
+        end = end < 0 ? options.length() : end;
+        String path = quoted ? options.substring(at + 1, end - 1) : options.substring(at, end);
+        if (path.isEmpty()) {
+            return options;
+        }
+        String file = absolute.apply(path);
+        boolean quote = quoted || file.indexOf(':') >= 0 || file.indexOf(',') >= 0 || file.indexOf('=') >= 0;
+        return options.substring(0, at) + (quote ? "\"" + file + "\"" : file) + options.substring(end);
     }
 
     private static String value(List<String> arguments, int i, String option) {

@@ -157,11 +157,25 @@ public final class SystemdUnitAction {
                     .append("#WatchdogSec=30\n")
                     .append("# Its output goes to the journal (journalctl -u NAME): 'run' keeps the streams systemd gives"
                             + " it;\n# the stdout and stderr log paths are start's (--type forking). For files instead:\n")
-                    .append("#StandardOutput=append:").append(target.paths().stdout()).append('\n')
-                    .append("#StandardError=append:").append(target.paths().stderr()).append('\n');
+                    .append(appendTo("StandardOutput", target.paths().stdout()))
+                    .append(appendTo("StandardError", target.paths().stderr()));
         }
         unit.append("\n[Install]\nWantedBy=multi-user.target\n");
         return unit.toString();
+    }
+
+    /**
+     * {@code #KEY=append:PATH}, commented out, with systemd's {@code %} escaped; nothing for a path with a control
+     * character, which no unit line can hold (a newline would end the comment and start a directive).
+     */
+    private static String appendTo(String key, Path log) {
+        String path = log.toString();
+        for (int i = 0; i < path.length(); i++) {
+            if (path.charAt(i) < 0x20 || path.charAt(i) == 0x7f) {
+                return "";
+            }
+        }
+        return "#" + key + "=append:" + path.replace("%", "%%") + "\n";
     }
 
     /**

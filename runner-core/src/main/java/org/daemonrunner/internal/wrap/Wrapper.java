@@ -81,6 +81,31 @@ public final class Wrapper {
         }
     }
 
+    /**
+     * {@code --java}: a path, or a bare name looked up on {@code PATH} as a shell would; an executable file, or a
+     * usage error that says so before anything is started.
+     */
+    private static String javaExecutable(WrapperOptions options) {
+        String given = options.values.get("java");
+        Path java = options.path("java");
+        if (given.indexOf('/') < 0) {
+            String path = System.getenv("PATH");
+            for (String directory : (path == null ? "" : path).split(":")) {
+                Path candidate = Path.of(directory.isEmpty() ? "." : directory, given);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    java = candidate.toAbsolutePath();
+                    break;
+                }
+            }
+        }
+        if (!Files.isRegularFile(java) || !Files.isExecutable(java)) {
+            throw new DaemonRunnerException("Bad --java: " + java + " is not an executable file"
+                    + (given.indexOf('/') < 0 ? " (nor is '" + given + "' on PATH)" : "") + ". Give the path of a java"
+                    + " launcher, e.g. /usr/lib/jvm/java-17-openjdk-amd64/bin/java.", ExitStatus.USAGE, null);
+        }
+        return java.toString();
+    }
+
     /** The daemon JVM's command: the program's foreground command, run through {@link ProgramMain}. */
     private static JavaCommand javaCommand(WrapperOptions options, Path launchDirectory) {
         if (options.javaArgs.isEmpty()) {
@@ -88,7 +113,7 @@ public final class Wrapper {
                     + "' needs the program's java command after '--' (e.g. -- -jar app.jar), or after a '--' line"
                     + " in --config.");
         }
-        String java = options.values.containsKey("java") ? options.path("java").toString()
+        String java = options.values.containsKey("java") ? javaExecutable(options)
                 : Path.of(System.getProperty("java.home"), "bin", "java").toString(); // the java running this jar
         try {
             return ProgramCommand.of(JavaCommand.parse(java, options.javaArgs, launchDirectory), ownJar(),

@@ -135,7 +135,9 @@ class JavaCommandTest {
                 "-XX:Flags=.hotspotrc", "-XX:LogFile=logs/vm.log", "-Xloggc:logs/gc.log", "-Xlog:gc*:file=logs/gc.log:time",
                 "-Xlog:safepoint:safepoint.log", "-Xlog:gc:stdout", "-Xlog:gc", "-Xlog:disable",
                 "-XX:StartFlightRecording:duration=60s,filename=rec/app.jfr,settings=profile",
-                "-XX:StartFlightRecording=filename=app.jfr", "--patch-module", "java.base=patch:more",
+                "-XX:StartFlightRecording=filename=app.jfr", "-XX:StartFlightRecording:settings=profile",
+                "-XX:StartFlightRecording=filename=\"q.jfr\",duration=1s", "-Xlog:gc::uptime", "-Xlog:gc:stderr:uptime",
+                "--patch-module", "java.base=patch:more",
                 "--patch-module=jdk.net=p2", "-Dlog.file=logs/app.log", "Main", "data/in.txt").arguments(List.of()))
                 .containsExactly("-XX:VMOptionsFile=/srv/app/conf/jvm.opts", "-XX:HeapDumpPath=/srv/app/dumps",
                         "-XX:ErrorFile=/srv/app/logs/err_%p.log", "-XX:Flags=/srv/app/.hotspotrc",
@@ -143,7 +145,9 @@ class JavaCommandTest {
                         "-Xlog:gc*:file=/srv/app/logs/gc.log:time", "-Xlog:safepoint:file=/srv/app/safepoint.log",
                         "-Xlog:gc:stdout", "-Xlog:gc", "-Xlog:disable",
                         "-XX:StartFlightRecording:duration=60s,filename=/srv/app/rec/app.jfr,settings=profile",
-                        "-XX:StartFlightRecording=filename=/srv/app/app.jfr", "--patch-module",
+                        "-XX:StartFlightRecording=filename=/srv/app/app.jfr", "-XX:StartFlightRecording:settings=profile",
+                        "-XX:StartFlightRecording=filename=\"/srv/app/q.jfr\",duration=1s", "-Xlog:gc::uptime",
+                        "-Xlog:gc:stderr:uptime", "--patch-module",
                         "java.base=/srv/app/patch:/srv/app/more", "--patch-module=jdk.net=/srv/app/p2",
                         "-Dlog.file=logs/app.log", "Main", "data/in.txt");
     }
@@ -151,9 +155,10 @@ class JavaCommandTest {
     @Test
     void aLaunchDirectoryWithTheOptionsOwnSeparatorsIsQuotedAndAnEmptyBootEntryStaysEmpty() {
         Path odd = Path.of("/srv/a:b,c=d");
-        assertThat(JavaCommand.parse(JAVA, List.of("-Xlog:gc:gc.log", "-Xlog:gc:file=\"kept:as.log\"",
+        assertThat(JavaCommand.parse(JAVA, List.of("-Xlog:gc:gc.log", "-Xlog:gc:file=\"q:as.log\":uptime",
                 "-XX:StartFlightRecording:filename=r.jfr", "-Xbootclasspath/a:boot.jar:", "-cp", ":x.jar", "Main"), odd)
-                .jvmOptions()).containsExactly("-Xlog:gc:file=\"/srv/a:b,c=d/gc.log\"", "-Xlog:gc:file=\"kept:as.log\"",
+                .jvmOptions()).containsExactly("-Xlog:gc:file=\"/srv/a:b,c=d/gc.log\"",
+                        "-Xlog:gc:file=\"/srv/a:b,c=d/q:as.log\":uptime",
                         "-XX:StartFlightRecording:filename=\"/srv/a:b,c=d/r.jfr\"",
                         "-Xbootclasspath/a:/srv/a:b,c=d/boot.jar:", "-cp", "/srv/a:b,c=d:/srv/a:b,c=d/x.jar");
     }

@@ -23,13 +23,17 @@ class SystemdUnitActionTest {
     private static final String JAVA = "/usr/lib/jvm/java-17/bin/java";
 
     private static Target target(DaemonContext context) {
+        return target(context, Path.of("out.log"), Path.of("err.log"));
+    }
+
+    private static Target target(DaemonContext context, Path stdout, Path stderr) {
         DaemonApp app = new DaemonApp() {
             public Path stdoutPath() {
-                return Path.of("out.log");
+                return stdout;
             }
 
             public Path stderrPath() {
-                return Path.of("err.log");
+                return stderr;
             }
 
             public Path pidfilePath() {
@@ -116,6 +120,27 @@ class SystemdUnitActionTest {
                 });
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("Description=caf\u00e9 (daemonrunner)",
                 "\"/srv/caf\u00e9.jar\" run");
+    }
+
+    @Test
+    void theCommentedLogLinesCannotBecomeDirectives() {
+        DaemonContext context = DaemonContext.builder().build();
+        SystemdUnitAction.CommandLines lines = new SystemdUnitAction.CommandLines() {
+            @Override
+            public String programName() {
+                return "app";
+            }
+
+            @Override
+            public List<String> forAction(String action) {
+                return List.of("/usr/bin/java", "-jar", "/srv/app.jar", action);
+            }
+        };
+        String odd = new SystemdUnitAction(target(context, Path.of("/srv/p%n/app.out"),
+                Path.of("/srv/x\nExecStartPre=/bin/true/app.err")), new Console(new PrintStream(
+                new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err)).unit(lines, false, false);
+        assertThat(odd).contains("#StandardOutput=append:/srv/p%%n/app.out\n").doesNotContain("ExecStartPre")
+                .doesNotContain("#StandardError=");
     }
 
     @Test
