@@ -102,43 +102,37 @@ class SystemdUnitActionTest {
                 .doesNotContain("User=svc", "LimitCORE", "WatchdogSec", "network-online");
     }
 
+    /** A wrapped program's command lines: {@code /usr/bin/java -jar JAR ACTION}. */
+    private static SystemdUnitAction.CommandLines jarCommandLines(String name, String jar) {
+        return new SystemdUnitAction.CommandLines() {
+            @Override
+            public String programName() {
+                return name;
+            }
+
+            @Override
+            public List<String> forAction(String action) {
+                return List.of("/usr/bin/java", "-jar", jar, action);
+            }
+        };
+    }
+
     @Test
     void theUnitIsWrittenInUtf8WhateverTheConsolesCharset() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Console ascii = new Console(new PrintStream(bytes, true, StandardCharsets.US_ASCII), System.err);
         new SystemdUnitAction(target(DaemonContext.builder().build()), ascii).print(
-                ActionParser.parseCommand(new String[] {"systemd-unit"}), new SystemdUnitAction.CommandLines() {
-                    @Override
-                    public String programName() {
-                        return "caf\u00e9";
-                    }
-
-                    @Override
-                    public List<String> forAction(String action) {
-                        return List.of("/usr/bin/java", "-jar", "/srv/caf\u00e9.jar", action);
-                    }
-                });
+                ActionParser.parseCommand(new String[] {"systemd-unit"}), jarCommandLines("caf\u00e9", "/srv/caf\u00e9.jar"));
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("Description=caf\u00e9 (daemonrunner)",
                 "\"/srv/caf\u00e9.jar\" run");
     }
 
     @Test
     void theCommentedLogLinesCannotBecomeDirectives() {
-        DaemonContext context = DaemonContext.builder().build();
-        SystemdUnitAction.CommandLines lines = new SystemdUnitAction.CommandLines() {
-            @Override
-            public String programName() {
-                return "app";
-            }
-
-            @Override
-            public List<String> forAction(String action) {
-                return List.of("/usr/bin/java", "-jar", "/srv/app.jar", action);
-            }
-        };
-        String odd = new SystemdUnitAction(target(context, Path.of("/srv/p%n/app.out"),
+        String odd = new SystemdUnitAction(target(DaemonContext.builder().build(), Path.of("/srv/p%n/app.out"),
                 Path.of("/srv/x\nExecStartPre=/bin/true/app.err")), new Console(new PrintStream(
-                new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err)).unit(lines, false, false);
+                new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err))
+                .unit(jarCommandLines("app", "/srv/app.jar"), false, false);
         assertThat(odd).contains("#StandardOutput=append:/srv/p%%n/app.out\n").doesNotContain("ExecStartPre")
                 .doesNotContain("#StandardError=");
     }
