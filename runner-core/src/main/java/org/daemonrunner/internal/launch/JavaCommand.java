@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.launch;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +21,8 @@ import java.util.jar.Manifest;
  * entries (an empty entry, which the JVM reads as the working directory, too), {@code --patch-module} paths, the
  * {@code -jar} file, agent paths, argument files, a source-file main, class-data archives
  * ({@code -XX:SharedArchiveFile}, {@code -XX:AOTCache}) and the files the JVM itself reads or writes
- * ({@link #JVM_FILES}, {@code -Xlog} file outputs, {@code -XX:StartFlightRecording}'s {@code filename}) are made
- * absolute against the launch directory. Other relative paths (in {@code -D} properties, or the program's own
+ * ({@code -XX:VMOptionsFile} and the like, {@code -Xlog} file outputs, {@code -XX:StartFlightRecording}'s
+ * {@code filename}) are made absolute against the launch directory ({@link OptionPaths}). Other relative paths (in {@code -D} properties, or the program's own
  * arguments) are passed as they are: the program resolves them against its working directory.
  *
  * <p>The launcher and the daemon load different classes, so each can have a class-data archive of its own. The
@@ -41,23 +40,7 @@ public final class JavaCommand {
     private static final Set<String> WITH_VALUE = Set.of("-cp", "-classpath", "--class-path", "-p",
             "--module-path", "--upgrade-module-path", "--add-modules", "--limit-modules", "--add-exports",
             "--add-opens", "--add-reads", "--patch-module", "--enable-native-access", "--source");
-    private static final Set<String> CLASS_PATH = Set.of("-cp", "-classpath", "--class-path");
-    private static final Set<String> PATH_LISTS = Set.of("-cp", "-classpath", "--class-path", "-p",
-            "--module-path", "--upgrade-module-path");
     private static final String OWN_PROPERTIES = "-Ddaemonrunner.";
-    private static final String SHARED_ARCHIVE = "-XX:SharedArchiveFile=";
-    private static final String AUTO_CREATE = "-XX:+AutoCreateSharedArchive";
-    /** Class-data archives the JVM reads (a list, on JDK 17: base and top). */
-    private static final List<String> ARCHIVES_READ = List.of(SHARED_ARCHIVE, "-XX:AOTCache=");
-    /** Files the JVM writes while it runs or as it exits: the daemon writes its own. */
-    private static final List<String> FILES_WRITTEN = List.of("-XX:DumpLoadedClassList=", "-XX:ArchiveClassesAtExit=",
-            "-XX:AOTCacheOutput=", "-XX:AOTConfiguration=");
-    /** Other options whose value is a file the JVM reads or writes. */
-    private static final List<String> JVM_FILES = List.of("-XX:VMOptionsFile=", "-XX:Flags=", "-XX:HeapDumpPath=",
-            "-XX:ErrorFile=", "-XX:LogFile=", "-Xloggc:");
-    /** What a file the daemon writes is called, before its extension. */
-    private static final String DAEMON_SUFFIX = "-daemon";
-
     private final String java;
     private final List<String> jvmOptions;
     private final List<String> mainAndArguments;
@@ -111,7 +94,7 @@ public final class JavaCommand {
      * @throws IllegalArgumentException when the arguments name no main class, {@code -jar} file or module
      */
     public static JavaCommand parse(String java, List<String> arguments, Path base) {
-        UnaryOperator<String> absolute = new Absolute(base);
+        UnaryOperator<String> absolute = OptionPaths.against(base);
         boolean autoCreate = autoCreatesArchive(arguments);
         List<String> options = new ArrayList<>();
         boolean argumentFile = false;
@@ -147,12 +130,11 @@ public final class JavaCommand {
             if (WITH_VALUE.contains(arg)) {
                 String value = value(arguments, i, arg);
                 options.add(arg);
-                options.add(PATH_LISTS.contains(arg) ? absolutePathList(value, absolute, CLASS_PATH.contains(arg))
-                        : arg.equals("--patch-module") ? patchedModule(value, absolute) : value);
+                options.add(OptionPaths.value(arg, value, absolute));
                 i++;
                 continue;
             }
-            options.add(rewriteOption(arg, absolute, autoCreate));
+            options.add(OptionPaths.rewrite(arg, absolute, autoCreate));
         }
         if (argumentFile) {
             // the main class is inside an argument file: the order of the arguments is kept, so it still works
@@ -173,159 +155,13 @@ public final class JavaCommand {
             }
             if (WITH_VALUE.contains(arg)) {
                 i++;
-            } else if (arg.equals(AUTO_CREATE)) {
+            } else if (arg.equals(OptionPaths.AUTO_CREATE)) {
                 on = true;
             } else if (arg.equals("-XX:-AutoCreateSharedArchive")) {
                 on = false;
             }
         }
         return on;
-    }
-
-    /** Makes a path absolute against the launch directory (a class, not a lambda: no bootstrap at start-up). */
-    private static final class Absolute implements UnaryOperator<String> {
-        private final Path base;
-
-        Absolute(Path base) {
-            this.base = base;
-        }
-
-        @Override
-        public String apply(String path) {
-            return path.isEmpty() ? path : base.resolve(path).normalize().toString();
-        }
-    }
-
-    private static String rewriteOption(String arg, UnaryOperator<String> absolute, boolean autoCreate) {
-        int eq = arg.indexOf('=');
-        if (arg.startsWith("--") && eq > 0 && PATH_LISTS.contains(arg.substring(0, eq))) {
-            return arg.substring(0, eq + 1) + absolutePathList(arg.substring(eq + 1), absolute,
-                    CLASS_PATH.contains(arg.substring(0, eq)));
-        }
-        for (String prefix : List.of("-javaagent:", "-agentpath:")) {
-            if (arg.startsWith(prefix)) {
-                String rest = arg.substring(prefix.length());
-                int optionsAt = rest.indexOf('=');
-                String path = optionsAt < 0 ? rest : rest.substring(0, optionsAt);
-                return prefix + absolute.apply(path) + (optionsAt < 0 ? "" : rest.substring(optionsAt));
-            }
-        }
-        for (String prefix : ARCHIVES_READ) {
-            if (arg.startsWith(prefix)) {
-                return prefix + daemonsArchive(absolutePathList(arg.substring(prefix.length()), absolute, false),
-                        autoCreate && prefix.equals(SHARED_ARCHIVE));
-            }
-        }
-        for (String prefix : FILES_WRITTEN) {
-            if (arg.startsWith(prefix) && arg.length() > prefix.length()) {
-                return prefix + daemonsOwn(absolute.apply(arg.substring(prefix.length())));
-            }
-        }
-        if (arg.startsWith("--patch-module=")) {
-            return "--patch-module=" + patchedModule(arg.substring("--patch-module=".length()), absolute);
-        }
-        for (String prefix : JVM_FILES) {
-            if (arg.startsWith(prefix) && arg.length() > prefix.length()) {
-                return prefix + absolute.apply(arg.substring(prefix.length()));
-            }
-        }
-        if (arg.startsWith("-Xlog:")) {
-            return logOption(arg, absolute);
-        }
-        if (arg.startsWith("-XX:StartFlightRecording:") || arg.startsWith("-XX:StartFlightRecording=")) {
-            String options = arg.substring("-XX:StartFlightRecording:".length()); // KEY=VALUE,...
-            int key = options.startsWith("filename=") ? 0 : options.indexOf(",filename=") + 1;
-            return key < 0 || key == 0 && !options.startsWith("filename=") ? arg
-                    : arg.substring(0, arg.length() - options.length())
-                    + fileIn(options, key + "filename=".length(), ',', absolute);
-        }
-        if (arg.startsWith("-Xbootclasspath/a:")) {
-            return "-Xbootclasspath/a:" + absolutePathList(arg.substring("-Xbootclasspath/a:".length()), absolute,
-                    false); // the JVM skips an empty boot class path entry
-        }
-        if (arg.startsWith("-splash:")) {
-            return "-splash:" + absolute.apply(arg.substring("-splash:".length()));
-        }
-        return arg;
-    }
-
-    /**
-     * Returns the archive the daemon reads instead of the launcher's {@code archive}: its own, when it exists or the
-     * JVM creates it ({@code autoCreate}); a list ({@code base:top}) is used as it is.
-     */
-    static String daemonsArchive(String archive, boolean autoCreate) {
-        if (archive.isEmpty() || archive.indexOf(File.pathSeparatorChar) >= 0) {
-            return archive;
-        }
-        String own = daemonsOwn(archive);
-        return autoCreate || new File(own).isFile() ? own : archive;
-    }
-
-    /** Returns {@code file} with {@link #DAEMON_SUFFIX} before its extension: {@code /a/app-daemon.jsa}. */
-    static String daemonsOwn(String file) {
-        int slash = file.lastIndexOf('/');
-        int dot = file.lastIndexOf('.');
-        return dot > slash + 1 ? file.substring(0, dot) + DAEMON_SUFFIX + file.substring(dot) : file + DAEMON_SUFFIX;
-    }
-
-    /**
-     * The entries of a path list made absolute; with {@code classPath}, an empty entry too, which is the working
-     * directory to the class path (the launch directory, made explicit), where other lists skip it.
-     */
-    private static String absolutePathList(String list, UnaryOperator<String> absolute, boolean classPath) {
-        List<String> entries = new ArrayList<>();
-        for (String entry : list.split(File.pathSeparator, -1)) {
-            entries.add(entry.equals("*") ? absolute.apply(".") + File.separator + "*"
-                    : absolute.apply(entry.isEmpty() && classPath ? "." : entry));
-        }
-        return String.join(File.pathSeparator, entries);
-    }
-
-    /** {@code MODULE=PATH[:PATH...]}, its paths made absolute. */
-    private static String patchedModule(String value, UnaryOperator<String> absolute) {
-        int eq = value.indexOf('=');
-        return eq <= 0 ? value : value.substring(0, eq + 1) + absolutePathList(value.substring(eq + 1), absolute,
-                false);
-    }
-
-    /**
-     * {@code -Xlog:WHAT:OUTPUT[:...]}: an output that is a file ({@code file=NAME}, or a name other than
-     * {@code stdout}, {@code stderr} or {@code #N}) made absolute.
-     */
-    private static String logOption(String arg, UnaryOperator<String> absolute) {
-        int output = arg.indexOf(':', "-Xlog:".length()) + 1; // after WHAT
-        if (output == 0 || output == arg.length()) {
-            return arg;
-        }
-        String rest = arg.substring(output);
-        int colon = rest.indexOf(':');
-        String name = colon < 0 ? rest : rest.substring(0, colon);
-        if (name.isEmpty() || name.equals("stdout") || name.equals("stderr") || name.startsWith("#")) {
-            return arg;
-        }
-        String file = rest.startsWith("file=") ? rest : "file=" + rest;
-        return arg.substring(0, output) + fileIn(file, "file=".length(), ':', absolute);
-    }
-
-    /**
-     * {@code options} with the path that starts at {@code at} (up to {@code separator}, or quoted) made absolute,
-     * and quoted when it holds the options' own separators ({@code :}, {@code ,}, {@code =}), as {@code -Xlog} and
-     * {@code -XX:StartFlightRecording} allow.
-     */
-    private static String fileIn(String options, int at, char separator, UnaryOperator<String> absolute) {
-        boolean quoted = options.startsWith("\"", at);
-        int end = quoted ? options.indexOf('"', at + 1) + 1 : options.indexOf(separator, at);
-        if (quoted && end == 0) {
-            return options; // no closing quote: the JVM says what is wrong
-        }
-        end = end < 0 ? options.length() : end;
-        String path = quoted ? options.substring(at + 1, end - 1) : options.substring(at, end);
-        if (path.isEmpty()) {
-            return options;
-        }
-        String file = absolute.apply(path);
-        boolean quote = quoted || file.indexOf(':') >= 0 || file.indexOf(',') >= 0 || file.indexOf('=') >= 0;
-        return options.substring(0, at) + (quote ? "\"" + file + "\"" : file) + options.substring(end);
     }
 
     private static String value(List<String> arguments, int i, String option) {

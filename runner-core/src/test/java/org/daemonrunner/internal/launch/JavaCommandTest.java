@@ -176,9 +176,9 @@ class JavaCommandTest {
 
     @Test
     void namesTheDaemonsOwnFileBeforeItsExtensionOnly() {
-        assertThat(JavaCommand.daemonsOwn("/a.b/list")).isEqualTo("/a.b/list-daemon");
-        assertThat(JavaCommand.daemonsOwn("/a/.hidden")).isEqualTo("/a/.hidden-daemon");
-        assertThat(JavaCommand.daemonsOwn("/a/app.tar.jsa")).isEqualTo("/a/app.tar-daemon.jsa");
+        assertThat(OptionPaths.daemonsOwn("/a.b/list")).isEqualTo("/a.b/list-daemon");
+        assertThat(OptionPaths.daemonsOwn("/a/.hidden")).isEqualTo("/a/.hidden-daemon");
+        assertThat(OptionPaths.daemonsOwn("/a/app.tar.jsa")).isEqualTo("/a/app.tar-daemon.jsa");
     }
 
     @Test
