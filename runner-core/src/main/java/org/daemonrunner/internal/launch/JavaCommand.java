@@ -191,12 +191,11 @@ public final class JavaCommand {
      * older JVM would refuse.
      */
     public int feature() {
-        Path home = Path.of(System.getProperty("java.home"));
+        if (isThisJava()) {
+            return Runtime.version().feature();
+        }
         try {
             Path executable = Path.of(java).toRealPath();
-            if (executable.equals(home.resolve("bin/java").toRealPath())) {
-                return Runtime.version().feature();
-            }
             for (String line : Files.readAllLines(executable.getParent().getParent().resolve("release"))) {
                 if (line.startsWith("JAVA_VERSION=")) {
                     String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
@@ -212,6 +211,16 @@ public final class JavaCommand {
             // not told
         }
         return 0;
+    }
+
+    /** Whether the daemon's java is the executable running this JVM (after links). */
+    public boolean isThisJava() {
+        try {
+            return Path.of(java).toRealPath()
+                    .equals(Path.of(System.getProperty("java.home"), "bin", "java").toRealPath());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Returns the java executable. */

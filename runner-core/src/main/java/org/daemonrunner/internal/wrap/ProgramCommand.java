@@ -85,7 +85,7 @@ final class ProgramCommand {
         List<String> daemonMain = new ArrayList<>(List.of(PROGRAM_MAIN, settings));
         if (first.equals("-jar")) {
             String jar = main.get(1);
-            manifestOptions(jar, options, isThisJdk(program.java()) ? modules(modulePath) : null, program.feature());
+            manifestOptions(jar, options, program.isThisJava() ? modules(modulePath) : null, program.feature());
             classPath = jar;
             daemonMain.addAll(main);
         } else if (first.equals("-m") || first.equals("--module") || first.startsWith("--module=")) {
@@ -236,16 +236,6 @@ final class ProgramCommand {
                 .flatMap(ModuleDescriptor::mainClass);
         return mainClass.orElseThrow(() -> new IllegalArgumentException("module " + module + " is not on the module"
                 + " path, or its descriptor names no main class: give -m " + module + "/CLASS"));
-    }
-
-    /** Whether {@code java} is the executable of the JDK running this code. */
-    private static boolean isThisJdk(String java) {
-        Path home = Path.of(System.getProperty("java.home"));
-        try {
-            return Path.of(java).toRealPath().equals(home.resolve("bin/java").toRealPath());
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     /** A path list made absolute; an empty entry is the working directory to the JVM, so {@code base}. */
