@@ -33,7 +33,7 @@ public final class ProbeApp implements DaemonApp {
     public static void main(String[] args) throws ParseException {
         Options known = new Options();
         for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "ready-in-run-ms", "run-fail",
-                "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "umask",
+                "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "exit-until", "umask",
                 "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
                 "tick-burst", "launcher-file", "launcher-file-text"}) {
             known.addOption(null, name, true, name);
@@ -58,6 +58,31 @@ public final class ProbeApp implements DaemonApp {
      * relaunches itself: an argument file or agent the daemon's JVM then finds changed, so that only the daemon's
      * JVM fails to start.
      */
+    /**
+     * Keeps exiting until the test creates {@code file} (at most 60 s): a stop that lasts exactly as long as the test
+     * needs, whatever the machine's load, and no longer.
+     */
+    private static void awaitFile(Path file) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (java.nio.file.WatchService watch = file.getFileSystem().newWatchService()) {
+            file.toAbsolutePath().getParent().register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            while (!Files.exists(file) && System.nanoTime() < deadline) {
+                try {
+                    java.nio.file.WatchKey key = watch.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (key != null) {
+                        key.pollEvents();
+                        key.reset();
+                    }
+                } catch (InterruptedException again) {
+                    // keep exiting slowly
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static void changeInLauncher(Path file, String text) {
         try {
             if (text == null) {
@@ -269,6 +294,9 @@ public final class ProbeApp implements DaemonApp {
                             // keep exiting slowly
                         }
                     }
+                }
+                if (options.hasOption("exit-until")) {
+                    awaitFile(Path.of(options.getOptionValue("exit-until")));
                 }
                 event("run ended " + ProcessHandle.current().pid() + " stopCalled=" + stopCalled);
                 throw e;

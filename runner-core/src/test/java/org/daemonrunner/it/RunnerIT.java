@@ -268,14 +268,20 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
-    void startDuringAStopWaitsForTheOldDaemonToExit() {
-        long first = startProbe("--exit-delay-ms", "1500");
+    void startDuringAStopWaitsForTheOldDaemonToExit() throws IOException {
+        Path release = dir.resolve("release-first");
+        long first = startProbe("--exit-until", release.toString());
         ProcessHandle.of(first).orElseThrow().destroy();
         await("daemon " + first + " to mark itself stopping", Duration.ofSeconds(5),
                 () -> probeRun("status").out().contains("(stopping)"));
-        Command.Result start = probeRun("start");
+        Command.Running starting = daemons.spawn(dir, probe("start", "--dir", dir.toString()),
+                dir.resolve("start.out"), dir.resolve("start.err"));
+        await("start to wait for " + first, Duration.ofSeconds(20),
+                () -> Daemons.readOrEmpty(dir.resolve("start.out")).contains("waiting for pid " + first));
+        assertThat(isGone(first)).as("the old daemon still stopping").isFalse();
+        Files.createFile(release);
+        Command.Result start = starting.finish(Duration.ofSeconds(30));
         assertExit(start, 0);
-        assertThat(start.out()).contains("waiting for pid " + first);
         long second = start.startedPid();
         assertThat(second).isNotEqualTo(first);
         assertThat(isGone(first)).isTrue();
@@ -370,7 +376,7 @@ class RunnerIT extends ProbeTest {
 
     @Test
     void startFailsRatherThanSayingAlreadyRunningWhenTheOldDaemonOutlivesThePidfileTimeout() {
-        long first = startProbe("--exit-delay-ms", "4000");
+        long first = startProbe("--exit-until", dir.resolve("never").toString());
         ProcessHandle.of(first).orElseThrow().destroy();
         await("daemon " + first + " to mark itself stopping", Duration.ofSeconds(5),
                 () -> probeRun("status").out().contains("(stopping)"));
@@ -378,11 +384,12 @@ class RunnerIT extends ProbeTest {
         assertExit(start, 1);
         assertThat(start.err()).contains("pid " + first + " still holds", "still stopping");
         assertThat(start.out()).doesNotContain("already running");
+        assertThat(isGone(first)).as("the old daemon still stopping").isFalse();
     }
 
     @Test
     void aStartThatFindsADaemonStillStartingWaitsUntilItIsReady() throws Exception {
-        Command.Running first = daemons.spawn(dir, probe("start", "--init-sleep-ms", "1500", "--dir", dir.toString()),
+        Command.Running first = daemons.spawn(dir, probe("start", "--init-sleep-ms", "5000", "--dir", dir.toString()),
                 dir.resolve("first.out"), dir.resolve("first.err"));
         await("the first daemon to be starting", Duration.ofSeconds(10),
                 () -> probeRun("status").out().contains("(starting)"));
