@@ -293,6 +293,13 @@ class ContextIT extends ProbeTest {
         assertThat(result.err()).contains("Cannot send SIGHUP to process " + pid, "permission denied, it runs as uid 0",
                 "Run this as the daemon's user or as root.");
         assertThat(isGone(pid)).isFalse();
+        List<String> forceStop = new ArrayList<>(reload.subList(0, 4));
+        forceStop.addAll(probeForNobody("force-stop"));
+        Command.Result forced = daemons.run(forceStop);
+        assertExit(forced, 4);
+        assertThat(forced.err()).contains("Cannot send SIGTERM to process " + pid, "permission denied.",
+                "Run this as the daemon's user or as root.");
+        assertThat(isGone(pid)).isFalse();
     }
 
     @Test

@@ -135,7 +135,7 @@ public final class StopAction {
             return ExitStatus.OK;
         } catch (AccessDeniedException e) {
             throw new DaemonEnvironmentException("Cannot stop: permission denied on pidfile " + pidfile
-                    + ". Run stop as the daemon's user or as root.", ExitStatus.PRIVILEGE, e);
+                    + ". Run this as the daemon's user or as root.", ExitStatus.PRIVILEGE, e);
         } catch (IOException e) {
             throw new StopFailureException("Cannot stop: reading pidfile " + pidfile + " failed: " + e + ".", e);
         }
@@ -234,7 +234,7 @@ public final class StopAction {
         }
         if (!sent && holder.isAlive()) {
             throw new DaemonEnvironmentException("Cannot send " + signal.fullName() + " to process " + pid
-                    + " (holder of " + pidfile + "): permission denied. Run stop as the daemon's user or as root.",
+                    + " (holder of " + pidfile + "): permission denied. Run this as the daemon's user or as root.",
                     ExitStatus.PRIVILEGE, null);
         }
         return dumped;
