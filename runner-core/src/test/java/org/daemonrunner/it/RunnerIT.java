@@ -298,9 +298,15 @@ class RunnerIT extends ProbeTest {
         Command.Result second = probeRun("run");
         assertExit(second, 1);
         assertThat(second.err()).contains("already running with pid " + run.pid());
+        Command.Result reopen = probeRun("reopen-logs");
+        assertExit(reopen, 1);
+        assertThat(reopen.err()).contains("Cannot reopen the logs of pid " + run.pid() + ": it runs in the foreground",
+                "Nothing was sent.");
         run.destroy();
         assertExit(run.finish(Duration.ofSeconds(30)), 0);
         assertThat(events()).contains("hook " + run.pid());
+        assertThat(Files.readString(dir.resolve("run.err"))).as("no signal, so nothing ignored")
+                .doesNotContain("reopen-logs ignored");
         assertThat(pidfile).doesNotExist();
     }
 

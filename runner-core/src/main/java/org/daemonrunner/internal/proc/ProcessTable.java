@@ -57,6 +57,23 @@ public final class ProcessTable {
         return stat(pid, new byte[STAT_BYTES]);
     }
 
+    /**
+     * Returns the command line of {@code pid} ({@code /proc/PID/cmdline}, UTF-8), or empty when there is no such
+     * process, it cannot be read ({@code hidepid}), or it has none (a zombie, a kernel thread).
+     */
+    public static Optional<List<String>> commandLine(long pid) {
+        if (pid <= 0) {
+            return Optional.empty();
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+            return bytes.length == 0 ? Optional.empty()
+                    : Optional.of(List.of(new String(bytes, StandardCharsets.UTF_8).split("\0")));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Whether {@code pid} is a live process: there, and not a zombie or being reaped. */
     public static boolean isLive(long pid) {
         Optional<Stat> stat = stat(pid);

@@ -12,6 +12,7 @@ import org.daemonrunner.internal.launch.DaemonPaths;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFileState;
 import org.daemonrunner.internal.proc.ProcessControl;
+import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.StreamCheck;
 import org.daemonrunner.internal.proc.UserAccount;
@@ -49,6 +50,13 @@ public final class SignalAction {
         if (pid < 0) {
             return ExitStatus.RELOAD_NOT_RUNNING;
         }
+        if (runsInTheForeground(pid)) {
+            throw new DaemonRunnerException("Cannot reopen the logs of pid " + pid + ": it runs in the foreground"
+                    + " ('run', as under systemd), so its standard output and error are its supervisor's, and it"
+                    + " ignores " + signal.fullName() + ". Nothing was sent. Rotate them with the supervisor's own"
+                    + " means (journald rotates the journal itself; a file the supervisor opened needs logrotate's"
+                    + " copytruncate).", ExitStatus.FAILURE, null);
+        }
         DaemonPaths paths = target.paths();
         StreamCheck check = new StreamCheck(pid, paths.stdout(), paths.stderr());
         check.before();
@@ -71,6 +79,17 @@ public final class SignalAction {
                         + " confirm that it reopened its logs: " + check.detail() + ". A daemon run in the foreground"
                         + " ('run') keeps the streams its supervisor gave it.", ExitStatus.FAILURE, null);
         }
+    }
+
+    /**
+     * Whether {@code pid} is known to run in the foreground: its command line, when it can be read, lacks the
+     * property the launch shell gives every daemon that {@code start} relaunched ({@link Relaunch#isDaemon()}).
+     * Unreadable ({@code hidepid}) means not known: the signal is sent and its effect checked as for a daemon.
+     */
+    private static boolean runsInTheForeground(long pid) {
+        String daemon = "-D" + Relaunch.PARENT_PROPERTY + "=";
+        return ProcessTable.commandLine(pid).map(argv -> argv.stream().noneMatch(a -> a.startsWith(daemon)))
+                .orElse(false);
     }
 
     /**

@@ -3,7 +3,6 @@ package org.daemonrunner.internal.wrap;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import org.daemonrunner.InvalidActionException;
 import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.daemon.Readiness;
 import org.daemonrunner.internal.pidfile.PidFile;
+import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.runner.ActionParser;
 import org.daemonrunner.internal.runner.ParsedCommand;
 
@@ -245,13 +245,7 @@ final class WrapperOptions {
         } catch (IOException | RuntimeException e) {
             return; // the action says what is wrong with the pidfile
         }
-        List<String> argv;
-        try {
-            argv = List.of(new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
-                    StandardCharsets.UTF_8).split("\0"));
-        } catch (IOException | RuntimeException e) {
-            return;
-        }
+        List<String> argv = ProcessTable.commandLine(pid).orElse(List.of());
         int main = argv.indexOf(ProgramCommand.PROGRAM_MAIN);
         if (pid <= 1 || main < 0 || main + 1 >= argv.size()) {
             return;
