@@ -77,7 +77,12 @@ class ReliabilityIT {
     /** 0 for the short version; N scales the long version. */
     static final int ROUNDS = Integer.getInteger("reliability.rounds", 0);
     static final long SEED = Long.getLong("reliability.seed", System.currentTimeMillis());
-    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * When a command counts as wedged: longer than the probe's own bounded waits add up to (a restart in the
+     * concurrency test: 10 s stop, 40 s start, 5 s pidfile, a second 40 s look after losing a race), with room for
+     * slow JVM boots.
+     */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
     static final boolean ROOT = UserAccount.currentUid() == 0;
 
     /** The exit statuses the README documents for each action (1 is every action's generic failure). */
@@ -178,7 +183,7 @@ class ReliabilityIT {
                     running.add(pool.submit(() -> concurrentCommand(action, exits, races)));
                 }
                 for (Future<?> command : running) {
-                    command.get(2, TimeUnit.MINUTES);
+                    command.get(3, TimeUnit.MINUTES);
                 }
                 settled("after round " + round);
                 rounds++;
@@ -202,7 +207,8 @@ class ReliabilityIT {
     }
 
     private void concurrentCommand(String action, Map<String, Integer> exits, Map<String, Integer> races) {
-        Outcome outcome = probe(action);
+        // up to eight JVMs boot at once on two cores: room for the winner's start, which 20 s did not always give
+        Outcome outcome = action.equals("status") ? probe(action) : probe(action, "--start-timeout-ms", "40000");
         synchronized (exits) {
             exits.merge(action + "=" + outcome.exit(), 1, Integer::sum);
         }
@@ -1354,7 +1360,7 @@ class ReliabilityIT {
         return start(probeCommand(List.of(), List.of(args)));
     }
 
-    /** Waits for a spawned command to end (30 s at most) and returns what it did. */
+    /** Waits for a spawned command to end ({@link #COMMAND_TIMEOUT} at most) and returns what it did. */
     private Outcome finish(Command.Running running, String shown) {
         return finish(running, shown, COMMAND_TIMEOUT);
     }

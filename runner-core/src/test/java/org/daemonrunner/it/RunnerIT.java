@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import org.daemonrunner.internal.proc.UserAccount;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Every action and exit status of the runner, against real daemons (the test {@link ProbeApp}). */
 class RunnerIT extends ProbeTest {
@@ -218,6 +219,7 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    @Timeout(300) // ten pidfiles, five JVMs each: on a loaded machine more than the class's 60 s
     void garbageOrForeignPidfilesNeverWedgeAnythingNorGetAnyoneSignalled() throws IOException {
         Process bystander = new ProcessBuilder("sleep", "120").start();
         try {
@@ -248,7 +250,7 @@ class RunnerIT extends ProbeTest {
         try {
             List<CompletableFuture<Command.Result>> starts = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                starts.add(CompletableFuture.supplyAsync(() -> probeRun("start"), pool));
+                starts.add(CompletableFuture.supplyAsync(() -> probeRun("start", "--start-timeout-ms", "120000"), pool));
             }
             List<Command.Result> results = starts.stream().map(CompletableFuture::join).collect(Collectors.toList());
             assertThat(results).allSatisfy(r -> assertExit(r, 0));
@@ -258,7 +260,7 @@ class RunnerIT extends ProbeTest {
             long pid = started.get(0).startedPid();
             assertThat(results).filteredOn(r -> !r.out().contains("started with pid"))
                     .allSatisfy(r -> assertThat(r.out()).contains("already running with pid " + pid));
-            await("losing daemons to exit", Duration.ofSeconds(10),
+            await("losing daemons to exit", Duration.ofSeconds(30),
                     () -> events().lines().filter(l -> l.startsWith("init")).count() == 1
                             && !probeRun("status").out().contains("starting"));
             assertThat(probeRun("status").out()).startsWith("running with pid " + pid + ",");

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * own, or the launcher's.
  */
 @EnabledOnOs(OS.LINUX)
-@Timeout(90)
+@Timeout(240) // each test starts and stops daemons that write archives as they exit
 class ClassDataSharingIT {
     @TempDir
     Path dir;
@@ -133,7 +133,9 @@ class ClassDataSharingIT {
     }
 
     private void stop(long pid) {
-        Command.Result stop = daemons.run(dir, SampleJar.command("stop", "--dir", "run"));
+        // the JVM writes its archive (JDK 25: assembles its AOT cache in a child JVM) on the way out: on a loaded
+        // machine that outlasts the sample's 10 s stop timeout
+        Command.Result stop = daemons.run(dir, SampleJar.command("stop", "--timeout", "60s", "--dir", "run"));
         assertExit(stop, 0);
         assertThat(isGone(pid)).as("pid %d gone when stop returned", pid).isTrue();
     }

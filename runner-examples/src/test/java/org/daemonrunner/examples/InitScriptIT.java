@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The LSB init script in {@code deploy/}, run for real with {@code sh} against the built sample jar. */
 @EnabledOnOs(OS.LINUX)
-@Timeout(60)
+@Timeout(180) // a dozen JVMs in a row per test
 class InitScriptIT {
     static final Path SCRIPT = Path.of(System.getProperty("basedir", "")).toAbsolutePath()
             .resolve("deploy/sample-daemon.init");

@@ -80,11 +80,12 @@ class SystemdForkingUnitIT {
     }
 
     @Test
+    @Timeout(120)
     void aRestartAfterSigkillStartsOverAStalePidfile(SystemdSandbox systemd) throws IOException {
         // systemd removes a dead main process's PIDFile= itself (and, as shipped, empties RuntimeDirectory=) before
         // it restarts the service. A daemon killed where systemd does not clean up leaves its pidfile behind: the
         // test puts the dead daemon's pidfile back while the restart is pending, and the restart must start over it.
-        Deployment.dropIn(systemd, FORKING, "slow-restart", "RuntimeDirectoryPreserve=yes", "RestartSec=3");
+        Deployment.dropIn(systemd, FORKING, "slow-restart", "RuntimeDirectoryPreserve=yes", "RestartSec=10");
         systemd.daemonReload();
         assertThat(systemd.systemctl("start", FORKING).exit()).isZero();
         long pid = Long.parseLong(systemd.property(FORKING, "MainPID"));
@@ -93,11 +94,11 @@ class SystemdForkingUnitIT {
         assertThat(systemd.systemctl("kill", "--kill-who=main", "--signal=SIGKILL", FORKING).exit()).isZero();
         Await.await("the service to wait for its restart (auto-restart)", DEADLINE,
                 () -> systemd.property(FORKING, "SubState"), state -> !state.equals("running"));
-        assertThat(systemd.property(FORKING, "SubState")).as("waiting out RestartSec=3").isEqualTo("auto-restart");
+        assertThat(systemd.property(FORKING, "SubState")).as("waiting out RestartSec=10").isEqualTo("auto-restart");
         assertThat(systemd.path(Deployment.PIDFILE)).as("systemd removed the dead daemon's PIDFile=").doesNotExist();
         Files.writeString(systemd.path(Deployment.PIDFILE), stale);
         assertThat(systemd.property(FORKING, "SubState"))
-                .as("still waiting out RestartSec=3 once the stale pidfile is back (else this test was too slow)")
+                .as("still waiting out RestartSec=10 once the stale pidfile is back (else this test was too slow)")
                 .isEqualTo("auto-restart");
 
         long restarted = awaitRestart(systemd, pid);
@@ -107,7 +108,7 @@ class SystemdForkingUnitIT {
 
     /** Waits for systemd's restart of the forking service and returns its new main pid. */
     private static long awaitRestart(SystemdSandbox systemd, long pid) throws IOException {
-        Map<String, String> state = Await.await("systemd to start the service again", DEADLINE,
+        Map<String, String> state = Await.await("systemd to start the service again", DEADLINE.plusSeconds(10),
                 () -> systemd.properties(FORKING, "ActiveState", "SubState", "MainPID", "NRestarts"),
                 s -> s.get("NRestarts").equals("1") && s.get("ActiveState").equals("active")
                         && s.get("SubState").equals("running"));
