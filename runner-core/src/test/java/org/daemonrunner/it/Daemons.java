@@ -43,6 +43,30 @@ public final class Daemons implements AutoCloseable {
         return command;
     }
 
+    /** The argument that {@link #inLocale} replaces with the bytes of its {@code printf} format. */
+    public static final String BYTES = "@BYTES@";
+
+    /**
+     * {@code command} run under the locale {@code locale} ({@code LC_ALL}; {@code LANG}, {@code LC_CTYPE} unset),
+     * each argument {@link #BYTES} replaced with what {@code printf} makes of {@code format} (octal escapes for
+     * non-ASCII bytes): the shell makes those bytes, so they reach the command as they are whatever this JVM's own
+     * locale could encode.
+     */
+    public static List<String> inLocale(String locale, String format, List<String> command) {
+        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", "l=$1; b=$2; shift 2; for a do shift;"
+                + " [ \"$a\" = " + BYTES + " ] && a=$(printf \"x$b\") && a=${a#x}; set -- \"$@\" \"$a\"; done;"
+                + " exec env -u LANG -u LC_CTYPE LC_ALL=\"$l\" \"$@\"", "sh", locale, format));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    /** The arguments of process {@code pid} as the bytes its command line holds, each as ISO-8859-1 text. */
+    public static List<String> rawArguments(long pid) throws IOException {
+        String all = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
+                StandardCharsets.ISO_8859_1);
+        return List.of(all.split("\0"));
+    }
+
     /**
      * Runs a command in {@code cwd} to its end (at most 60 s, or the test fails) and tracks every daemon it names
      * ("started with pid N", "already running with pid N").

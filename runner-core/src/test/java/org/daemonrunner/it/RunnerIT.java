@@ -396,6 +396,23 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    void anArgumentTheLocaleCannotCarryIsRefusedByStartAndPassedOnAsItsBytesUnderUtf8() throws IOException {
+        List<String> start = probe("start", "--dir", dir.toString(), "--launcher-file-text", Daemons.BYTES);
+        // under the C locale the JVM reads "h\303\251llo" as h\uFFFD\uFFFDllo, and would relaunch it as h??llo
+        Command.Result refused = daemons.run(Daemons.inLocale("C", "h\\303\\251llo", start));
+        assertExit(refused, 1);
+        assertThat(refused.err()).contains("Cannot start: this JVM's command line cannot be run again: the argument"
+                + " \"h\\xc3\\xa9llo\" is not valid US-ASCII", "run this again with a UTF-8 locale, e.g. LC_ALL=C.UTF-8.");
+        assertThat(pidfile).doesNotExist();
+        assertThat(events()).isEmpty();
+
+        long pid = assertExit(daemons.run(Daemons.inLocale("C.UTF-8", "h\\303\\251llo", start)), 0).startedPid();
+        String utf8 = new String("h\u00e9llo".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        assertThat(Daemons.rawArguments(pid)).as("the daemon's command line, as bytes").contains(utf8);
+        assertExit(probeRun("stop"), 0);
+    }
+
+    @Test
     void aStartThatFindsADaemonStillStartingWaitsUntilItIsReady() throws Exception {
         Command.Running first = daemons.spawn(dir, probe("start", "--init-sleep-ms", "5000", "--dir", dir.toString()),
                 dir.resolve("first.out"), dir.resolve("first.err"));

@@ -9,6 +9,7 @@ import static org.daemonrunner.it.Wrapped.accepts;
 import static org.daemonrunner.it.Wrapped.wrapper;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,6 +135,42 @@ class WrapperIT {
         assertThat(accepts(port)).as("port %d is free", port).isFalse();
         assertThat(pidfile).doesNotExist();
         assertExit(wrapper.run("status"), 3);
+    }
+
+    @Test
+    void argumentsTheLocaleCannotCarryAreRefusedForEveryActionAndPassedOnAsTheirBytesUnderUtf8() throws IOException {
+        String format = "-Dgreeting=h\\303\\251llo";
+        String utf8 = new String("-Dgreeting=h\u00e9llo".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        List<String> start = wrapper("--pidfile", pidfile.toString(), "--ready", "port:" + port, "start", "--",
+                Daemons.BYTES, "-jar", plainJar.toString(), Integer.toString(port), marker.toString());
+        Command.Result refused = daemons.run(Daemons.inLocale("C", format, start));
+        assertExit(refused, 2);
+        assertThat(refused.err().strip()).isEqualTo("Bad command line: the argument \"-Dgreeting=h\\xc3\\xa9llo\" is not"
+                + " valid US-ASCII, the encoding this JVM reads its command line in (its locale's: LC_ALL, LC_CTYPE or"
+                + " LANG), so it cannot be passed on unchanged; run this again with a UTF-8 locale, e.g."
+                + " LC_ALL=C.UTF-8.");
+        // a path the JVM cannot read as given would be acted on altered ("not running" of another file)
+        Command.Result status = daemons.run(Daemons.inLocale("C", dir + "/\\303\\251.pid",
+                wrapper("--pidfile", Daemons.BYTES, "status")));
+        assertExit(status, 2);
+        assertThat(status.err()).startsWith("Bad command line: the argument \"" + dir + "/\\xc3\\xa9.pid\"");
+        // in --config (UTF-8), the same argument cannot be given to the daemon's JVM under the C locale either
+        Path config = Wrapped.config(dir.resolve("greeting.conf"), "pidfile=" + pidfile, "ready=port:" + port, "--",
+                "-Dgreeting=h\u00e9llo", "-jar", plainJar.toString(), Integer.toString(port), marker.toString());
+        Command.Result configured = daemons.run(Daemons.inLocale("C", "", wrapper("--config", config.toString(),
+                "start")));
+        assertExit(configured, 2);
+        assertThat(configured.err()).startsWith("Bad JAVA_ARGS: the argument \"-Dgreeting=h\\xc3\\xa9llo\" (UTF-8) has"
+                + " characters that US-ASCII");
+        assertThat(pidfile).doesNotExist();
+
+        long pid = assertExit(daemons.run(Daemons.inLocale("C.UTF-8", format, start)), 0).startedPid();
+        assertThat(Daemons.rawArguments(pid)).as("the daemon's command line, as bytes").contains(utf8);
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+        pid = assertExit(daemons.run(Daemons.inLocale("C.UTF-8", "", wrapper("--config", config.toString(), "start"))),
+                0).startedPid();
+        assertThat(Daemons.rawArguments(pid)).as("from --config").contains(utf8);
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
     }
 
     @Test

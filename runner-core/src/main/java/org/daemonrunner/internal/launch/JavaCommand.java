@@ -57,7 +57,8 @@ public final class JavaCommand {
      * Returns this JVM's command line, with relative paths resolved against {@code base}.
      *
      * @throws IllegalStateException when the platform does not tell the command line, or the program was not
-     *     started by the {@code java} launcher (a jpackage app image's native launcher, say)
+     *     started by the {@code java} launcher (a jpackage app image's native launcher, say); {@link Unpassable}
+     *     when an argument would not reach the daemon unchanged
      */
     public static JavaCommand current(Path base) {
         ProcessHandle.Info info = ProcessHandle.current().info();
@@ -67,7 +68,23 @@ public final class JavaCommand {
             throw new IllegalStateException("this JVM's command line cannot be read (no /proc/self/cmdline?)");
         }
         requireJavaLauncher(command.get());
+        Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(arguments.get()));
+        if (lossy.isPresent()) {
+            throw new Unpassable("this JVM's command line cannot be run again: " + lossy.get());
+        }
         return parse(command.get(), List.of(arguments.get()), base);
+    }
+
+    /**
+     * This JVM's command line cannot be passed on unchanged ({@link ArgumentEncoding}): the message says which
+     * argument and what to set; there is nothing to do differently with the program.
+     */
+    public static final class Unpassable extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        Unpassable(String message) {
+            super(message);
+        }
     }
 
     /**

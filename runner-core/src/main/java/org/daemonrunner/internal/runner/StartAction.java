@@ -102,6 +102,8 @@ public final class StartAction {
         JavaCommand command;
         try {
             command = target.javaCommand();
+        } catch (JavaCommand.Unpassable e) {
+            throw new StartFailureException("Cannot start: " + e.getMessage() + ".", e);
         } catch (RuntimeException e) {
             throw new StartFailureException("Cannot start: " + e.getMessage()
                     + ". Start the program with the java launcher, or use 'run' under a supervisor (systemd).", e);

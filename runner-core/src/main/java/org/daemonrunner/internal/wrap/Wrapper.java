@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.InvalidActionException;
 import org.daemonrunner.internal.daemon.ForegroundChild;
+import org.daemonrunner.internal.launch.ArgumentEncoding;
 import org.daemonrunner.internal.launch.JavaCommand;
 import org.daemonrunner.internal.runner.ActionParser;
 import org.daemonrunner.internal.runner.Actions;
@@ -49,6 +51,11 @@ public final class Wrapper {
         Console console = Console.system();
         Path launchDirectory = Path.of("").toAbsolutePath();
         try {
+            // a path or a JAVA_ARG that reached this JVM altered would be acted on altered: refused, for every action
+            Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(args));
+            if (lossy.isPresent()) {
+                throw new DaemonRunnerException("Bad command line: " + lossy.get() + ".", ExitStatus.USAGE, null);
+            }
             WrapperOptions options = WrapperOptions.parse(args, launchDirectory);
             ParsedCommand command = options.command;
             Action action = command.action();
@@ -112,6 +119,10 @@ public final class Wrapper {
             throw new InvalidActionException("No JAVA_ARGS: '" + options.command.action().actionName()
                     + "' needs the program's java command after '--' (e.g. -- -jar app.jar), or after a '--' line"
                     + " in --config.");
+        }
+        Optional<String> unencodable = ArgumentEncoding.unencodable(options.javaArgs); // from --config, UTF-8
+        if (unencodable.isPresent()) {
+            throw new DaemonRunnerException("Bad JAVA_ARGS: " + unencodable.get() + ".", ExitStatus.USAGE, null);
         }
         String java = options.values.containsKey("java") ? javaExecutable(options)
                 : Path.of(System.getProperty("java.home"), "bin", "java").toString(); // the java running this jar

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ArgumentEncodingTest {
+    @Test
+    void splitKeepsEmptyArgumentsAndAnUnterminatedLastOne() {
+        List<byte[]> split = ArgumentEncoding.split("java\0\0-cp\0x".getBytes(StandardCharsets.US_ASCII));
+        assertThat(split).extracting(b -> new String(b, StandardCharsets.US_ASCII)).containsExactly("java", "", "-cp",
+                "x");
+        assertThat(ArgumentEncoding.split(new byte[0])).isEmpty();
+    }
+
+    @Test
+    void escapedShowsEveryByteThatIsNotPrintableAscii() {
+        assertThat(ArgumentEncoding.escaped("h\u00e9\\\n".getBytes(StandardCharsets.UTF_8))).isEqualTo("h\\xc3\\xa9\\x5c\\x0a");
+    }
+
+    @Test
+    void thisJvmsOwnArgumentsAreWhatItWasGiven() {
+        // the test JVM's command line, read back as Java decoded it: nothing lost, so nothing to say
+        List<String> arguments = List.of(ProcessHandle.current().info().arguments().orElseThrow());
+        assertThat(ArgumentEncoding.lossyOnThisCommandLine(arguments)).isEmpty();
+        assertThat(ArgumentEncoding.lossyOnThisCommandLine(List.of("not", "these"))).isPresent();
+    }
+
+    @Test
+    void unencodableNamesTheFirstArgumentTheEncodingLacks() {
+        assertThat(ArgumentEncoding.unencodable(List.of("plain", "-Dx=1"))).isEmpty();
+        // a lone surrogate: no encoding has it, whatever the locale this test runs in
+        assertThat(ArgumentEncoding.unencodable(List.of("plain", "a\uD800b", "c\uD800"))).get().asString()
+                .startsWith("the argument \"a?b\" (UTF-8) has characters that " + ArgumentEncoding.charset())
+                .endsWith("run this again with a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
+    }
+}
