@@ -60,6 +60,19 @@ public final class Daemons implements AutoCloseable {
         return wrapped;
     }
 
+    /**
+     * {@code command} run under the locale {@code locale} ({@code LC_ALL}; {@code LANG}, {@code LC_CTYPE} unset) in
+     * the directory that {@code printf} makes of {@code directoryFormat}, created if missing: a name this JVM's own
+     * locale might not be able to give a process.
+     */
+    public static List<String> inLocaleAndDirectory(String locale, String directoryFormat, List<String> command) {
+        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", "l=$1; d=$(printf \"x$2\") && d=${d#x}"
+                + " && shift 2 && mkdir -p \"$d\" && cd \"$d\" && exec env -u LANG -u LC_CTYPE LC_ALL=\"$l\" \"$@\"",
+                "sh", locale, directoryFormat));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
     /** The arguments of process {@code pid} as the bytes its command line holds, each as ISO-8859-1 text. */
     public static List<String> rawArguments(long pid) throws IOException {
         String all = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),

@@ -404,6 +404,13 @@ class RunnerIT extends ProbeTest {
         assertThat(refused.err()).contains("Cannot start: this JVM's command line cannot be run again: the argument"
                 + " \"h\\xc3\\xa9llo\" is not valid US-ASCII", "run this again with a UTF-8 locale, e.g. LC_ALL=C.UTF-8.");
         assertThat(pidfile).doesNotExist();
+        // a working directory whose name the JVM reads wrong cannot be the launch directory the daemon is given
+        Command.Result elsewhere = daemons.run(Daemons.inLocaleAndDirectory("C", dir + "/\\303\\251",
+                probe("start", "--dir", dir.toString())));
+        assertExit(elsewhere, 1);
+        assertThat(elsewhere.err()).contains("Cannot start: this JVM's command line cannot be run again: the name of"
+                + " the working directory, " + dir + "/?? as this JVM reads it, is not valid US-ASCII");
+        assertThat(pidfile).doesNotExist();
         assertThat(events()).isEmpty();
 
         long pid = assertExit(daemons.run(Daemons.inLocale("C.UTF-8", "h\\303\\251llo", start)), 0).startedPid();

@@ -164,6 +164,26 @@ class WrapperIT {
                 + " characters that US-ASCII");
         assertThat(pidfile).doesNotExist();
 
+        // nor can a working directory whose name the JVM reads wrong resolve a relative path, or be the daemon's
+        String lossy = dir + "/\\303\\251";
+        Command.Result relative = daemons.run(Daemons.inLocaleAndDirectory("C", lossy,
+                wrapper("--pidfile", "plain.pid", "status")));
+        assertExit(relative, 2);
+        assertThat(relative.err().strip()).isEqualTo("Bad working directory: --pidfile plain.pid would be resolved"
+                + " against it, but the name of the working directory, " + dir + "/?? as this JVM reads it, is not valid"
+                + " US-ASCII, the encoding this JVM reads names in (its locale's: LC_ALL, LC_CTYPE or LANG), so paths"
+                + " relative to it would name other files; run this again with a UTF-8 locale, e.g. LC_ALL=C.UTF-8, or"
+                + " from another directory.");
+        assertExit(daemons.run(Daemons.inLocaleAndDirectory("C", lossy, wrapper("--pidfile", pidfile.toString(),
+                "status"))), 3);
+        Command.Result startThere = daemons.run(Daemons.inLocaleAndDirectory("C", lossy,
+                wrapper("--pidfile", pidfile.toString(), "start", "--", "-jar", plainJar.toString(),
+                        Integer.toString(port), marker.toString())));
+        assertExit(startThere, 2);
+        assertThat(startThere.err()).startsWith("Bad working directory: 'start' makes the program's relative paths"
+                + " absolute against it, but the name of the working directory");
+        assertThat(pidfile).doesNotExist();
+
         long pid = assertExit(daemons.run(Daemons.inLocale("C.UTF-8", format, start)), 0).startedPid();
         assertThat(Daemons.rawArguments(pid)).as("the daemon's command line, as bytes").contains(utf8);
         assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);

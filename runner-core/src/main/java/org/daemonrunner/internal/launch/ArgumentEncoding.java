@@ -71,6 +71,22 @@ public final class ArgumentEncoding {
         return Optional.empty();
     }
 
+    /**
+     * Returns why the working directory's name, as this JVM read it ({@code user.dir}), is not the directory's (a
+     * byte its encoding lacks, read as U+FFFD): paths made absolute against it would name other files. Empty when
+     * it was read whole.
+     */
+    public static Optional<String> lossyWorkingDirectory() {
+        String directory = System.getProperty("user.dir", "");
+        if (directory.indexOf('\uFFFD') < 0) {
+            return Optional.empty();
+        }
+        return Optional.of("the name of the working directory, " + directory.replace('\uFFFD', '?') + " as this JVM"
+                + " reads it, is not valid " + charset() + ", the encoding this JVM reads names in (its locale's:"
+                + " LC_ALL, LC_CTYPE or LANG), so paths relative to it would name other files; " + FIX
+                + ", or from another directory");
+    }
+
     /** The encoding of this JVM's command line and of its children's. */
     static Charset charset() {
         String name = System.getProperty("sun.jnu.encoding");

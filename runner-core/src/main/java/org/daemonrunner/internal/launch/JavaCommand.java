@@ -68,7 +68,8 @@ public final class JavaCommand {
             throw new IllegalStateException("this JVM's command line cannot be read (no /proc/self/cmdline?)");
         }
         requireJavaLauncher(command.get());
-        Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(arguments.get()));
+        Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(arguments.get()))
+                .or(ArgumentEncoding::lossyWorkingDirectory); // the daemon's relative paths are made absolute against it
         if (lossy.isPresent()) {
             throw new Unpassable("this JVM's command line cannot be run again: " + lossy.get());
         }

@@ -62,6 +62,13 @@ public final class Wrapper {
             Actions.readyProcessApi(action);
             boolean needsProgram = action == Action.START || action == Action.RESTART || action == Action.RUN
                     || action == Action.SYSTEMD_UNIT;
+            Optional<String> lossyDirectory = ArgumentEncoding.lossyWorkingDirectory();
+            if (lossyDirectory.isPresent() && (needsProgram || !options.relativePaths().isEmpty())) {
+                throw new DaemonRunnerException("Bad working directory: " + (needsProgram ? "'" + action.actionName()
+                        + "' makes the program's relative paths absolute against it" : String.join(", ",
+                        options.relativePaths()) + " would be resolved against it") + ", but " + lossyDirectory.get()
+                        + ".", ExitStatus.USAGE, null);
+            }
             JavaCommand java = needsProgram ? javaCommand(options, launchDirectory) : null;
             if (action == Action.REOPEN_LOGS || action == Action.FORCE_STOP) {
                 options.adoptRunningDaemonsLogs();

@@ -209,6 +209,19 @@ final class WrapperOptions {
         }
     }
 
+    /** The options whose paths are relative (to the launch directory), as given: {@code --pidfile app.pid}. */
+    List<String> relativePaths() {
+        List<String> relative = new ArrayList<>();
+        values.forEach((key, value) -> {
+            String path = key.equals("ready") && value.startsWith("file:") ? value.substring(5)
+                    : PATH_KEYS.contains(key) && (!key.equals("java") || value.indexOf('/') >= 0) ? value : null;
+            if (path != null && !path.startsWith("/")) {
+                relative.add("--" + key + " " + value);
+            }
+        });
+        return relative;
+    }
+
     Path path(String key) {
         return base.resolve(values.get(key)).normalize();
     }
