@@ -27,8 +27,9 @@ public final class ArgumentEncoding {
 
     /**
      * Returns why the first of {@code decoded}, the last arguments of this JVM's command line as Java received
-     * them, is not the bytes that were given ({@code /proc/self/cmdline}); empty when each one is, or when the
-     * command line cannot be read.
+     * them, is not the bytes that were given ({@code /proc/self/cmdline}); empty when each one is, when the command
+     * line cannot be read, or when {@code decoded} is not what its last arguments decode to (they came from an
+     * argument file, {@code @file}, whose bytes are not there to compare).
      */
     public static Optional<String> lossyOnThisCommandLine(List<String> decoded) {
         byte[] raw;
@@ -43,6 +44,11 @@ public final class ArgumentEncoding {
         }
         Charset charset = charset();
         int first = given.size() - decoded.size();
+        for (int i = 0; i < decoded.size(); i++) {
+            if (!new String(given.get(first + i), charset).equals(decoded.get(i))) {
+                return Optional.empty(); // not these arguments' bytes
+            }
+        }
         for (int i = 0; i < decoded.size(); i++) {
             byte[] bytes = given.get(first + i);
             if (!Arrays.equals(bytes, decoded.get(i).getBytes(charset))) {

@@ -26,7 +26,8 @@ class ArgumentEncodingTest {
         // the test JVM's command line, read back as Java decoded it: nothing lost, so nothing to say
         List<String> arguments = List.of(ProcessHandle.current().info().arguments().orElseThrow());
         assertThat(ArgumentEncoding.lossyOnThisCommandLine(arguments)).isEmpty();
-        assertThat(ArgumentEncoding.lossyOnThisCommandLine(List.of("not", "these"))).isPresent();
+        // arguments that are not its last ones (main's, from an argument file) cannot be compared: no claim
+        assertThat(ArgumentEncoding.lossyOnThisCommandLine(List.of("not", "these"))).isEmpty();
     }
 
     @Test
