@@ -413,9 +413,24 @@ class RunnerIT extends ProbeTest {
         assertThat(pidfile).doesNotExist();
         assertThat(events()).isEmpty();
 
+        // a status in that directory cannot tell where a relative pidfile is
+        Command.Result where = daemons.run(Daemons.inLocaleAndDirectory("C", dir + "/\\303\\251",
+                probe("status", "--dir", dir.toString(), "--pidfile", "relative.pid")));
+        assertExit(where, 4);
+        assertThat(where.err()).contains("Cannot tell the status: DaemonApp.pidfilePath() is relative (relative.pid)"
+                + " and would be resolved against the working directory, but the name of the working directory, "
+                + dir + "/?? as this JVM reads it");
+
         long pid = assertExit(daemons.run(Daemons.inLocale("C.UTF-8", "h\\303\\251llo", start)), 0).startedPid();
         String utf8 = new String("h\u00e9llo".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
         assertThat(Daemons.rawArguments(pid)).as("the daemon's command line, as bytes").contains(utf8);
+        // a restart that could not start the daemon again refuses before it stops the running one
+        List<String> restart = probe("restart", "--dir", dir.toString(), "--launcher-file-text", Daemons.BYTES);
+        Command.Result notRestarted = daemons.run(Daemons.inLocale("C", "h\\303\\251llo", restart));
+        assertExit(notRestarted, 1);
+        assertThat(notRestarted.err()).contains("Cannot start: this JVM's command line cannot be run again");
+        assertThat(notRestarted.out()).doesNotContain("stopped");
+        assertThat(isGone(pid)).isFalse();
         assertExit(probeRun("stop"), 0);
     }
 

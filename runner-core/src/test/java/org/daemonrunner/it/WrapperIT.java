@@ -154,6 +154,10 @@ class WrapperIT {
                 wrapper("--pidfile", Daemons.BYTES, "status")));
         assertExit(status, 2);
         assertThat(status.err()).startsWith("Bad command line: the argument \"" + dir + "/\\xc3\\xa9.pid\"");
+        // JAVA_ARGS that an action does not use do not stop it (an init script gives every action the same ones)
+        List<String> statusWithJavaArgs = wrapper("--pidfile", pidfile.toString(), "status", "--", Daemons.BYTES,
+                "-jar", plainJar.toString());
+        assertExit(daemons.run(Daemons.inLocale("C", format, statusWithJavaArgs)), 3);
         // in --config (UTF-8), the same argument cannot be given to the daemon's JVM under the C locale either
         Path config = Wrapped.config(dir.resolve("greeting.conf"), "pidfile=" + pidfile, "ready=port:" + port, "--",
                 "-Dgreeting=h\u00e9llo", "-jar", plainJar.toString(), Integer.toString(port), marker.toString());

@@ -20,18 +20,23 @@ import java.util.Optional;
  * instead, saying which argument and what to set.
  */
 public final class ArgumentEncoding {
-    private static final String FIX = "run this again with a UTF-8 locale, e.g. LC_ALL=C.UTF-8";
+    private static final String LOCALE = "(its locale's: LC_ALL, LC_CTYPE or LANG)";
 
     private ArgumentEncoding() {
     }
 
     /**
      * Returns why the first of {@code decoded}, the last arguments of this JVM's command line as Java received
-     * them, is not the bytes that were given ({@code /proc/self/cmdline}); empty when each one is, when the command
-     * line cannot be read, or when {@code decoded} is not what its last arguments decode to (they came from an
-     * argument file, {@code @file}, whose bytes are not there to compare).
+     * them, would not reach a child process as the bytes that were given ({@code /proc/self/cmdline}); empty when
+     * each one would, when the command line cannot be read, or when {@code decoded} is not what its last arguments
+     * decode to (they came from an argument file, {@code @file}, whose bytes are not there to compare).
      */
     public static Optional<String> lossyOnThisCommandLine(List<String> decoded) {
+        return lossyOnThisCommandLine(decoded, decoded.size());
+    }
+
+    /** {@link #lossyOnThisCommandLine(List)} for the first {@code used} of {@code decoded} only. */
+    public static Optional<String> lossyOnThisCommandLine(List<String> decoded, int used) {
         byte[] raw;
         try {
             raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
@@ -49,29 +54,38 @@ public final class ArgumentEncoding {
                 return Optional.empty(); // not these arguments' bytes
             }
         }
-        for (int i = 0; i < decoded.size(); i++) {
+        for (int i = 0; i < used; i++) {
             byte[] bytes = given.get(first + i);
             if (!Arrays.equals(bytes, decoded.get(i).getBytes(charset))) {
                 return Optional.of("the argument \"" + escaped(bytes) + "\" is not valid " + charset + ", the"
-                        + " encoding this JVM reads its command line in (its locale's: LC_ALL, LC_CTYPE or LANG), so"
-                        + " it cannot be passed on unchanged; " + FIX);
+                        + " encoding this JVM reads its command line in " + LOCALE + ", so it cannot be passed on"
+                        + " unchanged; " + fix(charset));
+            }
+            Optional<String> unencodable = unencodable(List.of(decoded.get(i)));
+            if (unencodable.isPresent()) {
+                return unencodable;
             }
         }
         return Optional.empty();
     }
 
     /**
-     * Returns why the first of {@code arguments} cannot be given to a child process as it is (a character its
-     * command line's encoding lacks); empty when all can.
+     * Returns why the first of {@code arguments} cannot be given to a child process as it is (a character the
+     * encoding of children's command lines lacks); empty when all can.
      */
     public static Optional<String> unencodable(List<String> arguments) {
-        CharsetEncoder encoder = charset().newEncoder();
+        Charset children = childCharset();
+        CharsetEncoder encoder = children.newEncoder();
         for (String argument : arguments) {
             if (!encoder.canEncode(argument)) {
-                return Optional.of("the argument \"" + escaped(argument.getBytes(StandardCharsets.UTF_8)) + "\""
-                        + " (UTF-8) has characters that " + encoder.charset() + ", the encoding of this JVM's"
-                        + " command lines (its locale's: LC_ALL, LC_CTYPE or LANG), lacks, so it cannot be passed on"
-                        + " unchanged; " + FIX);
+                String shown = "the argument \"" + escaped(argument.getBytes(StandardCharsets.UTF_8)) + "\" (UTF-8)";
+                return Optional.of(children.equals(charset())
+                        ? shown + " has characters that " + children + ", the encoding of this JVM's command lines "
+                                + LOCALE + ", lacks, so it cannot be passed on unchanged; " + fix(children)
+                        : shown + " has characters that " + children + " lacks, the encoding this JVM writes its"
+                                + " children's command lines in (its file.encoding, on JDK 17), so it cannot be"
+                                + " passed on unchanged; remove -Dfile.encoding=" + children + " from the java"
+                                + " command, or make it the locale's, " + charset());
             }
         }
         return Optional.empty();
@@ -88,12 +102,20 @@ public final class ArgumentEncoding {
             return Optional.empty();
         }
         return Optional.of("the name of the working directory, " + directory.replace('\uFFFD', '?') + " as this JVM"
-                + " reads it, is not valid " + charset() + ", the encoding this JVM reads names in (its locale's:"
-                + " LC_ALL, LC_CTYPE or LANG), so paths relative to it would name other files; " + FIX
-                + ", or from another directory");
+                + " reads it, is not valid " + charset() + ", the encoding this JVM reads names in " + LOCALE + ", so"
+                + " paths relative to it would name other files; " + (charset().equals(StandardCharsets.UTF_8)
+                ? "run this from another directory, or give this one a UTF-8 name"
+                : "run this again with a UTF-8 locale, e.g. LC_ALL=C.UTF-8, or from another directory"));
     }
 
-    /** The encoding of this JVM's command line and of its children's. */
+    /** What to do about bytes that {@code charset}, the locale's, cannot read. */
+    private static String fix(Charset charset) {
+        return charset.equals(StandardCharsets.UTF_8)
+                ? "give it in UTF-8, as the locale says (bytes in another encoding cannot pass through a JVM unchanged)"
+                : "run this again with a UTF-8 locale, e.g. LC_ALL=C.UTF-8";
+    }
+
+    /** The encoding of this JVM's command line, as it read it ({@code sun.jnu.encoding}, from the locale). */
     static Charset charset() {
         String name = System.getProperty("sun.jnu.encoding");
         try {
@@ -101,6 +123,14 @@ public final class ArgumentEncoding {
         } catch (RuntimeException unknown) {
             return Charset.defaultCharset();
         }
+    }
+
+    /**
+     * The encoding this JVM gives its children's command lines in: the locale's, as it reads its own, since JDK 18;
+     * before, {@code file.encoding} ({@code ProcessBuilder} used {@code String.getBytes()}).
+     */
+    static Charset childCharset() {
+        return Runtime.version().feature() < 18 ? Charset.defaultCharset() : charset();
     }
 
     /** The NUL-terminated arguments of a {@code /proc/PID/cmdline}. */

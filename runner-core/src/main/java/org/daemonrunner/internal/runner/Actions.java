@@ -49,8 +49,10 @@ public final class Actions {
             case FORCE_STOP:
                 return new StopAction(target, console).stop(command);
             case RESTART:
+                StartAction start = new StartAction(target, console);
+                start.command(); // a command line that cannot be run again stops nothing
                 int stopped = new StopAction(target, console).stop(command);
-                return stopped == ExitStatus.OK ? new StartAction(target, console).start() : stopped;
+                return stopped == ExitStatus.OK ? start.start() : stopped;
             case STATUS:
                 return new StatusAction(target, console).status(command.json());
             case RELOAD:

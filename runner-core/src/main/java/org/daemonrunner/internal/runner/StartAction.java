@@ -64,6 +64,22 @@ public final class StartAction {
         return start(false);
     }
 
+    /**
+     * Returns the command that runs the daemon; {@code restart} asks before it stops anything.
+     *
+     * @throws StartFailureException when this JVM's command line cannot be run again, saying why
+     */
+    JavaCommand command() {
+        try {
+            return target.javaCommand();
+        } catch (JavaCommand.Unpassable e) {
+            throw new StartFailureException("Cannot start: " + e.getMessage() + ".", e);
+        } catch (RuntimeException e) {
+            throw new StartFailureException("Cannot start: " + e.getMessage()
+                    + ". Start the program with the java launcher, or use 'run' under a supervisor (systemd).", e);
+        }
+    }
+
     private int start(boolean retried) {
         DaemonApp app = target.app();
         DaemonPaths paths = target.paths();
@@ -99,15 +115,7 @@ public final class StartAction {
             default:
                 break;
         }
-        JavaCommand command;
-        try {
-            command = target.javaCommand();
-        } catch (JavaCommand.Unpassable e) {
-            throw new StartFailureException("Cannot start: " + e.getMessage() + ".", e);
-        } catch (RuntimeException e) {
-            throw new StartFailureException("Cannot start: " + e.getMessage()
-                    + ". Start the program with the java launcher, or use 'run' under a supervisor (systemd).", e);
-        }
+        JavaCommand command = command();
         LaunchSteps.Launch launch = new LaunchSteps(context, paths, target.users(), target.launchDirectory()).prepare();
         long errorLogSize = LogFile.size(paths.stderr());
         long outputLogSize = LogFile.size(paths.stdout());

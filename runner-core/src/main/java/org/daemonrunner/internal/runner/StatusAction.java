@@ -31,6 +31,12 @@ public final class StatusAction {
     public int status(boolean json) {
         PidFileState state;
         try {
+            try {
+                target.paths();
+            } catch (DaemonEnvironmentException e) { // where the pidfile is cannot be told: LSB's 4
+                throw new DaemonEnvironmentException("Cannot tell the status: " + e.getMessage(),
+                        ExitStatus.STATUS_UNKNOWN, e);
+            }
             target.requirePidfileIsSafe(Action.STATUS);
             try {
                 state = PidFile.inspect(target.paths().pidfile());
@@ -43,7 +49,8 @@ public final class StatusAction {
         } catch (DaemonEnvironmentException e) {
             if (json) { // still one object on stdout, for whatever reads it
                 StringBuilder object = new StringBuilder("{");
-                field(object, "pidfile", target.paths().pidfile().toString());
+                field(object, "pidfile", e.getCause() instanceof DaemonEnvironmentException
+                        ? String.valueOf(target.app().pidfilePath()) : target.paths().pidfile().toString());
                 field(object, "status", "unknown");
                 object.append(",\"exit_status\":").append(e.exitStatus());
                 field(object, "detail", e.getMessage());

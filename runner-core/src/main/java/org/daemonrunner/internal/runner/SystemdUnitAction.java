@@ -151,6 +151,12 @@ public final class SystemdUnitAction {
         if (context.preventCoreDumps()) {
             unit.append("LimitCORE=0\n");
         }
+        if (!isAscii(unit)) {
+            // systemd starts services without LANG unless its own has one: under the C locale a JVM reads these
+            // lines' non-ASCII bytes as U+FFFD, and start refuses them
+            unit.append("# Not ASCII: the JVM reads the command line in its locale's encoding, UTF-8 here\n")
+                    .append("Environment=LC_CTYPE=C.UTF-8\n");
+        }
         unit.append("Restart=on-failure\n")
                 .append("TimeoutStartSec=").append(seconds(app.startTimeout())).append('\n')
                 .append("TimeoutStopSec=").append(seconds(stopTime(app))).append('\n');
@@ -164,6 +170,15 @@ public final class SystemdUnitAction {
         }
         unit.append("\n[Install]\nWantedBy=multi-user.target\n");
         return unit.toString();
+    }
+
+    private static boolean isAscii(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) > 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

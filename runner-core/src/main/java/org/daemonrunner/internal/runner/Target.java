@@ -4,13 +4,16 @@ package org.daemonrunner.internal.runner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.launch.ArgumentEncoding;
 import org.daemonrunner.internal.launch.DaemonPaths;
 import org.daemonrunner.internal.launch.JavaCommand;
+import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.proc.UserAccount;
 
@@ -74,9 +77,21 @@ public final class Target {
         return paths;
     }
 
+    /**
+     * @throws DaemonEnvironmentException (status 1) for a relative path when this JVM read the working directory's
+     *     name wrong: resolved against it, the path would name another file
+     */
     private Path resolve(Path path, String name) {
         if (path == null) {
             throw new NullPointerException("DaemonApp." + name + "() returned null");
+        }
+        if (!path.isAbsolute() && !Relaunch.isDaemon()) {
+            Optional<String> lossy = ArgumentEncoding.lossyWorkingDirectory();
+            if (lossy.isPresent()) {
+                throw new DaemonEnvironmentException("DaemonApp." + name + "() is relative (" + path + ") and would"
+                        + " be resolved against the working directory, but " + lossy.get() + ".", ExitStatus.FAILURE,
+                        null);
+            }
         }
         return launchDirectory.resolve(path).normalize();
     }

@@ -51,22 +51,23 @@ public final class Wrapper {
         Console console = Console.system();
         Path launchDirectory = Path.of("").toAbsolutePath();
         try {
-            // a path or a JAVA_ARG that reached this JVM altered would be acted on altered: refused, for every action
-            Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(args));
-            if (lossy.isPresent()) {
-                throw new DaemonRunnerException("Bad command line: " + lossy.get() + ".", ExitStatus.USAGE, null);
-            }
             WrapperOptions options = WrapperOptions.parse(args, launchDirectory);
             ParsedCommand command = options.command;
             Action action = command.action();
             Actions.readyProcessApi(action);
             boolean needsProgram = action == Action.START || action == Action.RESTART || action == Action.RUN
                     || action == Action.SYSTEMD_UNIT;
+            // a path or a JAVA_ARG that reached this JVM altered would be acted on altered: refused where used
+            Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(args),
+                    needsProgram ? args.length : options.javaArgsFrom);
+            if (lossy.isPresent()) {
+                throw new DaemonRunnerException("Bad command line: " + lossy.get() + ".", ExitStatus.USAGE, null);
+            }
             Optional<String> lossyDirectory = ArgumentEncoding.lossyWorkingDirectory();
-            if (lossyDirectory.isPresent() && (needsProgram || !options.relativePaths().isEmpty())) {
+            if (lossyDirectory.isPresent() && (needsProgram || !options.relativePaths(false).isEmpty())) {
                 throw new DaemonRunnerException("Bad working directory: " + (needsProgram ? "'" + action.actionName()
                         + "' makes the program's relative paths absolute against it" : String.join(", ",
-                        options.relativePaths()) + " would be resolved against it") + ", but " + lossyDirectory.get()
+                        options.relativePaths(false)) + " would be resolved against it") + ", but " + lossyDirectory.get()
                         + ".", ExitStatus.USAGE, null);
             }
             JavaCommand java = needsProgram ? javaCommand(options, launchDirectory) : null;

@@ -12,13 +12,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
+import org.daemonrunner.DaemonRunnerException;
+import org.daemonrunner.ExitStatus;
 import org.daemonrunner.InvalidActionException;
 import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.daemon.Readiness;
+import org.daemonrunner.internal.launch.ArgumentEncoding;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.runner.ActionParser;
@@ -40,6 +44,8 @@ final class WrapperOptions {
 
     final Map<String, String> values = new LinkedHashMap<>();
     List<String> javaArgs = List.of();
+    /** Where the command line's JAVA_ARGS begin (after {@code --}): its length when there are none. */
+    int javaArgsFrom;
     ParsedCommand command;
     private final Path base;
 
@@ -57,10 +63,12 @@ final class WrapperOptions {
         List<String> actionArgs = new ArrayList<>();
         List<String> javaArgs = null;
         String config = null;
+        options.javaArgsFrom = args.length;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--")) {
                 javaArgs = List.of(args).subList(i + 1, args.length);
+                options.javaArgsFrom = i + 1;
                 break;
             }
             String name = arg.startsWith("--") ? arg.substring(2) : null;
@@ -89,6 +97,12 @@ final class WrapperOptions {
         }
         boolean javaArgsGiven = javaArgs != null && !javaArgs.isEmpty(); // a bare '--' gives none
         if (config != null) {
+            Optional<String> lossyDirectory = config.startsWith("/") ? Optional.empty()
+                    : ArgumentEncoding.lossyWorkingDirectory();
+            if (lossyDirectory.isPresent()) {
+                throw new DaemonRunnerException("Bad working directory: --config " + config + " would be resolved"
+                        + " against it, but " + lossyDirectory.get() + ".", ExitStatus.USAGE, null);
+            }
             options.readConfig(base.resolve(config), javaArgsGiven);
         }
         if (javaArgsGiven) {
@@ -152,6 +166,11 @@ final class WrapperOptions {
                 throw new InvalidActionException("Unknown " + where + " (keys: " + String.join(", ", sortedKeys())
                         + "; JAVA_ARGS go after a line '--', one a line).");
             }
+            Optional<String> unencodable = ArgumentEncoding.unencodable(List.of(trimmed.substring(eq + 1).strip()));
+            if (unencodable.isPresent()) { // read as UTF-8; paths and names are given on in the locale's encoding
+                throw new DaemonRunnerException("Bad value for " + where + ": " + unencodable.get() + ".",
+                        ExitStatus.USAGE, null);
+            }
             if (values.containsKey(key)) {
                 check(key, trimmed.substring(eq + 1).strip(), where); // the command line wins; still checked
             } else {
@@ -209,11 +228,15 @@ final class WrapperOptions {
         }
     }
 
-    /** The options whose paths are relative (to the launch directory), as given: {@code --pidfile app.pid}. */
-    List<String> relativePaths() {
+    /**
+     * The options whose paths are relative (to the launch directory), as given ({@code --pidfile app.pid}): all of
+     * them for an action that starts the program, else the pidfile and the logs, which the others use.
+     */
+    List<String> relativePaths(boolean startsTheProgram) {
         List<String> relative = new ArrayList<>();
         values.forEach((key, value) -> {
-            String path = key.equals("ready") && value.startsWith("file:") ? value.substring(5)
+            String path = !startsTheProgram && !Set.of("pidfile", "stdout", "stderr").contains(key) ? null
+                    : key.equals("ready") && value.startsWith("file:") ? value.substring(5)
                     : PATH_KEYS.contains(key) && (!key.equals("java") || value.indexOf('/') >= 0) ? value : null;
             if (path != null && !path.startsWith("/")) {
                 relative.add("--" + key + " " + value);

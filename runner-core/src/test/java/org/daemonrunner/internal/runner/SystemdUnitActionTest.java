@@ -124,7 +124,13 @@ class SystemdUnitActionTest {
         new SystemdUnitAction(target(DaemonContext.builder().build()), ascii).print(
                 ActionParser.parseCommand(new String[] {"systemd-unit"}), jarCommandLines("caf\u00e9", "/srv/caf\u00e9.jar"));
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("Description=caf\u00e9 (daemonrunner)",
-                "\"/srv/caf\u00e9.jar\" run");
+                "\"/srv/caf\u00e9.jar\" run", "Environment=LC_CTYPE=C.UTF-8\n");
+    }
+
+    @Test
+    void anAsciiUnitSetsNoLocale() {
+        String unit = action(DaemonContext.defaults()).unit(jarCommandLines("app", "/srv/app.jar"), false, false);
+        assertThat(unit).doesNotContain("Environment=", "LC_CTYPE");
     }
 
     @Test
