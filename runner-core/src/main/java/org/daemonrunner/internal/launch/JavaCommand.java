@@ -68,8 +68,9 @@ public final class JavaCommand {
             throw new IllegalStateException("this JVM's command line cannot be read (no /proc/self/cmdline?)");
         }
         requireJavaLauncher(command.get());
+        // the working directory too: the daemon's relative paths are made absolute against it
         Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(arguments.get()))
-                .or(ArgumentEncoding::lossyWorkingDirectory); // the daemon's relative paths are made absolute against it
+                .or(ArgumentEncoding::lossyWorkingDirectory);
         if (lossy.isPresent()) {
             throw new Unpassable("this JVM's command line cannot be run again: " + lossy.get());
         }

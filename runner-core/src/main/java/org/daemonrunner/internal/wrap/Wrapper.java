@@ -64,11 +64,12 @@ public final class Wrapper {
                 throw new DaemonRunnerException("Bad command line: " + lossy.get() + ".", ExitStatus.USAGE, null);
             }
             Optional<String> lossyDirectory = ArgumentEncoding.lossyWorkingDirectory();
-            if (lossyDirectory.isPresent() && (needsProgram || !options.relativePaths(false).isEmpty())) {
-                throw new DaemonRunnerException("Bad working directory: " + (needsProgram ? "'" + action.actionName()
-                        + "' makes the program's relative paths absolute against it" : String.join(", ",
-                        options.relativePaths(false)) + " would be resolved against it") + ", but " + lossyDirectory.get()
-                        + ".", ExitStatus.USAGE, null);
+            if (lossyDirectory.isPresent() && (needsProgram || !options.relativePaths().isEmpty())) {
+                String use = needsProgram ? "'" + action.actionName() + "' makes the program's relative paths"
+                        + " absolute against it" : String.join(", ", options.relativePaths()) + " would be resolved"
+                        + " against it";
+                throw new DaemonRunnerException("Bad working directory: " + use + ", but " + lossyDirectory.get() + ".",
+                        ExitStatus.USAGE, null);
             }
             JavaCommand java = needsProgram ? javaCommand(options, launchDirectory) : null;
             if (action == Action.REOPEN_LOGS || action == Action.FORCE_STOP) {

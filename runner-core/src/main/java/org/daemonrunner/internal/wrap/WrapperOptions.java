@@ -229,19 +229,16 @@ final class WrapperOptions {
     }
 
     /**
-     * The options whose paths are relative (to the launch directory), as given ({@code --pidfile app.pid}): all of
-     * them for an action that starts the program, else the pidfile and the logs, which the others use.
+     * The pidfile and log options that are relative (to the launch directory), as given ({@code --pidfile app.pid}):
+     * the paths that every action resolves (the others matter only to the actions that start the program).
      */
-    List<String> relativePaths(boolean startsTheProgram) {
+    List<String> relativePaths() {
         List<String> relative = new ArrayList<>();
-        values.forEach((key, value) -> {
-            String path = !startsTheProgram && !Set.of("pidfile", "stdout", "stderr").contains(key) ? null
-                    : key.equals("ready") && value.startsWith("file:") ? value.substring(5)
-                    : PATH_KEYS.contains(key) && (!key.equals("java") || value.indexOf('/') >= 0) ? value : null;
-            if (path != null && !path.startsWith("/")) {
-                relative.add("--" + key + " " + value);
+        for (String key : new String[] {"pidfile", "stdout", "stderr"}) {
+            if (values.containsKey(key) && !values.get(key).startsWith("/")) {
+                relative.add("--" + key + " " + values.get(key));
             }
-        });
+        }
         return relative;
     }
 
