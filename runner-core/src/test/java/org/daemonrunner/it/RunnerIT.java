@@ -420,6 +420,9 @@ class RunnerIT extends ProbeTest {
         assertThat(where.err()).contains("Cannot tell the status: DaemonApp.pidfilePath() is relative (relative.pid)"
                 + " and would be resolved against the working directory, but the name of the working directory, "
                 + dir + "/?? as this JVM reads it");
+        // ... but a relative log path, which status does not use, does not stop it
+        assertExit(daemons.run(Daemons.inLocaleAndDirectory("C", dir + "/\\303\\251",
+                probe("status", "--dir", dir.toString(), "--stdout", "relative.out"))), 3);
 
         long pid = assertExit(daemons.run(Daemons.inLocale("C.UTF-8", "h\\303\\251llo", start)), 0).startedPid();
         String utf8 = new String("h\u00e9llo".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
@@ -432,6 +435,28 @@ class RunnerIT extends ProbeTest {
         assertThat(notRestarted.out()).doesNotContain("stopped");
         assertThat(isGone(pid)).isFalse();
         assertExit(probeRun("stop"), 0);
+    }
+
+    @Test
+    void onJdk17AFileEncodingOtherThanTheLocalesCannotAlterAnArgumentOnItsWayToTheDaemon() throws IOException {
+        // JDK 17 writes a child's command line in file.encoding, and the child reads it in the locale's: h\u00e9llo
+        // would arrive as h\uFFFDllo. JDK 18 and later write it in the locale's, and it arrives whole.
+        List<String> start = new ArrayList<>(probe("start", "--dir", dir.toString(), "--launcher-file-text",
+                Daemons.BYTES));
+        start.add(1, "-Dfile.encoding=ISO-8859-1");
+        Command.Result result = daemons.run(Daemons.inLocale("C.UTF-8", "h\\303\\251llo", start));
+        if (Runtime.version().feature() < 18) {
+            assertExit(result, 1);
+            assertThat(result.err()).contains("the argument \"h\\xc3\\xa9llo\" (UTF-8) cannot be passed on unchanged:"
+                    + " this JVM writes its children's command lines in ISO-8859-1 (its file.encoding, on JDK 17), and"
+                    + " they read them in UTF-8, the locale's; remove -Dfile.encoding=ISO-8859-1");
+            assertThat(pidfile).doesNotExist();
+        } else {
+            long pid = assertExit(result, 0).startedPid();
+            assertThat(Daemons.rawArguments(pid)).contains(
+                    new String("h\u00e9llo".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+            assertExit(probeRun("stop"), 0);
+        }
     }
 
     @Test

@@ -153,7 +153,12 @@ class WrapperIT {
         Command.Result status = daemons.run(Daemons.inLocale("C", dir + "/\\303\\251.pid",
                 wrapper("--pidfile", Daemons.BYTES, "status")));
         assertExit(status, 2);
-        assertThat(status.err()).startsWith("Bad command line: the argument \"" + dir + "/\\xc3\\xa9.pid\"");
+        assertThat(status.err()).startsWith("Bad --pidfile: \"" + dir + "/??.pid\" was not valid US-ASCII as given");
+        // every setting must be usable, even one status does not need (it is read as the others are)
+        Command.Result chdir = daemons.run(Daemons.inLocale("C", dir + "/\\303\\251", wrapper("--pidfile",
+                pidfile.toString(), "--chdir", Daemons.BYTES, "status")));
+        assertExit(chdir, 2);
+        assertThat(chdir.err()).startsWith("Bad --chdir: \"" + dir + "/??\" was not valid US-ASCII as given");
         // JAVA_ARGS that an action does not use do not stop it (an init script gives every action the same ones)
         List<String> statusWithJavaArgs = wrapper("--pidfile", pidfile.toString(), "status", "--", Daemons.BYTES,
                 "-jar", plainJar.toString());
@@ -166,6 +171,12 @@ class WrapperIT {
         assertExit(configured, 2);
         assertThat(configured.err()).startsWith("Bad JAVA_ARGS: the argument \"-Dgreeting=h\\xc3\\xa9llo\" (UTF-8) has"
                 + " characters that US-ASCII");
+        Path elsewhere = Wrapped.config(dir.resolve("elsewhere.conf"), "pidfile=" + dir + "/\u00e9.pid");
+        Command.Result unnamable = daemons.run(Daemons.inLocale("C", "", wrapper("--config", elsewhere.toString(),
+                "status")));
+        assertExit(unnamable, 2);
+        assertThat(unnamable.err()).startsWith("Bad --pidfile: \"" + dir + "/\\xc3\\xa9.pid\" (UTF-8) has characters"
+                + " that US-ASCII, the encoding of file names and command lines here");
         assertThat(pidfile).doesNotExist();
 
         // nor can a working directory whose name the JVM reads wrong resolve a relative path, or be the daemon's

@@ -32,11 +32,6 @@ public final class ArgumentEncoding {
      * decode to (they came from an argument file, {@code @file}, whose bytes are not there to compare).
      */
     public static Optional<String> lossyOnThisCommandLine(List<String> decoded) {
-        return lossyOnThisCommandLine(decoded, decoded.size());
-    }
-
-    /** {@link #lossyOnThisCommandLine(List)} for the first {@code used} of {@code decoded} only. */
-    public static Optional<String> lossyOnThisCommandLine(List<String> decoded, int used) {
         byte[] raw;
         try {
             raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
@@ -54,7 +49,7 @@ public final class ArgumentEncoding {
                 return Optional.empty(); // not these arguments' bytes
             }
         }
-        for (int i = 0; i < used; i++) {
+        for (int i = 0; i < decoded.size(); i++) {
             byte[] bytes = given.get(first + i);
             if (!Arrays.equals(bytes, decoded.get(i).getBytes(charset))) {
                 return Optional.of("the argument \"" + escaped(bytes) + "\" is not valid " + charset + ", the"
@@ -70,23 +65,45 @@ public final class ArgumentEncoding {
     }
 
     /**
-     * Returns why the first of {@code arguments} cannot be given to a child process as it is (a character the
-     * encoding of children's command lines lacks); empty when all can.
+     * Returns why the first of {@code arguments} cannot be given to a child process as it is: a character the
+     * encoding of children's command lines lacks, or (JDK 17 with a {@code file.encoding} that is not the locale's)
+     * bytes the child would read back as other characters. Empty when all can.
      */
     public static Optional<String> unencodable(List<String> arguments) {
         Charset children = childCharset();
+        Charset own = charset();
         CharsetEncoder encoder = children.newEncoder();
         for (String argument : arguments) {
-            if (!encoder.canEncode(argument)) {
+            if (!encoder.canEncode(argument) || !new String(argument.getBytes(children), own).equals(argument)) {
                 String shown = "the argument \"" + escaped(argument.getBytes(StandardCharsets.UTF_8)) + "\" (UTF-8)";
-                return Optional.of(children.equals(charset())
+                return Optional.of(children.equals(own)
                         ? shown + " has characters that " + children + ", the encoding of this JVM's command lines "
                                 + LOCALE + ", lacks, so it cannot be passed on unchanged; " + fix(children)
-                        : shown + " has characters that " + children + " lacks, the encoding this JVM writes its"
-                                + " children's command lines in (its file.encoding, on JDK 17), so it cannot be"
-                                + " passed on unchanged; remove -Dfile.encoding=" + children + " from the java"
-                                + " command, or make it the locale's, " + charset());
+                        : shown + " cannot be passed on unchanged: this JVM writes its children's command lines in "
+                                + children + " (its file.encoding, on JDK 17), and they read them in " + own + ", the"
+                                + " locale's; remove -Dfile.encoding=" + children + " from the java command, or make"
+                                + " it the locale's");
             }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Returns why {@code value}, a setting (a path, a user name) given on this JVM's command line or in a UTF-8
+     * file, cannot be used as given: read wrong (U+FFFD where a byte was not valid in the locale's encoding), or
+     * with characters the locale's encoding, that of file names and of children's arguments, lacks. Empty when it
+     * can.
+     */
+    public static Optional<String> unusable(String value) {
+        Charset own = charset();
+        String shown = "\"" + escaped(value.replace('\uFFFD', '?').getBytes(StandardCharsets.UTF_8)) + "\"";
+        if (value.indexOf('\uFFFD') >= 0) {
+            return Optional.of(shown + " was not valid " + own + " as given, the encoding this JVM reads its command"
+                    + " line in " + LOCALE + ", so it cannot be used as given; " + fix(own));
+        }
+        if (!own.newEncoder().canEncode(value)) {
+            return Optional.of(shown + " (UTF-8) has characters that " + own + ", the encoding of file names and"
+                    + " command lines here " + LOCALE + ", lacks; " + fix(own));
         }
         return Optional.empty();
     }

@@ -110,7 +110,7 @@ public final class SignalAction {
 
     /** The pid of the pidfile's holder, or -1 after printing {@code not running}. */
     private long runningHolder(String what) {
-        Path pidfile = target.paths().pidfile();
+        Path pidfile = target.pidfile();
         PidFileState state = StatusAction.inspect(pidfile, what);
         if (state.status() == PidFileState.Status.UNKNOWN) {
             throw new DaemonRunnerException("Cannot " + what + " the daemon: " + state.detail() + ".",
@@ -136,11 +136,11 @@ public final class SignalAction {
             }
             if (me != 0 && owner != me) { // as stop says it: LSB's 4, insufficient privilege
                 throw new DaemonEnvironmentException("Cannot send " + signal.fullName() + " to process " + pid
-                        + " (holder of " + target.paths().pidfile() + "): permission denied, it runs as uid " + owner
+                        + " (holder of " + target.pidfile() + "): permission denied, it runs as uid " + owner
                         + ". Run this as the daemon's user or as root.", ExitStatus.PRIVILEGE, e);
             }
             throw new DaemonRunnerException("Cannot send " + signal.fullName() + " to process " + pid + " (holder of "
-                    + target.paths().pidfile() + "): " + e.getMessage() + ".", ExitStatus.FAILURE, e);
+                    + target.pidfile() + "): " + e.getMessage() + ".", ExitStatus.FAILURE, e);
         }
     }
 }

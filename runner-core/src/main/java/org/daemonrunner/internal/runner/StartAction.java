@@ -72,8 +72,8 @@ public final class StartAction {
     JavaCommand command() {
         try {
             return target.javaCommand();
-        } catch (JavaCommand.Unpassable e) {
-            throw new StartFailureException("Cannot start: " + e.getMessage() + ".", e);
+        } catch (JavaCommand.Unpassable e) { // the message says it all: no cause to log
+            throw new StartFailureException("Cannot start: " + e.getMessage() + ".", null);
         } catch (RuntimeException e) {
             throw new StartFailureException("Cannot start: " + e.getMessage()
                     + ". Start the program with the java launcher, or use 'run' under a supervisor (systemd).", e);

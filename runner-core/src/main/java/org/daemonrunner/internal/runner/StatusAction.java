@@ -32,25 +32,25 @@ public final class StatusAction {
         PidFileState state;
         try {
             try {
-                target.paths();
+                target.pidfile();
             } catch (DaemonEnvironmentException e) { // where the pidfile is cannot be told: LSB's 4
                 throw new DaemonEnvironmentException("Cannot tell the status: " + e.getMessage(),
                         ExitStatus.STATUS_UNKNOWN, e);
             }
             target.requirePidfileIsSafe(Action.STATUS);
             try {
-                state = PidFile.inspect(target.paths().pidfile());
+                state = PidFile.inspect(target.pidfile());
             } catch (IOException e) {
                 // the state cannot be told (a path the kernel refuses, an unreadable directory): LSB's 4, whatever
                 // the cause
                 throw new DaemonEnvironmentException("Cannot tell the status: reading pidfile "
-                        + target.paths().pidfile() + " failed: " + e + ".", ExitStatus.STATUS_UNKNOWN, e);
+                        + target.pidfile() + " failed: " + e + ".", ExitStatus.STATUS_UNKNOWN, e);
             }
         } catch (DaemonEnvironmentException e) {
             if (json) { // still one object on stdout, for whatever reads it
                 StringBuilder object = new StringBuilder("{");
                 field(object, "pidfile", e.getCause() instanceof DaemonEnvironmentException
-                        ? String.valueOf(target.app().pidfilePath()) : target.paths().pidfile().toString());
+                        ? String.valueOf(target.app().pidfilePath()) : target.pidfile().toString());
                 field(object, "status", "unknown");
                 object.append(",\"exit_status\":").append(e.exitStatus());
                 field(object, "detail", e.getMessage());

@@ -54,7 +54,7 @@ public final class StopAction {
         Optional<ProcessTable.Stat> stat = Optional.empty();
         long stopped;
         String ending;
-        Path pidfile = target.paths().pidfile();
+        Path pidfile = target.pidfile();
         try {
             PidFileWatch watch = PidFile.watch(pidfile);
             try {
@@ -218,8 +218,13 @@ public final class StopAction {
         if (signal == Signal.TERM) {
             sent = ProcessControl.terminate(holder);
         } else if (signal == Signal.KILL) {
-            Path stderr = target.paths().stderr();
-            dumped = ThreadDump.request(pid, stderr, Duration.ofSeconds(2));
+            Path stderr;
+            try {
+                stderr = target.paths().stderr();
+            } catch (DaemonEnvironmentException unresolvable) { // no log to dump to: the SIGKILL still goes
+                stderr = null;
+            }
+            dumped = stderr != null && ThreadDump.request(pid, stderr, Duration.ofSeconds(2));
             if (dumped) {
                 console.out().println("thread dump of pid " + pid + " written to " + stderr);
             }

@@ -45,8 +45,8 @@ public final class SystemdUnitAction {
         JavaCommand java;
         try {
             java = target.javaCommand();
-        } catch (JavaCommand.Unpassable e) {
-            throw new StartFailureException("Cannot write a unit: " + e.getMessage() + ".", e);
+        } catch (JavaCommand.Unpassable e) { // the message says it all: no cause to log
+            throw new StartFailureException("Cannot write a unit: " + e.getMessage() + ".", null);
         } catch (RuntimeException e) {
             throw new StartFailureException("Cannot write a unit: " + e.getMessage() + ". Start the program with the"
                     + " java launcher to have its unit written.", e);

@@ -25,6 +25,7 @@ public final class Target {
     private final DaemonApp app;
     private final Path launchDirectory;
     private DaemonPaths paths;
+    private Path pidfile;
     private DaemonContext context;
     private UserAccount.Lookup users;
     private final JavaCommand command;
@@ -72,9 +73,22 @@ public final class Target {
         if (paths == null) {
             // plain calls, no method references: each lambda costs a class spun at run time on the command path
             paths = new DaemonPaths(resolve(app.stdinPath(), "stdinPath"), resolve(app.stdoutPath(), "stdoutPath"),
-                    resolve(app.stderrPath(), "stderrPath"), resolve(app.pidfilePath(), "pidfilePath"));
+                    resolve(app.stderrPath(), "stderrPath"), pidfile());
         }
         return paths;
+    }
+
+    /**
+     * Returns the app's pidfile, resolved against the launch directory: for the actions that need no other path
+     * ({@code status}, {@code stop}, {@code reload}), so that a log path that cannot be resolved does not stop them.
+     *
+     * @throws DaemonEnvironmentException (status 1) as {@link #paths()} does, for the pidfile alone
+     */
+    public Path pidfile() {
+        if (pidfile == null) {
+            pidfile = resolve(app.pidfilePath(), "pidfilePath");
+        }
+        return pidfile;
     }
 
     /**
@@ -139,7 +153,7 @@ public final class Target {
             }
         }
         try {
-            PidFile.checkSafe(paths().pidfile(), trusted);
+            PidFile.checkSafe(pidfile(), trusted);
         } catch (IOException e) {
             throw new DaemonEnvironmentException("Cannot " + action.actionName() + ": " + e.getMessage() + ".",
                     action == Action.STATUS ? ExitStatus.STATUS_UNKNOWN : ExitStatus.FAILURE, e);

@@ -57,12 +57,7 @@ public final class Wrapper {
             Actions.readyProcessApi(action);
             boolean needsProgram = action == Action.START || action == Action.RESTART || action == Action.RUN
                     || action == Action.SYSTEMD_UNIT;
-            // a path or a JAVA_ARG that reached this JVM altered would be acted on altered: refused where used
-            Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(args),
-                    needsProgram ? args.length : options.javaArgsFrom);
-            if (lossy.isPresent()) {
-                throw new DaemonRunnerException("Bad command line: " + lossy.get() + ".", ExitStatus.USAGE, null);
-            }
+            requirePassable(options, args, needsProgram);
             Optional<String> lossyDirectory = ArgumentEncoding.lossyWorkingDirectory();
             if (lossyDirectory.isPresent() && (needsProgram || !options.relativePaths().isEmpty())) {
                 String use = needsProgram ? "'" + action.actionName() + "' makes the program's relative paths"
@@ -95,6 +90,27 @@ public final class Wrapper {
             console.err().println(e.getMessage());
             return e.exitStatus();
         }
+    }
+
+    /**
+     * Refuses what reached this JVM altered, or cannot be given on unaltered: an action that starts the program
+     * gives it every argument; the others need only their settings usable (not the JAVA_ARGS they ignore).
+     */
+    private static void requirePassable(WrapperOptions options, String[] args, boolean needsProgram) {
+        if (needsProgram) {
+            Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(args))
+                    .or(() -> ArgumentEncoding.unencodable(List.copyOf(options.values.values()))); // --config's too
+            if (lossy.isPresent()) {
+                throw new DaemonRunnerException("Bad command line: " + lossy.get() + ".", ExitStatus.USAGE, null);
+            }
+            return;
+        }
+        options.values.forEach((key, value) -> {
+            Optional<String> unusable = ArgumentEncoding.unusable(value);
+            if (unusable.isPresent()) {
+                throw new DaemonRunnerException("Bad --" + key + ": " + unusable.get() + ".", ExitStatus.USAGE, null);
+            }
+        });
     }
 
     /**

@@ -44,8 +44,6 @@ final class WrapperOptions {
 
     final Map<String, String> values = new LinkedHashMap<>();
     List<String> javaArgs = List.of();
-    /** Where the command line's JAVA_ARGS begin (after {@code --}): its length when there are none. */
-    int javaArgsFrom;
     ParsedCommand command;
     private final Path base;
 
@@ -63,12 +61,10 @@ final class WrapperOptions {
         List<String> actionArgs = new ArrayList<>();
         List<String> javaArgs = null;
         String config = null;
-        options.javaArgsFrom = args.length;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--")) {
                 javaArgs = List.of(args).subList(i + 1, args.length);
-                options.javaArgsFrom = i + 1;
                 break;
             }
             String name = arg.startsWith("--") ? arg.substring(2) : null;
@@ -165,11 +161,6 @@ final class WrapperOptions {
             if (eq < 0 || !KEYS.contains(key)) {
                 throw new InvalidActionException("Unknown " + where + " (keys: " + String.join(", ", sortedKeys())
                         + "; JAVA_ARGS go after a line '--', one a line).");
-            }
-            Optional<String> unencodable = ArgumentEncoding.unencodable(List.of(trimmed.substring(eq + 1).strip()));
-            if (unencodable.isPresent()) { // read as UTF-8; paths and names are given on in the locale's encoding
-                throw new DaemonRunnerException("Bad value for " + where + ": " + unencodable.get() + ".",
-                        ExitStatus.USAGE, null);
             }
             if (values.containsKey(key)) {
                 check(key, trimmed.substring(eq + 1).strip(), where); // the command line wins; still checked
