@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonRunnerException;
@@ -97,20 +98,24 @@ public final class Wrapper {
      * gives it every argument; the others need only their settings usable (not the JAVA_ARGS they ignore).
      */
     private static void requirePassable(WrapperOptions options, String[] args, boolean needsProgram) {
+        // plain loops, no lambdas: the first one costs a JVM some milliseconds of class spinning, on every status
         if (needsProgram) {
-            Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(args))
-                    .or(() -> ArgumentEncoding.unencodable(List.copyOf(options.values.values()))); // --config's too
+            Optional<String> lossy = ArgumentEncoding.lossyOnThisCommandLine(List.of(args));
+            if (lossy.isEmpty()) {
+                lossy = ArgumentEncoding.unencodable(List.copyOf(options.values.values())); // --config's too
+            }
             if (lossy.isPresent()) {
                 throw new DaemonRunnerException("Bad command line: " + lossy.get() + ".", ExitStatus.USAGE, null);
             }
             return;
         }
-        options.values.forEach((key, value) -> {
-            Optional<String> unusable = ArgumentEncoding.unusable(value);
+        for (Map.Entry<String, String> setting : options.values.entrySet()) {
+            Optional<String> unusable = ArgumentEncoding.unusable(setting.getValue());
             if (unusable.isPresent()) {
-                throw new DaemonRunnerException("Bad --" + key + ": " + unusable.get() + ".", ExitStatus.USAGE, null);
+                throw new DaemonRunnerException("Bad --" + setting.getKey() + ": " + unusable.get() + ".",
+                        ExitStatus.USAGE, null);
             }
-        });
+        }
     }
 
     /**
