@@ -60,9 +60,9 @@ public final class Wrapper {
                     || action == Action.SYSTEMD_UNIT;
             requirePassable(options, args, needsProgram);
             Optional<String> lossyDirectory = ArgumentEncoding.lossyWorkingDirectory();
-            if (lossyDirectory.isPresent() && (needsProgram || !options.relativePaths().isEmpty())) {
+            if (lossyDirectory.isPresent() && (needsProgram || !relativePaths(options).isEmpty())) {
                 String use = needsProgram ? "'" + action.actionName() + "' makes the program's relative paths"
-                        + " absolute against it" : String.join(", ", options.relativePaths()) + " would be resolved"
+                        + " absolute against it" : String.join(", ", relativePaths(options)) + " would be resolved"
                         + " against it";
                 throw new DaemonRunnerException("Bad working directory: " + use + ", but " + lossyDirectory.get() + ".",
                         ExitStatus.USAGE, null);
@@ -116,6 +116,20 @@ public final class Wrapper {
                         ExitStatus.USAGE, null);
             }
         }
+    }
+
+    /**
+     * The pidfile and log options that are relative (to the launch directory), as given ({@code --pidfile app.pid}):
+     * the paths that every action resolves (the others matter only to the actions that start the program).
+     */
+    private static List<String> relativePaths(WrapperOptions options) {
+        List<String> relative = new ArrayList<>();
+        for (String key : new String[] {"pidfile", "stdout", "stderr"}) {
+            if (options.values.containsKey(key) && !options.values.get(key).startsWith("/")) {
+                relative.add("--" + key + " " + options.values.get(key));
+            }
+        }
+        return relative;
     }
 
     /**

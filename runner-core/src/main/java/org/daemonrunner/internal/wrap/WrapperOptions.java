@@ -219,20 +219,6 @@ final class WrapperOptions {
         }
     }
 
-    /**
-     * The pidfile and log options that are relative (to the launch directory), as given ({@code --pidfile app.pid}):
-     * the paths that every action resolves (the others matter only to the actions that start the program).
-     */
-    List<String> relativePaths() {
-        List<String> relative = new ArrayList<>();
-        for (String key : new String[] {"pidfile", "stdout", "stderr"}) {
-            if (values.containsKey(key) && !values.get(key).startsWith("/")) {
-                relative.add("--" + key + " " + values.get(key));
-            }
-        }
-        return relative;
-    }
-
     Path path(String key) {
         return base.resolve(values.get(key)).normalize();
     }
