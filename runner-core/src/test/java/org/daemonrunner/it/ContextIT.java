@@ -30,6 +30,14 @@ class ContextIT extends ProbeTest {
     }
 
     /** The probe command for user nobody: a readable copy of the class path, and an events file nobody can write. */
+    /** {@code command} run as the user nobody (65534), without root's groups. */
+    private static List<String> runAsNobody(List<String> command) {
+        List<String> asNobody = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups"));
+        asNobody.addAll(command);
+        return asNobody;
+    }
+
     private List<String> probeForNobody(String... args) throws IOException {
         String classPath = Daemons.classPathForNobody(dir);
         Path events = dir.resolve("events.log");
@@ -269,9 +277,7 @@ class ContextIT extends ProbeTest {
     @Test
     void aNonRootLauncherAskingForAnotherUserIsRefusedBeforeDetaching() throws IOException {
         assumeRoot();
-        List<String> command = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                "--clear-groups"));
-        command.addAll(probeForNobody("start", "--user", "root"));
+        List<String> command = runAsNobody(probeForNobody("start", "--user", "root"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Command.Result start = daemons.run(command);
         assertExit(start, 4);
@@ -285,17 +291,12 @@ class ContextIT extends ProbeTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Command.Result start = assertExit(daemons.run(probeForNobody("start")), 0); // as root
         long pid = start.startedPid();
-        List<String> reload = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                "--clear-groups"));
-        reload.addAll(probeForNobody("reload"));
-        Command.Result result = daemons.run(reload);
+        Command.Result result = daemons.run(runAsNobody(probeForNobody("reload")));
         assertExit(result, 4);
         assertThat(result.err()).contains("Cannot send SIGHUP to process " + pid, "permission denied, it runs as uid 0",
                 "Run this as the daemon's user or as root.");
         assertThat(isGone(pid)).isFalse();
-        List<String> forceStop = new ArrayList<>(reload.subList(0, 4));
-        forceStop.addAll(probeForNobody("force-stop"));
-        Command.Result forced = daemons.run(forceStop);
+        Command.Result forced = daemons.run(runAsNobody(probeForNobody("force-stop")));
         assertExit(forced, 4);
         assertThat(forced.err()).contains("Cannot send SIGTERM to process " + pid, "permission denied.",
                 "Run this as the daemon's user or as root.");
