@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.launch;
 
-import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.daemonrunner.internal.proc.ProcessTable;
 
 /**
  * Whether arguments survive being passed on to another process unchanged. A JVM decodes its command line, and
@@ -32,36 +30,25 @@ public final class ArgumentEncoding {
      * decode to (they came from an argument file, {@code @file}, whose bytes are not there to compare).
      */
     public static Optional<String> lossyOnThisCommandLine(List<String> decoded) {
-        byte[] raw;
-        try {
-            raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
-        } catch (IOException | RuntimeException unreadable) {
-            return Optional.empty();
-        }
-        List<byte[]> given = split(raw);
+        List<byte[]> given = ProcessTable.commandLineBytes(Path.of("/proc/self/cmdline"));
         if (given.size() < decoded.size()) {
             return Optional.empty();
         }
         Charset charset = charset();
-        int first = given.size() - decoded.size();
+        List<byte[]> last = given.subList(given.size() - decoded.size(), given.size());
         for (int i = 0; i < decoded.size(); i++) {
-            if (!new String(given.get(first + i), charset).equals(decoded.get(i))) {
+            if (!new String(last.get(i), charset).equals(decoded.get(i))) {
                 return Optional.empty(); // not these arguments' bytes
             }
         }
         for (int i = 0; i < decoded.size(); i++) {
-            byte[] bytes = given.get(first + i);
-            if (!Arrays.equals(bytes, decoded.get(i).getBytes(charset))) {
-                return Optional.of("the argument \"" + escaped(bytes) + "\" is not valid " + charset + ", the"
+            if (!Arrays.equals(last.get(i), decoded.get(i).getBytes(charset))) {
+                return Optional.of("the argument \"" + escaped(last.get(i)) + "\" is not valid " + charset + ", the"
                         + " encoding this JVM reads its command line in " + LOCALE + ", so it cannot be passed on"
                         + " unchanged; " + fix(charset));
             }
-            Optional<String> unencodable = unencodable(List.of(decoded.get(i)));
-            if (unencodable.isPresent()) {
-                return unencodable;
-            }
         }
-        return Optional.empty();
+        return unencodable(decoded);
     }
 
     /**
@@ -148,22 +135,6 @@ public final class ArgumentEncoding {
      */
     static Charset childCharset() {
         return Runtime.version().feature() < 18 ? Charset.defaultCharset() : charset();
-    }
-
-    /** The NUL-terminated arguments of a {@code /proc/PID/cmdline}. */
-    static List<byte[]> split(byte[] raw) {
-        List<byte[]> arguments = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < raw.length; i++) {
-            if (raw[i] == 0) {
-                arguments.add(Arrays.copyOfRange(raw, start, i));
-                start = i + 1;
-            }
-        }
-        if (start < raw.length) {
-            arguments.add(Arrays.copyOfRange(raw, start, raw.length));
-        }
-        return arguments;
     }
 
     /** {@code bytes} as printable ASCII, every other byte as {@code \xHH}. */

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -65,13 +66,37 @@ public final class ProcessTable {
         if (pid <= 0) {
             return Optional.empty();
         }
-        try {
-            byte[] bytes = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
-            return bytes.length == 0 ? Optional.empty()
-                    : Optional.of(List.of(new String(bytes, StandardCharsets.UTF_8).split("\0")));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+        List<byte[]> arguments = commandLineBytes(Path.of("/proc/" + pid + "/cmdline"));
+        List<String> text = new ArrayList<>(arguments.size());
+        for (byte[] argument : arguments) {
+            text.add(new String(argument, StandardCharsets.UTF_8));
         }
+        return text.isEmpty() ? Optional.empty() : Optional.of(text);
+    }
+
+    /**
+     * Returns the arguments in {@code cmdline} (a {@code /proc/PID/cmdline}) as the bytes they are, empty ones
+     * kept; none when it cannot be read.
+     */
+    public static List<byte[]> commandLineBytes(Path cmdline) {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(cmdline);
+        } catch (IOException | RuntimeException unreadable) {
+            return List.of();
+        }
+        List<byte[]> arguments = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == 0) {
+                arguments.add(Arrays.copyOfRange(raw, start, i));
+                start = i + 1;
+            }
+        }
+        if (start < raw.length) {
+            arguments.add(Arrays.copyOfRange(raw, start, raw.length));
+        }
+        return arguments;
     }
 
     /** Whether {@code pid} is a live process: there, and not a zombie or being reaped. */

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
@@ -87,9 +89,16 @@ public final class SignalAction {
      * Unreadable ({@code hidepid}) means not known: the signal is sent and its effect checked as for a daemon.
      */
     private static boolean runsInTheForeground(long pid) {
-        String daemon = "-D" + Relaunch.PARENT_PROPERTY + "=";
-        return ProcessTable.commandLine(pid).map(argv -> argv.stream().noneMatch(a -> a.startsWith(daemon)))
-                .orElse(false);
+        Optional<List<String>> argv = ProcessTable.commandLine(pid);
+        if (argv.isEmpty()) {
+            return false;
+        }
+        for (String argument : argv.get()) {
+            if (argument.startsWith("-D" + Relaunch.PARENT_PROPERTY + "=")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -27,36 +27,41 @@ public final class StatusAction {
         this.console = console;
     }
 
+    /** Returns {@code e}, after printing, for {@code --json}, one {@code unknown} object for whatever reads it. */
+    private DaemonEnvironmentException unknown(boolean json, String pidfile, DaemonEnvironmentException e) {
+        if (json) {
+            StringBuilder object = new StringBuilder("{");
+            field(object, "pidfile", pidfile);
+            field(object, "status", "unknown");
+            object.append(",\"exit_status\":").append(e.exitStatus());
+            field(object, "detail", e.getMessage());
+            console.out().println(object.append('}'));
+        }
+        return e;
+    }
+
     /** Reports the daemon's state: 0 running, 1 stale pidfile, 3 not running, 4 unknown. */
     public int status(boolean json) {
+        Path pidfile;
+        try {
+            pidfile = target.pidfile();
+        } catch (DaemonEnvironmentException e) { // where the pidfile is cannot be told: LSB's 4
+            throw unknown(json, String.valueOf(target.app().pidfilePath()), new DaemonEnvironmentException(
+                    "Cannot tell the status: " + e.getMessage(), ExitStatus.STATUS_UNKNOWN, e));
+        }
         PidFileState state;
         try {
-            try {
-                target.pidfile();
-            } catch (DaemonEnvironmentException e) { // where the pidfile is cannot be told: LSB's 4
-                throw new DaemonEnvironmentException("Cannot tell the status: " + e.getMessage(),
-                        ExitStatus.STATUS_UNKNOWN, e);
-            }
             target.requirePidfileIsSafe(Action.STATUS);
             try {
-                state = PidFile.inspect(target.pidfile());
+                state = PidFile.inspect(pidfile);
             } catch (IOException e) {
                 // the state cannot be told (a path the kernel refuses, an unreadable directory): LSB's 4, whatever
                 // the cause
-                throw new DaemonEnvironmentException("Cannot tell the status: reading pidfile "
-                        + target.pidfile() + " failed: " + e + ".", ExitStatus.STATUS_UNKNOWN, e);
+                throw new DaemonEnvironmentException("Cannot tell the status: reading pidfile " + pidfile
+                        + " failed: " + e + ".", ExitStatus.STATUS_UNKNOWN, e);
             }
         } catch (DaemonEnvironmentException e) {
-            if (json) { // still one object on stdout, for whatever reads it
-                StringBuilder object = new StringBuilder("{");
-                field(object, "pidfile", e.getCause() instanceof DaemonEnvironmentException
-                        ? String.valueOf(target.app().pidfilePath()) : target.pidfile().toString());
-                field(object, "status", "unknown");
-                object.append(",\"exit_status\":").append(e.exitStatus());
-                field(object, "detail", e.getMessage());
-                console.out().println(object.append('}'));
-            }
-            throw e;
+            throw unknown(json, pidfile.toString(), e);
         }
         int exit;
         String text;

@@ -3,17 +3,23 @@ package org.daemonrunner.internal.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import org.daemonrunner.internal.proc.ProcessTable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ArgumentEncodingTest {
     @Test
-    void splitKeepsEmptyArgumentsAndAnUnterminatedLastOne() {
-        List<byte[]> split = ArgumentEncoding.split("java\0\0-cp\0x".getBytes(StandardCharsets.US_ASCII));
+    void splitKeepsEmptyArgumentsAndAnUnterminatedLastOne(@TempDir Path dir) throws IOException {
+        Path cmdline = Files.write(dir.resolve("cmdline"), "java\0\0-cp\0x".getBytes(StandardCharsets.US_ASCII));
+        List<byte[]> split = ProcessTable.commandLineBytes(cmdline);
         assertThat(split).extracting(b -> new String(b, StandardCharsets.US_ASCII)).containsExactly("java", "", "-cp",
                 "x");
-        assertThat(ArgumentEncoding.split(new byte[0])).isEmpty();
+        assertThat(ProcessTable.commandLineBytes(Files.write(dir.resolve("empty"), new byte[0]))).isEmpty();
     }
 
     @Test
