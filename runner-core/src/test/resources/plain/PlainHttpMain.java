@@ -20,6 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * With {@code block}, {@code main} never returns once it listens (as a server that joins its threads). With a third
  * argument other than these, it writes that file once it listens (a ready marker).
  *
+ * <p>It ends itself on a request, as programs do: {@code GET /exit} answers, then calls {@code System.exit(3)} in a
+ * thread named {@code exit}; {@code GET /quit} answers, then stops the server, whose thread was the last non-daemon
+ * one once {@code main} returned.
+ *
  * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|block|READY_FILE]}
  */
 public final class PlainHttpMain {
@@ -52,6 +56,17 @@ public final class PlainHttpMain {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
+        });
+        server.createContext("/exit", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+            // not on the server's own thread: the shutdown hook's server.stop waits for that thread to end
+            new Thread(() -> System.exit(3), "exit").start();
+        });
+        server.createContext("/quit", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+            new Thread(() -> server.stop(0), "quit").start(); // stop waits for this handler's thread to end
         });
         serving.set(server);
         server.start();

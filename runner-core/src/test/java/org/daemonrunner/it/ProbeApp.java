@@ -32,7 +32,7 @@ public final class ProbeApp implements DaemonApp {
 
     public static void main(String[] args) throws ParseException {
         Options known = new Options();
-        for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "ready-in-run-ms", "run-fail",
+        for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "ready-in-run-ms", "run-fail", "run-exit",
                 "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "exit-until", "umask",
                 "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
                 "tick-burst", "launcher-file", "launcher-file-text"}) {
@@ -258,6 +258,9 @@ public final class ProbeApp implements DaemonApp {
         event("run " + ProcessHandle.current().pid() + " uids=" + threadUids());
         if (options.hasOption("run-returns")) {
             return;
+        }
+        if (options.hasOption("run-exit")) {
+            System.exit(Integer.parseInt(options.getOptionValue("run-exit")));
         }
         if (options.hasOption("ready-in-run-ms")) {
             Thread.sleep(Long.parseLong(options.getOptionValue("ready-in-run-ms")));

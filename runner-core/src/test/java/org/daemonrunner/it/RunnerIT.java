@@ -61,6 +61,23 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    void anAppThatCallsSystemExitAfterItWasReadyLeavesALineSayingWhereAndAStopLeavesNone() {
+        long pid = startProbe("--run-exit", "4");
+
+        await("the daemon to exit", Duration.ofSeconds(20), () -> isGone(pid));
+        assertThat(Daemons.readOrEmpty(dir.resolve("err.log"))).containsPattern("daemonrunner: pid " + pid
+                + " is exiting after it was ready, without a stop \\(at [^)]+\\): System.exit\\(\\) was called by"
+                + " org.daemonrunner.it.ProbeApp.run\\(ProbeApp.java:\\d+\\) in thread 'main'");
+        assertThat(pidfile).doesNotExist();
+
+        long stopped = startProbe();
+        assertExit(probeRun("stop"), 0);
+        assertThat(isGone(stopped)).isTrue();
+        assertThat(Daemons.readOrEmpty(dir.resolve("err.log"))).as("a stop is asked for").doesNotContain("pid "
+                + stopped + " is exiting");
+    }
+
+    @Test
     void anAppThatFailsInRunBeforeReportingItsReadinessFailsStartWithItsCause() {
         Command.Result start = assertExit(probeRun("start", "--ready-in-run-ms", "200", "--run-fail", "no database"), 1);
 

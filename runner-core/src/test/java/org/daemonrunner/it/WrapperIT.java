@@ -273,6 +273,47 @@ class WrapperIT {
     }
 
     @Test
+    @Timeout(180)
+    void aProgramThatEndsOnItsOwnAfterItWasReadySaysHowInItsLogAndAStopSaysNothing() throws IOException {
+        Path err = dir.resolve("plain.err");
+        long exited = startPlain();
+        assertThat(Wrapped.get(port, "/exit")).startsWith("HTTP/1.1 200");
+        await("pid " + exited + " to end after System.exit", Duration.ofSeconds(20), () -> isGone(exited));
+        assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(exited) + "System.exit\\(\\) was called by"
+                + " PlainHttpMain.lambda\\$main\\$\\d+\\(PlainHttpMain.java:\\d+\\) in thread 'exit'");
+
+        long quit = startPlain();
+        assertThat(Wrapped.get(port, "/quit")).startsWith("HTTP/1.1 200");
+        await("pid " + quit + " to end with its last non-daemon thread", Duration.ofSeconds(20), () -> isGone(quit));
+        assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(quit) + "its last non-daemon thread has ended");
+
+        long interrupted = startPlain();
+        ProcessControl.signal(interrupted, Signal.INT);
+        await("pid " + interrupted + " to end on SIGINT", Duration.ofSeconds(20), () -> isGone(interrupted));
+        assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(interrupted)
+                + "SIGINT ended it \\(the JVM's default handling: exit status 130\\)");
+
+        long stopped = startPlain();
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+        assertThat(Daemons.readOrEmpty(err)).as("a stop is asked for: no line about it")
+                .doesNotContain("pid " + stopped + " is exiting");
+        assertThat(Daemons.readOrEmpty(err).lines().filter(line -> line.contains(" is exiting after it was ready")))
+                .as("one line for each of the three ends").hasSize(3);
+    }
+
+    /** The start of the line a daemon's log gets when it ends on its own, as a pattern (its time in UTC). */
+    private static String exitLine(long pid) {
+        return "daemonrunner: pid " + pid + " is exiting after it was ready, without a stop"
+                + " \\(at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:[0-9.]+Z\\): ";
+    }
+
+    /** Starts the plain program until its port accepts; returns its pid. */
+    private long startPlain() {
+        return assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready", "port:" + port, "start",
+                "--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString())), 0).startedPid();
+    }
+
+    @Test
     void aMainThatThrowsBeforeReadyFailsStartWithItsRootCause() {
         Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-jar",
                 plainJar.toString(), Integer.toString(port), marker.toString(), "fail"));

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
@@ -27,8 +28,9 @@ import org.daemonrunner.internal.proc.UserAccount;
  * graceful stop; call {@code init()}; drop privileges if the context says so (jsvc's model); mark the pidfile
  * ready and report readiness; call {@code run()}. SIGTERM calls {@code app.stop()} and interrupts the thread in
  * {@code run()}; when {@code run()} returns, the caller exits (status 0), the shutdown hooks run, and then the
- * pidfile is removed, while the lock is still held. Nothing here uses the app's logging: a stop or a start
- * without an SLF4J binding prints no warning about it.
+ * pidfile is removed, while the lock is still held. A daemon that ends otherwise after it was ready (the app
+ * calls {@code System.exit()}, say) gets one line from {@link ExitCause} saying how. Nothing here uses the app's
+ * logging: a stop or a start without an SLF4J binding prints no warning about it.
  */
 public final class AppLifecycle {
     private final DaemonApp app;
@@ -46,6 +48,7 @@ public final class AppLifecycle {
     private volatile PidFile pidfile;
     private volatile Path pidfilePath;
     private volatile Runnable onReady;
+    private volatile boolean returned;
 
     /**
      * @param daemon true in a daemon {@code start} relaunched (its environment was set up before the JVM
@@ -82,6 +85,9 @@ public final class AppLifecycle {
             return e.status();
         }
         pidfile.removeAtShutdownUnlessArranged();
+        if (daemon) {
+            ExitCause.sayAtShutdown(new ExitAskedFor());
+        }
         try {
             noteReplacedStaleFile(pidfilePath);
             routeStopSignals();
@@ -100,7 +106,20 @@ public final class AppLifecycle {
             System.err.println(CAUSE_PREFIX + e.getMessage());
             return e.status();
         } finally {
+            returned = true; // how the app ended is said, or the caller's exit was asked for
             pidfile.removeOnExit(); // the exit is decided: remove the file last, if it is still ours
+        }
+    }
+
+    /**
+     * Whether the daemon's end needs no word from {@link ExitCause}: before the app was ready ({@code start} reports
+     * that exit), on a stop, or once {@link #run} has returned (it said how {@code run()} ended, and the caller exits
+     * with its status). (In the foreground, the supervisor sees the exit.)
+     */
+    private final class ExitAskedFor implements BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return !ready.get() || stopRequested.get() || returned;
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.daemon.DaemonSteps.StepFailed;
@@ -20,7 +21,8 @@ import org.daemonrunner.internal.proc.Signal;
  * {@code ProgramMain}): set up before the program's {@code main} runs; told when {@code main} returned or failed.
  *
  * <p>{@link #install} reads as its steps: in the foreground only, apply the umask and user in-process; take the
- * pidfile's lock and write this pid; install the signal map (TERM: a graceful stop that runs the shutdown hooks
+ * pidfile's lock and write this pid; in a daemon, have {@link ExitCause} say why the JVM ends if it ends on its
+ * own after it was ready; install the signal map (TERM: a graceful stop that runs the shutdown hooks
  * and exits 0; HUP: a note that the program has no reload hook, until the program installs its own; USR1: reopen
  * the logs); then, for {@code --ready port:N} or {@code file:PATH}, a watcher thread. Once the readiness condition
  * holds ({@code main} returned, for {@code main-returned}), the pidfile is marked ready and the waiting
@@ -70,6 +72,9 @@ public final class WrappedProgram {
             Runtime.getRuntime().halt(e.status()); // before the program ran: nothing of its own to shut down
         }
         pidfile.removeAtShutdownUnlessArranged();
+        if (daemon) {
+            ExitCause.sayAtShutdown(new ExitAskedFor());
+        }
         installSignalMap();
         if (daemon || !readiness.kind().equals(Readiness.MAIN_RETURNED)) {
             Thread watcher = new Thread(new Watcher(), "daemonrunner-ready");
@@ -127,6 +132,17 @@ public final class WrappedProgram {
         Signals.handle(Signal.TERM, new Handler(Signal.TERM));
         Signals.handle(Signal.HUP, new Handler(Signal.HUP));
         Signals.handle(Signal.USR1, new Handler(Signal.USR1));
+    }
+
+    /**
+     * Whether the daemon's end needs no word from {@link ExitCause}: before the program was ready ({@code start}
+     * reports that exit), or on a stop. (In the foreground, the supervisor sees the exit.)
+     */
+    private final class ExitAskedFor implements BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return outcome.get() != Outcome.READY || stopRequested.get();
+        }
     }
 
     /** What a signal does; a named class rather than lambdas (see {@code AppLifecycle.Handler}). */
