@@ -159,6 +159,12 @@ class WrapperIT {
                 pidfile.toString(), "--chdir", Daemons.BYTES, "status")));
         assertExit(chdir, 2);
         assertThat(chdir.err()).startsWith("Bad --chdir: \"" + dir + "/??\" was not valid US-ASCII as given");
+        Command.Result readyFile = daemons.run(Daemons.inLocale("C", "file:" + dir + "/\\303\\251", wrapper(
+                "--pidfile", pidfile.toString(), "--ready", Daemons.BYTES, "status")));
+        assertExit(readyFile, 2);
+        assertThat(readyFile.err().strip()).as("one line, as for the other settings, not the usage text")
+                .startsWith("Bad --ready: \"file:" + dir + "/??\" was not valid US-ASCII as given")
+                .doesNotContain("Usage:");
         // JAVA_ARGS that an action does not use do not stop it (an init script gives every action the same ones)
         List<String> statusWithJavaArgs = wrapper("--pidfile", pidfile.toString(), "status", "--", Daemons.BYTES,
                 "-jar", plainJar.toString());

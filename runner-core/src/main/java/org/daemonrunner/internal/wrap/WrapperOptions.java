@@ -207,7 +207,9 @@ final class WrapperOptions {
                     StopSchedule.parse(value);
                     break;
                 case "ready":
-                    Readiness.parse(value, base);
+                    if (ArgumentEncoding.unusable(value).isEmpty()) { // else the encoding check says it, in one line
+                        Readiness.parse(value, base);
+                    }
                     break;
                 default:
                     break;
