@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * argument other than these, it writes that file once it listens (a ready marker).
  *
  * <p>It ends itself on a request, as programs do: {@code GET /exit} answers, then calls {@code System.exit(3)} in a
- * thread named {@code exit}; {@code GET /quit} answers, then stops the server, whose thread was the last non-daemon
+ * thread named {@code exit}, and {@code GET /exit-quietly} the same with {@code System.exit(4)} after it closed
+ * {@code System.err}; {@code GET /quit} answers, then stops the server, whose thread was the last non-daemon
  * one once {@code main} returned.
  *
  * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|block|READY_FILE]}
@@ -62,6 +63,12 @@ public final class PlainHttpMain {
             exchange.close();
             // not on the server's own thread: the shutdown hook's server.stop waits for that thread to end
             new Thread(() -> System.exit(3), "exit").start();
+        });
+        server.createContext("/exit-quietly", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+            System.err.close(); // as a program that closes its standard error before it exits
+            new Thread(() -> System.exit(4), "exit").start();
         });
         server.createContext("/quit", exchange -> {
             exchange.sendResponseHeaders(200, -1);

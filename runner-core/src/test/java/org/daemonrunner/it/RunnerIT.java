@@ -66,7 +66,7 @@ class RunnerIT extends ProbeTest {
 
         await("the daemon to exit", Duration.ofSeconds(20), () -> isGone(pid));
         assertThat(Daemons.readOrEmpty(dir.resolve("err.log"))).containsPattern("daemonrunner: pid " + pid
-                + " is exiting after it was ready, without a stop \\(at [^)]+\\): System.exit\\(\\) was called by"
+                + " is exiting on its own after it was ready \\(at [^)]+\\): System.exit\\(\\) was called by"
                 + " org.daemonrunner.it.ProbeApp.run\\(ProbeApp.java:\\d+\\) in thread 'main'");
         assertThat(pidfile).doesNotExist();
 

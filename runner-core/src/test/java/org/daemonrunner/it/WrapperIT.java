@@ -279,37 +279,47 @@ class WrapperIT {
     }
 
     @Test
-    @Timeout(180)
+    @Timeout(240)
     void aProgramThatEndsOnItsOwnAfterItWasReadySaysHowInItsLogAndAStopSaysNothing() throws IOException {
         Path err = dir.resolve("plain.err");
         long exited = startPlain();
         assertThat(Wrapped.get(port, "/exit")).startsWith("HTTP/1.1 200");
         await("pid " + exited + " to end after System.exit", Duration.ofSeconds(20), () -> isGone(exited));
-        assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(exited) + "System.exit\\(\\) was called by"
-                + " PlainHttpMain.lambda\\$main\\$\\d+\\(PlainHttpMain.java:\\d+\\) in thread 'exit'");
+        assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(exited, "on its own after it was ready")
+                + "System.exit\\(\\) was called by PlainHttpMain.lambda\\$main\\$\\d+\\(PlainHttpMain.java:\\d+\\) in"
+                + " thread 'exit' \\(exit status unknown");
+
+        long closed = startPlain();
+        assertThat(Wrapped.get(port, "/exit-quietly")).startsWith("HTTP/1.1 200");
+        await("pid " + closed + " to end after System.exit", Duration.ofSeconds(20), () -> isGone(closed));
+        assertThat(Daemons.readOrEmpty(err)).as("written to the log by its path: the program closed System.err")
+                .containsPattern(exitLine(closed, "on its own after it was ready") + "System.exit\\(\\) was called");
 
         long quit = startPlain();
         assertThat(Wrapped.get(port, "/quit")).startsWith("HTTP/1.1 200");
         await("pid " + quit + " to end with its last non-daemon thread", Duration.ofSeconds(20), () -> isGone(quit));
-        assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(quit) + "its last non-daemon thread has ended");
+        assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(quit, "on its own after it was ready")
+                + "its last non-daemon thread has ended");
 
+        // a stop schedule that starts with SIGINT: the JVM's default handling ends it, which the daemon cannot tell
+        // from anyone else's SIGINT, so the line names the signal (and does not say "on its own")
         long interrupted = startPlain();
-        ProcessControl.signal(interrupted, Signal.INT);
-        await("pid " + interrupted + " to end on SIGINT", Duration.ofSeconds(20), () -> isGone(interrupted));
-        assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(interrupted)
-                + "SIGINT ended it \\(the JVM's default handling: exit status 130\\)");
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--stop-schedule", "INT/10/KILL/5", "stop")), 0);
+        assertThat(isGone(interrupted)).isTrue();
+        assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(interrupted, "after it was ready, on SIGINT")
+                + "the JVM's default handling of SIGINT \\(exit status 130\\)");
 
         long stopped = startPlain();
         assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
-        assertThat(Daemons.readOrEmpty(err)).as("a stop is asked for: no line about it")
+        assertThat(Daemons.readOrEmpty(err)).as("SIGTERM, a stop: no line about it")
                 .doesNotContain("pid " + stopped + " is exiting");
-        assertThat(Daemons.readOrEmpty(err).lines().filter(line -> line.contains(" is exiting after it was ready")))
-                .as("one line for each of the three ends").hasSize(3);
+        assertThat(Daemons.readOrEmpty(err).lines().filter(line -> line.contains(" is exiting ")))
+                .as("one line for each of the four ends before").hasSize(4);
     }
 
-    /** The start of the line a daemon's log gets when it ends on its own, as a pattern (its time in UTC). */
-    private static String exitLine(long pid) {
-        return "daemonrunner: pid " + pid + " is exiting after it was ready, without a stop"
+    /** The start of the line a daemon's log gets when daemonrunner did not end it, as a pattern (its time in UTC). */
+    private static String exitLine(long pid, String how) {
+        return "daemonrunner: pid " + pid + " is exiting " + how
                 + " \\(at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:[0-9.]+Z\\): ";
     }
 

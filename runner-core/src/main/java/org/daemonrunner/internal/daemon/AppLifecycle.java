@@ -86,7 +86,7 @@ public final class AppLifecycle {
         }
         pidfile.removeAtShutdownUnlessArranged();
         if (daemon) {
-            ExitCause.sayAtShutdown(new ExitAskedFor());
+            ExitCause.sayAtShutdown(stderr, new ExitAskedFor());
         }
         try {
             noteReplacedStaleFile(pidfilePath);

@@ -3,6 +3,11 @@ package org.daemonrunner.internal.daemon;
 
 import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -11,96 +16,141 @@ import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.proc.Signal;
 
 /**
- * Says in the daemon's stderr log why its JVM is ending when nobody asked it to: a daemon that exits on its own
- * after it was ready would otherwise leave no word (its parent is init, which reaps it silently, and {@code status}
- * can only say that it is gone).
+ * Says in the daemon's stderr log why its JVM is ending when daemonrunner did not end it: a daemon that exits on its
+ * own after it was ready would otherwise leave no word (its parent is init, which reaps it silently, and
+ * {@code status} can only say that it is gone).
  *
- * <p>A shutdown hook reads the cause from the threads' stacks: the thread that started the shutdown is waiting in
- * {@code java.lang.Shutdown} for the hooks to finish, in {@code Shutdown.exit} below the {@code System.exit()} (or
- * {@code Runtime.exit()}) caller or below the JVM's own signal handler ({@code Terminator}, in a thread named
- * {@code SIGINT handler}), or in {@code Shutdown.shutdown} when the last non-daemon thread has ended. The status given
- * to {@code System.exit()} is not shown to the hooks; a signal's is 128 + its number. {@code Runtime.halt()},
- * SIGKILL (the kernel's OOM killer, say) and a JVM crash run no hook, so they leave no line.
+ * <p>A shutdown hook reads the cause from the threads' stacks. The thread that started the shutdown runs the hooks
+ * from {@code java.lang.Shutdown}: from {@code Shutdown.exit}, below the {@code System.exit()} (or
+ * {@code Runtime.exit()}) caller or below the JVM's own signal handling ({@code Terminator}, in a thread named
+ * {@code SIGINT handler}), or from {@code Shutdown.shutdown} when the last non-daemon thread has ended. (Another
+ * thread that calls {@code System.exit()} meanwhile, a shutdown hook say, waits in {@code Shutdown.exit} without
+ * running them.) The status given to {@code System.exit()} is not shown to the hooks; a signal's is 128 + its
+ * number. An exit in a {@code SIGTERM handler} thread is a stop, the program's own handling of SIGTERM, and gets no
+ * line. {@code Runtime.halt()}, SIGKILL (the kernel's OOM killer, say) and a JVM crash run no hook, so they leave
+ * no line.
  */
 final class ExitCause {
+    /** How the JVM is ending ({@code on its own}, {@code on SIGINT}) and what shows it. */
+    record Cause(String how, String detail) {
+    }
+
     private ExitCause() {
     }
 
     /**
-     * Registers the hook; at shutdown, it writes one {@code daemonrunner: } line to stderr, with the time (UTC),
-     * unless {@code quiet} is then true (the exit was asked for, by a stop, or the lifecycle said it already).
+     * Registers the hook; at shutdown, unless {@code quiet} is then true (the exit was asked for, by a stop, or the
+     * lifecycle said it already), it appends one {@code daemonrunner: } line, with the time (UTC), to {@code log}:
+     * the daemon's stderr log, by its path, which the program cannot have closed or replaced as it can
+     * {@code System.err}.
      */
-    static void sayAtShutdown(BooleanSupplier quiet) {
+    static void sayAtShutdown(Path log, BooleanSupplier quiet) {
         Runtime.getRuntime().addShutdownHook(new Thread("daemonrunner-exit-cause") {
             @Override
             public void run() {
                 if (quiet.getAsBoolean()) {
                     return;
                 }
-                String cause;
+                Cause cause;
                 try {
                     cause = describe(Thread.getAllStackTraces());
                 } catch (RuntimeException e) { // a security manager that denies the stacks, say
-                    cause = "its threads' stacks cannot be read (" + e + ")";
+                    cause = new Cause("after it was ready", "its threads' stacks cannot be read (" + e + ")");
                 }
-                System.err.println(CAUSE_PREFIX + "pid " + ProcessTable.selfPid() + " is exiting after it was ready,"
-                        + " without a stop (at " + Instant.now().truncatedTo(ChronoUnit.MILLIS) + "): " + cause);
-                System.err.flush();
+                if (cause == null) {
+                    return;
+                }
+                String line = CAUSE_PREFIX + "pid " + ProcessTable.selfPid() + " is exiting " + cause.how() + " (at "
+                        + Instant.now().truncatedTo(ChronoUnit.MILLIS) + "): " + cause.detail() + System.lineSeparator();
+                try {
+                    Files.write(log, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+                } catch (IOException | RuntimeException e) {
+                    System.err.print(line); // the log is gone: where the program's own output goes
+                    System.err.flush();
+                }
             }
         });
     }
 
-    /** Why the JVM is shutting down, from its threads' stacks (taken during the shutdown). */
-    static String describe(Map<Thread, StackTraceElement[]> threads) {
+    /**
+     * Why the JVM is shutting down, from its threads' stacks (taken during the shutdown); null for a stop that the
+     * program handled itself (an exit in its {@code SIGTERM handler} thread).
+     */
+    static Cause describe(Map<Thread, StackTraceElement[]> threads) {
+        Map.Entry<Thread, StackTraceElement[]> starter = null;
+        int at = -1;
+        boolean runsHooks = false;
         for (Map.Entry<Thread, StackTraceElement[]> thread : threads.entrySet()) {
             StackTraceElement[] stack = thread.getValue();
+            boolean hooks = false;
             for (int i = 0; i < stack.length; i++) {
                 if (!stack[i].getClassName().equals("java.lang.Shutdown")) {
                     continue;
                 }
-                if (stack[i].getMethodName().equals("shutdown")) {
-                    return "its last non-daemon thread has ended";
-                }
-                if (stack[i].getMethodName().equals("exit")) {
-                    return exitCall(thread.getKey().getName(), stack, i + 1);
+                String method = stack[i].getMethodName();
+                hooks |= method.equals("runHooks");
+                if (method.equals("exit") || method.equals("shutdown")) {
+                    if (starter == null || hooks && !runsHooks) {
+                        starter = thread;
+                        at = i;
+                        runsHooks = hooks;
+                    }
+                    break;
                 }
             }
         }
-        return "no thread shows why (the program may have ended it from native code)";
+        if (starter == null) {
+            return new Cause("after it was ready", "no platform thread shows why (System.exit() in a virtual thread,"
+                    + " which the JVM does not list, or an exit from native code)");
+        }
+        if (starter.getValue()[at].getMethodName().equals("shutdown")) {
+            return new Cause("on its own after it was ready", "its last non-daemon thread has ended");
+        }
+        return exitCall(starter.getKey().getName(), starter.getValue(), at + 1);
     }
 
     /** The caller of {@code Shutdown.exit}, whose frame is at {@code from} or below the JDK's exit methods. */
-    private static String exitCall(String threadName, StackTraceElement[] stack, int from) {
-        String method = "Runtime.exit()";
-        for (int i = from; i < stack.length; i++) {
-            StackTraceElement frame = stack[i];
-            if (frame.getClassName().equals("java.lang.Runtime")) {
-                continue;
-            }
-            if (frame.getClassName().equals("java.lang.System")) {
-                method = "System.exit()";
-                continue;
-            }
-            if (frame.getClassName().startsWith("java.lang.Terminator")) {
-                return signal(threadName);
-            }
-            return method + " was called by " + frame.getClassName() + "." + frame.getMethodName() + "("
-                    + (frame.getFileName() == null ? "Unknown Source" : frame.getFileName() + ":"
-                    + frame.getLineNumber()) + ") in thread '" + threadName + "' (with a status the JVM does not show"
-                    + " its shutdown hooks)";
+    private static Cause exitCall(String threadName, StackTraceElement[] stack, int from) {
+        Signal signal = handledSignal(threadName);
+        if (signal == Signal.TERM) {
+            return null; // SIGTERM is a stop, whoever handles it
         }
-        return method + " was called (by a caller no stack shows)";
+        String method = "Runtime.exit()";
+        int i = from;
+        for (; i < stack.length; i++) {
+            if (stack[i].getClassName().equals("java.lang.System")) {
+                method = "System.exit()";
+            } else if (!stack[i].getClassName().equals("java.lang.Runtime")) {
+                break;
+            }
+        }
+        String caller = i < stack.length ? name(stack[i]) : "a caller no stack shows";
+        if (signal == null) {
+            return new Cause("on its own after it was ready", method + " was called by " + caller + " in thread '"
+                    + threadName + "' (exit status unknown: the JVM does not give it to shutdown hooks)");
+        }
+        String how = "after it was ready, on " + signal.fullName();
+        if (caller.startsWith("java.lang.Terminator")) {
+            return new Cause(how, "the JVM's default handling of " + signal.fullName() + " (exit status "
+                    + (128 + signal.number()) + ")");
+        }
+        return new Cause(how, "the program's own " + signal.fullName() + " handler called " + method + " in " + caller);
     }
 
-    /** The JVM's default handling of INT, TERM or HUP, in its thread {@code SIGINT handler}. */
-    private static String signal(String threadName) {
-        String name = threadName.endsWith(" handler") ? threadName.substring(0, threadName.length() - 8) : threadName;
-        try {
-            Signal signal = Signal.parse(name);
-            return signal.fullName() + " ended it (the JVM's default handling: exit status " + (128 + signal.number())
-                    + ")";
-        } catch (IllegalArgumentException e) {
-            return "a signal ended it (the JVM's default handling, in thread '" + threadName + "')";
+    /** The signal whose handler runs in a thread so named ({@code SIGINT handler}), or null. */
+    private static Signal handledSignal(String threadName) {
+        if (!threadName.startsWith("SIG") || !threadName.endsWith(" handler")) {
+            return null;
         }
+        try {
+            return Signal.parse(threadName.substring(0, threadName.length() - " handler".length()));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String name(StackTraceElement frame) {
+        return frame.getClassName() + "." + frame.getMethodName() + "(" + (frame.getFileName() == null
+                ? "Unknown Source" : frame.getFileName() + ":" + frame.getLineNumber()) + ")";
     }
 }

@@ -73,7 +73,7 @@ public final class WrappedProgram {
         }
         pidfile.removeAtShutdownUnlessArranged();
         if (daemon) {
-            ExitCause.sayAtShutdown(new ExitAskedFor());
+            ExitCause.sayAtShutdown(stderr, new ExitAskedFor());
         }
         installSignalMap();
         if (daemon || !readiness.kind().equals(Readiness.MAIN_RETURNED)) {
@@ -118,6 +118,7 @@ public final class WrappedProgram {
             pidfile.markReady();
         } catch (IOException e) {
             System.err.println(CAUSE_PREFIX + "cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage());
+            outcome.set(Outcome.FAILED); // not ready after all: start reports this exit
             System.exit(ExitStatus.FAILURE);
             return;
         }

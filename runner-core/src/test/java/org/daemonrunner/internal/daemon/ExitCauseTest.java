@@ -30,8 +30,9 @@ class ExitCauseTest {
                         frame("java.lang.System", "exit", "System.java", 1541),
                         frame("com.example.Jobs", "lambda$main$1", "Jobs.java", 15),
                         frame("java.lang.Thread", "run", "Thread.java", 1474))));
-        assertThat(ExitCause.describe(threads)).isEqualTo("System.exit() was called by com.example.Jobs.lambda$main$1"
-                + "(Jobs.java:15) in thread 'worker' (with a status the JVM does not show its shutdown hooks)");
+        assertThat(ExitCause.describe(threads)).isEqualTo(new ExitCause.Cause("on its own after it was ready",
+                "System.exit() was called by com.example.Jobs.lambda$main$1(Jobs.java:15) in thread 'worker' (exit"
+                        + " status unknown: the JVM does not give it to shutdown hooks)"));
     }
 
     @Test
@@ -40,27 +41,63 @@ class ExitCauseTest {
                 thread("pool-1-thread-1", below(frame("java.lang.Shutdown", "exit", "Shutdown.java", 173),
                         frame("java.lang.Runtime", "exit", "Runtime.java", 115),
                         frame("com.example.Generated", "quit", null, -1))));
-        assertThat(ExitCause.describe(threads)).startsWith("Runtime.exit() was called by com.example.Generated.quit"
-                + "(Unknown Source) in thread 'pool-1-thread-1'");
+        assertThat(ExitCause.describe(threads).detail()).startsWith("Runtime.exit() was called by"
+                + " com.example.Generated.quit(Unknown Source) in thread 'pool-1-thread-1'");
     }
 
     @Test
-    void aSignalsDefaultHandlingIsNamedWithItsExitStatus() {
+    void theThreadThatRunsTheHooksStartedTheExitNotOneThatCalledExitMeanwhile() {
+        // a shutdown hook that calls System.exit waits in Shutdown.exit for good; it is listed first here
         Map<Thread, StackTraceElement[]> threads = threads(
+                thread("hook", frame("java.lang.Shutdown", "exit", "Shutdown.java", 167),
+                        frame("java.lang.Runtime", "exit", "Runtime.java", 177),
+                        frame("java.lang.System", "exit", "System.java", 1541),
+                        frame("com.example.Hooks", "lambda$add$0", "Hooks.java", 9)),
+                thread("main", below(frame("java.lang.Shutdown", "exit", "Shutdown.java", 167),
+                        frame("java.lang.Runtime", "exit", "Runtime.java", 177),
+                        frame("java.lang.System", "exit", "System.java", 1541),
+                        frame("com.example.Main", "main", "Main.java", 21))));
+        assertThat(ExitCause.describe(threads).detail()).startsWith("System.exit() was called by"
+                + " com.example.Main.main(Main.java:21) in thread 'main'");
+    }
+
+    @Test
+    void aSignalsDefaultHandlingIsNamedWithItsExitStatusAndTheProgramsOwnHandlerByItsCall() {
+        Map<Thread, StackTraceElement[]> byDefault = threads(
                 thread("SIGINT handler", below(frame("java.lang.Shutdown", "exit", "Shutdown.java", 173),
                         frame("java.lang.Terminator$1", "handle", "Terminator.java", 51),
                         frame("jdk.internal.misc.Signal$1", "run", "Signal.java", 219))));
-        assertThat(ExitCause.describe(threads)).isEqualTo("SIGINT ended it (the JVM's default handling: exit status 130)");
+        assertThat(ExitCause.describe(byDefault)).isEqualTo(new ExitCause.Cause("after it was ready, on SIGINT",
+                "the JVM's default handling of SIGINT (exit status 130)"));
+        Map<Thread, StackTraceElement[]> own = threads(
+                thread("SIGINT handler", below(frame("java.lang.Shutdown", "exit", "Shutdown.java", 173),
+                        frame("java.lang.Runtime", "exit", "Runtime.java", 115),
+                        frame("java.lang.System", "exit", "System.java", 1877),
+                        frame("com.example.Main", "lambda$main$2", "Main.java", 30))));
+        assertThat(ExitCause.describe(own)).isEqualTo(new ExitCause.Cause("after it was ready, on SIGINT",
+                "the program's own SIGINT handler called System.exit() in com.example.Main.lambda$main$2(Main.java:30)"));
+    }
+
+    @Test
+    void anExitInTheProgramsOwnSigtermHandlerIsAStopAndSaysNothing() {
+        Map<Thread, StackTraceElement[]> threads = threads(
+                thread("SIGTERM handler", below(frame("java.lang.Shutdown", "exit", "Shutdown.java", 173),
+                        frame("java.lang.Runtime", "exit", "Runtime.java", 115),
+                        frame("java.lang.System", "exit", "System.java", 1877),
+                        frame("com.example.Main", "lambda$main$3", "Main.java", 33))));
+        assertThat(ExitCause.describe(threads)).isNull();
     }
 
     @Test
     void theLastNonDaemonThreadsEndAndNoCauseAtAll() {
         Map<Thread, StackTraceElement[]> last = threads(
                 thread("DestroyJavaVM", below(frame("java.lang.Shutdown", "shutdown", "Shutdown.java", 200))));
-        assertThat(ExitCause.describe(last)).isEqualTo("its last non-daemon thread has ended");
+        assertThat(ExitCause.describe(last)).isEqualTo(new ExitCause.Cause("on its own after it was ready",
+                "its last non-daemon thread has ended"));
         Map<Thread, StackTraceElement[]> none = threads(
                 thread("main", frame("java.lang.Thread", "sleep", "Thread.java", 509)));
-        assertThat(ExitCause.describe(none)).startsWith("no thread shows why");
+        assertThat(ExitCause.describe(none).detail()).startsWith("no platform thread shows why (System.exit() in a"
+                + " virtual thread");
     }
 
     private static StackTraceElement frame(String type, String method, String file, int line) {
