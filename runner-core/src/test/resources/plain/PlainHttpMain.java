@@ -10,7 +10,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A plain program that uses nothing of daemonrunner's, as a team has it before wrapping it: a JDK
@@ -22,8 +24,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>It ends itself on a request, as programs do: {@code GET /exit} answers, then calls {@code System.exit(3)} in a
  * thread named {@code exit}, and {@code GET /exit-quietly} the same with {@code System.exit(4)} after it closed
- * {@code System.err}; {@code GET /quit} answers, then stops the server, whose thread was the last non-daemon
- * one once {@code main} returned.
+ * {@code System.err}; {@code GET /exit-slowly} the same with {@code System.exit(5)}, after it added a shutdown hook
+ * that says {@code slow hook: waiting} on standard error and then waits (a minute at most) for the file
+ * {@code MARKER.release} to exist, as a program whose hook drains its work; {@code GET /quit} answers, then stops the
+ * server, whose thread was the last non-daemon one once {@code main} returned.
  *
  * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|block|READY_FILE]}
  */
@@ -69,6 +73,19 @@ public final class PlainHttpMain {
             exchange.close();
             System.err.close(); // as a program that closes its standard error before it exits
             new Thread(() -> System.exit(4), "exit").start();
+        });
+        server.createContext("/exit-slowly", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+            Path release = Path.of(marker + ".release");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.err.println("slow hook: waiting for " + release);
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                while (!Files.exists(release) && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                }
+            }, "slow-hook"));
+            new Thread(() -> System.exit(5), "exit").start();
         });
         server.createContext("/quit", exchange -> {
             exchange.sendResponseHeaders(200, -1);

@@ -317,6 +317,29 @@ class WrapperIT {
                 .as("one line for each of the four ends before").hasSize(4);
     }
 
+    @Test
+    @Timeout(120)
+    void aProgramThatExitsWhileItsOwnShutdownHookStillRunsIsStillRunningAndItsPidfileStaysUntilTheHookEnds()
+            throws IOException {
+        Path err = dir.resolve("plain.err");
+        long pid = startPlain();
+        assertThat(Wrapped.get(port, "/exit-slowly")).startsWith("HTTP/1.1 200");
+        await("the program's slow shutdown hook to begin", Duration.ofSeconds(20),
+                () -> Daemons.readOrEmpty(err).contains("slow hook: waiting"));
+
+        Command.Result status = daemons.run(wrapper("--pidfile", pidfile.toString(), "status"));
+        assertExit(status, 0);
+        assertThat(status.out()).as("its hook still runs: the process, its lock and its port are still there")
+                .contains("running with pid " + pid + " (stopping)");
+        assertThat(Files.readString(pidfile).strip()).isEqualTo(Long.toString(pid));
+        assertThat(isGone(pid)).isFalse();
+
+        Files.writeString(Path.of(marker + ".release"), "");
+        await("pid " + pid + " to end once its hook did", Duration.ofSeconds(20), () -> isGone(pid));
+        assertThat(pidfile).as("removed after every hook, before the process ended").doesNotExist();
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "status")), 3);
+    }
+
     /** The start of the line a daemon's log gets when daemonrunner did not end it, as a pattern (its time in UTC). */
     private static String exitLine(long pid, String how) {
         return "daemonrunner: pid " + pid + " is exiting " + how

@@ -181,21 +181,28 @@ public final class PidFile implements AutoCloseable {
     }
 
     /**
-     * Removes the file at shutdown, if {@link #removeOnExit()} was never called (the app called
-     * {@code System.exit} itself) and the file at the path is still ours. This runs as a shutdown hook, alongside
-     * the app's own; the usual path is {@link #removeOnExit()}, which removes the file after them.
+     * Arranges, at shutdown, what {@link #removeOnExit()} arranges when a stop is requested, if it was never called
+     * (the program called {@code System.exit} itself, or its last thread ended): the pidfile marked stopping, and
+     * removed once every shutdown hook has run, the program's own included. Until then the file says that a
+     * daemon runs, which is true: a slow or stuck hook keeps the process alive, and with it the lock, the ports it
+     * holds and whatever else a second daemon would trip over.
      */
     public void removeAtShutdownUnlessArranged() {
         Thread hook = new Thread("daemonrunner-pidfile") {
             @Override
             public void run() {
-                if (!removalArranged && isOurs()) {
-                    try {
-                        Files.deleteIfExists(path);
-                    } catch (IOException e) {
-                        // a stale pidfile is harmless: the next start or stop replaces or removes it
-                    }
+                if (removalArranged) {
+                    return;
                 }
+                try {
+                    markStopping();
+                } catch (IOException e) {
+                    // a stop being requested at this moment holds it already, or the channel is closed: either way
+                    // the file's state is not this hook's to fix
+                }
+                // registered during the shutdown, deleteOnExit still runs after every application hook (the JDK
+                // keeps its hook last for exactly this)
+                removeOnExit();
             }
         };
         Runtime.getRuntime().addShutdownHook(hook);
