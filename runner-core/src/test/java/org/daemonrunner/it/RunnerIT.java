@@ -129,7 +129,8 @@ class RunnerIT extends ProbeTest {
     void startFailsAndStopsTheDaemonWhenReadinessTimesOut() {
         Command.Result start = probeRun("start", "--init-sleep-ms", "30000", "--start-timeout-ms", "800");
         assertExit(start, 1);
-        assertThat(start.err()).contains("did not become ready within 800ms", "has exited");
+        assertThat(start.err()).contains("did not become ready within 800ms", "has exited",
+                ": it was stopped during init(): after the stop came, init() threw java.lang.InterruptedException");
         long pid = Long.parseLong(start.err().replaceAll("(?s).*Daemon \\(pid (\\d+)\\).*", "$1"));
         assertThat(isGone(pid)).isTrue();
         assertExit(probeRun("status"), 3);
@@ -489,6 +490,19 @@ class RunnerIT extends ProbeTest {
         assertThat(status.out()).doesNotContain("starting");
         assertExit(first.finish(Duration.ofSeconds(30)), 0);
         assertThat(Files.readString(dir.resolve("first.out"))).contains("started with pid");
+    }
+
+    @Test
+    void aStartWhoseDaemonIsStoppedDuringInitSaysSo() throws Exception {
+        Command.Running start = daemons.spawn(dir, probe("start", "--init-sleep-ms", "20000", "--dir", dir.toString()),
+                dir.resolve("start.out"), dir.resolve("start.err"));
+        await("the daemon to be starting", Duration.ofSeconds(10),
+                () -> probeRun("status").out().contains("(starting)"));
+        assertThat(assertExit(probeRun("stop"), 0).out()).contains("stopped (pid ");
+        assertExit(start.finish(Duration.ofSeconds(30)), 1);
+        assertThat(Files.readString(dir.resolve("start.err"))).containsPattern("Daemon \\(pid \\d+\\) exited with"
+                + " status 1 before it was ready: it was stopped during init\\(\\): after the stop came, init\\(\\)"
+                + " threw java.lang.InterruptedException");
     }
 
     @Test

@@ -93,6 +93,10 @@ public final class AppLifecycle {
             routeStopSignals();
             init();
             if (stopRequested.get()) {
+                if (daemon || systemd.isActive()) { // someone waits for ready: the line its start quotes
+                    System.err.println(CAUSE_PREFIX + "it was stopped during init(): the stop came before init()"
+                            + " returned, so it exits (status 0) without becoming ready");
+                }
                 return ExitStatus.OK;
             }
             dropPrivilegesAfterInit();
@@ -166,7 +170,8 @@ public final class AppLifecycle {
         try {
             app.init();
         } catch (Exception | LinkageError e) {
-            throw failed("init() failed: ", e);
+            throw failed(stopRequested.get() ? "it was stopped during init(): after the stop came, init() threw "
+                    : "init() failed: ", e);
         }
     }
 

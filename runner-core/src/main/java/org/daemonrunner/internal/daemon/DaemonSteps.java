@@ -60,8 +60,10 @@ final class DaemonSteps {
             pidfile.writePid(ProcessTable.selfPid());
             return pidfile;
         } catch (PidFileLockedException e) {
-            throw new StepFailed(e.getMessage() + " (pidfile " + pidfilePath + ")",
-                    daemon ? Relaunch.EXIT_LOCK_HELD : ExitStatus.FAILURE);
+            // a daemon that lost a race to start shares its stderr log with the winner: its line names its own pid,
+            // so that the winner's start does not take it for its daemon's cause (see LogTail)
+            throw new StepFailed((daemon ? "pid " + ProcessTable.selfPid() + " gives way: " : "") + e.getMessage()
+                    + " (pidfile " + pidfilePath + ")", daemon ? Relaunch.EXIT_LOCK_HELD : ExitStatus.FAILURE);
         } catch (IOException e) {
             Path directory = pidfilePath.getParent();
             throw new StepFailed(Files.isDirectory(directory) ? "cannot lock pidfile " + pidfilePath + ": " + e

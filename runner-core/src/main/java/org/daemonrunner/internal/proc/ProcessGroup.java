@@ -15,7 +15,7 @@ public final class ProcessGroup {
 
     /**
      * Ends what is left of the daemon's process group, signalling only members of that group in the daemon's own
-     * session, with the schedule's signals (KILL as KILL, any other as TERM); returns a note for the operator, empty
+     * session (never the session's leader: see {@link ProcessTable#groupMembers}), with the schedule's signals (KILL as KILL, any other as TERM); returns a note for the operator, empty
      * when nothing was left.
      *
      * @param daemon the daemon's stat, read before it was stopped

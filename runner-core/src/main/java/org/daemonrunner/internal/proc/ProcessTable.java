@@ -160,7 +160,10 @@ public final class ProcessTable {
 
     /**
      * Returns the live processes (not exited: see {@link Stat#exited()}) of process group {@code group} in session
-     * {@code session}, except {@code except}.
+     * {@code session}, except {@code except} and the session's leader. A daemon cannot have started its session's
+     * leader: for a daemon that {@code start} launched, it is the shell that waits for its readiness (one group with
+     * the daemon, until the daemon is ready), which ends by itself once the daemon has exited, and which takes a
+     * SIGTERM for the daemon's word that it is ready.
      */
     public static List<ProcessHandle> groupMembers(long group, long session, long except) {
         List<ProcessHandle> members = new ArrayList<>();
@@ -179,7 +182,7 @@ public final class ProcessTable {
             } catch (NumberFormatException e) {
                 continue;
             }
-            if (pid == except || pid <= 1) {
+            if (pid == except || pid == session || pid <= 1) {
                 continue;
             }
             Optional<Stat> stat = stat(pid, buffer);

@@ -30,14 +30,33 @@ final class LogTail {
         return lines.isEmpty();
     }
 
-    /** {@code ": <cause>"} from the daemon's last cause line, or empty. */
-    String cause() {
+    /**
+     * {@code ": <cause>"} from the last cause line of the daemon {@code pid}, or empty. A daemon that lost a race to
+     * start writes to the same log, in a line that begins with its own pid ({@code daemonrunner: pid N ...}): such a
+     * line is another daemon's unless {@code N} is {@code pid}. With {@code pid} 0 (no daemon yet), every cause line
+     * counts.
+     */
+    String cause(long pid) {
         for (int i = lines.size() - 1; i >= 0; i--) {
-            if (lines.get(i).startsWith(Relaunch.CAUSE_PREFIX)) {
-                return ": " + lines.get(i).substring(Relaunch.CAUSE_PREFIX.length());
+            String line = lines.get(i);
+            if (line.startsWith(Relaunch.CAUSE_PREFIX) && (pid <= 0 || ownedBy(line, pid))) {
+                return ": " + line.substring(Relaunch.CAUSE_PREFIX.length());
             }
         }
         return "";
+    }
+
+    /** Whether a cause line names no pid first, or names {@code pid}. */
+    private static boolean ownedBy(String line, long pid) {
+        int from = Relaunch.CAUSE_PREFIX.length();
+        if (!line.startsWith("pid ", from)) {
+            return true;
+        }
+        int end = from + "pid ".length();
+        while (end < line.length() && Character.isDigit(line.charAt(end))) {
+            end++;
+        }
+        return line.substring(from + "pid ".length(), end).equals(Long.toString(pid));
     }
 
     /** The last lines, indented, after a sentence naming {@code log}; or that nothing was written to it. */

@@ -155,13 +155,13 @@ public final class StartAction {
                 }
             }
             throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
-                    + " before it was ready" + sentence(tail.cause()) + evidence, null);
+                    + " before it was ready" + sentence(tail.cause(exited.pid())) + evidence, null);
         }
         DaemonLauncher.TimedOut timedOut = (DaemonLauncher.TimedOut) outcome;
         throw new StartFailureException("Daemon (pid " + timedOut.pid() + ") did not become ready within "
                 + seconds(wait) + "; " + (timedOut.exited() ? "it was sent SIGTERM and has exited"
                 : "it was sent SIGTERM but is still running: end it with 'kill -KILL " + timedOut.pid() + "'")
-                + sentence(tail.cause()) + evidence, null);
+                + sentence(tail.cause(timedOut.pid())) + evidence, null);
     }
 
     /**

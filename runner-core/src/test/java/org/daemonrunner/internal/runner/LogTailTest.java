@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogTailTest {
+    @TempDir
+    Path dir;
+
+    private LogTail tail(String... lines) throws IOException {
+        Path log = dir.resolve("daemon.err");
+        Files.writeString(log, "an earlier run's line\n");
+        long from = Files.size(log);
+        Files.writeString(log, String.join("\n", lines) + "\n", StandardOpenOption.APPEND);
+        return LogTail.of(log, from);
+    }
+
+    @Test
+    void theCauseIsTheDaemonsLastCauseLine() throws IOException {
+        LogTail tail = tail("daemonrunner: init() failed: java.io.IOException: one", "a stack frame",
+                "daemonrunner: init() failed: java.io.IOException: two", "another line");
+        assertThat(tail.cause(42)).isEqualTo(": init() failed: java.io.IOException: two");
+        assertThat(tail.cause(0)).isEqualTo(": init() failed: java.io.IOException: two");
+    }
+
+    @Test
+    void aLineThatNamesAnotherPidIsThatDaemonsNotTheCause() throws IOException {
+        // the loser of a race to start writes its line to the log it shares with the winner, which was then stopped
+        LogTail tail = tail("daemonrunner: it was stopped during init(): the stop came before init() returned",
+                "daemonrunner: pid 77 gives way: already running with pid 42 (pidfile /run/app.pid)");
+        assertThat(tail.cause(42)).isEqualTo(": it was stopped during init(): the stop came before init() returned");
+        assertThat(tail.cause(77)).isEqualTo(": pid 77 gives way: already running with pid 42 (pidfile /run/app.pid)");
+        assertThat(tail.cause(7)).as("pid 7 is not pid 77").startsWith(": it was stopped");
+        assertThat(tail("daemonrunner: pid 77 gives way: already running with pid 42").cause(42)).isEmpty();
+    }
+
+    @Test
+    void withNoDaemonPidEveryCauseLineCounts() throws IOException {
+        assertThat(tail("daemonrunner: pid 77 gives way: already running with pid 42").cause(0))
+                .isEqualTo(": pid 77 gives way: already running with pid 42");
+        assertThat(tail("daemonrunner: pidfile /run/app.pid is a directory").cause(42))
+                .as("'pidfile' is not a pid").isEqualTo(": pidfile /run/app.pid is a directory");
+    }
+
+    @Test
+    void nothingAppendedMeansNoCause() throws IOException {
+        Path log = Files.writeString(dir.resolve("quiet.err"), "daemonrunner: an earlier run's cause\n");
+        LogTail tail = LogTail.of(log, Files.size(log));
+        assertThat(tail.isEmpty()).isTrue();
+        assertThat(tail.cause(42)).isEmpty();
+    }
+}
