@@ -491,8 +491,9 @@ class WrapperIT {
                 dir.resolve("missing.jar").toString()));
         assertExit(noJar, 2);
         assertThat(noJar.err()).as("one line that says what is wrong, not the usage text")
-                .startsWith("Bad JAVA_ARGS: cannot read the jar file " + dir.resolve("missing.jar"))
-                .doesNotContain("Usage:");
+                .startsWith("Bad JAVA_ARGS: cannot read the jar file " + dir.resolve("missing.jar") + ": no such file."
+                        + " Give -jar the program's jar")
+                .doesNotContain("Usage:", "Exception");
         assertThat(noJar.err().strip().lines()).hasSize(1);
 
         Command.Result noJava = daemons.run(wrapper("--pidfile", pidfile.toString(), "--java", "/no/such/java", "start",

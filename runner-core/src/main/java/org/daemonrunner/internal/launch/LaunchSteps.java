@@ -21,6 +21,7 @@ import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.proc.Command;
+import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.UserAccount;
 
@@ -175,10 +176,10 @@ public final class LaunchSteps {
                     + " (for " + what + " " + log + "). Create it, or set another path.", ExitStatus.FAILURE, e);
         } catch (FileSystemException e) {
             throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": "
-                    + (e.getReason() == null ? e.toString() : e.getReason()) + ". Set another path.",
+                    + IoFailure.reason(e) + ". Set another path.",
                     ExitStatus.FAILURE, e);
         } catch (IOException e) {
-            throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": " + e + ".",
+            throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": " + IoFailure.reason(e) + ".",
                     ExitStatus.FAILURE, e);
         }
     }

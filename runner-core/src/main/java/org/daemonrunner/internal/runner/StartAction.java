@@ -24,6 +24,7 @@ import org.daemonrunner.internal.launch.LaunchSteps;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
+import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.LogFile;
 
 /**
@@ -245,7 +246,8 @@ public final class StartAction {
         try {
             return PidFile.awaitStarted(pidfile, timeout);
         } catch (IOException e) {
-            throw new DaemonEnvironmentException("Cannot start: reading pidfile " + pidfile + " failed: " + e + ".",
+            throw new DaemonEnvironmentException("Cannot start: reading pidfile " + pidfile + " failed: "
+                    + IoFailure.reason(e) + ".",
                     e instanceof AccessDeniedException ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, e);
         }
     }

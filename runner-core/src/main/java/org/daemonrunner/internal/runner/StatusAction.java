@@ -14,6 +14,7 @@ import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
+import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.ProcessTable;
 
 /** {@code status}: what the pidfile's lock says, as one line or one JSON object, with the LSB status code. */
@@ -58,7 +59,7 @@ public final class StatusAction {
                 // the state cannot be told (a path the kernel refuses, an unreadable directory): LSB's 4, whatever
                 // the cause
                 throw new DaemonEnvironmentException("Cannot tell the status: reading pidfile " + pidfile
-                        + " failed: " + e + ".", ExitStatus.STATUS_UNKNOWN, e);
+                        + " failed: " + IoFailure.reason(e) + ".", ExitStatus.STATUS_UNKNOWN, e);
             }
         } catch (DaemonEnvironmentException e) {
             throw unknown(json, pidfile.toString(), e);
@@ -155,7 +156,7 @@ public final class StatusAction {
             return PidFile.inspect(pidfile);
         } catch (IOException e) {
             throw new DaemonEnvironmentException("Cannot " + action + ": reading pidfile " + pidfile + " failed: "
-                    + e + ".", e instanceof AccessDeniedException ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, e);
+                    + IoFailure.reason(e) + ".", e instanceof AccessDeniedException ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, e);
         }
     }
 }

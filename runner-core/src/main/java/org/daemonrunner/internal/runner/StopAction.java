@@ -20,6 +20,7 @@ import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
 import org.daemonrunner.internal.pidfile.PidFileWatch;
+import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.ProcessControl;
 import org.daemonrunner.internal.proc.ProcessGroup;
 import org.daemonrunner.internal.proc.ProcessTable;
@@ -137,7 +138,8 @@ public final class StopAction {
             throw new DaemonEnvironmentException("Cannot stop: permission denied on pidfile " + pidfile
                     + ". Run this as the daemon's user or as root.", ExitStatus.PRIVILEGE, e);
         } catch (IOException e) {
-            throw new StopFailureException("Cannot stop: reading pidfile " + pidfile + " failed: " + e + ".", e);
+            throw new StopFailureException("Cannot stop: reading pidfile " + pidfile + " failed: " + IoFailure.reason(e)
+                    + ".", e);
         }
     }
 

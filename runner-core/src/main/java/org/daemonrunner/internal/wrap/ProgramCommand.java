@@ -13,7 +13,9 @@ import java.util.Optional;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.zip.ZipException;
 import org.daemonrunner.internal.launch.JavaCommand;
+import org.daemonrunner.internal.proc.IoFailure;
 
 /**
  * The daemon JVM's command line for a program given as {@code JAVA_ARGS}: the program's own JVM options, its class
@@ -168,8 +170,12 @@ final class ProgramCommand {
         try (JarFile file = new JarFile(jar)) {
             Manifest manifest = file.getManifest();
             attributes = manifest == null ? new Attributes() : manifest.getMainAttributes();
+        } catch (ZipException e) {
+            throw new IllegalArgumentException("cannot read the jar file " + jar + ": it is not a jar (zip) file ("
+                    + e.getMessage() + "). Give -jar the program's jar");
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the jar file " + jar + ": " + e);
+            throw new IllegalArgumentException("cannot read the jar file " + jar + ": " + IoFailure.reason(e)
+                    + ". Give -jar the program's jar (a relative path is resolved against the current directory)");
         }
         if (attributes.getValue(Attributes.Name.MAIN_CLASS) == null) {
             throw new IllegalArgumentException("no main manifest attribute, in " + jar + " (its manifest has no Main-Class)");

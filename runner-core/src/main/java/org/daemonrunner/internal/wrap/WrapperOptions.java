@@ -24,6 +24,7 @@ import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.daemon.Readiness;
 import org.daemonrunner.internal.launch.ArgumentEncoding;
 import org.daemonrunner.internal.pidfile.PidFile;
+import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.runner.ActionParser;
 import org.daemonrunner.internal.runner.ParsedCommand;
@@ -127,7 +128,8 @@ final class WrapperOptions {
             throw new InvalidActionException("Cannot read config " + file + ": it is not UTF-8 text (" + e + ")."
                     + " Save it as UTF-8.");
         } catch (IOException e) {
-            throw new InvalidActionException("Cannot read config " + file + ": " + e + ".");
+            throw new InvalidActionException("Cannot read config " + file + ": " + IoFailure.reason(e) + ". Give"
+                    + " --config the path of a readable file of key=value lines.");
         }
         List<String> fileJavaArgs = null;
         Map<String, Integer> lineOf = new HashMap<>();

@@ -129,7 +129,7 @@ class ActionsTest {
         assertThatThrownBy(() -> new StatusAction(target(tooLong, DaemonContext.defaults()), console).status(false))
                 .isInstanceOf(DaemonEnvironmentException.class)
                 .hasMessageStartingWith("Cannot tell the status: reading pidfile " + tooLong + " failed:")
-                .hasMessageContaining("File name too long")
+                .hasMessageEndingWith(" failed: file name too long.").hasMessageNotContaining("Exception")
                 .extracting(e -> ((DaemonEnvironmentException) e).exitStatus()).isEqualTo(ExitStatus.STATUS_UNKNOWN);
     }
 

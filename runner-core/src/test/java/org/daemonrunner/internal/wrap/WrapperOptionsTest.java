@@ -81,4 +81,15 @@ class WrapperOptionsTest {
         assertThat(parse("--pidfile", "/run/app.pid", "--user", "nobody", "--group", "daemon", "status")
                 .context().group()).contains("daemon");
     }
+
+    @Test
+    void aConfigThatCannotBeReadIsRefusedInTheOsWordsNotTheJdksClassNames() {
+        Path missing = dir.resolve("nope.conf");
+        assertThatThrownBy(() -> parse("--config", missing.toString(), "status")).isInstanceOf(InvalidActionException.class)
+                .hasMessage("Cannot read config " + missing + ": no such file. Give --config the path of a readable"
+                        + " file of key=value lines.");
+        assertThatThrownBy(() -> parse("--config", dir.toString(), "status"))
+                .hasMessageStartingWith("Cannot read config " + dir + ": it is a directory.")
+                .hasMessageNotContaining("Exception");
+    }
 }
