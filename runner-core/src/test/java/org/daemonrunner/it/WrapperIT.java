@@ -468,7 +468,11 @@ class WrapperIT {
     void aBadOptionKeyOrValueIsAUsageErrorNamingIt() throws IOException {
         Command.Result option = daemons.run(wrapper("--pidfile", pidfile.toString(), "--colour", "red", "status"));
         assertExit(option, 2);
-        assertThat(option.err()).contains("Unknown option '--colour'");
+        assertThat(option.err().lines()).as("the cause, then where the usage is: the cause stays in sight")
+                .containsExactly("Unknown option '--colour' (before the action).",
+                        "Usage: java -jar daemonrunner.jar --pidfile FILE [options] ACTION [action options]"
+                                + " [-- JAVA_ARGS...]",
+                        "Run 'java -jar daemonrunner.jar --help' for the options and actions.");
 
         Command.Result value = daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready", "port:http", "status"));
         assertExit(value, 2);
@@ -506,5 +510,20 @@ class WrapperIT {
                 "systemd-unit", "--", "-jar", plainJar.toString())), 0);
         assertThat(onPath.out()).as("a bare name is looked up on PATH, as a shell would")
                 .containsPattern("(?m)^ExecStart=/\\S*/java ");
+    }
+
+    @Test
+    void helpAndVersionArePrintedToStdoutWithStatusZero() {
+        for (String help : new String[] {"--help", "-h"}) {
+            Command.Result result = assertExit(daemons.run(wrapper(help)), 0);
+            assertThat(result.out()).startsWith("Usage: java -jar daemonrunner.jar --pidfile FILE")
+                    .contains("--stop-schedule S", "reopen-logs", "JAVA_ARGS:");
+            assertThat(result.err()).isEmpty();
+        }
+        assertThat(assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "status", "--help")), 0).out())
+                .as("after the action too").startsWith("Usage:");
+        Command.Result version = assertExit(daemons.run(wrapper("--version")), 0);
+        assertThat(version.out().strip()).as("the manifest's Implementation-Version, the project's version")
+                .matches("daemonrunner\\.jar \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
     }
 }

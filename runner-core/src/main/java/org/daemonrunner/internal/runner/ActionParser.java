@@ -138,11 +138,18 @@ public final class ActionParser {
     /** Returns the usage text, naming every action, for the program called {@code program}. */
     public static String usage(String program) {
         StringBuilder text = new StringBuilder("Usage: ").append(program).append(' ');
-        StringBuilder list = new StringBuilder();
         for (Action action : Action.values()) {
             text.append(action.ordinal() == 0 ? "" : "|").append(action.actionName());
-            list.append(String.format("%n  %-8s %s", action.actionName(), action.description()));
         }
-        return text.append(list).toString();
+        return text.append(actionList()).toString();
+    }
+
+    /** Returns one line for each action, each starting with a line break: its name, what it does, its options. */
+    public static String actionList() {
+        StringBuilder list = new StringBuilder();
+        for (Action action : Action.values()) {
+            list.append(String.format("%n  %-12s %s", action.actionName(), action.description()));
+        }
+        return list.toString();
     }
 }

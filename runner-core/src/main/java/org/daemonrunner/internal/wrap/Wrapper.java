@@ -16,7 +16,6 @@ import org.daemonrunner.InvalidActionException;
 import org.daemonrunner.internal.daemon.ForegroundChild;
 import org.daemonrunner.internal.launch.ArgumentEncoding;
 import org.daemonrunner.internal.launch.JavaCommand;
-import org.daemonrunner.internal.runner.ActionParser;
 import org.daemonrunner.internal.runner.Actions;
 import org.daemonrunner.internal.runner.Console;
 import org.daemonrunner.internal.runner.ParsedCommand;
@@ -30,15 +29,6 @@ import org.daemonrunner.internal.runner.Target;
  * class that calls the program's ({@link ProgramCommand}).
  */
 public final class Wrapper {
-    private static final String USAGE = "Usage: java -jar daemonrunner.jar --pidfile FILE [options] ACTION"
-            + " [action options] [-- JAVA_ARGS...]\n"
-            + "  options: --pidfile FILE (required), --stdout FILE, --stderr FILE (default: beside the pidfile,"
-            + " NAME.out and NAME.err), --stdin FILE (/dev/null), --user NAME, --group NAME, --umask OCTAL (022),"
-            + " --chdir DIR (/), --java PATH (this java), --start-timeout D (60s), --stop-timeout D (10s),"
-            + " --stop-schedule TERM/30/KILL/5, --pidfile-timeout D (10s), --ready main-returned|port:N|file:PATH"
-            + " (main-returned), --config FILE (key=value lines; JAVA_ARGS after a line '--', one a line)\n"
-            + "  JAVA_ARGS: what you give java to run the program in the foreground (start, restart, run, systemd-unit)\n";
-
     private Wrapper() {
     }
 
@@ -47,9 +37,15 @@ public final class Wrapper {
         System.exit(doAction(args));
     }
 
-    /** Performs the action and returns the exit status (2 for a usage error). */
+    /** Performs the action and returns the exit status (2 for a usage error); or prints the usage or version, 0. */
     static int doAction(String[] args) {
         Console console = Console.system();
+        WrapperUsage.Request request = WrapperUsage.requested(args);
+        if (request != null) {
+            console.out().print(request == WrapperUsage.Request.HELP ? WrapperUsage.text()
+                    : WrapperUsage.version() + System.lineSeparator());
+            return ExitStatus.OK;
+        }
         Path launchDirectory = Path.of("").toAbsolutePath();
         try {
             WrapperOptions options = WrapperOptions.parse(args, launchDirectory);
@@ -84,8 +80,7 @@ public final class Wrapper {
             }
         } catch (InvalidActionException e) {
             console.err().println(e.getMessage());
-            console.err().print(USAGE);
-            console.err().println(ActionParser.usage("java -jar daemonrunner.jar [options]"));
+            console.err().println(WrapperUsage.pointer()); // the cause stays in sight; --help has the rest
             return e.exitStatus();
         } catch (DaemonRunnerException e) {
             console.err().println(e.getMessage());
