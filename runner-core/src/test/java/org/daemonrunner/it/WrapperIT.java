@@ -82,7 +82,7 @@ class WrapperIT {
                 "# the plain HTTP server, daemonized",
                 "pidfile = " + pidfile,
                 "ready=port:" + port,
-                "stderr=wrong.err",
+                "stderr=" + dir.resolve("wrong.err"),
                 "--",
                 "-jar",
                 plainJar.toString(),

@@ -2,13 +2,11 @@
 package org.daemonrunner.internal.wrap;
 
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,6 @@ import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.daemon.Readiness;
 import org.daemonrunner.internal.launch.ArgumentEncoding;
 import org.daemonrunner.internal.pidfile.PidFile;
-import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.runner.ActionParser;
 import org.daemonrunner.internal.runner.ParsedCommand;
@@ -32,13 +29,14 @@ import org.daemonrunner.internal.runner.ParsedCommand;
 /**
  * {@code daemonrunner.jar}'s command line: {@code [options] ACTION [action options] [-- JAVA_ARGS...]}, and the
  * same settings from {@code --config FILE} ({@code key=value} lines, the keys the long option names; the lines
- * after a {@code --} line are the {@code JAVA_ARGS}, one argument a line). The command line wins over the file.
+ * after a {@code --} line are the {@code JAVA_ARGS}, one argument a line; read by {@link ConfigFile}). The command
+ * line wins over the file.
  * Every value is checked here: a bad one is a usage error (status 2) naming the option or key.
  */
 final class WrapperOptions {
     static final Set<String> KEYS = Set.of("pidfile", "stdout", "stderr", "stdin", "user", "group", "umask", "chdir",
             "java", "start-timeout", "stop-timeout", "stop-schedule", "pidfile-timeout", "ready");
-    private static final Set<String> PATH_KEYS = Set.of("pidfile", "stdout", "stderr", "stdin", "chdir", "java");
+    static final Set<String> PATH_KEYS = Set.of("pidfile", "stdout", "stderr", "stdin", "chdir", "java");
     static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
     static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_PIDFILE_TIMEOUT = Duration.ofSeconds(10);
@@ -121,64 +119,17 @@ final class WrapperOptions {
     }
 
     private void readConfig(Path file, boolean javaArgsGiven) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (CharacterCodingException e) {
-            throw new InvalidActionException("Cannot read config " + file + ": it is not UTF-8 text (" + e + ")."
-                    + " Save it as UTF-8.");
-        } catch (IOException e) {
-            throw new InvalidActionException("Cannot read config " + file + ": " + IoFailure.reason(e) + ". Give"
-                    + " --config the path of a readable file of key=value lines.");
-        }
-        List<String> fileJavaArgs = null;
-        Map<String, Integer> lineOf = new HashMap<>();
-        for (int n = 0; n < lines.size(); n++) {
-            String line = n == 0 && lines.get(0).startsWith("\uFEFF") ? lines.get(0).substring(1) : lines.get(n);
-            String trimmed = line.strip();
-            if (fileJavaArgs != null) {
-                if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
-                    fileJavaArgs.add(trimmed);
-                }
-                continue;
-            }
-            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-                continue;
-            }
-            if (trimmed.equals("--")) {
-                fileJavaArgs = new ArrayList<>();
-                continue;
-            }
-            int eq = trimmed.indexOf('=');
-            String key = eq < 0 ? trimmed : trimmed.substring(0, eq).strip();
-            String where = "key '" + key + "' in " + file + " line " + (n + 1);
-            if (eq < 0 && KEYS.contains(key)) {
-                throw new InvalidActionException("No value for " + where + ": write " + key + "=VALUE.");
-            }
-            if (lineOf.containsKey(key)) {
-                throw new InvalidActionException("Key '" + key + "' given twice in " + file + ", lines "
-                        + lineOf.get(key) + " and " + (n + 1) + ".");
-            }
-            lineOf.put(key, n + 1);
-            if (eq < 0 || !KEYS.contains(key)) {
-                throw new InvalidActionException("Unknown " + where + " (keys: " + String.join(", ", sortedKeys())
-                        + "; JAVA_ARGS go after a line '--', one a line).");
-            }
-            if (values.containsKey(key)) {
-                check(key, trimmed.substring(eq + 1).strip(), where); // the command line wins; still checked
+        ConfigFile config = ConfigFile.read(file);
+        for (ConfigFile.Setting setting : config.settings()) {
+            if (values.containsKey(setting.key())) {
+                check(setting.key(), setting.value(), setting.where()); // the command line wins; still checked
             } else {
-                set(key, trimmed.substring(eq + 1).strip(), where);
+                set(setting.key(), setting.value(), setting.where());
             }
         }
-        if (fileJavaArgs != null && !javaArgsGiven) {
-            javaArgs = List.copyOf(fileJavaArgs);
+        if (config.javaArgs() != null && !javaArgsGiven) {
+            javaArgs = config.javaArgs();
         }
-    }
-
-    private static List<String> sortedKeys() {
-        List<String> keys = new ArrayList<>(KEYS);
-        keys.sort(null);
-        return keys;
     }
 
     /** Checks {@code value} for {@code key} and stores it. */

@@ -92,4 +92,45 @@ class WrapperOptionsTest {
                 .hasMessageStartingWith("Cannot read config " + dir + ": it is a directory.")
                 .hasMessageNotContaining("Exception");
     }
+
+    @Test
+    void aQuotedValueIsRefusedNotTakenWithItsQuotes() throws IOException {
+        Path file = config("# quoted\npidfile=\"/run/app.pid\"\n");
+        assertThatThrownBy(() -> parse("--config", file.toString(), "status")).isInstanceOf(InvalidActionException.class)
+                .hasMessage("Quoted value for key 'pidfile' in " + file + " line 2: quotes are not removed, they would"
+                        + " be part of the value. Write pidfile=/run/app.pid.");
+        Path single = config("pidfile=/run/app.pid\nstop-schedule='TERM/30/KILL/5'\n");
+        assertThatThrownBy(() -> parse("--config", single.toString(), "status"))
+                .hasMessageStartingWith("Quoted value for key 'stop-schedule' in " + single + " line 2");
+    }
+
+    @Test
+    void aCommentAfterAValueIsRefusedNotTakenAsPartOfIt() throws IOException {
+        Path file = config("pidfile=/run/app.pid # the lock\n");
+        assertThatThrownBy(() -> parse("--config", file.toString(), "status")).isInstanceOf(InvalidActionException.class)
+                .hasMessage("Comment after the value of key 'pidfile' in " + file + " line 1: '#' starts a comment"
+                        + " only at the start of a line, so the value would be '/run/app.pid # the lock'. Put the"
+                        + " comment on a line of its own, and write pidfile=/run/app.pid.");
+        Path inside = config("pidfile=/run/app#1.pid\n");
+        assertThat(parse("--config", inside.toString(), "status").path("pidfile"))
+                .as("a '#' inside a value is part of it").isEqualTo(Path.of("/run/app#1.pid"));
+    }
+
+    @Test
+    void aRelativePathInTheConfigIsRefusedNamingTheAbsoluteOneBesideTheFile() throws IOException {
+        Path file = config("pidfile=run/app.pid\n");
+        assertThatThrownBy(() -> parse("--config", file.toString(), "status")).isInstanceOf(InvalidActionException.class)
+                .hasMessage("Relative path for key 'pidfile' in " + file + " line 1: 'run/app.pid' would be resolved"
+                        + " against the directory daemonrunner.jar is run from, not against the file's. Write it"
+                        + " absolute, e.g. pidfile=" + dir.resolve("run/app.pid") + ".");
+        Path ready = config("pidfile=/run/app.pid\nready=file:ready.flag\n");
+        assertThatThrownBy(() -> parse("--config", ready.toString(), "status"))
+                .hasMessageContaining("e.g. ready=file:" + dir.resolve("ready.flag") + ".");
+        Path java = config("pidfile=/run/app.pid\njava=java\nchdir=/srv\n");
+        assertThat(parse("--config", java.toString(), "status").values).as("a bare java name is looked up on PATH")
+                .containsEntry("java", "java");
+        assertThat(parse("--pidfile", "run/app.pid", "status").path("pidfile"))
+                .as("on the command line, relative to where it is run, as a shell user expects")
+                .isEqualTo(dir.resolve("run/app.pid"));
+    }
 }
