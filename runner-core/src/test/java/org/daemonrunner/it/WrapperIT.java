@@ -526,4 +526,16 @@ class WrapperIT {
         assertThat(version.out().strip()).as("the manifest's Implementation-Version, the project's version")
                 .matches("daemonrunner\\.jar \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
     }
+
+    @Test
+    void aReadyFileWhoseDirectoryNeverAppearsTimesStartOutSayingTheDirectoryDoesNotExist() {
+        Path missing = dir.resolve("no-such-dir");
+        Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "--start-timeout", "3s", "--ready",
+                "file:" + missing.resolve("ready.flag"), "start", "--", "-jar", plainJar.toString(),
+                Integer.toString(port), marker.toString()));
+        assertExit(start, 1);
+        assertThat(start.err()).contains("did not become ready within 3s", missing.resolve("ready.flag")
+                + " did not exist yet (--ready file:PATH), nor did its directory " + missing + ".");
+        assertThat(pidfile).doesNotExist();
+    }
 }

@@ -4,6 +4,7 @@ package org.daemonrunner.internal.daemon;
 import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -196,7 +197,10 @@ public final class WrappedProgram {
                 return "this JVM was not listening on TCP port " + readiness.port() + " yet (--ready port:"
                         + readiness.port() + "). If it never does, check the port the program was told to use";
             default:
-                return readiness.file() + " did not exist yet (--ready file:PATH)";
+                Path directory = readiness.file().getParent();
+                return readiness.file() + " did not exist yet (--ready file:PATH)" + (Files.isDirectory(directory)
+                        ? "" : ", nor did its directory " + directory + ". If the program does not create that"
+                        + " directory, create it, or give a --ready file: path in a directory that exists");
         }
     }
 
