@@ -161,7 +161,7 @@ class RunnerIT extends ProbeTest {
     void stopWhenNothingRunsSaysSoAndSucceeds() {
         Command.Result stop = probeRun("stop");
         assertExit(stop, 0);
-        assertThat(stop.out()).contains("not running");
+        assertThat(stop.out().trim()).isEqualTo("not running (no pidfile " + pidfile + ")");
     }
 
     @Test

@@ -234,6 +234,28 @@ class WrapperIT {
     }
 
     @Test
+    void aRelativePidfileGivenFromAnotherDirectoryIsNamedInFullWhenNothingRunsThere() throws IOException {
+        Path started = Files.createDirectories(dir.resolve("a/r")).getParent();
+        Files.createDirectories(dir.resolve("r"));
+        List<String> program = List.of("--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString());
+        List<String> start = new ArrayList<>(List.of("--pidfile", "r/plain.pid", "--ready", "port:" + port, "start"));
+        start.addAll(program);
+        long pid = assertExit(daemons.run(started, wrapper(start.toArray(String[]::new))), 0).startedPid();
+
+        // the same relative path from the parent directory names another file: stop says which, and that nothing ran
+        Command.Result elsewhere = assertExit(daemons.run(dir, wrapper("--pidfile", "r/plain.pid", "stop")), 0);
+        assertThat(elsewhere.out().trim()).isEqualTo("not running (no pidfile " + dir.resolve("r/plain.pid") + ")");
+        assertThat(isGone(pid)).isFalse();
+        assertThat(assertExit(daemons.run(dir, wrapper("--pidfile", "r/plain.pid", "status")), 3).out().trim())
+                .isEqualTo("not running (no pidfile " + dir.resolve("r/plain.pid") + ")");
+
+        assertThat(assertExit(daemons.run(started, wrapper("--pidfile", "r/plain.pid", "status")), 0).out())
+                .endsWith(", pidfile " + started.resolve("r/plain.pid") + System.lineSeparator());
+        assertExit(daemons.run(started, wrapper("--pidfile", "r/plain.pid", "stop")), 0);
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
     void mainReturnedByDefaultAndAReadyFileAreWaitedFor() throws IOException {
         Path ready = dir.resolve("ready.flag");
         List<String> program = List.of("--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(),

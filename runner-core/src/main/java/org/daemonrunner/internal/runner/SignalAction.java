@@ -117,7 +117,7 @@ public final class SignalAction {
         return ExitStatus.OK;
     }
 
-    /** The pid of the pidfile's holder, or -1 after printing {@code not running}. */
+    /** The pid of the pidfile's holder, or -1 after printing {@code not running}, naming the pidfile. */
     private long runningHolder(String what) {
         Path pidfile = target.pidfile();
         PidFileState state = StatusAction.inspect(pidfile, what);
@@ -126,7 +126,7 @@ public final class SignalAction {
                     ExitStatus.FAILURE, null);
         }
         if (state.status() != PidFileState.Status.RUNNING) {
-            console.out().println("not running");
+            console.out().println(Wording.notRunning(state));
             return -1;
         }
         return state.holder();

@@ -74,11 +74,11 @@ public final class StatusAction {
                 break;
             case STALE:
                 exit = ExitStatus.FAILURE;
-                text = "not running; stale pidfile " + state.path() + " (" + state.staleReason() + ")";
+                text = Wording.notRunning(state);
                 break;
             case ABSENT:
                 exit = ExitStatus.NOT_RUNNING;
-                text = "not running";
+                text = Wording.notRunning(state);
                 break;
             default:
                 exit = ExitStatus.STATUS_UNKNOWN;

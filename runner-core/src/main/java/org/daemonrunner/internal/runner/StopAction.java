@@ -62,7 +62,7 @@ public final class StopAction {
                 PidFileState state = watch.state();
                 switch (state.status()) {
                     case ABSENT:
-                        console.out().println("not running");
+                        console.out().println(Wording.notRunning(state));
                         return ExitStatus.OK;
                     case STALE:
                         return removeStale(pidfile, state);

@@ -2,6 +2,7 @@
 package org.daemonrunner.internal.runner;
 
 import java.time.Duration;
+import org.daemonrunner.internal.pidfile.PidFileState;
 import org.daemonrunner.internal.proc.Signal;
 
 /** How the actions write durations, exits and sentences in what they print. */
@@ -29,6 +30,17 @@ final class Wording {
                     + " (exit status " + status + ")";
         }
         return "exited with status " + status;
+    }
+
+    /**
+     * {@code not running (no pidfile /run/app.pid)}, or {@code not running; stale pidfile /run/app.pid (process 42
+     * is not running)}: what an action found when no daemon holds the pidfile, naming the file it looked at (a
+     * relative path resolved against another directory names another file), as {@code running ..., pidfile P} does.
+     */
+    static String notRunning(PidFileState state) {
+        return state.status() == PidFileState.Status.STALE
+                ? "not running; stale pidfile " + state.path() + " (" + state.staleReason() + ")"
+                : "not running (no pidfile " + state.path() + ")";
     }
 
     /** Ends {@code text} with a period unless it already ends a sentence. */

@@ -95,9 +95,25 @@ class ActionsTest {
     }
 
     @Test
-    void statusWithoutAPidfileSaysNotRunningWithStatus3() {
+    void statusWithoutAPidfileSaysNotRunningNamingThePidfileWithStatus3() {
         assertThat(new StatusAction(target(), console).status(false)).isEqualTo(ExitStatus.NOT_RUNNING);
-        assertThat(printed()).isEqualTo("not running");
+        assertThat(printed()).isEqualTo("not running (no pidfile " + pidfile + ")");
+    }
+
+    @Test
+    void everyActionThatFindsNoDaemonNamesTheAbsolutePidfileItResolvedARelativePathTo() {
+        // started from another directory, the same relative path names another file: say which one was looked at
+        Path resolved = dir.resolve("r/h.pid");
+        Target relative = target(Path.of("r/h.pid"), DaemonContext.builder().detach(DaemonContext.Detach.ALWAYS).build());
+
+        assertThat(new StatusAction(relative, console).status(false)).isEqualTo(ExitStatus.NOT_RUNNING);
+        assertThat(new StopAction(relative, console).stop(stop())).isEqualTo(ExitStatus.OK);
+        assertThat(new StopAction(relative, console).stop(ParsedCommand.of(org.daemonrunner.Action.FORCE_STOP)))
+                .isEqualTo(ExitStatus.OK);
+        assertThat(new SignalAction(relative, console).reload()).isEqualTo(ExitStatus.RELOAD_NOT_RUNNING);
+        assertThat(new SignalAction(relative, console).reopenLogs()).isEqualTo(ExitStatus.RELOAD_NOT_RUNNING);
+        assertThat(printed().lines()).hasSize(5).containsOnly("not running (no pidfile " + resolved + ")");
+        assertThat(resolved).isAbsolute();
     }
 
     @Test
@@ -147,7 +163,7 @@ class ActionsTest {
     @Test
     void stopWithoutAPidfileSucceedsSayingNotRunning() {
         assertThat(new StopAction(target(), console).stop(stop())).isEqualTo(ExitStatus.OK);
-        assertThat(printed()).isEqualTo("not running");
+        assertThat(printed()).isEqualTo("not running (no pidfile " + pidfile + ")");
     }
 
     @Test
@@ -173,7 +189,18 @@ class ActionsTest {
     void reloadAndReopenLogsWithoutADaemonSayNotRunningWithStatus7() {
         assertThat(new SignalAction(target(), console).reload()).isEqualTo(ExitStatus.RELOAD_NOT_RUNNING);
         assertThat(new SignalAction(target(), console).reopenLogs()).isEqualTo(ExitStatus.RELOAD_NOT_RUNNING);
-        assertThat(printed()).isEqualTo("not running" + System.lineSeparator() + "not running");
+        assertThat(printed()).isEqualTo("not running (no pidfile " + pidfile + ")" + System.lineSeparator()
+                + "not running (no pidfile " + pidfile + ")");
+    }
+
+    @Test
+    void reloadOfAStalePidfileSaysNotRunningAndWhyWithStatus7LeavingTheFile() throws IOException {
+        Files.writeString(pidfile, NO_SUCH_PID + "\n");
+
+        assertThat(new SignalAction(target(), console).reload()).isEqualTo(ExitStatus.RELOAD_NOT_RUNNING);
+        assertThat(printed()).isEqualTo("not running; stale pidfile " + pidfile + " (process " + NO_SUCH_PID
+                + " is not running)");
+        assertThat(pidfile).exists();
     }
 
     @Test
