@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.daemonrunner.Action;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
@@ -35,7 +36,7 @@ public final class SignalAction {
 
     /** {@code reload}: SIGHUP, which calls the app's {@code reload()}. */
     public int reload() {
-        return send("reload", Signal.HUP, "reload requested");
+        return send(Action.RELOAD, Signal.HUP, "reload requested");
     }
 
     /**
@@ -47,8 +48,7 @@ public final class SignalAction {
      */
     public int reopenLogs() {
         Signal signal = Signal.parse(target.context().reopenLogsSignal());
-        String what = "reopen the logs of";
-        long pid = runningHolder(what);
+        long pid = runningHolder(Action.REOPEN_LOGS);
         if (pid < 0) {
             return ExitStatus.RELOAD_NOT_RUNNING;
         }
@@ -104,11 +104,11 @@ public final class SignalAction {
     /**
      * Sends {@code signal} to the pidfile's holder: 0 once sent, 7 when not running.
      *
-     * @param what what the action does to the daemon, for messages ({@code reload})
+     * @param action the action, for messages
      * @param done what it printed once the signal is sent
      */
-    private int send(String what, Signal signal, String done) {
-        long pid = runningHolder(what);
+    private int send(Action action, Signal signal, String done) {
+        long pid = runningHolder(action);
         if (pid < 0) {
             return ExitStatus.RELOAD_NOT_RUNNING;
         }
@@ -118,11 +118,11 @@ public final class SignalAction {
     }
 
     /** The pid of the pidfile's holder, or -1 after printing {@code not running}, naming the pidfile. */
-    private long runningHolder(String what) {
+    private long runningHolder(Action action) {
         Path pidfile = target.pidfile();
-        PidFileState state = StatusAction.inspect(pidfile, what);
+        PidFileState state = StatusAction.inspect(pidfile, action);
         if (state.status() == PidFileState.Status.UNKNOWN) {
-            throw new DaemonRunnerException("Cannot " + what + " the daemon: " + state.detail() + ".",
+            throw new DaemonRunnerException(Wording.cannot(action) + ": " + state.detail() + ".",
                     ExitStatus.FAILURE, null);
         }
         if (state.status() != PidFileState.Status.RUNNING) {

@@ -48,7 +48,7 @@ public final class StatusAction {
             pidfile = target.pidfile();
         } catch (DaemonEnvironmentException e) { // where the pidfile is cannot be told: LSB's 4
             throw unknown(json, String.valueOf(target.app().pidfilePath()), new DaemonEnvironmentException(
-                    "Cannot tell the status: " + e.getMessage(), ExitStatus.STATUS_UNKNOWN, e));
+                    Wording.cannot(Action.STATUS) + ": " + e.getMessage(), ExitStatus.STATUS_UNKNOWN, e));
         }
         PidFileState state;
         try {
@@ -58,7 +58,7 @@ public final class StatusAction {
             } catch (IOException e) {
                 // the state cannot be told (a path the kernel refuses, an unreadable directory): LSB's 4, whatever
                 // the cause
-                throw new DaemonEnvironmentException("Cannot tell the status: reading pidfile " + pidfile
+                throw new DaemonEnvironmentException(Wording.cannot(Action.STATUS) + ": reading pidfile " + pidfile
                         + " failed: " + IoFailure.reason(e) + ".", ExitStatus.STATUS_UNKNOWN, e);
             }
         } catch (DaemonEnvironmentException e) {
@@ -151,11 +151,11 @@ public final class StatusAction {
     }
 
     /** Reads the pidfile's state for {@code action}, or fails saying why (status 4 for a permission problem). */
-    static PidFileState inspect(Path pidfile, String action) {
+    static PidFileState inspect(Path pidfile, Action action) {
         try {
             return PidFile.inspect(pidfile);
         } catch (IOException e) {
-            throw new DaemonEnvironmentException("Cannot " + action + ": reading pidfile " + pidfile + " failed: "
+            throw new DaemonEnvironmentException(Wording.cannot(action) + ": reading pidfile " + pidfile + " failed: "
                     + IoFailure.reason(e) + ".", e instanceof AccessDeniedException ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, e);
         }
     }

@@ -155,7 +155,7 @@ public final class Target {
         try {
             PidFile.checkSafe(pidfile(), trusted);
         } catch (IOException e) {
-            throw new DaemonEnvironmentException("Cannot " + action.actionName() + ": " + e.getMessage() + ".",
+            throw new DaemonEnvironmentException(Wording.cannot(action) + ": " + e.getMessage() + ".",
                     action == Action.STATUS ? ExitStatus.STATUS_UNKNOWN : ExitStatus.FAILURE, e);
         }
     }

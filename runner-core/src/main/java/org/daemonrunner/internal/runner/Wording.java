@@ -2,6 +2,7 @@
 package org.daemonrunner.internal.runner;
 
 import java.time.Duration;
+import org.daemonrunner.Action;
 import org.daemonrunner.internal.pidfile.PidFileState;
 import org.daemonrunner.internal.proc.Signal;
 
@@ -30,6 +31,23 @@ final class Wording {
                     + " (exit status " + status + ")";
         }
         return "exited with status " + status;
+    }
+
+    /**
+     * {@code Cannot stop}, {@code Cannot tell the status}, {@code Cannot reopen the logs}: how an error of
+     * {@code action} begins, as a sentence (an action's name is not always a verb: "Cannot status").
+     */
+    static String cannot(Action action) {
+        switch (action) {
+            case STATUS:
+                return "Cannot tell the status";
+            case REOPEN_LOGS:
+                return "Cannot reopen the logs";
+            case SYSTEMD_UNIT:
+                return "Cannot write a unit";
+            default: // start, stop, force-stop, restart, reload, run: verbs as they are
+                return "Cannot " + action.actionName();
+        }
     }
 
     /**

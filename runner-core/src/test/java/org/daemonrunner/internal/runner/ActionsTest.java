@@ -10,13 +10,20 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import org.daemonrunner.Action;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.StopFailureException;
 import org.daemonrunner.internal.pidfile.PidFile;
+import org.daemonrunner.internal.proc.UserAccount;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -82,7 +89,7 @@ class ActionsTest {
     }
 
     private static ParsedCommand stop() {
-        return ParsedCommand.of(org.daemonrunner.Action.STOP);
+        return ParsedCommand.of(Action.STOP);
     }
 
     @Test
@@ -108,7 +115,7 @@ class ActionsTest {
 
         assertThat(new StatusAction(relative, console).status(false)).isEqualTo(ExitStatus.NOT_RUNNING);
         assertThat(new StopAction(relative, console).stop(stop())).isEqualTo(ExitStatus.OK);
-        assertThat(new StopAction(relative, console).stop(ParsedCommand.of(org.daemonrunner.Action.FORCE_STOP)))
+        assertThat(new StopAction(relative, console).stop(ParsedCommand.of(Action.FORCE_STOP)))
                 .isEqualTo(ExitStatus.OK);
         assertThat(new SignalAction(relative, console).reload()).isEqualTo(ExitStatus.RELOAD_NOT_RUNNING);
         assertThat(new SignalAction(relative, console).reopenLogs()).isEqualTo(ExitStatus.RELOAD_NOT_RUNNING);
@@ -158,6 +165,27 @@ class ActionsTest {
             assertThat(printed()).startsWith("running with pid " + ProcessHandle.current().pid())
                     .endsWith(", pidfile " + pidfile);
         }
+    }
+
+    @Test
+    void asRootAnUnsafePidfileDirectoryIsRefusedInASentenceThatNamesWhatEachActionCouldNotDo() throws IOException {
+        Assumptions.assumeTrue(UserAccount.currentUid() == 0, "only root refuses these");
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Target unsafe = target(open.resolve("app.pid"), DaemonContext.defaults());
+        String refusal = ": refusing pidfile directory " + open + ": it is world-writable (mode 0777)";
+        Map<Action, String> expected = new EnumMap<>(Map.of(Action.START, "Cannot start", Action.STOP, "Cannot stop",
+                Action.FORCE_STOP, "Cannot force-stop", Action.RESTART, "Cannot restart", Action.RELOAD,
+                "Cannot reload", Action.REOPEN_LOGS, "Cannot reopen the logs", Action.RUN, "Cannot run",
+                Action.SYSTEMD_UNIT, "Cannot write a unit"));
+        assertThat(expected.keySet()).containsAll(EnumSet.complementOf(EnumSet.of(Action.STATUS)));
+
+        expected.forEach((action, cannot) -> assertThatThrownBy(() -> unsafe.checkPidfileIsSafe(action))
+                .as("%s", action).isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessageStartingWith(cannot + refusal));
+        assertThatThrownBy(() -> new StatusAction(unsafe, console).status(false))
+                .hasMessageStartingWith("Cannot tell the status" + refusal)
+                .extracting(e -> ((DaemonEnvironmentException) e).exitStatus()).isEqualTo(ExitStatus.STATUS_UNKNOWN);
     }
 
     @Test
