@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       pid N}, 0). If the daemon dies, {@code init()} throws or readiness times out: 1, with the cause and the
  *       last lines of the daemon's stderr. A missing or unwritable directory: 1 (4 for a permission problem).</li>
  *   <li>{@code stop}: sends SIGTERM to the holder of the pidfile's lock and returns once it has exited (0); not
- *       running, or a stale pidfile (removed): 0; still running after the stop timeout: 1.</li>
+ *       running, or a stale pidfile (removed): 0; still running after the stop timeout: 1; this user may not
+ *       signal it: 4.</li>
  *   <li>{@code restart}: {@code stop}, then {@code start}.</li>
  *   <li>{@code status}: running 0, stale pidfile 1, not running 3, cannot tell 4.</li>
  *   <li>{@code run}: runs the app in the foreground, holding the pidfile; returns the app's status.</li>

@@ -291,16 +291,16 @@ class ContextIT extends ProbeTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Command.Result start = assertExit(daemons.run(probeForNobody("start")), 0); // as root
         long pid = start.startedPid();
-        Command.Result result = daemons.run(runAsNobody(probeForNobody("reload")));
-        assertExit(result, 4);
-        assertThat(result.err()).contains("Cannot send SIGHUP to process " + pid, "permission denied, it runs as uid 0",
-                "Run this as the daemon's user or as root.");
-        assertThat(isGone(pid)).isFalse();
-        Command.Result forced = daemons.run(runAsNobody(probeForNobody("force-stop")));
-        assertExit(forced, 4);
-        assertThat(forced.err()).contains("Cannot send SIGTERM to process " + pid, "permission denied.",
-                "Run this as the daemon's user or as root.");
-        assertThat(isGone(pid)).isFalse();
+        // every action that signals the daemon says it in the same words: which signal, to whom, as whom it runs
+        for (String action : List.of("reload", "reopen-logs", "stop", "force-stop", "restart")) {
+            Command.Result result = daemons.run(runAsNobody(probeForNobody(action)));
+            assertExit(result, 4, action);
+            assertThat(result.err()).as(action).contains("Cannot send " + (action.equals("reload") ? "SIGHUP"
+                    : action.equals("reopen-logs") ? "SIGUSR1" : "SIGTERM") + " to process " + pid + " (holder of ",
+                    "): permission denied, it runs as uid 0. Nothing was sent. Run this as the daemon's user or as"
+                    + " root.");
+            assertThat(isGone(pid)).as(action).isFalse();
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Reads {@code /proc/PID/stat}: process groups, sessions and start times, without native code. Linux only. */
 public final class ProcessTable {
@@ -97,6 +98,15 @@ public final class ProcessTable {
             arguments.add(Arrays.copyOfRange(raw, start, raw.length));
         }
         return arguments;
+    }
+
+    /** Returns the user id {@code pid} runs as (the owner of {@code /proc/PID}), or empty if it cannot be read. */
+    public static OptionalInt owner(long pid) {
+        try {
+            return OptionalInt.of((Integer) Files.getAttribute(Path.of("/proc/" + pid), "unix:uid"));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty();
+        }
     }
 
     /** Whether {@code pid} is a live process: there, and not a zombie or being reaped. */

@@ -2,11 +2,11 @@
 package org.daemonrunner.internal.runner;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.DaemonRunnerException;
@@ -136,20 +136,27 @@ public final class SignalAction {
         try {
             ProcessControl.signal(pid, signal);
         } catch (IOException e) {
-            int me = UserAccount.currentUid();
-            int owner;
-            try {
-                owner = (Integer) Files.getAttribute(Path.of("/proc/" + pid), "unix:uid");
-            } catch (IOException | RuntimeException unknown) {
-                owner = me;
-            }
-            if (me != 0 && owner != me) { // as stop says it: LSB's 4, insufficient privilege
-                throw new DaemonEnvironmentException("Cannot send " + signal.fullName() + " to process " + pid
-                        + " (holder of " + target.pidfile() + "): permission denied, it runs as uid " + owner
-                        + ". Run this as the daemon's user or as root.", ExitStatus.PRIVILEGE, e);
-            }
-            throw new DaemonRunnerException("Cannot send " + signal.fullName() + " to process " + pid + " (holder of "
-                    + target.pidfile() + "): " + e.getMessage() + ".", ExitStatus.FAILURE, e);
+            throw cannotSend(signal, pid, target.pidfile(), e);
         }
+    }
+
+    /**
+     * Returns the failure to send {@code signal} to {@code pid}, the holder of {@code pidfile}, for every action that
+     * signals a daemon: status 4 (LSB's insufficient privilege), naming the user the daemon runs as, when it runs
+     * as another user than this one (not root), else 1 with what the OS said.
+     *
+     * @param cause what sending said; null when all that is known is that it failed ({@code ProcessHandle.destroy()}
+     *     returned false) while the process lives on, which is a permission denied
+     */
+    static DaemonRunnerException cannotSend(Signal signal, long pid, Path pidfile, IOException cause) {
+        String what = "Cannot send " + signal.fullName() + " to process " + pid + " (holder of " + pidfile + ")";
+        int me = UserAccount.currentUid();
+        OptionalInt owner = ProcessTable.owner(pid);
+        if (cause == null || me != 0 && owner.isPresent() && owner.getAsInt() != me) {
+            return new DaemonEnvironmentException(what + ": permission denied"
+                    + (owner.isPresent() ? ", it runs as uid " + owner.getAsInt() : "")
+                    + ". Nothing was sent. Run this as the daemon's user or as root.", ExitStatus.PRIVILEGE, cause);
+        }
+        return new DaemonRunnerException(what + ": " + cause.getMessage() + ".", ExitStatus.FAILURE, cause);
     }
 }

@@ -216,6 +216,7 @@ public final class StopAction {
     private boolean send(ProcessHandle holder, Signal signal, Path pidfile) {
         long pid = holder.pid();
         boolean sent;
+        IOException refused = null; // what the shell's kill said; the JDK's destroy() says only false
         boolean dumped = false;
         if (signal == Signal.TERM) {
             sent = ProcessControl.terminate(holder);
@@ -237,12 +238,11 @@ public final class StopAction {
                 sent = true;
             } catch (IOException e) {
                 sent = false;
+                refused = e;
             }
         }
         if (!sent && holder.isAlive()) {
-            throw new DaemonEnvironmentException("Cannot send " + signal.fullName() + " to process " + pid
-                    + " (holder of " + pidfile + "): permission denied. Run this as the daemon's user or as root.",
-                    ExitStatus.PRIVILEGE, null);
+            throw SignalAction.cannotSend(signal, pid, pidfile, refused);
         }
         return dumped;
     }
