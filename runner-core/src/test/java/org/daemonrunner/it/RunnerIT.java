@@ -186,6 +186,23 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    void restartWhoseOldDaemonOutlivesTheTimeoutSaysNothingWasRestartedAndOffersRestartForce() {
+        long pid = startProbe("--ignore-stop");
+        Command.Result restart = probeRun("restart", "--ignore-stop", "--timeout", "1s");
+        assertExit(restart, 1);
+        assertThat(restart.err().trim()).isEqualTo("Cannot restart: the old daemon, pid " + pid + ", did not exit"
+                + " within 1s after SIGTERM and still runs; nothing was restarted, and pidfile " + pidfile + " is left"
+                + " in place. Use 'restart --force' to send it SIGKILL after the timeout, then start (or 'force-stop',"
+                + " then 'start').");
+        assertThat(restart.out()).doesNotContain("started");
+        assertThat(isGone(pid)).isFalse();
+
+        Command.Result forced = assertExit(probeRun("restart", "--ignore-stop", "--timeout", "300ms", "--force"), 0);
+        assertThat(forced.out()).contains("stopped (pid " + pid + ")", "started with pid");
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
     void restartStopsTheOldDaemonBeforeStartingTheNewOne() {
         long first = startProbe();
         Command.Result restart = probeRun("restart");

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import org.daemonrunner.Action;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.StopFailureException;
@@ -81,8 +82,9 @@ public final class StopAction {
                     // still exits: wait on the lock of the very file it held (the watch keeps it open).
                     Duration timeout = schedule.steps().get(0).timeout();
                     if (!watch.awaitRelease(timeout) || !awaitGone(stat, timeout)) {
-                        throw new StopFailureException("Process " + pid + " is exiting but did not exit within "
-                                + seconds(timeout) + ".", null);
+                        throw new StopFailureException((command.action() == Action.RESTART ? "Cannot restart: process "
+                                : "Process ") + pid + " is exiting but did not exit within " + seconds(timeout) + "."
+                                + (command.action() == Action.RESTART ? " Nothing was restarted." : ""), null);
                     }
                     console.out().println("stopped (pid " + pid + ", already asked to stop)");
                     return ExitStatus.OK;
@@ -115,9 +117,7 @@ public final class StopAction {
                     watch = null;
                 }
                 if (!exited && stillHolds(pidfile, pid)) {
-                    throw new StopFailureException("Process " + pid + " did not exit within " + describe(schedule)
-                            + "; pidfile " + pidfile + " left in place." + (schedule.endsInKill() ? ""
-                            : " Use 'force-stop' (or 'stop --force') to send SIGKILL after the timeout."), null);
+                    throw outlived(command.action(), pid, schedule, pidfile);
                 }
                 stopped = pid;
                 ending = how;
@@ -245,6 +245,22 @@ public final class StopAction {
             throw SignalAction.cannotSend(signal, pid, pidfile, refused);
         }
         return dumped;
+    }
+
+    /**
+     * The failure of a daemon that outlived the whole stop schedule: for {@code restart}, that nothing was
+     * restarted, since the old daemon still runs; with what to do when the schedule did not end in SIGKILL.
+     */
+    private static StopFailureException outlived(Action action, long pid, StopSchedule schedule, Path pidfile) {
+        if (action == Action.RESTART) {
+            return new StopFailureException("Cannot restart: the old daemon, pid " + pid + ", did not exit within "
+                    + describe(schedule) + " and still runs; nothing was restarted, and pidfile " + pidfile
+                    + " is left in place." + (schedule.endsInKill() ? "" : " Use 'restart --force' to send it SIGKILL"
+                    + " after the timeout, then start (or 'force-stop', then 'start')."), null);
+        }
+        return new StopFailureException("Process " + pid + " did not exit within " + describe(schedule)
+                + "; pidfile " + pidfile + " left in place." + (schedule.endsInKill() ? ""
+                : " Use 'force-stop' (or 'stop --force') to send SIGKILL after the timeout."), null);
     }
 
     private static String describe(StopSchedule schedule) {
