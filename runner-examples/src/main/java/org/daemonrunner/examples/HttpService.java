@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.Reader;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -21,7 +20,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -35,7 +33,7 @@ import org.daemonrunner.ExitStatus;
  * {@code ok}, and {@code GET /} answers the greeting from its configuration file.
  *
  * <pre>
- * java -cp sample-daemon.jar org.daemonrunner.examples.HttpService start|stop|restart|status|reload|run
+ * java -cp sample-daemon.jar org.daemonrunner.examples.HttpService start|stop|restart|status|reload|...|systemd-unit
  *      [--dir DIR] [--pidfile FILE] [--stdout FILE] [--stderr FILE] [--port PORT] [--bind ADDRESS]
  *      [--config FILE] [--user NAME]
  * </pre>
@@ -157,10 +155,7 @@ public final class HttpService implements DaemonApp {
     }
 
     private static void printHelp(Options options) {
-        PrintWriter err = new PrintWriter(System.err);
-        new HelpFormatter().printHelp(err, 100, "java -cp sample-daemon.jar " + HttpService.class.getName()
-                + " start|stop|restart|status|reload|run [options]", null, options, 2, 2, null);
-        err.flush();
+        Usage.print("java -cp sample-daemon.jar " + HttpService.class.getName(), options);
     }
 
     private String url() {

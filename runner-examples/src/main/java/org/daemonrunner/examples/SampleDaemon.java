@@ -2,7 +2,6 @@
 package org.daemonrunner.examples;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -12,7 +11,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -25,7 +23,7 @@ import org.daemonrunner.ExitStatus;
  * every interval.
  *
  * <pre>
- * java -jar sample-daemon.jar start|stop|restart|status|run [--dir DIR] [--data FILE] [--pidfile FILE]
+ * java -jar sample-daemon.jar start|stop|restart|status|...|systemd-unit [--dir DIR] [--data FILE] [--pidfile FILE]
  *                             [--stdout FILE] [--stderr FILE] [--interval SECONDS]
  *                             [--init-delay SECONDS] [--unhealthy-file FILE]
  * </pre>
@@ -95,15 +93,17 @@ public final class SampleDaemon implements DaemonApp {
         Duration initDelay;
         try {
             line = new DefaultParser().parse(DaemonRunner.withRunnerOptions(options), args);
-            interval = seconds(line.getOptionValue("interval", "5"));
+            interval = seconds(line, "interval", "5");
             if (interval.isNegative() || interval.isZero()) {
-                throw new ParseException("--interval must be a positive number of seconds");
+                throw new ParseException("--interval must be a positive number of seconds, such as 5 or 0.5, not '"
+                        + line.getOptionValue("interval") + "'");
             }
-            initDelay = seconds(line.getOptionValue("init-delay", "0"));
+            initDelay = seconds(line, "init-delay", "0");
             if (initDelay.isNegative()) {
-                throw new ParseException("--init-delay must be a number of seconds, 0 or more");
+                throw new ParseException("--init-delay must be a number of seconds, 0 or more, such as 2 or 0.5, not '"
+                        + line.getOptionValue("init-delay") + "'");
             }
-        } catch (ParseException | NumberFormatException e) {
+        } catch (ParseException e) {
             System.err.println(e.getMessage());
             printHelp(options);
             return ExitStatus.USAGE;
@@ -148,16 +148,28 @@ public final class SampleDaemon implements DaemonApp {
         return new DaemonRunner(app).doAction(DaemonRunner.runnerArguments(line));
     }
 
-    /** Parses a number of seconds such as {@code 5} or {@code 0.5}. */
-    private static Duration seconds(String value) {
-        return Duration.ofMillis(Math.round(Double.parseDouble(value) * 1000));
+    /**
+     * Parses option {@code name}'s number of seconds, such as {@code 5} or {@code 0.5}, or {@code fallback}.
+     *
+     * @throws ParseException naming the option and the form to write, when the value is not a finite number
+     */
+    private static Duration seconds(CommandLine line, String name, String fallback) throws ParseException {
+        String value = line.getOptionValue(name, fallback);
+        double seconds;
+        try {
+            seconds = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            seconds = Double.NaN;
+        }
+        if (!Double.isFinite(seconds) || Math.abs(seconds) > 1e9) {
+            throw new ParseException("--" + name + " must be a number of seconds, such as 5 or 0.5, not '" + value
+                    + "'");
+        }
+        return Duration.ofMillis(Math.round(seconds * 1000));
     }
 
     private static void printHelp(Options options) {
-        PrintWriter err = new PrintWriter(System.err);
-        new HelpFormatter().printHelp(err, 100, "java -jar sample-daemon.jar start|stop|force-stop|restart|status|reload|reopen-logs|run [options]",
-                null, options, 2, 2, null);
-        err.flush();
+        Usage.print("java -jar sample-daemon.jar", options);
     }
 
     @Override

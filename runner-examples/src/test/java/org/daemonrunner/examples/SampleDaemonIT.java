@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.daemonrunner.Action;
 import org.daemonrunner.it.Command;
 import org.daemonrunner.it.Daemons;
 import org.junit.jupiter.api.AfterEach;
@@ -189,6 +190,33 @@ class SampleDaemonIT {
         assertThat(isGone(pid)).isTrue();
         assertThat(start.err() + reopen.err() + Daemons.readOrEmpty(dir.resolve("sample.err.1"))
                 + Daemons.readOrEmpty(dir.resolve("sample.err"))).doesNotContain("WARNING", "Exception");
+    }
+
+    @Test
+    void aNumberOfSecondsThatIsNotOneIsAUsageErrorNamingTheOptionAndTheFormToWrite() {
+        for (String option : List.of("--interval", "--init-delay")) {
+            Command.Result start = daemons.run(SampleJar.command("start", "--dir", dir.toString(), option, "abc"));
+            assertExit(start, 2, option);
+            assertThat(start.err()).as(option)
+                    .startsWith(option + " must be a number of seconds, such as 5 or 0.5, not 'abc'")
+                    .doesNotContain("For input string", "NumberFormatException");
+        }
+        assertThat(dir.resolve("sample.pid")).doesNotExist();
+    }
+
+    @Test
+    void theHelpListsEveryActionOfTheRunner() {
+        for (String program : List.of("sample", "http")) {
+            List<String> command = program.equals("sample") ? SampleJar.command("--help")
+                    : List.of(Daemons.JAVA, "-cp", SampleJar.PATH, HttpService.class.getName(), "--help");
+            Command.Result help = assertExit(daemons.run(command), 0, program);
+            List<String> actions = new ArrayList<>();
+            for (Action action : Action.values()) {
+                actions.add(action.actionName());
+            }
+            assertThat(help.err()).as(program).contains(" " + String.join("|", actions) + " [options]")
+                    .contains("|reopen-logs|", "|systemd-unit [options]");
+        }
     }
 
     @Test
