@@ -29,7 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@code MARKER.release} to exist, as a program whose hook drains its work; {@code GET /quit} answers, then stops the
  * server, whose thread was the last non-daemon one once {@code main} returned.
  *
- * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|block|READY_FILE]}
+ * With {@code exit} it calls {@code System.exit(6)} before listening; with {@code return}, {@code main} returns
+ * before listening, leaving no thread.
+ *
+ * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|exit|return|block|READY_FILE]}
  */
 public final class PlainHttpMain {
     private PlainHttpMain() {
@@ -38,6 +41,12 @@ public final class PlainHttpMain {
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
         Path marker = Path.of(args[1]);
+        if (args.length > 2 && args[2].equals("exit")) {
+            System.exit(6); // as a program that gives up before it serves
+        }
+        if (args.length > 2 && args[2].equals("return")) {
+            return; // as a program that never starts serving, and has no thread left
+        }
         if (args.length > 2 && args[2].equals("fail")) {
             throw new IllegalStateException("cannot serve", new IOException("the config file /etc/plain.conf is missing"));
         }

@@ -32,7 +32,7 @@ public final class ProbeApp implements DaemonApp {
 
     public static void main(String[] args) throws ParseException {
         Options known = new Options();
-        for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "ready-in-run-ms", "run-fail", "run-exit",
+        for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "init-error", "ready-in-run-ms", "run-fail", "run-exit",
                 "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "exit-until", "umask",
                 "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
                 "tick-burst", "launcher-file", "launcher-file-text"}) {
@@ -242,6 +242,9 @@ public final class ProbeApp implements DaemonApp {
             // as Spring Boot does with a busy port: the reason is several causes down
             throw new IllegalStateException("Failed to start bean 'webServerStartStop'", new RuntimeException(
                     "Unable to start embedded server", new java.net.BindException(options.getOptionValue("init-fail-wrapped"))));
+        }
+        if (options.hasOption("init-error")) {
+            throw new AssertionError(options.getOptionValue("init-error")); // an Error, not an Exception
         }
         if (options.hasOption("init-exit")) {
             System.exit(Integer.parseInt(options.getOptionValue("init-exit")));

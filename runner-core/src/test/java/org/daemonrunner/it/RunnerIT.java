@@ -120,10 +120,21 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    void anErrorThrownByInitFailsStartWithItsOneLine() {
+        Command.Result start = probeRun("start", "--init-error", "the cache is inconsistent");
+        assertExit(start, 1);
+        assertThat(start.err()).contains("exited with status 1 before it was ready: init() failed:"
+                + " java.lang.AssertionError: the cache is inconsistent");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
     void startFailsWithTheExitStatusWhenTheDaemonExitsBeforeItIsReady() {
         Command.Result start = probeRun("start", "--init-exit", "7");
         assertExit(start, 1);
-        assertThat(start.err()).contains("exited with status 7 before it was ready");
+        assertThat(start.err()).containsPattern("exited with status 7 before it was ready: pid \\d+ is exiting before it"
+                + " was ready \\(at [^)]+\\): System.exit\\(\\) was called by org.daemonrunner.it.ProbeApp.init\\("
+                + "ProbeApp.java:\\d+\\) in thread 'main'\\.");
         assertThat(pidfile).doesNotExist();
     }
 

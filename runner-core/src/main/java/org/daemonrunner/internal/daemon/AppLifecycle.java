@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
@@ -86,7 +85,7 @@ public final class AppLifecycle {
         }
         pidfile.removeAtShutdownUnlessArranged();
         if (daemon) {
-            ExitCause.sayAtShutdown(stderr, new ExitAskedFor());
+            ExitCause.sayAtShutdown(stderr, new AtExit());
         }
         try {
             noteReplacedStaleFile(pidfilePath);
@@ -116,14 +115,24 @@ public final class AppLifecycle {
     }
 
     /**
-     * Whether the daemon's end needs no word from {@link ExitCause}: before the app was ready ({@code start} reports
-     * that exit), on a stop, or once {@link #run} has returned (it said how {@code run()} ended, and the caller exits
-     * with its status). (In the foreground, the supervisor sees the exit.)
+     * What {@link ExitCause} needs at the JVM's end: no word on a stop, or once {@link #run} has returned (it said how
+     * the app ended, and the caller exits with its status); otherwise the end came from the app's own code (a
+     * {@code System.exit()}), before readiness or after. (In the foreground, the supervisor sees the exit.)
      */
-    private final class ExitAskedFor implements BooleanSupplier {
+    private final class AtExit implements ExitCause.Lifecycle {
         @Override
-        public boolean getAsBoolean() {
-            return !ready.get() || stopRequested.get() || returned;
+        public boolean quiet() {
+            return stopRequested.get() || returned;
+        }
+
+        @Override
+        public boolean ready() {
+            return ready.get();
+        }
+
+        @Override
+        public String notYet() {
+            return "";
         }
     }
 
@@ -169,7 +178,7 @@ public final class AppLifecycle {
     private void init() throws StepFailed {
         try {
             app.init();
-        } catch (Exception | LinkageError e) {
+        } catch (Exception | Error e) { // an Error too (an assert, a stack overflow): its one line, not the JVM's
             throw failed(stopRequested.get() ? "it was stopped during init(): after the stop came, init() threw "
                     : "init() failed: ", e);
         }

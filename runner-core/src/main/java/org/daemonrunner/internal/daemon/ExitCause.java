@@ -11,14 +11,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.proc.Signal;
 
 /**
  * Says in the daemon's stderr log why its JVM is ending when daemonrunner did not end it: a daemon that exits on its
  * own after it was ready would otherwise leave no word (its parent is init, which reaps it silently, and
- * {@code status} can only say that it is gone).
+ * {@code status} can only say that it is gone); one that exits before it was ready, by a {@code System.exit()} in
+ * its own code, gets the line that {@code start} quotes as the cause (the exit status {@code start} has already).
  *
  * <p>A shutdown hook reads the cause from the threads' stacks. The thread that started the shutdown runs the hooks
  * from {@code java.lang.Shutdown}: from {@code Shutdown.exit}, below the {@code System.exit()} (or
@@ -35,27 +35,46 @@ final class ExitCause {
     record Cause(String how, String detail) {
     }
 
+    /** What the daemon's lifecycle knows when its JVM ends; a named class implements it (no lambdas at start-up). */
+    interface Lifecycle {
+        /** Whether the end needs no word: a stop was asked for, or the lifecycle said already how it ended. */
+        boolean quiet();
+
+        /** Whether the daemon had been reported ready. */
+        boolean ready();
+
+        /** For an end before readiness, what had not happened yet, or empty. */
+        String notYet();
+    }
+
+    private static final String LAST_THREAD = "its last non-daemon thread has ended";
+
     private ExitCause() {
     }
 
     /**
-     * Registers the hook; at shutdown, unless {@code quiet} is then true (the exit was asked for, by a stop, or the
-     * lifecycle said it already), it appends one {@code daemonrunner: } line, with the time (UTC), to {@code log}:
-     * the daemon's stderr log, by its path, which the program cannot have closed or replaced as it can
-     * {@code System.err}.
+     * Registers the hook; at shutdown, unless the lifecycle is then {@link Lifecycle#quiet() quiet} (the exit was
+     * asked for, by a stop, or the lifecycle said it already), it appends one {@code daemonrunner: } line, with the
+     * time (UTC), to {@code log}: the daemon's stderr log, by its path, which the program cannot have closed or
+     * replaced as it can {@code System.err}.
      */
-    static void sayAtShutdown(Path log, BooleanSupplier quiet) {
+    static void sayAtShutdown(Path log, Lifecycle lifecycle) {
         Runtime.getRuntime().addShutdownHook(new Thread("daemonrunner-exit-cause") {
             @Override
             public void run() {
-                if (quiet.getAsBoolean()) {
+                if (lifecycle.quiet()) {
                     return;
                 }
+                boolean ready = lifecycle.ready();
                 Cause cause;
                 try {
-                    cause = describe(Thread.getAllStackTraces());
+                    cause = describe(Thread.getAllStackTraces(), ready);
                 } catch (RuntimeException e) { // a security manager that denies the stacks, say
-                    cause = new Cause("after it was ready", "its threads' stacks cannot be read (" + e + ")");
+                    cause = new Cause(ready ? "after it was ready" : "before it was ready",
+                            "its threads' stacks cannot be read (" + e + ")");
+                }
+                if (cause != null && !ready && cause.detail().equals(LAST_THREAD) && !lifecycle.notYet().isEmpty()) {
+                    cause = new Cause(cause.how(), LAST_THREAD + ", and " + lifecycle.notYet());
                 }
                 if (cause == null) {
                     return;
@@ -73,10 +92,11 @@ final class ExitCause {
     }
 
     /**
-     * Why the JVM is shutting down, from its threads' stacks (taken during the shutdown); null for a stop that the
-     * program handled itself (an exit in its {@code SIGTERM handler} thread).
+     * Why the JVM is shutting down, from its threads' stacks (taken during the shutdown), after the daemon was
+     * {@code ready} or before; null for a stop that the program handled itself (an exit in its
+     * {@code SIGTERM handler} thread).
      */
-    static Cause describe(Map<Thread, StackTraceElement[]> threads) {
+    static Cause describe(Map<Thread, StackTraceElement[]> threads, boolean ready) {
         Map.Entry<Thread, StackTraceElement[]> starter = null;
         int at = -1;
         boolean runsHooks = false;
@@ -99,18 +119,23 @@ final class ExitCause {
                 }
             }
         }
+        String when = ready ? "after it was ready" : "before it was ready";
         if (starter == null) {
-            return new Cause("after it was ready", "no platform thread shows why (System.exit() in a virtual thread,"
-                    + " which the JVM does not list, or an exit from native code)");
+            return new Cause(when, "no platform thread shows why (System.exit() in a virtual thread, which the JVM"
+                    + " does not list, or an exit from native code)");
         }
         if (starter.getValue()[at].getMethodName().equals("shutdown")) {
-            return new Cause("on its own after it was ready", "its last non-daemon thread has ended");
+            return new Cause(ready ? "on its own " + when : when, LAST_THREAD);
         }
-        return exitCall(starter.getKey().getName(), starter.getValue(), at + 1);
+        return exitCall(starter.getKey().getName(), starter.getValue(), at + 1, ready);
     }
 
-    /** The caller of {@code Shutdown.exit}, whose frame is at {@code from} or below the JDK's exit methods. */
-    private static Cause exitCall(String threadName, StackTraceElement[] stack, int from) {
+
+    /**
+     * The caller of {@code Shutdown.exit}, whose frame is at {@code from} or below the JDK's exit methods. Before
+     * readiness the status is left out: {@code start}, which quotes the line, has it from the exit.
+     */
+    private static Cause exitCall(String threadName, StackTraceElement[] stack, int from, boolean ready) {
         Signal signal = handledSignal(threadName);
         if (signal == Signal.TERM) {
             return null; // SIGTERM is a stop, whoever handles it
@@ -126,10 +151,11 @@ final class ExitCause {
         }
         String caller = i < stack.length ? name(stack[i]) : "a caller no stack shows";
         if (signal == null) {
-            return new Cause("on its own after it was ready", method + " was called by " + caller + " in thread '"
-                    + threadName + "' (exit status unknown: the JVM does not give it to shutdown hooks)");
+            return new Cause(ready ? "on its own after it was ready" : "before it was ready", method + " was called by "
+                    + caller + " in thread '" + threadName + "'"
+                    + (ready ? " (exit status unknown: the JVM does not give it to shutdown hooks)" : ""));
         }
-        String how = "after it was ready, on " + signal.fullName();
+        String how = (ready ? "after it was ready, on " : "before it was ready, on ") + signal.fullName();
         if (caller.startsWith("java.lang.Terminator")) {
             return new Cause(how, "the JVM's default handling of " + signal.fullName() + " (exit status "
                     + (128 + signal.number()) + ")");

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.daemon.DaemonSteps.StepFailed;
@@ -74,7 +73,7 @@ public final class WrappedProgram {
         }
         pidfile.removeAtShutdownUnlessArranged();
         if (daemon) {
-            ExitCause.sayAtShutdown(stderr, new ExitAskedFor());
+            ExitCause.sayAtShutdown(stderr, new AtExit());
         }
         installSignalMap();
         if (daemon || !readiness.kind().equals(Readiness.MAIN_RETURNED)) {
@@ -110,6 +109,17 @@ public final class WrappedProgram {
         }
     }
 
+    /**
+     * The program's {@code main} could not be called: the one line {@code start} reports, then
+     * {@code System.exit(1)}, so that the shutdown hooks remove the pidfile (and {@link ExitCause} adds nothing).
+     */
+    public void cannotCallMain(String message) {
+        outcome.set(Outcome.FAILED);
+        System.err.println(CAUSE_PREFIX + message);
+        System.err.flush();
+        System.exit(ExitStatus.FAILURE);
+    }
+
     /** Marks the pidfile ready and tells whoever waits, once, unless {@code main} failed first. */
     private void reportReady() {
         if (!outcome.compareAndSet(Outcome.STARTING, Outcome.READY)) {
@@ -137,13 +147,23 @@ public final class WrappedProgram {
     }
 
     /**
-     * Whether the daemon's end needs no word from {@link ExitCause}: before the program was ready ({@code start}
-     * reports that exit), or on a stop. (In the foreground, the supervisor sees the exit.)
+     * What {@link ExitCause} needs at the JVM's end: no word on a stop, or when {@code main} failed (its line is
+     * written); otherwise the end came from the program, before readiness (with what had not happened yet) or after.
      */
-    private final class ExitAskedFor implements BooleanSupplier {
+    private final class AtExit implements ExitCause.Lifecycle {
         @Override
-        public boolean getAsBoolean() {
-            return outcome.get() != Outcome.READY || stopRequested.get();
+        public boolean quiet() {
+            return outcome.get() == Outcome.FAILED || stopRequested.get();
+        }
+
+        @Override
+        public boolean ready() {
+            return outcome.get() == Outcome.READY;
+        }
+
+        @Override
+        public String notYet() {
+            return WrappedProgram.this.notYet();
         }
     }
 

@@ -65,7 +65,7 @@ public final class ProgramMain {
         WrappedProgram program = program(settings);
         program.install();
         try {
-            invoke(mainClass, main, programArgs);
+            invoke(program, mainClass, main, programArgs);
         } catch (Throwable e) {
             program.mainFailed(e);
             throw e;
@@ -204,7 +204,8 @@ public final class ProgramMain {
     }
 
     /** Calls {@code main} as the launcher would: a new instance first for an instance {@code main}. */
-    private static void invoke(Class<?> mainClass, Method main, String[] args) throws Throwable {
+    private static void invoke(WrappedProgram program, Class<?> mainClass, Method main, String[] args)
+            throws Throwable {
         try {
             Object target = null;
             if (!Modifier.isPublic(main.getModifiers()) || !Modifier.isPublic(main.getDeclaringClass().getModifiers())) {
@@ -226,9 +227,7 @@ public final class ProgramMain {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         } catch (ReflectiveOperationException | InaccessibleObjectException e) {
-            // after install(): System.exit, so that the shutdown hook removes the pidfile
-            System.err.println(CAUSE_PREFIX + "cannot call the main method of " + mainClass.getName() + ": " + e);
-            System.exit(ExitStatus.FAILURE);
+            program.cannotCallMain("cannot call the main method of " + mainClass.getName() + ": " + e);
         }
     }
 

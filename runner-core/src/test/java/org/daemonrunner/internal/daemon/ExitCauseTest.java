@@ -30,7 +30,7 @@ class ExitCauseTest {
                         frame("java.lang.System", "exit", "System.java", 1541),
                         frame("com.example.Jobs", "lambda$main$1", "Jobs.java", 15),
                         frame("java.lang.Thread", "run", "Thread.java", 1474))));
-        assertThat(ExitCause.describe(threads)).isEqualTo(new ExitCause.Cause("on its own after it was ready",
+        assertThat(ExitCause.describe(threads, true)).isEqualTo(new ExitCause.Cause("on its own after it was ready",
                 "System.exit() was called by com.example.Jobs.lambda$main$1(Jobs.java:15) in thread 'worker' (exit"
                         + " status unknown: the JVM does not give it to shutdown hooks)"));
     }
@@ -41,7 +41,7 @@ class ExitCauseTest {
                 thread("pool-1-thread-1", below(frame("java.lang.Shutdown", "exit", "Shutdown.java", 173),
                         frame("java.lang.Runtime", "exit", "Runtime.java", 115),
                         frame("com.example.Generated", "quit", null, -1))));
-        assertThat(ExitCause.describe(threads).detail()).startsWith("Runtime.exit() was called by"
+        assertThat(ExitCause.describe(threads, true).detail()).startsWith("Runtime.exit() was called by"
                 + " com.example.Generated.quit(Unknown Source) in thread 'pool-1-thread-1'");
     }
 
@@ -57,7 +57,7 @@ class ExitCauseTest {
                         frame("java.lang.Runtime", "exit", "Runtime.java", 177),
                         frame("java.lang.System", "exit", "System.java", 1541),
                         frame("com.example.Main", "main", "Main.java", 21))));
-        assertThat(ExitCause.describe(threads).detail()).startsWith("System.exit() was called by"
+        assertThat(ExitCause.describe(threads, true).detail()).startsWith("System.exit() was called by"
                 + " com.example.Main.main(Main.java:21) in thread 'main'");
     }
 
@@ -67,14 +67,14 @@ class ExitCauseTest {
                 thread("SIGINT handler", below(frame("java.lang.Shutdown", "exit", "Shutdown.java", 173),
                         frame("java.lang.Terminator$1", "handle", "Terminator.java", 51),
                         frame("jdk.internal.misc.Signal$1", "run", "Signal.java", 219))));
-        assertThat(ExitCause.describe(byDefault)).isEqualTo(new ExitCause.Cause("after it was ready, on SIGINT",
+        assertThat(ExitCause.describe(byDefault, true)).isEqualTo(new ExitCause.Cause("after it was ready, on SIGINT",
                 "the JVM's default handling of SIGINT (exit status 130)"));
         Map<Thread, StackTraceElement[]> own = threads(
                 thread("SIGINT handler", below(frame("java.lang.Shutdown", "exit", "Shutdown.java", 173),
                         frame("java.lang.Runtime", "exit", "Runtime.java", 115),
                         frame("java.lang.System", "exit", "System.java", 1877),
                         frame("com.example.Main", "lambda$main$2", "Main.java", 30))));
-        assertThat(ExitCause.describe(own)).isEqualTo(new ExitCause.Cause("after it was ready, on SIGINT",
+        assertThat(ExitCause.describe(own, true)).isEqualTo(new ExitCause.Cause("after it was ready, on SIGINT",
                 "the program's own SIGINT handler called System.exit() in com.example.Main.lambda$main$2(Main.java:30)"));
     }
 
@@ -85,19 +85,39 @@ class ExitCauseTest {
                         frame("java.lang.Runtime", "exit", "Runtime.java", 115),
                         frame("java.lang.System", "exit", "System.java", 1877),
                         frame("com.example.Main", "lambda$main$3", "Main.java", 33))));
-        assertThat(ExitCause.describe(threads)).isNull();
+        assertThat(ExitCause.describe(threads, true)).isNull();
     }
 
     @Test
     void theLastNonDaemonThreadsEndAndNoCauseAtAll() {
         Map<Thread, StackTraceElement[]> last = threads(
                 thread("DestroyJavaVM", below(frame("java.lang.Shutdown", "shutdown", "Shutdown.java", 200))));
-        assertThat(ExitCause.describe(last)).isEqualTo(new ExitCause.Cause("on its own after it was ready",
+        assertThat(ExitCause.describe(last, true)).isEqualTo(new ExitCause.Cause("on its own after it was ready",
                 "its last non-daemon thread has ended"));
         Map<Thread, StackTraceElement[]> none = threads(
                 thread("main", frame("java.lang.Thread", "sleep", "Thread.java", 509)));
-        assertThat(ExitCause.describe(none).detail()).startsWith("no platform thread shows why (System.exit() in a"
+        assertThat(ExitCause.describe(none, true).detail()).startsWith("no platform thread shows why (System.exit() in a"
                 + " virtual thread");
+    }
+
+    @Test
+    void beforeReadinessTheLineSaysSoAndLeavesTheStatusToStart() {
+        Map<Thread, StackTraceElement[]> exit = threads(
+                thread("main", below(frame("java.lang.Shutdown", "exit", "Shutdown.java", 167),
+                        frame("java.lang.Runtime", "exit", "Runtime.java", 177),
+                        frame("java.lang.System", "exit", "System.java", 1541),
+                        frame("com.example.Shop", "init", "Shop.java", 20))));
+        assertThat(ExitCause.describe(exit, false)).isEqualTo(new ExitCause.Cause("before it was ready",
+                "System.exit() was called by com.example.Shop.init(Shop.java:20) in thread 'main'"));
+        Map<Thread, StackTraceElement[]> interrupt = threads(
+                thread("SIGINT handler", below(frame("java.lang.Shutdown", "exit", "Shutdown.java", 167),
+                        frame("java.lang.Runtime", "exit", "Runtime.java", 177),
+                        frame("java.lang.Terminator$1", "handle", "Terminator.java", 51))));
+        assertThat(ExitCause.describe(interrupt, false).how()).isEqualTo("before it was ready, on SIGINT");
+        Map<Thread, StackTraceElement[]> last = threads(
+                thread("DestroyJavaVM", below(frame("java.lang.Shutdown", "shutdown", "Shutdown.java", 200))));
+        assertThat(ExitCause.describe(last, false)).isEqualTo(new ExitCause.Cause("before it was ready",
+                "its last non-daemon thread has ended"));
     }
 
     private static StackTraceElement frame(String type, String method, String file, int line) {
