@@ -238,6 +238,7 @@ class ContextIT extends ProbeTest {
         Command.Result start = assertExit(daemons.run(command), 1);
 
         assertThat(start.err()).contains("before it was ready");
+        assertThat(pidfile).as("the file start made for nobody, which its daemon never locked").doesNotExist();
         long pid = Long.parseLong(start.err().replaceAll("(?s)^Daemon \\(pid (\\d+)\\).*", "$1"));
         Path crash = Path.of(System.getProperty("java.io.tmpdir"), "hs_err_pid" + pid + ".log");
         try {

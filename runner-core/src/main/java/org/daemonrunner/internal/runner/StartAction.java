@@ -127,6 +127,7 @@ public final class StartAction {
         } catch (IOException e) {
             // what the launch shells printed (to the stderr log) says why they could not report
             LogTail said = LogTail.of(paths.stderr(), errorLogSize);
+            removeUnheld(paths.pidfile());
             throw new StartFailureException("Cannot start: launching " + command.java() + " failed: "
                     + e.getMessage() + "." + (said.isEmpty() ? " They printed nothing to " + paths.stderr() + "."
                     : said.lines(paths.stderr())), e);
@@ -155,14 +156,31 @@ public final class StartAction {
                     return start(true);
                 }
             }
+            removeUnheld(paths.pidfile());
             throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
                     + " before it was ready" + sentence(tail.cause(exited.pid())) + evidence, null);
         }
         DaemonLauncher.TimedOut timedOut = (DaemonLauncher.TimedOut) outcome;
+        if (timedOut.exited()) {
+            removeUnheld(paths.pidfile());
+        }
         throw new StartFailureException("Daemon (pid " + timedOut.pid() + ") did not become ready within "
                 + seconds(wait) + "; " + (timedOut.exited() ? "it was sent SIGTERM and has exited"
                 : "it was sent SIGTERM but is still running: end it with 'kill -KILL " + timedOut.pid() + "'")
                 + sentence(tail.cause(timedOut.pid())) + evidence, null);
+    }
+
+    /**
+     * After a failed start whose daemon is gone, removes the pidfile if no daemon holds it: with a user to run as,
+     * {@code start} made the file for that user, and a daemon that died before it locked the file (a JVM that could
+     * not start) left it behind, owned by that user, for every later command to find.
+     */
+    private static void removeUnheld(Path pidfile) {
+        try {
+            PidFile.removeIfStale(pidfile);
+        } catch (IOException e) {
+            // left as a stale file, which the next start replaces and stop removes
+        }
     }
 
     /**
