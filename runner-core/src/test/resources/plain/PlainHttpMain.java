@@ -30,9 +30,10 @@ import java.util.concurrent.locks.LockSupport;
  * server, whose thread was the last non-daemon one once {@code main} returned.
  *
  * With {@code exit} it calls {@code System.exit(6)} before listening; with {@code return}, {@code main} returns
- * before listening, leaving no thread.
+ * before listening, leaving no thread; with {@code throw-on-request}, {@code main} waits, once listening, for
+ * {@code GET /throw}, then stops the server and throws.
  *
- * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|exit|return|block|READY_FILE]}
+ * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|exit|return|throw-on-request|block|READY_FILE]}
  */
 public final class PlainHttpMain {
     private PlainHttpMain() {
@@ -96,6 +97,12 @@ public final class PlainHttpMain {
             }, "slow-hook"));
             new Thread(() -> System.exit(5), "exit").start();
         });
+        java.util.concurrent.CountDownLatch thrown = new java.util.concurrent.CountDownLatch(1);
+        server.createContext("/throw", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+            thrown.countDown();
+        });
         server.createContext("/quit", exchange -> {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
@@ -104,6 +111,15 @@ public final class PlainHttpMain {
         serving.set(server);
         server.start();
         System.out.println("listening on " + port);
+        if (args.length > 2 && args[2].equals("throw-on-request")) {
+            try {
+                thrown.await(); // GET /throw
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            new Thread(() -> server.stop(0), "quit").start(); // stop waits for the handler's thread to end
+            throw new IllegalStateException("the cache went away", new IOException("/var/cache/plain is gone"));
+        }
         if (args.length > 2 && args[2].equals("block")) {
             try {
                 Thread.currentThread().join(); // until the JVM ends

@@ -323,6 +323,15 @@ class WrapperIT {
         assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(quit, "on its own after it was ready")
                 + "its last non-daemon thread has ended");
 
+        long threw = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready", "port:" + port, "start",
+                "--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(), "throw-on-request")), 0)
+                .startedPid();
+        assertThat(Wrapped.get(port, "/throw")).startsWith("HTTP/1.1 200");
+        await("pid " + threw + " to end after its main threw", Duration.ofSeconds(20), () -> isGone(threw));
+        assertThat(Daemons.readOrEmpty(err)).containsPattern(exitLine(threw, "on its own after it was ready")
+                + "its last non-daemon thread has ended, after its main\\(\\) had thrown java.lang.IllegalStateException:"
+                + " the cache went away");
+
         // a stop schedule that starts with SIGINT: the JVM's default handling ends it, which the daemon cannot tell
         // from anyone else's SIGINT, so the line names the signal (and does not say "on its own")
         long interrupted = startPlain();
@@ -336,7 +345,7 @@ class WrapperIT {
         assertThat(Daemons.readOrEmpty(err)).as("SIGTERM, a stop: no line about it")
                 .doesNotContain("pid " + stopped + " is exiting");
         assertThat(Daemons.readOrEmpty(err).lines().filter(line -> line.contains(" is exiting ")))
-                .as("one line for each of the four ends before").hasSize(4);
+                .as("one line for each of the five ends before").hasSize(5);
     }
 
     @Test

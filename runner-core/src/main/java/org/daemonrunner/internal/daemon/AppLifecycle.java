@@ -131,8 +131,8 @@ public final class AppLifecycle {
         }
 
         @Override
-        public String notYet() {
-            return "";
+        public String lastThreadNote() {
+            return ""; // the thread that runs the app returns from run(), which says how
         }
     }
 

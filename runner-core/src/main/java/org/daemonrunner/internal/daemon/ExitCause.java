@@ -43,8 +43,11 @@ final class ExitCause {
         /** Whether the daemon had been reported ready. */
         boolean ready();
 
-        /** For an end before readiness, what had not happened yet, or empty. */
-        String notYet();
+        /**
+         * What the lifecycle adds when the last non-daemon thread ended, or empty: before readiness, what had not
+         * happened yet ({@code and this JVM was not listening on TCP port 8080 yet}); after, what {@code main} threw.
+         */
+        String lastThreadNote();
     }
 
     private static final String LAST_THREAD = "its last non-daemon thread has ended";
@@ -73,8 +76,8 @@ final class ExitCause {
                     cause = new Cause(ready ? "after it was ready" : "before it was ready",
                             "its threads' stacks cannot be read (" + e + ")");
                 }
-                if (cause != null && !ready && cause.detail().equals(LAST_THREAD) && !lifecycle.notYet().isEmpty()) {
-                    cause = new Cause(cause.how(), LAST_THREAD + ", and " + lifecycle.notYet());
+                if (cause != null && cause.detail().equals(LAST_THREAD) && !lifecycle.lastThreadNote().isEmpty()) {
+                    cause = new Cause(cause.how(), LAST_THREAD + ", " + lifecycle.lastThreadNote());
                 }
                 if (cause == null) {
                     return;

@@ -41,6 +41,8 @@ public final class WrappedProgram {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     /** Starting, then either ready or failed, once: {@code main} failing and readiness may come at once. */
     private final AtomicReference<Outcome> outcome = new AtomicReference<>(Outcome.STARTING);
+    /** What {@code main} threw after the program was ready, for the exit line; null if it did not. */
+    private volatile String thrownAfterReady;
     private PidFile pidfile;
 
     /**
@@ -99,13 +101,16 @@ public final class WrappedProgram {
 
     /**
      * The program's {@code main} threw {@code e}: before the program was ready, the one line {@code start} reports,
-     * naming the exception and its root cause; readiness is then never reported. (The JVM then handles {@code e} as
-     * it would in the foreground.)
+     * naming the exception and its root cause; readiness is then never reported. After, it is kept for the line
+     * {@link ExitCause} writes if the JVM ends with its last thread. (The JVM then handles {@code e} as it would in
+     * the foreground.)
      */
     public void mainFailed(Throwable e) {
         if (outcome.compareAndSet(Outcome.STARTING, Outcome.FAILED)) {
             System.err.println(CAUSE_PREFIX + "main() failed: " + DaemonStreams.describe(e));
             System.err.flush();
+        } else {
+            thrownAfterReady = DaemonStreams.describe(e); // the JVM prints its trace; the exit line names it
         }
     }
 
@@ -162,8 +167,10 @@ public final class WrappedProgram {
         }
 
         @Override
-        public String notYet() {
-            return WrappedProgram.this.notYet();
+        public String lastThreadNote() {
+            String threw = thrownAfterReady;
+            return outcome.get() != Outcome.READY ? "and " + notYet()
+                    : threw == null ? "" : "after its main() had thrown " + threw;
         }
     }
 
