@@ -136,7 +136,7 @@ class EnvironmentsIT extends ProbeTest {
         Command.Result reopen = assertExit(probeRun("reopen-logs"), 1);
 
         assertThat(reopen.err()).contains("Cannot reopen the logs of pid " + pid + ": it says \"cannot reopen the logs",
-                "mounted noexec", "-Djffi.extract.dir=DIR", "Its output still goes to the old files");
+                "mounted noexec", "-Djffi.extract.dir=DIR", "Its output still goes to the files it had open");
         assertThat(Daemons.readOrEmpty(dir.resolve("err.log.1"))).contains("daemonrunner: cannot reopen the logs");
         assertThat(jffiFilesIn(Path.of("/"))).as("jffi libraries unpacked into /").isEqualTo(rootBefore);
         assertExit(probeRun("stop"), 0);
@@ -155,6 +155,19 @@ class EnvironmentsIT extends ProbeTest {
                 + dir.resolve("out.log") + " and " + dir.resolve("err.log") + ")\n");
         Path fd1 = Path.of("/proc", Long.toString(pid), "fd", "1");
         assertThat(Files.isSameFile(fd1, dir.resolve("out.log"))).isTrue();
+        assertThat(Files.readString(dir.resolve("err.log"))).contains("daemonrunner: reopened the logs "
+                + dir.resolve("out.log") + " and " + dir.resolve("err.log"));
+        assertExit(probeRun("stop"), 0);
+    }
+
+    @Test
+    void reopenLogsWithoutARenameSucceedsOnceTheDaemonSaysItReopenedThem() throws IOException {
+        long pid = startProbe();
+
+        Command.Result reopen = assertExit(probeRun("reopen-logs"), 0);
+
+        assertThat(reopen.out()).startsWith("reopened logs (SIGUSR1 sent to pid " + pid);
+        assertThat(Files.readString(dir.resolve("err.log"))).contains("daemonrunner: reopened the logs ");
         assertExit(probeRun("stop"), 0);
     }
 
@@ -283,13 +296,19 @@ class EnvironmentsIT extends ProbeTest {
         start.addAll(List.of("start", "--dir", dir.toString()));
         long pid = assertExit(daemons.run(start), 0).startedPid();
 
-        Files.move(dir.resolve("out.log"), dir.resolve("out.log.1")); // as logrotate does
-        Files.move(dir.resolve("err.log"), dir.resolve("err.log.1"));
         List<String> reopen = new ArrayList<>(probe);
         reopen.addAll(List.of("reopen-logs", "--dir", dir.toString()));
+        // not renamed: the descriptors are the files at the paths already, and still the daemon could not reopen
+        Command.Result notRenamed = assertExit(daemons.run(reopen), 1);
+        assertThat(notRenamed.out()).doesNotContain("reopened");
+        assertThat(notRenamed.err()).contains("Cannot reopen the logs of pid " + pid, "Native calls need jnr-posix"
+                + " and jnr-ffi, which are not on the class path").doesNotContain("org.daemonrunner", "Exception");
+        Files.move(dir.resolve("out.log"), dir.resolve("out.log.1")); // as logrotate does
+        Files.move(dir.resolve("err.log"), dir.resolve("err.log.1"));
         Command.Result refused = assertExit(daemons.run(reopen), 1);
         assertThat(refused.err()).contains("Cannot reopen the logs of pid " + pid, "Native calls need jnr-posix and"
-                + " jnr-ffi, which are not on the class path", "add com.github.jnr:jnr-posix back");
+                + " jnr-ffi, which are not on the class path", "add com.github.jnr:jnr-posix back")
+                .doesNotContain("org.daemonrunner", "Exception");
         List<String> stop = new ArrayList<>(probe);
         stop.addAll(List.of("stop", "--dir", dir.toString()));
         assertExit(daemons.run(stop), 0);

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.daemon;
 
-import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
-
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.file.Path;
+import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.posix.Posix;
+import org.daemonrunner.internal.posix.PosixException;
 
 /**
  * The daemon's standard streams, shared by a {@code DaemonApp}'s lifecycle and a wrapped program: reopening the
@@ -18,8 +18,9 @@ final class DaemonStreams {
 
     /**
      * Points standard output and error at their paths again, so that after logrotate renamed the files, all
-     * output (the JVM's own too) goes to the new ones. Loads jnr-posix on first use; a failure is one
-     * {@code daemonrunner: } line on stderr, which {@code reopen-logs} reads back.
+     * output (the JVM's own too) goes to the new ones. Loads jnr-posix on first use. Says how it went in one line
+     * on stderr, which {@code reopen-logs} reads back: {@link Relaunch#LOGS_REOPENED} (in the new file), or
+     * {@link Relaunch#LOGS_NOT_REOPENED} and why, in words ({@code PosixException}'s message says all of it).
      */
     static void reopen(Path stdout, Path stderr) {
         synchronized (System.class) {
@@ -29,9 +30,14 @@ final class DaemonStreams {
                 Posix posix = Posix.get();
                 posix.redirect(1, stdout);
                 posix.redirect(2, stderr);
+            } catch (PosixException e) {
+                System.err.println(Relaunch.LOGS_NOT_REOPENED + " " + stdout + " and " + stderr + ": " + e.getMessage());
+                return;
             } catch (RuntimeException | LinkageError e) {
-                System.err.println(CAUSE_PREFIX + "cannot reopen the logs " + stdout + " and " + stderr + ": " + e);
+                System.err.println(Relaunch.LOGS_NOT_REOPENED + " " + stdout + " and " + stderr + ": " + e);
+                return;
             }
+            System.err.println(Relaunch.LOGS_REOPENED + " " + stdout + " and " + stderr);
         }
     }
 

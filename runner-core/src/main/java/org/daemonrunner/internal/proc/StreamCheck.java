@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -17,8 +18,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Checks, from {@code /proc/PID/fd}, where a process's standard output and error go, and waits for them to be the
- * files at given paths: how {@code reopen-logs} knows that the daemon really reopened its logs. It watches the
- * logs' directories (inotify on Linux) and looks again on every change there, rather than polling.
+ * files at given paths and for the process's own line saying it reopened them: how {@code reopen-logs} knows that
+ * the daemon really reopened its logs. The descriptors alone cannot tell when the logs were not renamed (they are
+ * the files at the paths before the signal too), so the line decides, and the descriptors confirm it. It watches
+ * the logs' directories (inotify on Linux) and looks again on every change there, rather than polling.
  */
 public final class StreamCheck {
     private final long pid;
@@ -26,6 +29,8 @@ public final class StreamCheck {
     private final Path stderr;
     private Path errorLog;
     private long errorLogSize;
+    private Object stderrKey;
+    private long stderrSize;
 
     /** A check of process {@code pid}'s descriptors 1 and 2 against {@code stdout} and {@code stderr}. */
     public StreamCheck(long pid, Path stdout, Path stderr) {
@@ -36,7 +41,7 @@ public final class StreamCheck {
 
     /** What became of the wait. */
     public enum Outcome {
-        /** Descriptors 1 and 2 are the files at the paths. */
+        /** The process said it reopened them, and descriptors 1 and 2 are the files at the paths. */
         REDIRECTED,
         /** The process wrote a line saying why it could not (see {@link #error()}). */
         FAILED,
@@ -50,19 +55,22 @@ public final class StreamCheck {
     private String detail = "";
 
     /**
-     * Remembers where the process's standard error goes now, and how long that file is, so that what it writes
-     * after the signal can be read back. Call it before signalling.
+     * Remembers where the process's standard error goes now, and how long that file and the file at the stderr
+     * path are, so that what it writes after the signal can be read back. Call it before signalling.
      */
     public void before() {
         errorLog = target(2);
         errorLogSize = errorLog == null ? 0 : LogFile.size(errorLog);
+        stderrKey = fileKey(stderr);
+        stderrSize = LogFile.size(stderr);
     }
 
     /**
-     * Waits up to {@code timeout} for descriptors 1 and 2 to be the files at their paths, for the process to write a
-     * line starting with {@code errorPrefix} to the standard error it had before, or to exit.
+     * Waits up to {@code timeout} for the process to write a line starting with {@code donePrefix} to the file at
+     * the stderr path while descriptors 1 and 2 are the files at their paths, for it to write a line starting with
+     * {@code errorPrefix} to the standard error it had before, or to exit.
      */
-    public Outcome await(Duration timeout, String errorPrefix) {
+    public Outcome await(Duration timeout, String donePrefix, String errorPrefix) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<Path> directories = new LinkedHashSet<>();
         for (Path file : new Path[] {stdout, stderr, errorLog}) {
@@ -79,19 +87,23 @@ public final class StreamCheck {
                 }
             }
             while (true) {
-                Outcome now = look(errorPrefix);
+                Outcome now = look(donePrefix, errorPrefix);
                 if (now != null) {
                     return now;
                 }
                 long remaining = deadline - System.nanoTime();
                 WatchKey key = remaining > 0 ? watcher.poll(remaining, TimeUnit.NANOSECONDS) : null;
                 if (key == null) {
-                    Outcome last = look(errorPrefix);
+                    Outcome last = look(donePrefix, errorPrefix);
                     if (last != null) {
                         return last;
                     }
-                    detail = "after " + timeout.toMillis() + " ms its standard output is " + describe(target(1))
-                            + " and its standard error " + describe(target(2)) + ", not " + stdout + " and " + stderr;
+                    detail = isOpenAs(1, stdout) && isOpenAs(2, stderr)
+                            ? "after " + timeout.toMillis() + " ms its standard output and error are " + stdout
+                                    + " and " + stderr + ", but it wrote no line '" + donePrefix + " ...' to " + stderr
+                            : "after " + timeout.toMillis() + " ms its standard output is " + describe(target(1))
+                                    + " and its standard error " + describe(target(2)) + ", not " + stdout + " and "
+                                    + stderr;
                     return Outcome.UNCONFIRMED;
                 }
                 key.pollEvents();
@@ -117,26 +129,46 @@ public final class StreamCheck {
         return detail;
     }
 
-    private Outcome look(String errorPrefix) {
+    private Outcome look(String donePrefix, String errorPrefix) {
         if (!ProcessTable.isLive(pid)) {
             return Outcome.GONE;
         }
-        if (isOpenAs(1, stdout) && isOpenAs(2, stderr)) {
-            return Outcome.REDIRECTED;
-        }
         if (errorLog != null) {
-            for (String line : LogFile.appended(errorLog, errorLogSize, 64 * 1024).split("\n")) {
-                if (line.startsWith(errorPrefix)) {
-                    error = line;
-                    return Outcome.FAILED;
-                }
+            String line = lineStartingWith(errorLog, errorLogSize, errorPrefix);
+            if (line != null) {
+                error = line;
+                return Outcome.FAILED;
             }
+        }
+        // the file at the stderr path: the old one when nothing was renamed (read on from where it ended), else new
+        long from = stderrKey != null && stderrKey.equals(fileKey(stderr)) ? stderrSize : 0;
+        if (lineStartingWith(stderr, from, donePrefix) != null && isOpenAs(1, stdout) && isOpenAs(2, stderr)) {
+            return Outcome.REDIRECTED;
         }
         if (!Files.isReadable(fd(1))) {
             detail = "/proc/" + pid + "/fd cannot be read by this user, so where its output goes cannot be checked";
             return Outcome.UNCONFIRMED;
         }
         return null;
+    }
+
+    /** The first line appended to {@code file} after {@code from} bytes that starts with {@code prefix}, or null. */
+    private static String lineStartingWith(Path file, long from, String prefix) {
+        for (String line : LogFile.appended(file, from, 64 * 1024).split("\n")) {
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    /** The identity (device and inode) of the file at {@code file}, or null when there is none. */
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private Path fd(int fd) {

@@ -40,8 +40,9 @@ public final class SignalAction {
     }
 
     /**
-     * {@code reopen-logs}: the context's reopen signal (USR1 by default), then a check, from {@code /proc/PID/fd},
-     * that the daemon's standard output and error are the files now at its paths: 0 only once they are.
+     * {@code reopen-logs}: the context's reopen signal (USR1 by default), then a wait for the daemon's line saying
+     * it reopened its logs, checked from {@code /proc/PID/fd} (its standard output and error are the files now at
+     * its paths): 0 only once both hold.
      *
      * @throws DaemonRunnerException (status 1) with the daemon's own error when it could not reopen them, or
      *     what was seen when that could not be confirmed in time
@@ -63,7 +64,7 @@ public final class SignalAction {
         StreamCheck check = new StreamCheck(pid, paths.stdout(), paths.stderr());
         check.before();
         signal(pid, signal);
-        switch (check.await(REOPEN_TIMEOUT, Relaunch.CAUSE_PREFIX + "cannot reopen the logs")) {
+        switch (check.await(REOPEN_TIMEOUT, Relaunch.LOGS_REOPENED, Relaunch.LOGS_NOT_REOPENED)) {
             case REDIRECTED:
                 console.out().println("reopened logs (" + signal.fullName() + " sent to pid " + pid + "; its output"
                         + " now goes to " + paths.stdout() + " and " + paths.stderr() + ")");
@@ -71,7 +72,8 @@ public final class SignalAction {
             case FAILED:
                 throw new DaemonRunnerException("Cannot reopen the logs of pid " + pid + ": it says \""
                         + check.error().substring(Relaunch.CAUSE_PREFIX.length()) + "\". Its output still goes to"
-                        + " the old files. Fix the cause (in the daemon's stderr log), then run reopen-logs again.",
+                        + " the files it had open. Fix the cause (in the daemon's stderr log), then run reopen-logs"
+                        + " again.",
                         ExitStatus.FAILURE, null);
             case GONE:
                 throw new DaemonRunnerException("Cannot reopen the logs of pid " + pid + ": it exited after "
