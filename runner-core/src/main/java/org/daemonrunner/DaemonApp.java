@@ -99,7 +99,9 @@ public interface DaemonApp {
 
     /**
      * Reloads the daemon's configuration: called on SIGHUP (from the {@code reload} action or {@code kill -HUP}),
-     * on a thread of its own, while {@link #run()} goes on. Default: nothing, and the daemon keeps running.
+     * on a thread of its own, while {@link #run()} goes on. Default: nothing, and the daemon keeps running. An
+     * exception it throws goes to the daemon's stderr with its stack trace, then one line
+     * ({@code daemonrunner: reload() threw ...}); the daemon keeps running.
      */
     default void reload() {
     }
@@ -107,7 +109,8 @@ public interface DaemonApp {
     /**
      * Asks the daemon to stop: called on SIGTERM (from {@code stop} or {@code kill}), from another thread,
      * before the thread in {@link #run()} is interrupted. Close listeners and wake blocked threads here.
-     * Default: nothing.
+     * Default: nothing. An exception it throws goes to the daemon's stderr with its stack trace, then one line
+     * ({@code daemonrunner: stop() threw ...}); the thread in {@link #run()} is interrupted all the same.
      */
     default void stop() {
     }

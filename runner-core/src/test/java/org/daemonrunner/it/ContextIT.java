@@ -98,6 +98,40 @@ class ContextIT extends ProbeTest {
         assertThat(probeRun("status").out()).startsWith("running with pid " + pid + ",");
     }
 
+    /** The stack trace of the line {@code line} in {@code log}: what comes before it, from the exception's first line. */
+    private static String traceBefore(String log, String line, String exception) {
+        int at = log.indexOf(line);
+        assertThat(at).as("%s in %s", line, log).isNotNegative();
+        int from = log.lastIndexOf(exception + "\n", at);
+        assertThat(from).as("a stack trace before %s in %s", line, log).isNotNegative();
+        return log.substring(from, at);
+    }
+
+    @Test
+    void whatStopReloadAndASignalHandlerThrowIsLoggedWithItsStackTraceThenOneLine() {
+        long pid = startProbe("--reload-fail", "bad config line 3", "--stop-fail", "cannot flush",
+                "--winch-fail", "no terminal");
+        Path err = dir.resolve("err.log");
+        String reloaded = "daemonrunner: reload() threw java.lang.IllegalStateException: bad config line 3\n";
+        assertExit(probeRun("reload"), 0);
+        await("reload()'s failure in " + err, Duration.ofSeconds(10), () -> Daemons.readOrEmpty(err).contains(reloaded));
+        assertThat(traceBefore(Daemons.readOrEmpty(err), reloaded, "java.lang.IllegalStateException: bad config line 3"))
+                .contains("\tat org.daemonrunner.it.ProbeApp.reload(ProbeApp.java:");
+        assertThat(Daemons.readOrEmpty(err)).as("the one line comes last").endsWith(reloaded);
+
+        String handled = "daemonrunner: the SIGWINCH handler threw java.lang.IllegalStateException: no terminal\n";
+        assertExit(daemons.run(List.of("kill", "-WINCH", Long.toString(pid))), 0);
+        await("the handler's failure in " + err, Duration.ofSeconds(10), () -> Daemons.readOrEmpty(err).contains(handled));
+        assertThat(traceBefore(Daemons.readOrEmpty(err), handled, "java.lang.IllegalStateException: no terminal"))
+                .contains("\tat org.daemonrunner.it.ProbeApp.lambda$");
+
+        assertExit(probeRun("stop"), 0);
+        String stopped = "daemonrunner: stop() threw java.lang.IllegalStateException: cannot flush\n";
+        assertThat(traceBefore(Daemons.readOrEmpty(err), stopped, "java.lang.IllegalStateException: cannot flush"))
+                .contains("\tat org.daemonrunner.it.ProbeApp.stop(ProbeApp.java:");
+        assertThat(isGone(pid)).isTrue();
+    }
+
     @Test
     void reloadSignalsTheRunningDaemonAndExits7WhenNothingRuns() {
         Command.Result none = probeRun("reload");

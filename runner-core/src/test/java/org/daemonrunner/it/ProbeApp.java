@@ -35,7 +35,7 @@ public final class ProbeApp implements DaemonApp {
         for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "init-error", "ready-in-run-ms", "run-fail", "run-exit",
                 "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "exit-until", "umask",
                 "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
-                "tick-burst", "launcher-file", "launcher-file-text"}) {
+                "tick-burst", "launcher-file", "launcher-file-text", "reload-fail", "stop-fail", "winch-fail"}) {
             known.addOption(null, name, true, name);
         }
         known.addOption(null, "ignore-stop", false, "run() ignores stop requests");
@@ -119,6 +119,11 @@ public final class ProbeApp implements DaemonApp {
         if (options.hasOption("winch")) {
             context.onSignal("WINCH", () -> event("winch " + ProcessHandle.current().pid()));
         }
+        if (options.hasOption("winch-fail")) {
+            context.onSignal("WINCH", () -> {
+                throw new IllegalStateException(options.getOptionValue("winch-fail"));
+            });
+        }
         return context.dropPrivilegesAfterInit(options.hasOption("drop-after-init"))
                 .endProcessGroupOnStop(!options.hasOption("keep-children"))
                 .preventCoreDumps(!options.hasOption("allow-core")).build();
@@ -127,6 +132,9 @@ public final class ProbeApp implements DaemonApp {
     @Override
     public void reload() {
         event("reload " + ProcessHandle.current().pid());
+        if (options.hasOption("reload-fail")) {
+            throw new IllegalStateException(options.getOptionValue("reload-fail"));
+        }
     }
 
     /** The distinct real uids of all this process's threads, from /proc/self/task/N/status. */
@@ -314,5 +322,8 @@ public final class ProbeApp implements DaemonApp {
     public void stop() {
         stopCalled = true;
         event("stop " + ProcessHandle.current().pid());
+        if (options.hasOption("stop-fail")) {
+            throw new IllegalStateException(options.getOptionValue("stop-fail"));
+        }
     }
 }

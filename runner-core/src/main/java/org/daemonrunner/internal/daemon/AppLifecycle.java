@@ -312,8 +312,8 @@ public final class AppLifecycle {
                 default:
                     try {
                         appHandler.run();
-                    } catch (RuntimeException e) {
-                        System.err.println(CAUSE_PREFIX + "the " + signal.fullName() + " handler threw " + e);
+                    } catch (RuntimeException | LinkageError e) {
+                        survived("the " + signal.fullName() + " handler", e);
                     }
             }
         }
@@ -323,8 +323,8 @@ public final class AppLifecycle {
         systemd.reloading();
         try {
             app.reload();
-        } catch (RuntimeException e) {
-            System.err.println(CAUSE_PREFIX + "reload() threw " + e);
+        } catch (RuntimeException | LinkageError e) {
+            survived("reload()", e);
         } finally {
             systemd.reloaded();
         }
@@ -353,6 +353,17 @@ public final class AppLifecycle {
         return new StepFailed(what + DaemonStreams.describe(e), ExitStatus.FAILURE);
     }
 
+    /**
+     * The failure of the app's {@code what} that the daemon outlives (its {@code stop()}, {@code reload()}, a signal
+     * handler): the stack trace to stderr, as for {@code init()}, then one line, last, which is what commands quote.
+     */
+    private static void survived(String what, Throwable e) {
+        synchronized (System.err) {
+            e.printStackTrace();
+            System.err.println(CAUSE_PREFIX + what + " threw " + e);
+        }
+    }
+
     private void requestStop() {
         if (!stopRequested.compareAndSet(false, true)) {
             return;
@@ -360,8 +371,8 @@ public final class AppLifecycle {
         DaemonSteps.beginStop(pidfile, systemd);
         try {
             app.stop();
-        } catch (RuntimeException e) {
-            System.err.println(CAUSE_PREFIX + "stop() threw " + e);
+        } catch (RuntimeException | LinkageError e) {
+            survived("stop()", e);
         }
         worker.interrupt();
     }
