@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code status}: running 0, stale pidfile 1, not running 3, cannot tell 4.</li>
  *   <li>{@code run}: runs the app in the foreground, holding the pidfile; returns the app's status.</li>
  *   <li>no action, an unknown action, or a bad option: the usage text on stderr, 2.</li>
+ *   <li>a second call in a process that already runs the app (the daemon, or {@code run}): nothing is done, one
+ *       line on stderr says so and what to do, 1.</li>
  * </ul>
  * {@code doAction} never calls {@code System.exit}.
  *

@@ -133,6 +133,23 @@ class ContextIT extends ProbeTest {
     }
 
     @Test
+    void aSecondDoActionInTheDaemonDoesNothingAndSaysWhatToDoInOneLineWithStatus1() {
+        long pid = startProbe("--again");
+        await("the second doAction's status", Duration.ofSeconds(10), () -> events().contains("again "));
+
+        assertThat(events()).contains("again 1");
+        String err = Daemons.readOrEmpty(dir.resolve("err.log"));
+        assertThat(err).contains("daemonrunner: pid " + pid + " already runs the app, holding pidfile " + pidfile
+                + ": DaemonRunner.doAction was called a second time in this process and did nothing (status 1).",
+                "Call doAction once, from main");
+        assertThat(err.split(java.util.regex.Pattern.quote(pidfile.toString()), -1)).as("the pidfile named once")
+                .hasSize(2);
+        assertExit(probeRun("stop"), 0); // the first app's stop still works
+        assertThat(events()).contains("stop " + pid, "hook " + pid);
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
     void reloadSignalsTheRunningDaemonAndExits7WhenNothingRuns() {
         Command.Result none = probeRun("reload");
         assertExit(none, 7);

@@ -46,6 +46,7 @@ public final class ProbeApp implements DaemonApp {
         known.addOption(null, "socket-activation", false, "serve 'hi' on the socket systemd passed");
         known.addOption(null, "keep-children", false, "stop does not end the process group");
         known.addOption(null, "winch", false, "record SIGWINCH");
+        known.addOption(null, "again", false, "run() calls doAction(\"start\") a second time");
         CommandLine line = new DefaultParser().parse(DaemonRunner.withRunnerOptions(known), args);
         if (line.hasOption("launcher-file") && !DaemonRunner.isDaemon()) {
             changeInLauncher(Path.of(line.getOptionValue("launcher-file")), line.getOptionValue("launcher-file-text"));
@@ -269,6 +270,9 @@ public final class ProbeApp implements DaemonApp {
         event("run " + ProcessHandle.current().pid() + " uids=" + threadUids());
         if (options.hasOption("run-returns")) {
             return;
+        }
+        if (options.hasOption("again")) {
+            event("again " + new DaemonRunner(this).doAction("start"));
         }
         if (options.hasOption("run-exit")) {
             System.exit(Integer.parseInt(options.getOptionValue("run-exit")));

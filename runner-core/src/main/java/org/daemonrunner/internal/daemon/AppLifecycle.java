@@ -7,12 +7,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.daemon.DaemonSteps.StepFailed;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.posix.Posix;
+import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.UserAccount;
 
@@ -39,6 +41,8 @@ public final class AppLifecycle {
     private final Path stderr;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final SystemdNotifier systemd;
+    /** The pidfile of the app this JVM runs, from the start of {@link #run}: one app per process. */
+    private static final AtomicReference<Path> RUNNING = new AtomicReference<>();
     /** The lifecycle of an app that reports its own readiness; see {@link #reportReady()}. */
     private static volatile AppLifecycle reporting;
 
@@ -71,6 +75,10 @@ public final class AppLifecycle {
      *     null when nobody waits
      */
     public int run(Path pidfilePath, Runnable onReady) {
+        if (!RUNNING.compareAndSet(null, pidfilePath)) {
+            System.err.println(CAUSE_PREFIX + calledAgain(RUNNING.get()));
+            return ExitStatus.FAILURE;
+        }
         worker = Thread.currentThread();
         this.pidfilePath = pidfilePath;
         this.onReady = onReady;
@@ -81,6 +89,7 @@ public final class AppLifecycle {
             pidfile = DaemonSteps.lockPidfile(pidfilePath, app.pidfileTimeout(), daemon);
         } catch (StepFailed e) {
             System.err.println(CAUSE_PREFIX + e.getMessage());
+            RUNNING.set(null); // no pidfile was taken: another attempt may take it
             return e.status();
         }
         pidfile.removeAtShutdownUnlessArranged();
@@ -112,6 +121,18 @@ public final class AppLifecycle {
             returned = true; // how the app ended is said, or the caller's exit was asked for
             pidfile.removeOnExit(); // the exit is decided: remove the file last, if it is still ours
         }
+    }
+
+    /**
+     * What a second {@code doAction} in a process that already runs the app says, for the developer who wrote it:
+     * it names the process (so that {@code start} does not take it for another daemon's line, see {@code LogTail})
+     * and the pidfile, once. Nothing of the first app is touched: its signal map, pidfile and lock stay as they are.
+     */
+    private static String calledAgain(Path running) {
+        return "pid " + ProcessTable.selfPid() + " already runs the app, holding pidfile " + running
+                + ": DaemonRunner.doAction was called a second time in this process and did nothing (status 1)."
+                + " Call doAction once, from main: the daemon runs main again with the same arguments, and that"
+                + " call is the daemon (DaemonRunner.isDaemon() tells it apart).";
     }
 
     /**
