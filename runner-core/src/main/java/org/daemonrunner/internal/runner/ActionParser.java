@@ -2,7 +2,9 @@
 package org.daemonrunner.internal.runner;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +39,10 @@ public final class ActionParser {
         if (args == null || args.length == 0 || args[0] == null || args[0].isEmpty()) {
             throw new InvalidActionException("No action given.");
         }
+        Optional<String> misplaced = optionBeforeAction(args[0], Arrays.asList(args).subList(1, args.length));
+        if (misplaced.isPresent()) {
+            throw new InvalidActionException(misplaced.get());
+        }
         Action action = Action.parse(args[0]);
         CommandLine line;
         if (args.length == 1) {
@@ -61,6 +67,51 @@ public final class ActionParser {
         }
         return new ParsedCommand(action, timeout, line.hasOption("force") || action == Action.FORCE_STOP,
                 line.hasOption("json"), unitType, line.hasOption("network-online"));
+    }
+
+    /**
+     * Says where {@code arg} belongs when it is an action's own option given before the action ({@code --json
+     * status}): {@code --json is an option of status: write 'status --json'.} The action is the first of
+     * {@code after} that takes the option, else the first action that does; the option's value, if it takes one,
+     * is the word after it.
+     *
+     * @param arg a word found where the action should be
+     * @param after the words after it
+     * @return the message, or empty when {@code arg} is no action's option
+     */
+    public static Optional<String> optionBeforeAction(String arg, List<String> after) {
+        if (!arg.startsWith("--")) {
+            return Optional.empty();
+        }
+        int equals = arg.indexOf('=');
+        String name = arg.substring(2, equals > 0 ? equals : arg.length());
+        List<String> owners = new ArrayList<>();
+        Action action = null;
+        Option option = null;
+        for (Action candidate : Action.values()) {
+            Option own = optionsFor(candidate).getOption(name);
+            if (own != null && name.equals(own.getLongOpt())) {
+                owners.add(candidate.actionName());
+                option = own;
+                if (action == null || after.contains(candidate.actionName()) && !after.contains(action.actionName())) {
+                    action = candidate;
+                }
+            }
+        }
+        if (action == null) {
+            return Optional.empty();
+        }
+        String written = arg;
+        if (option.hasArg() && equals < 0) {
+            written += " " + (after.isEmpty() || after.get(0).startsWith("-") || owners.contains(after.get(0))
+                    ? option.getArgName() : after.get(0));
+        }
+        String suggestion = "'" + action.actionName() + " " + written + "'";
+        return Optional.of(owners.size() == 1
+                ? "--" + name + " is an option of " + owners.get(0) + ": write " + suggestion + "."
+                : "--" + name + " is an option of " + String.join(", ", owners.subList(0, owners.size() - 1))
+                        + " and " + owners.get(owners.size() - 1) + ": write it after the action, as in " + suggestion
+                        + ".");
     }
 
     /**

@@ -85,7 +85,9 @@ final class WrapperOptions {
                     options.set(name, value, "option --" + name);
                 }
             } else if (name != null && actionArgs.isEmpty()) {
-                throw new InvalidActionException("Unknown option '" + arg + "' (before the action).");
+                throw new InvalidActionException(ActionParser.optionBeforeAction(arg,
+                        List.of(args).subList(i + 1, args.length)).orElse("Unknown option '" + arg + "' (before the"
+                        + " action)."));
             } else {
                 actionArgs.add(arg); // the action, then its own options (checked by ActionParser)
             }

@@ -38,6 +38,17 @@ class ActionParserTest {
     }
 
     @Test
+    void anActionsOptionBeforeTheActionSaysWhereItBelongs() {
+        assertThat(parseFails("--json", "status")).hasMessage("--json is an option of status: write 'status --json'.");
+        assertThat(parseFails("--json")).hasMessage("--json is an option of status: write 'status --json'.");
+        assertThat(parseFails("--timeout", "5s", "restart")).hasMessage("--timeout is an option of stop, force-stop and"
+                + " restart: write it after the action, as in 'restart --timeout 5s'.");
+        assertThat(parseFails("--type=forking", "systemd-unit"))
+                .hasMessage("--type is an option of systemd-unit: write 'systemd-unit --type=forking'.");
+        assertThat(parseFails("--colour", "status")).hasMessage("Unknown action '--colour'.");
+    }
+
+    @Test
     void acceptsADoubleDashWithNothingAfterIt() {
         assertThat(ActionParser.parse("stop", "--")).isEqualTo(Action.STOP);
     }

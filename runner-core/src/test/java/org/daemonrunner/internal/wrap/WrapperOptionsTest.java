@@ -26,6 +26,13 @@ class WrapperOptionsTest {
     }
 
     @Test
+    void anActionsOptionBeforeTheActionSaysWhereItBelong() {
+        assertThatThrownBy(() -> parse("--pidfile", "/run/app.pid", "--json", "status"))
+                .isInstanceOf(InvalidActionException.class)
+                .hasMessage("--json is an option of status: write 'status --json'.");
+    }
+
+    @Test
     void javaArgsLinesAreTrimmedAndHashLinesAndBlankLinesSkippedThereToo() throws IOException {
         Path file = config("pidfile=/run/app.pid\n--\n# the program\n  -jar  \n\napp.jar\n # its port\n--server.port=8080\n");
         assertThat(parse("--config", file.toString(), "status").javaArgs)
