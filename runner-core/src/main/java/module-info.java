@@ -7,6 +7,8 @@
 module org.daemonrunner {
     requires transitive org.apache.commons.cli;
     requires org.slf4j;
+    // whether the app has an SLF4J binding, asked before the debug log's first use (DebugLog)
+    uses org.slf4j.spi.SLF4JServiceProvider;
     requires org.jnrproject.posix;
     requires org.jnrproject.ffi;
     requires org.jnrproject.constants;

@@ -14,11 +14,11 @@ import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.runner.ActionParser;
 import org.daemonrunner.internal.runner.Actions;
 import org.daemonrunner.internal.runner.Console;
+import org.daemonrunner.internal.runner.DebugLog;
 import org.daemonrunner.internal.runner.ParsedCommand;
 import org.daemonrunner.internal.runner.StartAction;
 import org.daemonrunner.internal.runner.SystemdUnitAction;
 import org.daemonrunner.internal.runner.Target;
-import org.slf4j.LoggerFactory;
 
 /**
  * The controller: performs the action named on the command line for a {@link DaemonApp}, like python-daemon's
@@ -152,7 +152,7 @@ public final class DaemonRunner {
         } catch (DaemonRunnerException e) {
             console.err().println(e.getMessage());
             if (e.getCause() != null) {
-                LoggerFactory.getLogger(DaemonRunner.class).debug("{} failed", String.join(" ", args), e);
+                DebugLog.failure(String.join(" ", args), e);
             }
             return e.exitStatus();
         }

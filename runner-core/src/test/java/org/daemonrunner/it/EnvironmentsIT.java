@@ -252,6 +252,30 @@ class EnvironmentsIT extends ProbeTest {
     }
 
     @Test
+    void withoutAnSlf4jBindingAFailedCommandPrintsItsOneLineErrorAndNothingElse() throws IOException {
+        String classPath = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains("slf4j-simple")).collect(Collectors.joining(File.pathSeparator));
+        List<String> probe = List.of(Daemons.JAVA, "-cp", classPath, ProbeApp.class.getName());
+        Files.writeString(dir.resolve("elsewhere.pid"), "");
+        Files.createSymbolicLink(pidfile, dir.resolve("elsewhere.pid"));
+        List<String> start = new ArrayList<>(probe);
+        start.addAll(List.of("start", "--dir", dir.toString()));
+
+        Command.Result symlinked = assertExit(daemons.run(start), 1);
+
+        assertThat(symlinked.err().lines()).as("stderr of %s", symlinked).hasSize(1)
+                .allSatisfy(line -> assertThat(line).contains(pidfile.toString(), "symbolic link"));
+        Files.delete(pidfile);
+        List<String> unknownUser = new ArrayList<>(start);
+        unknownUser.addAll(List.of("--user", "nosuchuser"));
+        Command.Result noUser = daemons.run(unknownUser);
+        assertThat(noUser.exit()).as("%s", noUser).isNotZero();
+        assertThat(noUser.err().lines()).as("stderr of %s", noUser).hasSize(1)
+                .allSatisfy(line -> assertThat(line).contains("nosuchuser"));
+        assertThat(events()).isEmpty();
+    }
+
+    @Test
     void ctrlCStopsRunGracefullyWithStatus0() {
         Command.Running run = daemons.spawn(dir, probe("run", "--dir", dir.toString()), dir.resolve("run.out"),
                 dir.resolve("run.err"));
