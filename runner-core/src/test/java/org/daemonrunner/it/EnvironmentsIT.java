@@ -130,6 +130,11 @@ class EnvironmentsIT extends ProbeTest {
         List<String> rootBefore = jffiFilesIn(Path.of("/"));
         long pid = assertExit(daemons.run(inMountNamespace(noexecMount(noexec),
                 probeWith(List.of("-Djava.io.tmpdir=" + noexec), "start", "--dir", dir.toString()))), 0).startedPid();
+        // not renamed: its descriptors are the files at the paths already, and still it could not reopen them
+        Command.Result notRenamed = assertExit(probeRun("reopen-logs"), 1);
+        assertThat(notRenamed.out()).doesNotContain("reopened");
+        assertThat(notRenamed.err()).contains("Cannot reopen the logs of pid " + pid + ": it says \"cannot reopen"
+                + " the logs", "mounted noexec").doesNotContain("org.daemonrunner", "Exception");
         Files.move(dir.resolve("out.log"), dir.resolve("out.log.1"));
         Files.move(dir.resolve("err.log"), dir.resolve("err.log.1"));
 
