@@ -166,6 +166,18 @@ class EnvironmentsIT extends ProbeTest {
     }
 
     @Test
+    void reopenLogsToDevNullSaysAtOnceThatItCannotBeConfirmed() {
+        long pid = startProbe("--stderr", "/dev/null");
+
+        Command.Result reopen = assertExit(probeRun("reopen-logs", "--stderr", "/dev/null"), 1);
+
+        assertThat(reopen.out()).doesNotContain("reopened");
+        assertThat(reopen.err()).contains("Sent SIGUSR1 to pid " + pid + ", but could not confirm", "/dev/null is not"
+                + " a regular file");
+        assertExit(probeRun("stop", "--stderr", "/dev/null"), 0);
+    }
+
+    @Test
     void reopenLogsWithoutARenameSucceedsOnceTheDaemonSaysItReopenedThem() throws IOException {
         long pid = startProbe();
 

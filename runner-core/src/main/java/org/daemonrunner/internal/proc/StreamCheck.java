@@ -142,8 +142,14 @@ public final class StreamCheck {
         }
         // the file at the stderr path: the old one when nothing was renamed (read on from where it ended), else new
         long from = stderrKey != null && stderrKey.equals(fileKey(stderr)) ? stderrSize : 0;
-        if (lineStartingWith(stderr, from, donePrefix) != null && isOpenAs(1, stdout) && isOpenAs(2, stderr)) {
+        boolean open = isOpenAs(1, stdout) && isOpenAs(2, stderr);
+        if (open && lineStartingWith(stderr, from, donePrefix) != null) {
             return Outcome.REDIRECTED;
+        }
+        if (open && !Files.isRegularFile(stderr)) { // /dev/null, say: nothing written there can be read back
+            detail = "its standard output and error are " + stdout + " and " + stderr + ", but " + stderr + " is not"
+                    + " a regular file, so its line saying that it reopened them cannot be read";
+            return Outcome.UNCONFIRMED;
         }
         if (!Files.isReadable(fd(1))) {
             detail = "/proc/" + pid + "/fd cannot be read by this user, so where its output goes cannot be checked";
