@@ -38,10 +38,19 @@ import org.daemonrunner.internal.proc.Signal;
  * JVM and is left as the supervisor set it.
  */
 public final class DaemonContext {
-    /** Signals the JVM keeps for itself: QUIT prints a thread dump, USR2 is HotSpot's suspend/resume signal. */
+    /**
+     * Signals an app may not map, with the reason. The JVM keeps QUIT (its thread dump), USR2 (HotSpot's
+     * suspend/resume signal) and the faults HotSpot handles itself: {@code sun.misc.Signal.handle} refuses SEGV, ILL
+     * and FPE ("Signal already used by VM or OS", on JDK 17 and 25), and accepts BUS, whose handler would replace
+     * the one that turns a fault on a mapped file into an {@code InternalError}.
+     */
     private static final Map<String, String> RESERVED = Map.of(
             "QUIT", "SIGQUIT is the JVM's thread dump (jstack relies on it)",
             "USR2", "SIGUSR2 replaces HotSpot's internal suspend/resume handler",
+            "SEGV", "SIGSEGV is the JVM's own (HotSpot turns it into NullPointerException and StackOverflowError)",
+            "ILL", "SIGILL is the JVM's own (HotSpot's fault handler)",
+            "FPE", "SIGFPE is the JVM's own (HotSpot turns an integer division by zero into ArithmeticException)",
+            "BUS", "SIGBUS is the JVM's own (HotSpot turns a fault on a memory-mapped file into InternalError)",
             "TERM", "SIGTERM is the graceful stop: implement DaemonApp.stop()",
             "HUP", "SIGHUP calls DaemonApp.reload(): implement that",
             "KILL", "SIGKILL cannot be caught",
@@ -241,7 +250,7 @@ public final class DaemonContext {
         /**
          * Runs {@code init()} with the launcher's (root's) privileges, e.g. to bind a port below 1024, and switches
          * to the user just before {@code run()}, as jsvc does. Default: false (the daemon runs as the user from
-         * its first instruction).
+         * its first instruction). Needs {@link #user}: {@link #build()} refuses it without one.
          */
         public Builder dropPrivilegesAfterInit(boolean drop) {
             this.dropPrivilegesAfterInit = drop;
@@ -274,8 +283,9 @@ public final class DaemonContext {
          * Calls {@code handler} (on a thread of its own) when the daemon receives signal {@code name}, e.g.
          * {@code USR1}.
          *
-         * @throws IllegalArgumentException for QUIT and USR2 (the JVM's), TERM and HUP (use {@code stop()} and
-         *     {@code reload()}), KILL and STOP, with the reason; for a name that is no Linux signal, listing those
+         * @throws IllegalArgumentException for QUIT, USR2, SEGV, ILL, FPE and BUS (the JVM's), TERM and HUP (use
+         *     {@code stop()} and {@code reload()}), KILL and STOP, with the reason; for a name that is no Linux
+         *     signal, listing those
          */
         public Builder onSignal(String name, Runnable handler) {
             String signal = signalName(name);
@@ -316,9 +326,15 @@ public final class DaemonContext {
          * Returns the context.
          *
          * @throws IllegalArgumentException when an app handler or an ignored signal is the reopen-logs signal, or
-         *     a group or supplementary groups are set without a user (they would be ignored)
+         *     a group, supplementary groups or {@code dropPrivilegesAfterInit(true)} are set without a user (they
+         *     would be ignored)
          */
         public DaemonContext build() {
+            if (user == null && dropPrivilegesAfterInit) {
+                throw new IllegalArgumentException("dropPrivilegesAfterInit(true) without a user: there is nobody to"
+                        + " switch to, so the daemon would keep running as whoever starts it (root, say). Set the user"
+                        + " too (user(...)), or leave dropPrivilegesAfterInit false");
+            }
             if (user == null && (group != null || supplementaryGroups != null)) {
                 throw new IllegalArgumentException((group != null ? "a group (" + group + ")" : "supplementary groups")
                         + " without a user: the daemon would keep the groups of whoever starts it. Set the user too"

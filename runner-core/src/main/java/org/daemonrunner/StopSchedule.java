@@ -15,23 +15,35 @@ import org.daemonrunner.internal.proc.Signal;
 public final class StopSchedule {
     /** The wait after a KILL that {@link #forced()} adds. */
     public static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    /** The longest wait a step may have: 999999999 hours, the longest {@code stop --timeout}. */
+    private static final Duration MAX_WAIT = Duration.ofHours(999_999_999);
 
     /**
      * One step: send {@code signal}, then wait up to {@code timeout} for the exit.
      *
      * @param signal a signal name without {@code SIG}, e.g. {@code TERM}
-     * @param timeout how long to wait for the exit after it
+     * @param timeout how long to wait for the exit after it: from zero to 999999999 hours (the longest
+     *     {@code stop --timeout})
      */
     public record Step(String signal, Duration timeout) {
-        /** Checks the step. */
+        /**
+         * Checks the step.
+         *
+         * @throws IllegalArgumentException for an unknown signal, STOP, or a timeout below zero or above
+         *     999999999 hours, saying why
+         */
         public Step {
             signal = Signal.parse(Objects.requireNonNull(signal, "signal")).name(); // unknown: refused, listing the valid
             if (signal.equals(Signal.STOP.name())) {
                 throw new IllegalArgumentException("Not a signal to stop a daemon with: 'STOP' (it pauses the"
                         + " process; use TERM, INT or KILL)");
             }
-            if (timeout.isNegative()) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
                 throw new IllegalArgumentException("Negative timeout after SIG" + signal);
+            }
+            if (timeout.compareTo(MAX_WAIT) > 0) {
+                throw new IllegalArgumentException("Timeout after SIG" + signal + " too long: " + timeout.getSeconds()
+                        + " seconds (at most " + MAX_WAIT.getSeconds() + ", which is 999999999 hours)");
             }
         }
     }
@@ -54,10 +66,10 @@ public final class StopSchedule {
      * Parses a schedule written as start-stop-daemon does: {@code SIGNAL/SECONDS/SIGNAL/SECONDS...}, e.g.
      * {@code TERM/30/KILL/5}.
      *
-     * @throws IllegalArgumentException when it is not one, saying why
+     * @throws IllegalArgumentException when it is not one, saying why (a wait above 999999999 hours too)
      */
     public static StopSchedule parse(String text) {
-        String[] parts = text.split("/");
+        String[] parts = Objects.requireNonNull(text, "text").split("/");
         if (parts.length % 2 != 0) {
             throw new IllegalArgumentException("Not a stop schedule: '" + text + "' (write e.g. TERM/30/KILL/5)");
         }
@@ -66,8 +78,9 @@ public final class StopSchedule {
             try {
                 steps.add(new Step(parts[i], Duration.ofSeconds(Long.parseLong(parts[i + 1]))));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Not a stop schedule: '" + text + "': '" + parts[i + 1]
-                        + "' is not a number of seconds", e);
+                throw new IllegalArgumentException("Not a stop schedule: '" + text + "': '" + parts[i + 1] + "' is "
+                        + (parts[i + 1].matches("\\d+") ? "more than " + MAX_WAIT.getSeconds() + " seconds"
+                        : "not a number of seconds"), e);
             }
         }
         return new StopSchedule(steps);
