@@ -13,6 +13,10 @@ import java.time.Duration;
  *
  * <p>Relative paths returned here are resolved against the directory {@code start} was run from (see
  * {@link DaemonRunner#launchDirectory()}); the daemon itself runs in {@code /}.
+ *
+ * <p>A method here that throws, or returns null (or a negative timeout), is a bug in the app: each action says so
+ * in one line on stderr naming the method and what it threw or returned (status 1; for {@code status}, 4), not with
+ * a stack trace. {@code start} and {@code run} ask every one of them before they launch anything.
  */
 public interface DaemonApp {
 
@@ -48,7 +52,7 @@ public interface DaemonApp {
     /**
      * Returns how {@code stop} ends the daemon: signals and waits, e.g. {@code StopSchedule.parse("TERM/30/KILL/5")}.
      * {@code stop --timeout} replaces the first wait and {@code stop --force} adds a KILL. Default: SIGTERM, then
-     * {@link #stopTimeout()}.
+     * {@link #stopTimeout()}. {@code start} refuses an app whose schedule throws or is null.
      */
     default StopSchedule stopSchedule() {
         return StopSchedule.graceful(stopTimeout());

@@ -41,6 +41,8 @@ import org.daemonrunner.internal.runner.Target;
  *   <li>no action, an unknown action, or a bad option: the usage text on stderr, 2.</li>
  *   <li>a second call in a process that already runs the app (the daemon, or {@code run}): nothing is done, one
  *       line on stderr says so and what to do, 1.</li>
+ *   <li>one of the app's own methods threw, or returned null or a negative timeout: one line naming it, 1 (for
+ *       {@code status}, 4); see {@link DaemonApp}.</li>
  * </ul>
  * {@code doAction} never calls {@code System.exit}.
  *
@@ -131,7 +133,7 @@ public final class DaemonRunner {
             if (!isDaemon()) {
                 Actions.readyProcessApi(action);
             }
-            Target target = new Target(app, launchDirectory());
+            Target target = new Target(app, launchDirectory(), action);
             target.checkPidfileIsSafe(action);
             if (isDaemon() && (action == Action.START || action == Action.RESTART || action == Action.RUN)) {
                 // the relaunch of a start or restart: this process is the daemon

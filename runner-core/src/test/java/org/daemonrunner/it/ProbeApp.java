@@ -17,7 +17,8 @@ import org.daemonrunner.DaemonRunner;
 
 /**
  * A daemon for the integration tests: it records what happens to it in an events file, and can be told to
- * misbehave (fail or exit in {@code init()}, take long to get ready, ignore a stop, exit slowly).
+ * misbehave (fail or exit in {@code init()}, take long to get ready, ignore a stop, exit slowly), or to be a broken
+ * app ({@code --returns-null METHOD}, {@code --map-signal NAME} for a context the builder refuses).
  */
 public final class ProbeApp implements DaemonApp {
     private final CommandLine options;
@@ -35,7 +36,7 @@ public final class ProbeApp implements DaemonApp {
         for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "init-error", "ready-in-run-ms", "run-fail", "run-exit",
                 "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "exit-until", "umask",
                 "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
-                "tick-burst", "launcher-file", "launcher-file-text", "reload-fail", "stop-fail", "winch-fail"}) {
+                "tick-burst", "launcher-file", "launcher-file-text", "reload-fail", "stop-fail", "winch-fail", "returns-null", "map-signal"}) {
             known.addOption(null, name, true, name);
         }
         known.addOption(null, "ignore-stop", false, "run() ignores stop requests");
@@ -96,9 +97,20 @@ public final class ProbeApp implements DaemonApp {
         }
     }
 
+    /** Whether {@code --returns-null} names {@code method}: that method of the app returns null. */
+    private boolean returnsNull(String method) {
+        return method.equals(options.getOptionValue("returns-null"));
+    }
+
     @Override
     public DaemonContext context() {
+        if (returnsNull("context")) {
+            return null;
+        }
         DaemonContext.Builder context = DaemonContext.builder();
+        if (options.hasOption("map-signal")) {
+            context.onSignal(options.getOptionValue("map-signal"), () -> event("mapped signal"));
+        }
         if (options.hasOption("umask")) {
             context.umask(Integer.parseInt(options.getOptionValue("umask"), 8));
         }
@@ -184,28 +196,31 @@ public final class ProbeApp implements DaemonApp {
 
     @Override
     public Path pidfilePath() {
-        return path("pidfile", "probe.pid");
+        return returnsNull("pidfilePath") ? null : path("pidfile", "probe.pid");
     }
 
     @Override
     public Duration pidfileTimeout() {
-        return millis("pidfile-timeout-ms", 5000);
+        return returnsNull("pidfileTimeout") ? null : millis("pidfile-timeout-ms", 5000);
     }
 
     @Override
     public Duration startTimeout() {
-        return millis("start-timeout-ms", 20000);
+        return returnsNull("startTimeout") ? null : millis("start-timeout-ms", 20000);
     }
 
     @Override
     public org.daemonrunner.StopSchedule stopSchedule() {
+        if (returnsNull("stopSchedule")) {
+            return null;
+        }
         return options.hasOption("schedule") ? org.daemonrunner.StopSchedule.parse(options.getOptionValue("schedule"))
                 : DaemonApp.super.stopSchedule();
     }
 
     @Override
     public Duration stopTimeout() {
-        return millis("stop-timeout-ms", 10000);
+        return returnsNull("stopTimeout") ? null : millis("stop-timeout-ms", 10000);
     }
 
     @Override

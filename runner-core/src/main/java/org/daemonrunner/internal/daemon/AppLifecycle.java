@@ -5,6 +5,7 @@ import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,10 +72,11 @@ public final class AppLifecycle {
      * Runs the app to the end and returns the exit status for the process.
      *
      * @param pidfilePath the pidfile, absolute
+     * @param pidfileTimeout how long to wait for the lock of a daemon that is stopping (the app's, checked)
      * @param onReady called once {@code init()} has returned, to tell whoever waits that the daemon is ready;
      *     null when nobody waits
      */
-    public int run(Path pidfilePath, Runnable onReady) {
+    public int run(Path pidfilePath, Duration pidfileTimeout, Runnable onReady) {
         if (!RUNNING.compareAndSet(null, pidfilePath)) {
             System.err.println(CAUSE_PREFIX + calledAgain(RUNNING.get()));
             return ExitStatus.FAILURE;
@@ -86,7 +88,7 @@ public final class AppLifecycle {
             installSignalMap();
             loadNativeCodeItNeeds();
             DaemonSteps.applyContextInForeground(context, daemon);
-            pidfile = DaemonSteps.lockPidfile(pidfilePath, app.pidfileTimeout(), daemon);
+            pidfile = DaemonSteps.lockPidfile(pidfilePath, pidfileTimeout, daemon);
         } catch (StepFailed e) {
             System.err.println(CAUSE_PREFIX + e.getMessage());
             RUNNING.set(null); // no pidfile was taken: another attempt may take it

@@ -12,7 +12,7 @@ import org.daemonrunner.internal.posix.PosixException;
  * The daemon's standard streams, shared by a {@code DaemonApp}'s lifecycle and a wrapped program: reopening the
  * log files, and the one line that names a failure and its root cause.
  */
-final class DaemonStreams {
+public final class DaemonStreams {
     private DaemonStreams() {
     }
 
@@ -49,7 +49,7 @@ final class DaemonStreams {
      * ({@code InvocationTargetException}, as a launcher such as Spring Boot's {@code JarLauncher} throws from its
      * {@code main}) are looked through.
      */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         while ((e instanceof InvocationTargetException || e instanceof UndeclaredThrowableException)
                 && e.getCause() != null) {
             e = e.getCause();

@@ -51,6 +51,7 @@ public final class Actions {
             case RESTART:
                 StartAction start = new StartAction(target, console);
                 start.command(); // a command line that cannot be run again stops nothing
+                target.checkAppAnswers(); // nor does an app that could not be started
                 int stopped = new StopAction(target, console).stop(command);
                 return stopped == ExitStatus.OK ? start.start() : stopped;
             case STATUS:

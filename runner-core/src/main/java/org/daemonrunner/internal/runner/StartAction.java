@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
@@ -45,14 +44,20 @@ public final class StartAction {
     public int runAsDaemon() {
         DaemonPaths paths = target.paths();
         return new AppLifecycle(target.app(), target.context(), true, paths.stdout(), paths.stderr())
-                .run(paths.pidfile(), Relaunch.REPORT_READY);
+                .run(paths.pidfile(), target.pidfileTimeout(), Relaunch.REPORT_READY);
     }
 
-    /** {@code run}: the app in the foreground of this process, holding the pidfile. */
+    /**
+     * {@code run}: the app in the foreground of this process, holding the pidfile.
+     *
+     * @throws AppMethodFailure when one of the app's answers that it or a later {@code stop} needs is bad, before
+     *     anything runs ({@link Target#checkAppAnswers()})
+     */
     public int foreground() {
+        target.checkAppAnswers();
         DaemonPaths paths = target.paths();
         return new AppLifecycle(target.app(), target.context(), false, paths.stdout(), paths.stderr())
-                .run(paths.pidfile(), null);
+                .run(paths.pidfile(), target.pidfileTimeout(), null);
     }
 
     /**
@@ -60,6 +65,8 @@ public final class StartAction {
      *
      * @throws StartFailureException when the daemon failed before it was ready, with its cause
      * @throws DaemonEnvironmentException when the environment was found unfit before detaching
+     * @throws AppMethodFailure when one of the app's answers that the daemon or a later {@code stop} needs is bad,
+     *     before anything is launched ({@link Target#checkAppAnswers()})
      */
     public int start() {
         return start(false);
@@ -82,7 +89,7 @@ public final class StartAction {
     }
 
     private int start(boolean retried) {
-        DaemonApp app = target.app();
+        target.checkAppAnswers();
         DaemonPaths paths = target.paths();
         DaemonContext context = target.context();
         if (context.chrootDirectory().isPresent()) {
@@ -97,8 +104,8 @@ public final class StartAction {
                     + " as 'run' does");
             return foreground();
         }
-        PidFileState state = awaitStarted(paths.pidfile(), app.startTimeout());
-        Duration wait = app.startTimeout();
+        PidFileState state = awaitStarted(paths.pidfile(), target.startTimeout());
+        Duration wait = target.startTimeout();
         switch (state.status()) {
             case RUNNING:
                 if (!state.stopping()) {
@@ -106,7 +113,7 @@ public final class StartAction {
                     return ExitStatus.OK;
                 }
                 console.out().println("waiting for pid " + state.holder() + " to finish stopping");
-                wait = wait.plus(app.pidfileTimeout());
+                wait = wait.plus(target.pidfileTimeout());
                 break;
             case UNKNOWN:
                 throw new StartFailureException("Cannot start: " + state.detail() + ".", null);
@@ -123,7 +130,7 @@ public final class StartAction {
         DaemonLauncher.Outcome outcome;
         try {
             outcome = DaemonLauncher.launch(launch, command, command.daemonOptions(target.launchDirectory()), wait,
-                    app.stopTimeout());
+                    target.stopTimeout());
         } catch (IOException e) {
             // what the launch shells printed (to the stderr log) says why they could not report
             LogTail said = LogTail.of(paths.stderr(), errorLogSize);
@@ -141,14 +148,14 @@ public final class StartAction {
         if (outcome instanceof DaemonLauncher.Exited exited) {
             if (exited.status() == Relaunch.EXIT_LOCK_HELD) {
                 // another start won the race, or the daemon we waited for is still stopping
-                PidFileState now = awaitStarted(paths.pidfile(), app.startTimeout());
+                PidFileState now = awaitStarted(paths.pidfile(), target.startTimeout());
                 if (now.status() == PidFileState.Status.RUNNING && !now.stopping()) {
                     console.out().println("already running with pid " + now.holder());
                     return ExitStatus.OK;
                 }
                 if (now.status() == PidFileState.Status.RUNNING) {
                     throw new StartFailureException("Cannot start: pid " + now.holder() + " still holds "
-                            + paths.pidfile() + " and is still stopping after " + seconds(app.pidfileTimeout())
+                            + paths.pidfile() + " and is still stopping after " + seconds(target.pidfileTimeout())
                             + ". Wait for it, or stop it with 'stop'.", null);
                 }
                 if (!retried) {

@@ -11,6 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonEnvironmentException;
+import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
@@ -29,7 +30,7 @@ public final class StatusAction {
     }
 
     /** Returns {@code e}, after printing, for {@code --json}, one {@code unknown} object for whatever reads it. */
-    private DaemonEnvironmentException unknown(boolean json, String pidfile, DaemonEnvironmentException e) {
+    private DaemonRunnerException unknown(boolean json, String pidfile, DaemonRunnerException e) {
         if (json) {
             StringBuilder object = new StringBuilder("{");
             field(object, "pidfile", pidfile);
@@ -49,6 +50,8 @@ public final class StatusAction {
         } catch (DaemonEnvironmentException e) { // where the pidfile is cannot be told: LSB's 4
             throw unknown(json, String.valueOf(target.app().pidfilePath()), new DaemonEnvironmentException(
                     Wording.cannot(Action.STATUS) + ": " + e.getMessage(), ExitStatus.STATUS_UNKNOWN, e));
+        } catch (AppMethodFailure e) { // pidfilePath() threw or returned null: which file, nobody can tell
+            throw unknown(json, "", e);
         }
         PidFileState state;
         try {

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonEnvironmentException;
+import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.StopFailureException;
 import org.daemonrunner.StopSchedule;
@@ -49,8 +49,7 @@ public final class StopAction {
      * @throws DaemonEnvironmentException when a permission is missing (status 4)
      */
     public int stop(ParsedCommand command) {
-        StopSchedule configured = Objects.requireNonNull(target.app().stopSchedule(),
-                "DaemonApp.stopSchedule() returned null");
+        StopSchedule configured = target.stopSchedule();
         StopSchedule timed = command.timeout().isPresent() ? configured.withTimeout(command.timeout().get()) : configured;
         StopSchedule schedule = command.force() ? timed.forced() : timed;
         Optional<ProcessTable.Stat> stat = Optional.empty();
@@ -224,7 +223,7 @@ public final class StopAction {
             Path stderr;
             try {
                 stderr = target.paths().stderr();
-            } catch (DaemonEnvironmentException unresolvable) { // no log to dump to: the SIGKILL still goes
+            } catch (DaemonRunnerException unresolvable) { // no log to dump to: the SIGKILL still goes
                 stderr = null;
             }
             dumped = stderr != null && ThreadDump.request(pid, stderr, Duration.ofSeconds(2));

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
@@ -106,7 +105,6 @@ public final class SystemdUnitAction {
 
     /** The unit's text, with {@code commands}' command lines. */
     String unit(CommandLines commands, boolean forking, boolean networkOnline) {
-        DaemonApp app = target.app();
         DaemonContext context = target.context();
         String program = commands.programName();
         StringBuilder unit = new StringBuilder();
@@ -158,8 +156,8 @@ public final class SystemdUnitAction {
                     .append("Environment=LC_CTYPE=C.UTF-8\n");
         }
         unit.append("Restart=on-failure\n")
-                .append("TimeoutStartSec=").append(seconds(app.startTimeout())).append('\n')
-                .append("TimeoutStopSec=").append(seconds(stopTime(app))).append('\n');
+                .append("TimeoutStartSec=").append(seconds(target.startTimeout())).append('\n')
+                .append("TimeoutStopSec=").append(seconds(stopTime(target.stopSchedule()))).append('\n');
         if (!forking) {
             unit.append("# To have systemd restart the daemon when it hangs, or when its isHealthy() says false:\n")
                     .append("#WatchdogSec=30\n")
@@ -220,11 +218,9 @@ public final class SystemdUnitAction {
     }
 
     /** The whole stop schedule: every step's wait, added up (systemd sends SIGKILL after it). */
-    private static Duration stopTime(DaemonApp app) {
-        StopSchedule schedule = app.stopSchedule();
+    private static Duration stopTime(StopSchedule schedule) {
         Duration total = Duration.ZERO;
-        for (StopSchedule.Step step : schedule == null ? StopSchedule.graceful(app.stopTimeout()).steps()
-                : schedule.steps()) {
+        for (StopSchedule.Step step : schedule.steps()) {
             total = total.plus(step.timeout());
         }
         return total;

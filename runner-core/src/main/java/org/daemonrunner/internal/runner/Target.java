@@ -3,13 +3,14 @@ package org.daemonrunner.internal.runner;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Objects;
+import java.time.Duration;
 import java.util.Optional;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
+import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.launch.ArgumentEncoding;
 import org.daemonrunner.internal.launch.DaemonPaths;
 import org.daemonrunner.internal.launch.JavaCommand;
@@ -19,29 +20,39 @@ import org.daemonrunner.internal.proc.UserAccount;
 
 /**
  * The app an action works on, as the action sees it: its paths resolved against the launch directory, its
- * context, and its user, each asked of the app once per action.
+ * context, timeouts, stop schedule and user, each asked of the app once per action. This is the one place that
+ * calls those methods of the app: one that throws, or returns null or a negative timeout, fails here in one line
+ * naming it ({@link AppMethodFailure}), never as a stack trace.
  */
 public final class Target {
     private final DaemonApp app;
     private final Path launchDirectory;
+    private final Action action;
     private DaemonPaths paths;
     private Path pidfile;
     private DaemonContext context;
+    private Duration startTimeout;
+    private Duration stopTimeout;
+    private Duration pidfileTimeout;
+    private StopSchedule stopSchedule;
     private UserAccount.Lookup users;
     private final JavaCommand command;
 
-    /** The target for {@code app}, run by this JVM's own command line; nothing is asked of it yet. */
-    public Target(DaemonApp app, Path launchDirectory) {
-        this(app, launchDirectory, null);
+    /** The target of {@code action} for {@code app}, run by this JVM's own command line; nothing is asked of it yet. */
+    public Target(DaemonApp app, Path launchDirectory, Action action) {
+        this(app, launchDirectory, action, null);
     }
 
     /**
-     * The target for {@code app}, run by {@code command} (daemonrunner.jar's wrapped program), or by this JVM's own
-     * command line when {@code command} is null; nothing is asked of it yet.
+     * The target of {@code action} for {@code app}, run by {@code command} (daemonrunner.jar's wrapped program), or
+     * by this JVM's own command line when {@code command} is null; nothing is asked of it yet.
+     *
+     * @param action what the app's failures say could not be done ({@code Cannot stop: ...})
      */
-    public Target(DaemonApp app, Path launchDirectory, JavaCommand command) {
+    public Target(DaemonApp app, Path launchDirectory, Action action, JavaCommand command) {
         this.app = app;
         this.launchDirectory = launchDirectory;
+        this.action = action;
         this.command = command;
     }
 
@@ -65,15 +76,32 @@ public final class Target {
     }
 
     /**
+     * Asks the app, before {@code start} or {@code run} launches anything, every value that it and a later
+     * {@code stop} need: its paths, context, timeouts and stop schedule. A bad one fails now, not after the daemon
+     * has detached or been reported started.
+     *
+     * @throws AppMethodFailure naming the first method that threw or returned a bad value
+     * @throws DaemonEnvironmentException as {@link #paths()} does
+     */
+    public void checkAppAnswers() {
+        paths();
+        context();
+        startTimeout();
+        pidfileTimeout();
+        stopSchedule(); // and the stop timeout the default schedule is made of
+    }
+
+    /**
      * Returns the app's paths, resolved against the launch directory.
      *
-     * @throws NullPointerException naming the method of the app that returned null
+     * @throws AppMethodFailure when a path method of the app threw or returned null
+     * @throws DaemonEnvironmentException as {@link #pidfile()} does
      */
     public DaemonPaths paths() {
         if (paths == null) {
             // plain calls, no method references: each lambda costs a class spun at run time on the command path
-            paths = new DaemonPaths(resolve(app.stdinPath(), "stdinPath"), resolve(app.stdoutPath(), "stdoutPath"),
-                    resolve(app.stderrPath(), "stderrPath"), pidfile());
+            paths = new DaemonPaths(resolve(path("stdinPath"), "stdinPath"), resolve(path("stdoutPath"), "stdoutPath"),
+                    resolve(path("stderrPath"), "stderrPath"), pidfile());
         }
         return paths;
     }
@@ -82,23 +110,45 @@ public final class Target {
      * Returns the app's pidfile, resolved against the launch directory: for the actions that need no other path
      * ({@code status}, {@code stop}, {@code reload}), so that a log path that cannot be resolved does not stop them.
      *
-     * @throws DaemonEnvironmentException (status 1) as {@link #paths()} does, for the pidfile alone
+     * @throws AppMethodFailure when {@code pidfilePath()} threw or returned null
+     * @throws DaemonEnvironmentException (status 1) for a relative path when this JVM read the working directory's
+     *     name wrong: resolved against it, the path would name another file
      */
     public Path pidfile() {
         if (pidfile == null) {
-            pidfile = resolve(app.pidfilePath(), "pidfilePath");
+            pidfile = resolve(path("pidfilePath"), "pidfilePath");
         }
         return pidfile;
     }
 
-    /**
-     * @throws DaemonEnvironmentException (status 1) for a relative path when this JVM read the working directory's
-     *     name wrong: resolved against it, the path would name another file
-     */
-    private Path resolve(Path path, String name) {
-        if (path == null) {
-            throw new NullPointerException("DaemonApp." + name + "() returned null");
+    /** Asks the app for the path {@code method} returns, never null. */
+    private Path path(String method) {
+        Path path;
+        try {
+            switch (method) {
+                case "stdinPath":
+                    path = app.stdinPath();
+                    break;
+                case "stdoutPath":
+                    path = app.stdoutPath();
+                    break;
+                case "stderrPath":
+                    path = app.stderrPath();
+                    break;
+                default:
+                    path = app.pidfilePath();
+                    break;
+            }
+        } catch (RuntimeException e) {
+            throw AppMethodFailure.threw(action, app, method, e);
         }
+        if (path == null) {
+            throw AppMethodFailure.returned(action, app, method, "null, not a path");
+        }
+        return path;
+    }
+
+    private Path resolve(Path path, String name) {
         if (!path.isAbsolute() && !Relaunch.isDaemon()) {
             Optional<String> lossy = ArgumentEncoding.lossyWorkingDirectory();
             if (lossy.isPresent()) {
@@ -110,12 +160,111 @@ public final class Target {
         return launchDirectory.resolve(path).normalize();
     }
 
-    /** Returns the app's context. */
+    /**
+     * Returns the app's context.
+     *
+     * @throws AppMethodFailure when {@code context()} threw (a builder's refusal, say) or returned null
+     */
     public DaemonContext context() {
         if (context == null) {
-            context = Objects.requireNonNull(app.context(), "DaemonApp.context() returned null");
+            DaemonContext asked;
+            try {
+                asked = app.context();
+            } catch (RuntimeException e) {
+                throw AppMethodFailure.threw(action, app, "context", e);
+            }
+            if (asked == null) {
+                throw AppMethodFailure.returned(action, app, "context", "null, not a DaemonContext");
+            }
+            context = asked;
         }
         return context;
+    }
+
+    /**
+     * Returns how long {@code start} waits for readiness.
+     *
+     * @throws AppMethodFailure when {@code startTimeout()} threw, or returned null or a negative duration
+     */
+    public Duration startTimeout() {
+        if (startTimeout == null) {
+            startTimeout = timeout("startTimeout");
+        }
+        return startTimeout;
+    }
+
+    /**
+     * Returns how long {@code stop} waits after SIGTERM by default.
+     *
+     * @throws AppMethodFailure when {@code stopTimeout()} threw, or returned null or a negative duration
+     */
+    public Duration stopTimeout() {
+        if (stopTimeout == null) {
+            stopTimeout = timeout("stopTimeout");
+        }
+        return stopTimeout;
+    }
+
+    /**
+     * Returns how long a daemon waits for the pidfile of one that is stopping.
+     *
+     * @throws AppMethodFailure when {@code pidfileTimeout()} threw, or returned null or a negative duration
+     */
+    public Duration pidfileTimeout() {
+        if (pidfileTimeout == null) {
+            pidfileTimeout = timeout("pidfileTimeout");
+        }
+        return pidfileTimeout;
+    }
+
+    /**
+     * Returns how {@code stop} ends the daemon.
+     *
+     * @throws AppMethodFailure when {@code stopSchedule()} threw (a schedule {@code StopSchedule.parse} refused,
+     *     say) or returned null, or when {@code stopTimeout()}, of which the default schedule is made, failed
+     */
+    public StopSchedule stopSchedule() {
+        if (stopSchedule == null) {
+            stopTimeout(); // the default schedule calls it: a failure there is named as its own
+            StopSchedule asked;
+            try {
+                asked = app.stopSchedule();
+            } catch (RuntimeException e) {
+                throw AppMethodFailure.threw(action, app, "stopSchedule", e);
+            }
+            if (asked == null) {
+                throw AppMethodFailure.returned(action, app, "stopSchedule", "null, not a StopSchedule");
+            }
+            stopSchedule = asked;
+        }
+        return stopSchedule;
+    }
+
+    /** Asks the app for the timeout {@code method} returns, never null nor negative. */
+    private Duration timeout(String method) {
+        Duration timeout;
+        try {
+            switch (method) {
+                case "startTimeout":
+                    timeout = app.startTimeout();
+                    break;
+                case "stopTimeout":
+                    timeout = app.stopTimeout();
+                    break;
+                default:
+                    timeout = app.pidfileTimeout();
+                    break;
+            }
+        } catch (RuntimeException e) {
+            throw AppMethodFailure.threw(action, app, method, e);
+        }
+        if (timeout == null) {
+            throw AppMethodFailure.returned(action, app, method, "null, not a Duration");
+        }
+        if (timeout.isNegative()) {
+            throw AppMethodFailure.returned(action, app, method, Wording.seconds(timeout) + ", a negative timeout");
+        }
+        return timeout;
     }
 
     /** Returns the context's user account, looked up at most once per action. */

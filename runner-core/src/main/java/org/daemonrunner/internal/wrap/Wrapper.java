@@ -67,7 +67,7 @@ public final class Wrapper {
             if (action == Action.REOPEN_LOGS || action == Action.FORCE_STOP) {
                 options.adoptRunningDaemonsLogs();
             }
-            Target target = new Target(options.app(), launchDirectory, java);
+            Target target = new Target(options.app(), launchDirectory, action, java);
             target.checkPidfileIsSafe(action);
             switch (action) {
                 case RUN:

@@ -21,6 +21,7 @@ import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.StopFailureException;
+import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.proc.UserAccount;
 import org.junit.jupiter.api.Assumptions;
@@ -81,7 +82,7 @@ class ActionsTest {
                 return context;
             }
         };
-        return new Target(app, dir);
+        return new Target(app, dir, Action.STOP); // the action only words an app's failures
     }
 
     private Target target() {
@@ -98,7 +99,8 @@ class ActionsTest {
         assertThat(target(Path.of("run/../app.pid"), DaemonContext.defaults()).paths().pidfile())
                 .isEqualTo(dir.resolve("app.pid"));
         assertThatThrownBy(() -> target(null, DaemonContext.defaults()).paths())
-                .isInstanceOf(NullPointerException.class).hasMessage("DaemonApp.pidfilePath() returned null");
+                .isInstanceOf(AppMethodFailure.class).hasMessageStartingWith("Cannot stop: the app's"
+                        + " DaemonApp.pidfilePath() returned null, not a path. This is a bug in the app (");
     }
 
     @Test
@@ -254,6 +256,121 @@ class ActionsTest {
         Target chrooted = target(pidfile, DaemonContext.builder().chrootDirectory(Path.of("/srv/jail")).build());
         assertThatThrownBy(() -> new StartAction(chrooted, console).start())
                 .hasMessageStartingWith("Cannot start: chroot to /srv/jail is not supported.");
+    }
+
+    /** An app whose method {@code broken} throws {@code thrown}, or returns null when {@code thrown} is null. */
+    private class BrokenApp implements DaemonApp {
+        private final String broken;
+        private final RuntimeException thrown;
+
+        BrokenApp(String broken, RuntimeException thrown) {
+            this.broken = broken;
+            this.thrown = thrown;
+        }
+
+        private <T> T answer(String method, T good) {
+            if (!method.equals(broken)) {
+                return good;
+            }
+            if (thrown != null) {
+                throw thrown;
+            }
+            return null;
+        }
+
+        public Path stdoutPath() {
+            return answer("stdoutPath", dir.resolve("out.log"));
+        }
+
+        public Path stderrPath() {
+            return answer("stderrPath", dir.resolve("err.log"));
+        }
+
+        public Path pidfilePath() {
+            return answer("pidfilePath", pidfile);
+        }
+
+        public Duration pidfileTimeout() {
+            return answer("pidfileTimeout", Duration.ofSeconds(1));
+        }
+
+        public Duration startTimeout() {
+            return answer("startTimeout", Duration.ofSeconds(5));
+        }
+
+        public Duration stopTimeout() {
+            return answer("stopTimeout", Duration.ofSeconds(1));
+        }
+
+        public StopSchedule stopSchedule() {
+            return answer("stopSchedule", DaemonApp.super.stopSchedule());
+        }
+
+        public DaemonContext context() {
+            return answer("context", DaemonContext.defaults());
+        }
+
+        public void run() {
+        }
+    }
+
+    private static final String[] APP_METHODS = {"stdoutPath", "stderrPath", "pidfilePath", "context", "startTimeout",
+        "stopTimeout", "pidfileTimeout", "stopSchedule"};
+
+    @Test
+    void everyAppMethodThatThrowsOrReturnsNullFailsStartAndRunBeforeAnythingInOneLineNamingItWithStatus1() {
+        for (String method : APP_METHODS) {
+            for (RuntimeException thrown : new RuntimeException[] {new IllegalStateException("no config\nat line 2"),
+                null}) {
+                String what = thrown == null ? "returned null, not a " : "threw java.lang.IllegalStateException: no"
+                        + " config at line 2. This is a bug";
+                for (Action action : new Action[] {Action.START, Action.RUN}) {
+                    Target target = new Target(new BrokenApp(method, thrown), dir, action);
+                    StartAction start = new StartAction(target, console);
+                    assertThatThrownBy(() -> {
+                        if (action == Action.START) {
+                            start.start();
+                        } else {
+                            start.foreground();
+                        }
+                    }).as("%s %s %s", action, method, thrown).isInstanceOf(AppMethodFailure.class)
+                            .hasMessageStartingWith("Cannot " + action.actionName() + ": the app's DaemonApp." + method
+                                    + "() " + what)
+                            .hasMessageEndingWith(". This is a bug in the app (" + BrokenApp.class.getName()
+                                    + "): fix its " + method + "().")
+                            .hasMessageNotContaining("\n")
+                            .extracting(e -> ((AppMethodFailure) e).exitStatus()).isEqualTo(ExitStatus.FAILURE);
+                }
+            }
+        }
+        assertThat(pidfile).doesNotExist();
+        assertThat(dir.resolve("err.log")).doesNotExist();
+        assertThat(printed()).isEmpty();
+    }
+
+    @Test
+    void aNegativeTimeoutIsRefusedByStartNamingTheMethod() {
+        DaemonApp app = new BrokenApp("", null) {
+            @Override
+            public Duration pidfileTimeout() {
+                return Duration.ofMillis(-1500);
+            }
+        };
+        assertThatThrownBy(() -> new StartAction(new Target(app, dir, Action.START), console).start())
+                .hasMessageStartingWith("Cannot start: the app's DaemonApp.pidfileTimeout() returned -1500ms, a"
+                        + " negative timeout. This is a bug in the app (");
+    }
+
+    @Test
+    void statusOfAnAppWhosePidfilePathFailsCannotTellInOneLineWithStatus4() {
+        Target brokenPidfile = new Target(new BrokenApp("pidfilePath", new IllegalStateException("no home")), dir,
+                Action.STATUS);
+        assertThatThrownBy(() -> new StatusAction(brokenPidfile, console).status(true))
+                .hasMessageStartingWith("Cannot tell the status: the app's DaemonApp.pidfilePath() threw"
+                        + " java.lang.IllegalStateException: no home. This is a bug in the app (")
+                .extracting(e -> ((AppMethodFailure) e).exitStatus()).isEqualTo(ExitStatus.STATUS_UNKNOWN);
+        assertThat(printed()).startsWith("{\"pidfile\":\"\",\"status\":\"unknown\",\"exit_status\":4,"
+                + "\"detail\":\"Cannot tell the status: the app's DaemonApp.pidfilePath() threw");
     }
 
     @Test

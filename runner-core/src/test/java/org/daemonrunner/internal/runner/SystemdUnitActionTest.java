@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.daemonrunner.Action;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonRunnerException;
@@ -59,7 +60,7 @@ class SystemdUnitActionTest {
                 return context;
             }
         };
-        return new Target(app, BASE);
+        return new Target(app, BASE, Action.SYSTEMD_UNIT);
     }
 
     private static SystemdUnitAction action(DaemonContext context) {
