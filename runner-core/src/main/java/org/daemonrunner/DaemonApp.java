@@ -16,7 +16,9 @@ import java.time.Duration;
  *
  * <p>A method here that throws, or returns null (or a negative timeout), is a bug in the app: each action says so
  * in one line on stderr naming the method and what it threw or returned (status 1; for {@code status}, 4), not with
- * a stack trace. {@code start} and {@code run} ask every one of them before they launch anything.
+ * a stack trace. {@code start} and {@code run} ask every one of them before they launch anything; {@code status},
+ * {@code stop} and {@code reload} do without {@link #context()}, and {@code stop} without a working
+ * {@link #stopSchedule()} sends SIGTERM and waits {@link #stopTimeout()}, so a running daemon can always be stopped.
  */
 public interface DaemonApp {
 
@@ -52,7 +54,8 @@ public interface DaemonApp {
     /**
      * Returns how {@code stop} ends the daemon: signals and waits, e.g. {@code StopSchedule.parse("TERM/30/KILL/5")}.
      * {@code stop --timeout} replaces the first wait and {@code stop --force} adds a KILL. Default: SIGTERM, then
-     * {@link #stopTimeout()}. {@code start} refuses an app whose schedule throws or is null.
+     * {@link #stopTimeout()}. {@code start} refuses an app whose schedule throws or is null; {@code stop} falls back
+     * to the default for it, saying so.
      */
     default StopSchedule stopSchedule() {
         return StopSchedule.graceful(stopTimeout());

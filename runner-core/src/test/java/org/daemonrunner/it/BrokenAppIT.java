@@ -3,12 +3,14 @@ package org.daemonrunner.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
 
 import org.junit.jupiter.api.Test;
 
 /**
- * An app whose own methods throw or return null: every action says so in one line with its status, and
- * {@code start} finds it before launching anything.
+ * An app whose own methods throw or return null: every action says so in one line with its status, {@code start}
+ * finds it before launching anything, and a running daemon stays within reach of {@code status}, {@code reload} and
+ * {@code stop}.
  */
 class BrokenAppIT extends ProbeTest {
     private static final String BUG = ". This is a bug in the app (org.daemonrunner.it.ProbeApp): fix its ";
@@ -62,5 +64,30 @@ class BrokenAppIT extends ProbeTest {
                 .startsWith("Cannot run: the app's DaemonApp.stopTimeout() returned null");
         assertThat(pidfile).doesNotExist();
         assertThat(events()).as("no daemon ran init()").isEmpty();
+    }
+
+    @Test
+    void aRunningDaemonWhoseAppIsNowBrokenCanStillBeToldReloadedAndStoppedButNotRestarted() {
+        long pid = startProbe();
+
+        assertThat(assertExit(probeRun("status", "--map-signal", "USR2"), 0).out()).startsWith("running with pid "
+                + pid);
+        assertThat(assertExit(probeRun("reload", "--map-signal", "USR2"), 0).out()).contains("sent to pid " + pid);
+        Command.Result restart = assertExit(probeRun("restart", "--schedule", "TERM/abc"), 1);
+        assertThat(oneLine(restart)).startsWith("Cannot restart: the app's DaemonApp.stopSchedule() threw");
+        assertThat(isGone(pid)).as("restart stopped nothing").isFalse();
+
+        Command.Result stop = assertExit(probeRun("stop", "--schedule", "TERM/abc", "--map-signal", "USR2"), 0);
+        assertThat(stop.out()).startsWith("stopped (pid " + pid + ")");
+        assertThat(stop.err()).contains("daemonrunner: the app's DaemonApp.stopSchedule() threw"
+                + " java.lang.IllegalArgumentException: Not a stop schedule: 'TERM/abc': 'abc' is not a number of"
+                + " seconds; root cause: java.lang.NumberFormatException: For input string: \"abc\"; stopping with"
+                + " SIGTERM and a wait of 10s (its stopTimeout()) instead" + BUG + "stopSchedule().",
+                "daemonrunner: the app's DaemonApp.context() threw java.lang.IllegalArgumentException: Cannot map"
+                + " SIGUSR2: SIGUSR2 replaces HotSpot's internal suspend/resume handler; so its process group was not"
+                + " ended: only the daemon itself was signalled" + BUG + "context().");
+        assertThat(isGone(pid)).isTrue();
+        assertThat(events()).contains("stop " + pid, "hook " + pid);
+        assertThat(pidfile).doesNotExist();
     }
 }

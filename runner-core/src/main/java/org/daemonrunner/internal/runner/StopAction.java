@@ -18,6 +18,7 @@ import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.StopFailureException;
 import org.daemonrunner.StopSchedule;
+import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
 import org.daemonrunner.internal.pidfile.PidFileWatch;
@@ -33,6 +34,9 @@ import org.daemonrunner.internal.proc.ThreadDump;
  * returns only once it has exited; then ends what is left of its process group.
  */
 public final class StopAction {
+    /** {@code DaemonApp.stopTimeout()}'s default: the wait after SIGTERM when the app's own cannot be had. */
+    private static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+
     private final Target target;
     private final Console console;
 
@@ -43,13 +47,14 @@ public final class StopAction {
     }
 
     /**
-     * Stops the daemon: 0 once it has exited, or when none was running.
+     * Stops the daemon: 0 once it has exited, or when none was running. An app whose {@code stopSchedule()} fails
+     * is still stopped, with SIGTERM and its stop timeout ({@link #configuredSchedule()}).
      *
      * @throws StopFailureException when it is still running after the schedule, or cannot be told
      * @throws DaemonEnvironmentException when a permission is missing (status 4)
      */
     public int stop(ParsedCommand command) {
-        StopSchedule configured = target.stopSchedule();
+        StopSchedule configured = configuredSchedule();
         StopSchedule timed = command.timeout().isPresent() ? configured.withTimeout(command.timeout().get()) : configured;
         StopSchedule schedule = command.force() ? timed.forced() : timed;
         Optional<ProcessTable.Stat> stat = Optional.empty();
@@ -127,8 +132,7 @@ public final class StopAction {
             }
             PidFile.removeIfStale(pidfile);
             String leftovers = "";
-            if (stat.isPresent() && stat.get().group() == stat.get().session()
-                    && target.context().endProcessGroupOnStop()) {
+            if (stat.isPresent() && stat.get().group() == stat.get().session() && endsProcessGroup()) {
                 leftovers = ProcessGroup.end(stat.get(), schedule);
             }
             console.out().println("stopped (pid " + stopped + ")" + ending + leftovers);
@@ -139,6 +143,44 @@ public final class StopAction {
         } catch (IOException e) {
             throw new StopFailureException("Cannot stop: reading pidfile " + pidfile + " failed: " + IoFailure.reason(e)
                     + ".", e);
+        }
+    }
+
+    /**
+     * Returns the app's stop schedule. When asking for it fails (it threw, or returned null), the daemon must still
+     * be stoppable without {@code kill}: this returns SIGTERM then the app's stop timeout (or, if that fails too,
+     * {@code DaemonApp}'s default, 10 s), after saying so, and what to fix, on stderr.
+     */
+    private StopSchedule configuredSchedule() {
+        try {
+            return target.stopSchedule();
+        } catch (AppMethodFailure broken) {
+            Duration wait;
+            String whose;
+            try {
+                wait = target.stopTimeout();
+                whose = "its stopTimeout()";
+            } catch (AppMethodFailure alsoBroken) {
+                wait = DEFAULT_STOP_TIMEOUT;
+                whose = "the default stopTimeout()";
+            }
+            console.err().println(Relaunch.CAUSE_PREFIX + broken.detail() + "; stopping with SIGTERM and a wait of "
+                    + seconds(wait) + " (" + whose + ") instead. " + broken.advice());
+            return StopSchedule.graceful(wait);
+        }
+    }
+
+    /**
+     * Whether to end what is left of the daemon's process group: the context's choice; when the app's
+     * {@code context()} fails, no (only the pidfile's holder is signalled), said on stderr.
+     */
+    private boolean endsProcessGroup() {
+        try {
+            return target.context().endProcessGroupOnStop();
+        } catch (AppMethodFailure broken) {
+            console.err().println(Relaunch.CAUSE_PREFIX + broken.detail() + "; so its process group was not ended:"
+                    + " only the daemon itself was signalled. " + broken.advice());
+            return false;
         }
     }
 

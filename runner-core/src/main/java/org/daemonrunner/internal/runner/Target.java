@@ -288,24 +288,42 @@ public final class Target {
         requirePidfileIsSafe(action);
     }
 
-    /** {@link #checkPidfileIsSafe}, for every action. */
+    /**
+     * {@link #checkPidfileIsSafe}, for every action. The daemon's user is trusted too; {@code status}, {@code stop},
+     * {@code force-stop} and {@code reload}, which need nothing else of the context, do without it when the app's
+     * {@code context()} fails: then only root is trusted, and a refusal says why the user is not known.
+     */
     void requirePidfileIsSafe(Action action) {
         if (UserAccount.currentUid() != 0) {
             return;
         }
         int trusted = -1;
-        if (context().user().isPresent()) {
-            try {
-                trusted = users().get().uid();
-            } catch (IOException | IllegalArgumentException e) {
-                trusted = -1; // start explains an unknown user; here only root is trusted then
+        String userUnknown = "";
+        try {
+            if (context().user().isPresent()) {
+                try {
+                    trusted = users().get().uid();
+                } catch (IOException | IllegalArgumentException e) {
+                    trusted = -1; // start explains an unknown user; here only root is trusted then
+                }
             }
+        } catch (AppMethodFailure e) {
+            if (!needsNoContext(action)) {
+                throw e;
+            }
+            userUnknown = " (the daemon's user is not known: " + e.detail() + ". " + e.advice() + ")";
         }
         try {
             PidFile.checkSafe(pidfile(), trusted);
         } catch (IOException e) {
-            throw new DaemonEnvironmentException(Wording.cannot(action) + ": " + e.getMessage() + ".",
+            throw new DaemonEnvironmentException(Wording.cannot(action) + ": " + e.getMessage() + userUnknown + ".",
                     action == Action.STATUS ? ExitStatus.STATUS_UNKNOWN : ExitStatus.FAILURE, e);
         }
+    }
+
+    /** Whether {@code action} can do its work without the app's context: it only reads the pidfile and signals. */
+    private static boolean needsNoContext(Action action) {
+        return action == Action.STATUS || action == Action.STOP || action == Action.FORCE_STOP
+                || action == Action.RELOAD;
     }
 }

@@ -374,6 +374,64 @@ class ActionsTest {
     }
 
     @Test
+    void statusNeedsNoContextEvenAsRoot() {
+        Target brokenContext = new Target(new BrokenApp("context", new IllegalArgumentException("Cannot map SIGUSR2")),
+                dir, Action.STATUS);
+        assertThat(new StatusAction(brokenContext, console).status(false)).isEqualTo(ExitStatus.NOT_RUNNING);
+        assertThat(printed()).isEqualTo("not running (no pidfile " + pidfile + ")");
+    }
+
+    @Test
+    void asRootAnActionThatNeedsNoContextTrustsOnlyRootWhenTheContextFailsAndSaysWhy() throws IOException {
+        Assumptions.assumeTrue(UserAccount.currentUid() == 0, "only root checks who owns the pidfile");
+        Path foreign = Files.createDirectory(dir.resolve("foreign"));
+        Files.setAttribute(foreign, "unix:uid", 12345);
+        DaemonApp app = new BrokenApp("context", null) {
+            @Override
+            public Path pidfilePath() {
+                return foreign.resolve("app.pid");
+            }
+        };
+        Target target = new Target(app, dir, Action.STOP);
+
+        assertThatThrownBy(() -> target.checkPidfileIsSafe(Action.STOP)).isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessageStartingWith("Cannot stop: refusing pidfile directory " + foreign + ": it is owned by uid"
+                        + " 12345, neither root nor the daemon's user")
+                .hasMessageContaining("(the daemon's user is not known: the app's DaemonApp.context() returned null,"
+                        + " not a DaemonContext. This is a bug in the app (");
+        assertThatThrownBy(() -> new Target(app, dir, Action.START).checkPidfileIsSafe(Action.START))
+                .isInstanceOf(AppMethodFailure.class)
+                .hasMessageStartingWith("Cannot start: the app's DaemonApp.context() returned null");
+    }
+
+    @Test
+    void stopAndReloadNeedNoContextAndStopWithABrokenScheduleFallsBackToSigtermSayingSo() throws IOException {
+        Target brokenContext = new Target(new BrokenApp("context", null), dir, Action.STOP);
+        brokenContext.checkPidfileIsSafe(Action.STOP);
+        assertThat(new StopAction(brokenContext, console).stop(stop())).isEqualTo(ExitStatus.OK);
+        assertThat(new SignalAction(new Target(new BrokenApp("context", null), dir, Action.RELOAD), console).reload())
+                .isEqualTo(ExitStatus.RELOAD_NOT_RUNNING);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+
+        Files.writeString(pidfile, NO_SUCH_PID + "\n");
+        Target brokenSchedule = new Target(new BrokenApp("stopSchedule", new IllegalArgumentException("Not a stop"
+                + " schedule: 'TERM/abc': 'abc' is not a number of seconds")), dir, Action.STOP);
+        assertThat(new StopAction(brokenSchedule, console).stop(stop())).isEqualTo(ExitStatus.OK);
+        assertThat(pidfile).doesNotExist();
+        assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo("daemonrunner: the app's"
+                + " DaemonApp.stopSchedule() threw java.lang.IllegalArgumentException: Not a stop schedule: 'TERM/abc':"
+                + " 'abc' is not a number of seconds; stopping with SIGTERM and a wait of 1s (its stopTimeout())"
+                + " instead. This is a bug in the app (" + BrokenApp.class.getName() + "): fix its stopSchedule().");
+
+        err.reset();
+        Target brokenTimeout = new Target(new BrokenApp("stopTimeout", null), dir, Action.STOP);
+        assertThat(new StopAction(brokenTimeout, console).stop(stop())).isEqualTo(ExitStatus.OK);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("daemonrunner: the app's"
+                + " DaemonApp.stopTimeout() returned null, not a Duration; stopping with SIGTERM and a wait of 10s"
+                + " (the default stopTimeout()) instead.");
+    }
+
+    @Test
     void wordingOfDurationsAndExits() {
         assertThat(Wording.seconds(Duration.ofSeconds(10))).isEqualTo("10s");
         assertThat(Wording.seconds(Duration.ofMillis(1500))).isEqualTo("1500ms");
