@@ -26,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * thread named {@code exit}, and {@code GET /exit-quietly} the same with {@code System.exit(4)} after it closed
  * {@code System.err}; {@code GET /exit-slowly} the same with {@code System.exit(5)}, after it added a shutdown hook
  * that says {@code slow hook: waiting} on standard error and then waits (a minute at most) for the file
- * {@code MARKER.release} to exist, as a program whose hook drains its work; {@code GET /quit} answers, then stops the
+ * {@code MARKER.release} to exist, as a program whose hook drains its work; {@code GET /own-stderr} replaces
+ * {@code System.err} with a stream to {@code MARKER.stderr}; {@code GET /quit} answers, then stops the
  * server, whose thread was the last non-daemon one once {@code main} returned.
  *
  * With {@code exit} it calls {@code System.exit(6)} before listening; with {@code return}, {@code main} returns
@@ -102,6 +103,12 @@ public final class PlainHttpMain {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
             thrown.countDown();
+        });
+        server.createContext("/own-stderr", exchange -> {
+            // as a logging set-up that replaces System.err with a stream of its own
+            System.setErr(new java.io.PrintStream(Files.newOutputStream(Path.of(marker + ".stderr")), true));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
         });
         server.createContext("/quit", exchange -> {
             exchange.sendResponseHeaders(200, -1);

@@ -22,15 +22,17 @@ public final class StopSchedule {
      * One step: send {@code signal}, then wait up to {@code timeout} for the exit.
      *
      * @param signal a signal name without {@code SIG}, e.g. {@code TERM}
-     * @param timeout how long to wait for the exit after it: from zero to 999999999 hours (the longest
-     *     {@code stop --timeout})
+     * @param timeout how long to wait for the exit after it: zero or more; above 999999999 hours (the longest
+     *     {@code stop --timeout}), 999999999 hours
      */
     public record Step(String signal, Duration timeout) {
         /**
          * Checks the step.
          *
-         * @throws IllegalArgumentException for an unknown signal, STOP, or a timeout below zero or above
-         *     999999999 hours, saying why
+         * A timeout above 999999999 hours (the longest {@code stop --timeout}; "forever", as an app's
+         * {@code Duration.ofSeconds(Long.MAX_VALUE)} means it) is taken as 999999999 hours.
+         *
+         * @throws IllegalArgumentException for an unknown signal, STOP, or a timeout below zero, saying why
          */
         public Step {
             signal = Signal.parse(Objects.requireNonNull(signal, "signal")).name(); // unknown: refused, listing the valid
@@ -42,8 +44,7 @@ public final class StopSchedule {
                 throw new IllegalArgumentException("Negative timeout after SIG" + signal);
             }
             if (timeout.compareTo(MAX_WAIT) > 0) {
-                throw new IllegalArgumentException("Timeout after SIG" + signal + " too long: " + timeout.getSeconds()
-                        + " seconds (at most " + MAX_WAIT.getSeconds() + ", which is 999999999 hours)");
+                timeout = MAX_WAIT; // "wait forever" (an app's Duration.ofSeconds(Long.MAX_VALUE), say): as long as counts
             }
         }
     }
@@ -66,7 +67,8 @@ public final class StopSchedule {
      * Parses a schedule written as start-stop-daemon does: {@code SIGNAL/SECONDS/SIGNAL/SECONDS...}, e.g.
      * {@code TERM/30/KILL/5}.
      *
-     * @throws IllegalArgumentException when it is not one, saying why (a wait above 999999999 hours too)
+     * @throws IllegalArgumentException when it is not one, saying why (a number of seconds too big to count too; a
+     *     wait above 999999999 hours that can be counted is taken as 999999999 hours, as for {@link Step})
      */
     public static StopSchedule parse(String text) {
         String[] parts = Objects.requireNonNull(text, "text").split("/");

@@ -11,16 +11,18 @@ import org.junit.jupiter.api.Test;
 class StopScheduleTest {
     @Test
     void aWaitTooLongToCountIsRefusedSayingSoNotByAnOverflow() {
-        assertThatThrownBy(() -> StopSchedule.parse("TERM/99999999999999999"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Timeout after SIGTERM too long: 99999999999999999 seconds (at most 3599999996400,"
-                        + " which is 999999999 hours)");
         assertThatThrownBy(() -> StopSchedule.parse("TERM/5/KILL/99999999999999999999"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Not a stop schedule: 'TERM/5/KILL/99999999999999999999': '99999999999999999999' is"
                         + " more than 3599999996400 seconds");
-        assertThatThrownBy(() -> StopSchedule.graceful(Duration.ofSeconds(Long.MAX_VALUE)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Timeout after SIGTERM too long");
+    }
+
+    @Test
+    void aWaitBeyondTheLongestIsTheLongestAsForeverMeansIt() {
+        // an app's stopTimeout() of Duration.ofSeconds(Long.MAX_VALUE): a daemon that stop waits for, not one it refuses
+        assertThat(StopSchedule.graceful(Duration.ofSeconds(Long.MAX_VALUE)).toString()).isEqualTo("TERM/3599999996400");
+        assertThat(StopSchedule.parse("TERM/99999999999999999").steps().get(0).timeout())
+                .isEqualTo(Duration.ofHours(999_999_999));
     }
 
     @Test

@@ -133,16 +133,16 @@ class EnvironmentsIT extends ProbeTest {
         // not renamed: its descriptors are the files at the paths already, and still it could not reopen them
         Command.Result notRenamed = assertExit(probeRun("reopen-logs"), 1);
         assertThat(notRenamed.out()).doesNotContain("reopened");
-        assertThat(notRenamed.err()).contains("Cannot reopen the logs of pid " + pid + ": it says \"cannot reopen"
-                + " the logs", "mounted noexec").doesNotContain("org.daemonrunner", "Exception");
+        assertThat(notRenamed.err()).contains("Cannot reopen the logs of pid " + pid + ": it says \"pid " + pid
+                + " cannot reopen the logs", "mounted noexec").doesNotContain("org.daemonrunner", "Exception");
         Files.move(dir.resolve("out.log"), dir.resolve("out.log.1"));
         Files.move(dir.resolve("err.log"), dir.resolve("err.log.1"));
 
         Command.Result reopen = assertExit(probeRun("reopen-logs"), 1);
 
-        assertThat(reopen.err()).contains("Cannot reopen the logs of pid " + pid + ": it says \"cannot reopen the logs",
+        assertThat(reopen.err()).contains("Cannot reopen the logs of pid " + pid + ": it says \"pid " + pid + " cannot reopen the logs",
                 "mounted noexec", "-Djffi.extract.dir=DIR", "Its output still goes to the files it had open");
-        assertThat(Daemons.readOrEmpty(dir.resolve("err.log.1"))).contains("daemonrunner: cannot reopen the logs");
+        assertThat(Daemons.readOrEmpty(dir.resolve("err.log.1"))).contains("daemonrunner: pid " + pid + " cannot reopen the logs");
         assertThat(jffiFilesIn(Path.of("/"))).as("jffi libraries unpacked into /").isEqualTo(rootBefore);
         assertExit(probeRun("stop"), 0);
         assertThat(isGone(pid)).isTrue();
@@ -160,7 +160,7 @@ class EnvironmentsIT extends ProbeTest {
                 + dir.resolve("out.log") + " and " + dir.resolve("err.log") + ")\n");
         Path fd1 = Path.of("/proc", Long.toString(pid), "fd", "1");
         assertThat(Files.isSameFile(fd1, dir.resolve("out.log"))).isTrue();
-        assertThat(Files.readString(dir.resolve("err.log"))).contains("daemonrunner: reopened the logs "
+        assertThat(Files.readString(dir.resolve("err.log"))).contains("daemonrunner: pid " + pid + " reopened the logs "
                 + dir.resolve("out.log") + " and " + dir.resolve("err.log"));
         assertExit(probeRun("stop"), 0);
     }
@@ -184,7 +184,7 @@ class EnvironmentsIT extends ProbeTest {
         Command.Result reopen = assertExit(probeRun("reopen-logs"), 0);
 
         assertThat(reopen.out()).startsWith("reopened logs (SIGUSR1 sent to pid " + pid);
-        assertThat(Files.readString(dir.resolve("err.log"))).contains("daemonrunner: reopened the logs ");
+        assertThat(Files.readString(dir.resolve("err.log"))).contains("daemonrunner: pid " + pid + " reopened the logs ");
         assertExit(probeRun("stop"), 0);
     }
 

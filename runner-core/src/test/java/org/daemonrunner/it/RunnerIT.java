@@ -120,6 +120,16 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    void aStopTimeoutOfForeverIsALongWaitNotAnError() {
+        String forever = Long.toString(Long.MAX_VALUE);
+        long pid = startProbe("--stop-timeout-ms", forever);
+        Command.Result stop = assertExit(probeRun("stop", "--stop-timeout-ms", forever), 0);
+        assertThat(stop.out()).contains("stopped (pid " + pid);
+        assertThat(stop.err()).isEmpty();
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
     void anErrorThrownByInitFailsStartWithItsOneLine() {
         Command.Result start = probeRun("start", "--init-error", "the cache is inconsistent");
         assertExit(start, 1);

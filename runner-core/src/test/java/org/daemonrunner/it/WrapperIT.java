@@ -234,6 +234,24 @@ class WrapperIT {
     }
 
     @Test
+    void reopenLogsIsConfirmedForAProgramThatReplacedSystemErrRenamedOrNot() throws IOException {
+        Path err = dir.resolve("plain.err");
+        long pid = startPlain();
+        assertThat(Wrapped.get(port, "/own-stderr")).startsWith("HTTP/1.1 200");
+
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "reopen-logs")), 0);
+        assertThat(Daemons.readOrEmpty(err)).as("on descriptor 2, not the program's System.err")
+                .contains("daemonrunner: pid " + pid + " reopened the logs ");
+
+        Files.move(dir.resolve("plain.out"), dir.resolve("plain.out.1"));
+        Files.move(err, dir.resolve("plain.err.1"));
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "reopen-logs")), 0);
+        assertThat(Path.of("/proc/" + pid + "/fd/2").toRealPath()).isEqualTo(err.toRealPath());
+        assertThat(Daemons.readOrEmpty(Path.of(marker + ".stderr"))).doesNotContain("reopened the logs");
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+    }
+
+    @Test
     void aRelativePidfileGivenFromAnotherDirectoryIsNamedInFullWhenNothingRunsThere() throws IOException {
         Path started = Files.createDirectories(dir.resolve("a/r")).getParent();
         Files.createDirectories(dir.resolve("r"));

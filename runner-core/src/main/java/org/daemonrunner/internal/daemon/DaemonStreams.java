@@ -1,18 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.daemon;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.internal.posix.PosixException;
+import org.daemonrunner.internal.proc.ProcessTable;
 
 /**
  * The daemon's standard streams, shared by a {@code DaemonApp}'s lifecycle and a wrapped program: reopening the
  * log files, and the one line that names a failure and its root cause.
  */
 public final class DaemonStreams {
+    /** Descriptor 2 itself, unbuffered; see {@link #onDescriptor2}. */
+    private static final FileOutputStream STDERR = new FileOutputStream(FileDescriptor.err);
+
     private DaemonStreams() {
     }
 
@@ -31,13 +39,28 @@ public final class DaemonStreams {
                 posix.redirect(1, stdout);
                 posix.redirect(2, stderr);
             } catch (PosixException e) {
-                System.err.println(Relaunch.LOGS_NOT_REOPENED + " " + stdout + " and " + stderr + ": " + e.getMessage());
+                onDescriptor2(Relaunch.logsNotReopened(ProcessTable.selfPid()) + " " + stdout + " and " + stderr + ": "
+                        + e.getMessage());
                 return;
             } catch (RuntimeException | LinkageError e) {
-                System.err.println(Relaunch.LOGS_NOT_REOPENED + " " + stdout + " and " + stderr + ": " + e);
+                onDescriptor2(Relaunch.logsNotReopened(ProcessTable.selfPid()) + " " + stdout + " and " + stderr + ": "
+                        + e);
                 return;
             }
-            System.err.println(Relaunch.LOGS_REOPENED + " " + stdout + " and " + stderr);
+            onDescriptor2(Relaunch.logsReopened(ProcessTable.selfPid()) + " " + stdout + " and " + stderr);
+        }
+    }
+
+    /**
+     * Writes {@code line} to descriptor 2, where {@code reopen-logs} reads it, whatever {@code System.err} is now (a
+     * program may have replaced it with {@code System.setErr}, as logging set-ups do). The stream is never closed:
+     * that would close descriptor 2.
+     */
+    private static void onDescriptor2(String line) {
+        try {
+            STDERR.write((line + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // descriptor 2 cannot be written: reopen-logs says that it saw no line, after its wait
         }
     }
 

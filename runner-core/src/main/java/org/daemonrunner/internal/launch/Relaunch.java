@@ -18,9 +18,11 @@ import org.daemonrunner.internal.proc.Signal;
  *   <li>The daemon, once ready, signals the waiting shell ({@link #reportReady()}), and only it.</li>
  *   <li>The daemon's stderr lines that start with {@value #CAUSE_PREFIX} are the cause {@code start} reports; a
  *       daemon that finds its pidfile held by another exits {@value #EXIT_LOCK_HELD}.</li>
- *   <li>After the reopen signal, the daemon writes one line to its stderr: {@value #LOGS_REOPENED} to the new
- *       file once both streams are reopened, or {@value #LOGS_NOT_REOPENED} and why to the old one;
- *       {@code reopen-logs} reports success only after the first.</li>
+ *   <li>After the reopen signal, the daemon writes one line to its stderr: {@link #logsReopened} to the new
+ *       file once both streams are reopened, or {@link #logsNotReopened} and why to the old one, on descriptor 2
+ *       itself (a program may have replaced {@code System.err}); {@code reopen-logs} reports success once the
+ *       descriptors are the files at the paths and, unless that shows by itself (the logs were renamed), after the
+ *       first line.</li>
  * </ul>
  */
 public final class Relaunch {
@@ -32,10 +34,18 @@ public final class Relaunch {
     static final String PARENT_PLACEHOLDER = "@DAEMONRUNNER_PARENT@";
     /** Lines on the daemon's stderr that start with this are read back by {@code start} as the cause of a failure. */
     public static final String CAUSE_PREFIX = "daemonrunner: ";
-    /** How the daemon's line begins that says it reopened its logs: {@code reopen-logs} waits for it. */
-    public static final String LOGS_REOPENED = CAUSE_PREFIX + "reopened the logs";
-    /** How the daemon's line begins that says why it could not reopen its logs: {@code reopen-logs} quotes it. */
-    public static final String LOGS_NOT_REOPENED = CAUSE_PREFIX + "cannot reopen the logs";
+    /**
+     * How the line begins in which daemon {@code pid} says it reopened its logs: {@code reopen-logs} waits for it
+     * when they were not renamed. It names the pid, as lines about one daemon do (two may share a log).
+     */
+    public static String logsReopened(long pid) {
+        return CAUSE_PREFIX + "pid " + pid + " reopened the logs";
+    }
+
+    /** How the line begins in which daemon {@code pid} says why it could not reopen its logs: {@code reopen-logs} quotes it. */
+    public static String logsNotReopened(long pid) {
+        return CAUSE_PREFIX + "pid " + pid + " cannot reopen the logs";
+    }
     /** The daemon's exit status when it finds its pidfile held by another daemon (it lost a race to start). */
     public static final int EXIT_LOCK_HELD = 75;
 

@@ -18,9 +18,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Checks, from {@code /proc/PID/fd}, where a process's standard output and error go, and waits for them to be the
- * files at given paths and for the process's own line saying it reopened them: how {@code reopen-logs} knows that
- * the daemon really reopened its logs. The descriptors alone cannot tell when the logs were not renamed (they are
- * the files at the paths before the signal too), so the line decides, and the descriptors confirm it. It watches
+ * files at given paths: how {@code reopen-logs} knows that the daemon really reopened its logs. When the logs were
+ * renamed, descriptors that now are the new files at the paths show it by themselves. When they were not, the
+ * descriptors are those files before the signal too, so the process's own line saying it reopened them decides, and
+ * the descriptors confirm it. It watches
  * the logs' directories (inotify on Linux) and looks again on every change there, rather than polling.
  */
 public final class StreamCheck {
@@ -31,6 +32,7 @@ public final class StreamCheck {
     private long errorLogSize;
     private Object stderrKey;
     private long stderrSize;
+    private boolean openAsBefore;
 
     /** A check of process {@code pid}'s descriptors 1 and 2 against {@code stdout} and {@code stderr}. */
     public StreamCheck(long pid, Path stdout, Path stderr) {
@@ -41,7 +43,7 @@ public final class StreamCheck {
 
     /** What became of the wait. */
     public enum Outcome {
-        /** The process said it reopened them, and descriptors 1 and 2 are the files at the paths. */
+        /** Descriptors 1 and 2 moved to the files at the paths, or the process said it reopened them where they were. */
         REDIRECTED,
         /** The process wrote a line saying why it could not (see {@link #error()}). */
         FAILED,
@@ -63,12 +65,13 @@ public final class StreamCheck {
         errorLogSize = errorLog == null ? 0 : LogFile.size(errorLog);
         stderrKey = fileKey(stderr);
         stderrSize = LogFile.size(stderr);
+        openAsBefore = isOpenAs(1, stdout) && isOpenAs(2, stderr);
     }
 
     /**
-     * Waits up to {@code timeout} for the process to write a line starting with {@code donePrefix} to the file at
-     * the stderr path while descriptors 1 and 2 are the files at their paths, for it to write a line starting with
-     * {@code errorPrefix} to the standard error it had before, or to exit.
+     * Waits up to {@code timeout} for descriptors 1 and 2 to be the files at their paths (when they already were,
+     * for the process to write a line starting with {@code donePrefix} to the file at the stderr path too), for it
+     * to write a line starting with {@code errorPrefix} to the standard error it had before, or to exit.
      */
     public Outcome await(Duration timeout, String donePrefix, String errorPrefix) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -143,8 +146,8 @@ public final class StreamCheck {
         // the file at the stderr path: the old one when nothing was renamed (read on from where it ended), else new
         long from = stderrKey != null && stderrKey.equals(fileKey(stderr)) ? stderrSize : 0;
         boolean open = isOpenAs(1, stdout) && isOpenAs(2, stderr);
-        if (open && lineStartingWith(stderr, from, donePrefix) != null) {
-            return Outcome.REDIRECTED;
+        if (open && (!openAsBefore || lineStartingWith(stderr, from, donePrefix) != null)) {
+            return Outcome.REDIRECTED; // moved to the files at the paths, or said so where they already were
         }
         if (open && !Files.isRegularFile(stderr)) { // /dev/null, say: nothing written there can be read back
             detail = "its standard output and error are " + stdout + " and " + stderr + ", but " + stderr + " is not"

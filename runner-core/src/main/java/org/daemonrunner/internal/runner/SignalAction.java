@@ -64,7 +64,7 @@ public final class SignalAction {
         StreamCheck check = new StreamCheck(pid, paths.stdout(), paths.stderr());
         check.before();
         signal(pid, signal);
-        switch (check.await(REOPEN_TIMEOUT, Relaunch.LOGS_REOPENED, Relaunch.LOGS_NOT_REOPENED)) {
+        switch (check.await(REOPEN_TIMEOUT, Relaunch.logsReopened(pid), Relaunch.logsNotReopened(pid))) {
             case REDIRECTED:
                 console.out().println("reopened logs (" + signal.fullName() + " sent to pid " + pid + "; its output"
                         + " now goes to " + paths.stdout() + " and " + paths.stderr() + ")");

@@ -164,9 +164,10 @@ public final class StopAction {
                 wait = DEFAULT_STOP_TIMEOUT;
                 whose = "the default stopTimeout()";
             }
+            StopSchedule fallback = StopSchedule.graceful(wait); // cannot throw: wait is checked, and capped there
             console.err().println(Relaunch.CAUSE_PREFIX + broken.detail() + "; stopping with SIGTERM and a wait of "
-                    + seconds(wait) + " (" + whose + ") instead. " + broken.advice());
-            return StopSchedule.graceful(wait);
+                    + seconds(fallback.steps().get(0).timeout()) + " (" + whose + ") instead. " + broken.advice());
+            return fallback;
         }
     }
 

@@ -88,7 +88,8 @@ public final class Target {
         context();
         startTimeout();
         pidfileTimeout();
-        stopSchedule(); // and the stop timeout the default schedule is made of
+        stopTimeout(); // start's wait for a daemon it stops after a readiness timeout
+        stopSchedule();
     }
 
     /**
@@ -225,11 +226,11 @@ public final class Target {
      */
     public StopSchedule stopSchedule() {
         if (stopSchedule == null) {
-            stopTimeout(); // the default schedule calls it: a failure there is named as its own
             StopSchedule asked;
             try {
                 asked = app.stopSchedule();
             } catch (RuntimeException e) {
+                stopTimeout(); // the default schedule is made of it: a failure there is named as its own
                 throw AppMethodFailure.threw(action, app, "stopSchedule", e);
             }
             if (asked == null) {

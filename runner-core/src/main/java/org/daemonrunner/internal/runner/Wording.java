@@ -13,6 +13,9 @@ final class Wording {
 
     /** {@code 10s}, or {@code 1500ms} when not whole seconds. */
     static String seconds(Duration d) {
+        if (d.getSeconds() >= Long.MAX_VALUE / 1000) { // "forever" from an app: whole seconds, no overflow in millis
+            return d.getSeconds() + "s";
+        }
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
