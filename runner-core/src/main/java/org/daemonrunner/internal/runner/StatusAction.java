@@ -42,13 +42,22 @@ public final class StatusAction {
         return e;
     }
 
+    /** The app's pidfile as it gave it, unresolved, for a JSON answer when it could not be resolved; or empty. */
+    private String unresolvedPidfile() {
+        try {
+            return String.valueOf(target.app().pidfilePath());
+        } catch (RuntimeException e) { // it answered a moment ago; if it throws now, the answer names no path
+            return "";
+        }
+    }
+
     /** Reports the daemon's state: 0 running, 1 stale pidfile, 3 not running, 4 unknown. */
     public int status(boolean json) {
         Path pidfile;
         try {
             pidfile = target.pidfile();
         } catch (DaemonEnvironmentException e) { // where the pidfile is cannot be told: LSB's 4
-            throw unknown(json, String.valueOf(target.app().pidfilePath()), new DaemonEnvironmentException(
+            throw unknown(json, unresolvedPidfile(), new DaemonEnvironmentException(
                     Wording.cannot(Action.STATUS) + ": " + e.getMessage(), ExitStatus.STATUS_UNKNOWN, e));
         } catch (AppMethodFailure e) { // pidfilePath() threw or returned null: which file, nobody can tell
             throw unknown(json, "", e);
