@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.daemonrunner.DaemonContext;
 
 /**
@@ -75,6 +77,31 @@ public record UserAccount(String name, int uid, int gid, List<Integer> groups) {
             prefix.add(list.toString());
         }
         return prefix;
+    }
+
+    /**
+     * Returns the group ids the daemon runs with: its group, and its supplementary groups (those given, else the
+     * user's groups in the group database, as {@code setpriv --init-groups} sets them, read through
+     * {@code getent initgroups}).
+     *
+     * @throws IOException when {@code getent} cannot be run or fails
+     */
+    public Set<Integer> groupIds() throws IOException {
+        Set<Integer> ids = new LinkedHashSet<>(List.of(gid));
+        if (groups != null) {
+            ids.addAll(groups);
+            return ids;
+        }
+        Command.Result result = Command.run("getent", "initgroups", name);
+        if (result.exit() != 0) {
+            throw new IOException("getent initgroups " + name + " failed (status " + result.exit() + "): "
+                    + result.output());
+        }
+        String[] fields = result.output().trim().split("\\s+"); // NAME GID...
+        for (int i = 1; i < fields.length; i++) {
+            ids.add(Integer.parseInt(fields[i]));
+        }
+        return ids;
     }
 
     private static String[] getent(String database, String key, String what) throws IOException {
