@@ -7,6 +7,7 @@ import static org.daemonrunner.it.Daemons.assertExit;
 import static org.daemonrunner.it.Daemons.isGone;
 import static org.daemonrunner.it.Daemons.probe;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -278,6 +279,29 @@ class ContextIT extends ProbeTest {
         assertExit(stop, 0);
         assertThat(isGone(pid)).isTrue();
         assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void aClassPathEntryTheUserCannotReadIsRefusedInOneLineBeforeAnythingIsLaunched() throws IOException {
+        assumeRoot();
+        List<String> command = probeForNobody("start", "--user", "nobody");
+        Path secret = Files.createDirectory(dir.resolve("secret"));
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rwx------"));
+        String classPath = command.get(2);
+        Path jar = Files.copy(Path.of(classPath.split(File.pathSeparator)[0]), secret.resolve("lib.jar"));
+        command.set(2, classPath + File.pathSeparator + jar);
+        String refusal = "user nobody cannot read " + jar + " (class path of the daemon's JVM): " + secret
+                + " is drwx------ root:root. Give the user access, or put the jars where it can read them.";
+
+        Command.Result start = assertExit(daemons.run(command), 4);
+        assertThat(start.err().strip()).isEqualTo("Cannot start: " + refusal);
+        assertThat(pidfile).as("nothing made for nobody").doesNotExist();
+        assertThat(events()).isEmpty();
+
+        command.set(command.indexOf("start"), "restart");
+        Command.Result restart = assertExit(daemons.run(command), 4);
+        assertThat(restart.err().strip()).isEqualTo("Cannot restart: " + refusal);
+        assertThat(events()).isEmpty();
     }
 
     @Test

@@ -16,11 +16,13 @@ import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.proc.Command;
+import org.daemonrunner.internal.proc.FileAccess;
 import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.UserAccount;
@@ -82,6 +84,32 @@ public final class LaunchSteps {
         switchUser();           // 6. setpriv, unless privileges are dropped after init()
         defaultSignals();       // 7. the waiting shell, and the JVM with every signal at its default
         return new Launch(List.copyOf(argv), workingDirectory, paths.stdin(), paths.stderr());
+    }
+
+    /**
+     * Step 1, for the daemon's JVM, asked before {@link #prepare()} (and by {@code restart} before it stops
+     * anything): whether the user the JVM starts as can read what it needs ({@link JvmFiles}), told from mode bits
+     * (a few {@code stat} calls per file), without switching users. Returns what it cannot read, why and what to
+     * do, as {@code user nobody cannot read P (class path of the daemon's JVM): /root is drwx------ root:root.
+     * Give the user access, or put the jars where it can read them.}; empty when it can, and without looking
+     * when the JVM starts as this process's user or as root (no user, {@code dropPrivilegesAfterInit}, a launcher
+     * that is not root) or when the user is not known ({@link #prepare()} says why).
+     */
+    public Optional<String> unreadableByUser(JavaCommand command) {
+        if (context.user().isEmpty() || context.dropPrivilegesAfterInit() || UserAccount.currentUid() != 0) {
+            return Optional.empty();
+        }
+        UserAccount account;
+        try {
+            account = users.get();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (account.uid() == 0) {
+            return Optional.empty();
+        }
+        Optional<String> denied = JvmFiles.firstDenied(command, directory(), new FileAccess(account));
+        return denied.isPresent() ? Optional.of("user " + account.name() + " cannot " + denied.get()) : denied;
     }
 
     /** Step 1: checks, before detaching, everything that would otherwise fail unseen in the daemon. */

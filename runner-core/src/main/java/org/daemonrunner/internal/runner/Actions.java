@@ -52,6 +52,7 @@ public final class Actions {
                 StartAction start = new StartAction(target, console);
                 start.command(); // a command line that cannot be run again stops nothing
                 target.checkAppAnswers(); // nor does an app that could not be started
+                start.checkJvmFiles(Action.RESTART); // nor a daemon whose user could not read its class path
                 int stopped = new StopAction(target, console).stop(command);
                 return stopped == ExitStatus.OK ? start.start() : stopped;
             case STATUS:

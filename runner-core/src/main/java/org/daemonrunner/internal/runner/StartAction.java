@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import org.daemonrunner.Action;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
@@ -33,6 +34,7 @@ import org.daemonrunner.internal.proc.LogFile;
 public final class StartAction {
     private final Target target;
     private final Console console;
+    private boolean jvmFilesChecked;
 
     /** The action for {@code target}, writing to {@code console}. */
     public StartAction(Target target, Console console) {
@@ -88,6 +90,27 @@ public final class StartAction {
         }
     }
 
+    /**
+     * Refuses a daemon whose user cannot read what its JVM needs ({@link LaunchSteps#unreadableByUser}), before
+     * anything is launched; {@code restart} asks before it stops anything. Asked once per action.
+     *
+     * @throws DaemonEnvironmentException (status 4) naming the file, the directory or file that blocks it, and
+     *     what to do
+     * @throws StartFailureException as {@link #command()} does
+     */
+    void checkJvmFiles(Action action) {
+        if (jvmFilesChecked) {
+            return;
+        }
+        Optional<String> denied = new LaunchSteps(target.context(), target.paths(), target.users(),
+                target.launchDirectory()).unreadableByUser(command());
+        jvmFilesChecked = true;
+        if (denied.isPresent()) {
+            throw new DaemonEnvironmentException(Wording.cannot(action) + ": " + denied.get(), ExitStatus.PRIVILEGE,
+                    null);
+        }
+    }
+
     private int start(boolean retried) {
         target.checkAppAnswers();
         DaemonPaths paths = target.paths();
@@ -124,6 +147,7 @@ public final class StartAction {
                 break;
         }
         JavaCommand command = command();
+        checkJvmFiles(Action.START);
         LaunchSteps.Launch launch = new LaunchSteps(context, paths, target.users(), target.launchDirectory()).prepare();
         long errorLogSize = LogFile.size(paths.stderr());
         long outputLogSize = LogFile.size(paths.stdout());
