@@ -153,10 +153,7 @@ public final class AppLifecycle {
             return ready.get();
         }
 
-        @Override
-        public String lastThreadNote() {
-            return ""; // the thread that runs the app returns from run(), which says how
-        }
+        // no lastThreadNote(): the thread that runs the app returns from run(), which says how
     }
 
     /**

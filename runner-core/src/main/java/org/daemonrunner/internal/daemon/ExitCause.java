@@ -47,7 +47,9 @@ final class ExitCause {
          * What the lifecycle adds when the last non-daemon thread ended, or empty: before readiness, what had not
          * happened yet ({@code and this JVM was not listening on TCP port 8080 yet}); after, what {@code main} threw.
          */
-        String lastThreadNote();
+        default String lastThreadNote() {
+            return "";
+        }
     }
 
     private static final String LAST_THREAD = "its last non-daemon thread has ended";
