@@ -142,9 +142,10 @@ class RunnerIT extends ProbeTest {
     void startFailsWithTheExitStatusWhenTheDaemonExitsBeforeItIsReady() {
         Command.Result start = probeRun("start", "--init-exit", "7");
         assertExit(start, 1);
-        assertThat(start.err()).containsPattern("exited with status 7 before it was ready: pid \\d+ is exiting before it"
-                + " was ready \\(at [^)]+\\): System.exit\\(\\) was called by org.daemonrunner.it.ProbeApp.init\\("
-                + "ProbeApp.java:\\d+\\) in thread 'main'\\.");
+        assertThat(start.err()).containsPattern("exited with status 7 before it was ready: System.exit\\(\\) was called by"
+                + " org.daemonrunner.it.ProbeApp.init\\(ProbeApp.java:\\d+\\) in thread 'main'\\.")
+                .as("the whole line, in the log's last lines").containsPattern("daemonrunner: pid \\d+ is exiting before it"
+                + " was ready \\(at [^)]+\\): System.exit");
         assertThat(pidfile).doesNotExist();
     }
 

@@ -422,16 +422,14 @@ class WrapperIT {
         Command.Result exit = daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready", "port:" + port, "start",
                 "--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(), "exit"));
         assertExit(exit, 1);
-        assertThat(exit.err()).containsPattern("exited with status 6 before it was ready: pid \\d+ is exiting before it"
-                + " was ready \\(at [^)]+\\): System.exit\\(\\) was called by PlainHttpMain.main\\(PlainHttpMain.java:\\d+"
-                + "\\) in thread 'main'\\.");
+        assertThat(exit.err()).containsPattern("exited with status 6 before it was ready: System.exit\\(\\) was called by"
+                + " PlainHttpMain.main\\(PlainHttpMain.java:\\d+\\) in thread 'main'\\.");
 
         Command.Result ended = daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready", "port:" + port, "start",
                 "--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(), "return"));
         assertExit(ended, 1);
-        assertThat(ended.err()).contains("exited with status 0 before it was ready: pid ", "is exiting before it was"
-                + " ready", "its last non-daemon thread has ended, and this JVM was not listening on TCP port " + port
-                + " yet (--ready port:" + port + ")");
+        assertThat(ended.err()).contains("exited with status 0 before it was ready: its last non-daemon thread has ended,"
+                + " and this JVM was not listening on TCP port " + port + " yet (--ready port:" + port + ")");
         assertThat(pidfile).doesNotExist();
     }
 

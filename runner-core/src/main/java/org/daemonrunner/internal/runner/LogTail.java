@@ -4,6 +4,7 @@ package org.daemonrunner.internal.runner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.proc.LogFile;
 
@@ -11,6 +12,9 @@ import org.daemonrunner.internal.proc.LogFile;
 final class LogTail {
     private static final int TAIL_LINES = 10;
     private static final int TAIL_BYTES = 8192;
+
+    /** How the daemon's exit line before readiness begins ({@code ExitCause}): {@code pid N is exiting before ...: }. */
+    private static final Pattern EXITING_BEFORE_READY = Pattern.compile("^pid \\d+ is exiting before it was ready \\(at [^)]*\\): ");
 
     private final List<String> lines;
 
@@ -40,7 +44,8 @@ final class LogTail {
         for (int i = lines.size() - 1; i >= 0; i--) {
             String line = lines.get(i);
             if (line.startsWith(Relaunch.CAUSE_PREFIX) && (pid <= 0 || ownedBy(line, pid))) {
-                return ": " + line.substring(Relaunch.CAUSE_PREFIX.length());
+                // the daemon's exit line says what start says already (the pid, before it was ready): only its cause
+                return ": " + EXITING_BEFORE_READY.matcher(line.substring(Relaunch.CAUSE_PREFIX.length())).replaceFirst("");
             }
         }
         return "";

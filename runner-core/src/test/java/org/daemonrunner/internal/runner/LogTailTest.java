@@ -50,6 +50,17 @@ class LogTailTest {
     }
 
     @Test
+    void theExitLineBeforeReadinessIsQuotedWithoutWhatStartSaysAlready() throws IOException {
+        LogTail tail = tail("daemonrunner: pid 42 is exiting before it was ready (at 2026-12-07T18:05:01.123Z):"
+                + " System.exit() was called by com.example.Shop.init(Shop.java:20) in thread 'main'");
+        assertThat(tail.cause(42)).isEqualTo(": System.exit() was called by com.example.Shop.init(Shop.java:20) in"
+                + " thread 'main'");
+        assertThat(tail("daemonrunner: pid 42 is exiting before it was ready, on SIGINT (at 2026-12-07T18:05:01Z):"
+                + " the JVM's default handling of SIGINT (exit status 130)").cause(42))
+                .as("the signal stays named").startsWith(": pid 42 is exiting before it was ready, on SIGINT");
+    }
+
+    @Test
     void nothingAppendedMeansNoCause() throws IOException {
         Path log = Files.writeString(dir.resolve("quiet.err"), "daemonrunner: an earlier run's cause\n");
         LogTail tail = LogTail.of(log, Files.size(log));
