@@ -39,9 +39,11 @@ public final class ActionParser {
         if (args == null || args.length == 0 || args[0] == null || args[0].isEmpty()) {
             throw new InvalidActionException("No action given.");
         }
-        Optional<String> misplaced = optionBeforeAction(args[0], Arrays.asList(args).subList(1, args.length));
-        if (misplaced.isPresent()) {
-            throw new InvalidActionException(misplaced.get());
+        if (args[0].startsWith("--")) { // an option where the action should be: say where it goes, if it is one
+            Optional<String> misplaced = optionBeforeAction(args[0], Arrays.asList(args).subList(1, args.length));
+            if (misplaced.isPresent()) {
+                throw new InvalidActionException(misplaced.get());
+            }
         }
         Action action = Action.parse(args[0]);
         CommandLine line;

@@ -37,10 +37,23 @@ public final class Wrapper {
         System.exit(doAction(args));
     }
 
+    /**
+     * Whether a word asks for the usage or the version somewhere: only then is {@link WrapperUsage} loaded (and its
+     * text built), which every other command, {@code status} first, does without.
+     */
+    private static boolean mentionsUsage(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h") || arg.equals("--version")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Performs the action and returns the exit status (2 for a usage error); or prints the usage or version, 0. */
     static int doAction(String[] args) {
         Console console = Console.system();
-        WrapperUsage.Request request = WrapperUsage.requested(args);
+        WrapperUsage.Request request = mentionsUsage(args) ? WrapperUsage.requested(args) : null;
         if (request != null) {
             console.out().print(request == WrapperUsage.Request.HELP ? WrapperUsage.text()
                     : WrapperUsage.version() + System.lineSeparator());
