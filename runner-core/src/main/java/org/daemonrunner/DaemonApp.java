@@ -41,14 +41,25 @@ public interface DaemonApp {
      */
     Duration pidfileTimeout();
 
-    /** Returns how long {@code start} waits for the daemon to become ready. Default: 60 seconds. */
+    /** {@link #startTimeout()}'s default, and {@code daemonrunner.jar}'s: 60 seconds. */
+    Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * {@link #stopTimeout()}'s default, and {@code daemonrunner.jar}'s: 10 seconds. {@code stop} waits this long
+     * after SIGTERM for an app whose own {@code stopSchedule()} and {@code stopTimeout()} both fail.
+     */
+    Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Returns how long {@code start} waits for the daemon to become ready. Default: {@link #DEFAULT_START_TIMEOUT}. */
     default Duration startTimeout() {
-        return Duration.ofSeconds(60);
+        return DEFAULT_START_TIMEOUT;
     }
 
-    /** Returns how long {@code stop} waits for the daemon to exit after SIGTERM. Default: 10 seconds. */
+    /**
+     * Returns how long {@code stop} waits for the daemon to exit after SIGTERM. Default: {@link #DEFAULT_STOP_TIMEOUT}.
+     */
     default Duration stopTimeout() {
-        return Duration.ofSeconds(10);
+        return DEFAULT_STOP_TIMEOUT;
     }
 
     /**
@@ -63,7 +74,8 @@ public interface DaemonApp {
 
     /**
      * Returns whether the daemon is healthy; under systemd's watchdog ({@code WatchdogSec=}) a false answer skips
-     * the keep-alive ping, so systemd restarts the daemon. Default: true.
+     * the keep-alive ping, so systemd restarts the daemon. An exception counts as false (its stack trace and one
+     * line go to the daemon's stderr, once until it answers again). Default: true.
      */
     default boolean isHealthy() {
         return true;
@@ -73,7 +85,8 @@ public interface DaemonApp {
      * Returns whether the daemon is ready once {@link #init()} has returned (the default, true). An app whose start
      * happens in {@link #run()} returns false and calls {@link DaemonRunner#ready()} from {@code run()} (or any
      * thread) when it is ready: {@code start} returns only then, and fails as for {@code init()} if {@code run()}
-     * throws, returns or the JVM dies first, or the start timeout passes.
+     * throws, returns or the JVM dies first, or the start timeout passes. {@code start} and {@code run} ask it
+     * before they launch anything, and refuse an app whose answer throws.
      */
     default boolean readyAfterInit() {
         return true;

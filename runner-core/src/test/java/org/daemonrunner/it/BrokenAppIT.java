@@ -62,6 +62,12 @@ class BrokenAppIT extends ProbeTest {
                         + "pidfileTimeout().");
         assertThat(oneLine(assertExit(probeRun("run", "--returns-null", "stopTimeout"), 1)))
                 .startsWith("Cannot run: the app's DaemonApp.stopTimeout() returned null");
+        // asked only in the daemon, it made the daemon die with a stack trace after init() had run
+        assertThat(oneLine(assertExit(probeRun("start", "--throws", "readyAfterInit"), 1)))
+                .isEqualTo("Cannot start: the app's DaemonApp.readyAfterInit() threw java.lang.IllegalStateException:"
+                        + " no readiness mode configured" + BUG + "readyAfterInit().");
+        assertThat(oneLine(assertExit(probeRun("run", "--throws", "readyAfterInit"), 1)))
+                .startsWith("Cannot run: the app's DaemonApp.readyAfterInit() threw");
         assertThat(pidfile).doesNotExist();
         assertThat(events()).as("no daemon ran init()").isEmpty();
     }

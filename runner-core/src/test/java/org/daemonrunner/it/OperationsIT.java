@@ -181,12 +181,13 @@ class OperationsIT extends ProbeTest {
         }
     }
 
-    @Test
-    void runNotifiesSystemdInOrderOverARealDatagramSocket() throws Exception {
+    /**
+     * A real {@code AF_UNIX} datagram socket at {@code socket}, as systemd's {@code NOTIFY_SOCKET}, writing each
+     * message it receives to {@code received} as one line (python3: the JDK has no Unix datagram sockets).
+     */
+    private Command.Running notifyListener(Path socket, Path received) throws Exception {
         Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
                 "needs python3");
-        Path socket = dir.resolve("notify.sock");
-        Path received = dir.resolve("notify.log");
         Command.Running listener = daemons.spawn(dir, List.of("python3", "-u", "-c", String.join("\n",
                 "import socket, sys",
                 "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
@@ -198,6 +199,14 @@ class OperationsIT extends ProbeTest {
                 socket.toString(), received.toString()), dir.resolve("listener.out"), dir.resolve("listener.err"));
         await("the listener", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(dir.resolve("listener.out"))
                 .contains("listening"));
+        return listener;
+    }
+
+    @Test
+    void runNotifiesSystemdInOrderOverARealDatagramSocket() throws Exception {
+        Path socket = dir.resolve("notify.sock");
+        Path received = dir.resolve("notify.log");
+        Command.Running listener = notifyListener(socket, received);
         Command.Running daemon = daemons.spawn(Command.of(probe("run", "--dir", dir.toString())).in(dir)
                 .env("NOTIFY_SOCKET", socket.toString()).env("WATCHDOG_USEC", "200000")
                 .output(dir.resolve("run.out"), dir.resolve("run.err")));
@@ -216,6 +225,34 @@ class OperationsIT extends ProbeTest {
         assertThat(messages).containsSubsequence(messages.get(0), "READY=1", "STOPPING=1");
         Matcher reloading = Pattern.compile("RELOADING=1 MONOTONIC_USEC=(\\d+)").matcher(String.join("\n", messages));
         assertThat(reloading.find()).isTrue();
+        listener.destroy();
+    }
+
+    @Test
+    void anIsHealthyThatThrowsStopsTheWatchdogPingsWhileItThrowsSaysSoOnceAndThePingsResumeAfter() throws Exception {
+        Path socket = dir.resolve("notify.sock");
+        Path received = dir.resolve("notify.log");
+        Command.Running listener = notifyListener(socket, received);
+        Path broken = dir.resolve("health-broken");
+        Files.writeString(broken, "");
+        Path err = dir.resolve("run.err");
+        Command.Running daemon = daemons.spawn(Command.of(probe("run", "--dir", dir.toString(), "--health-throws-while",
+                broken.toString())).in(dir).env("NOTIFY_SOCKET", socket.toString()).env("WATCHDOG_USEC", "100000")
+                .output(dir.resolve("run.out"), err));
+        await("READY=1", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(received).contains("READY=1"));
+        await("the line saying that isHealthy() threw", Duration.ofSeconds(10),
+                () -> Daemons.readOrEmpty(err).contains("isHealthy() threw"));
+        await("isHealthy() asked five times", Duration.ofSeconds(10),
+                () -> events().split("isHealthy throws", -1).length > 5);
+        assertThat(Daemons.readOrEmpty(received)).doesNotContain("WATCHDOG=1");
+        Files.delete(broken);
+        await("the pings resuming", Duration.ofSeconds(10),
+                () -> Daemons.readOrEmpty(received).split("WATCHDOG=1", -1).length > 2);
+        daemon.destroy();
+        assertExit(daemon.finish(Duration.ofSeconds(30)), 0);
+        assertThat(Daemons.readOrEmpty(err).lines().filter(l -> l.startsWith("daemonrunner: ")))
+                .containsExactly("daemonrunner: isHealthy() threw java.lang.IllegalStateException: health probe broke:"
+                        + " taken as false (no watchdog ping to systemd) until it answers again");
         listener.destroy();
     }
 

@@ -18,7 +18,8 @@ import org.daemonrunner.DaemonRunner;
 /**
  * A daemon for the integration tests: it records what happens to it in an events file, and can be told to
  * misbehave (fail or exit in {@code init()}, take long to get ready, ignore a stop, exit slowly), or to be a broken
- * app ({@code --returns-null METHOD}, {@code --map-signal NAME} for a context the builder refuses).
+ * app ({@code --returns-null METHOD}, {@code --throws readyAfterInit}, {@code --health-throws-while FILE},
+ * {@code --map-signal NAME} for a context the builder refuses).
  */
 public final class ProbeApp implements DaemonApp {
     private final CommandLine options;
@@ -36,7 +37,7 @@ public final class ProbeApp implements DaemonApp {
         for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "init-error", "ready-in-run-ms", "run-fail", "run-exit",
                 "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "exit-until", "umask",
                 "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
-                "tick-burst", "launcher-file", "launcher-file-text", "reload-fail", "stop-fail", "winch-fail", "returns-null", "map-signal"}) {
+                "tick-burst", "launcher-file", "launcher-file-text", "reload-fail", "stop-fail", "winch-fail", "returns-null", "throws", "health-throws-while", "map-signal"}) {
             known.addOption(null, name, true, name);
         }
         known.addOption(null, "ignore-stop", false, "run() ignores stop requests");
@@ -277,7 +278,19 @@ public final class ProbeApp implements DaemonApp {
 
     @Override
     public boolean readyAfterInit() {
+        if ("readyAfterInit".equals(options.getOptionValue("throws"))) {
+            throw new IllegalStateException("no readiness mode configured");
+        }
         return !options.hasOption("ready-in-run-ms");
+    }
+
+    @Override
+    public boolean isHealthy() {
+        if (options.hasOption("health-throws-while") && Files.exists(Path.of(options.getOptionValue("health-throws-while")))) {
+            event("isHealthy throws");
+            throw new IllegalStateException("health probe broke");
+        }
+        return true;
     }
 
     @Override

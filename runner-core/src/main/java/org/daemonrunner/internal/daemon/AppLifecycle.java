@@ -13,6 +13,7 @@ import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.daemon.DaemonSteps.StepFailed;
+import org.daemonrunner.internal.launch.DaemonPaths;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.internal.proc.ProcessTable;
@@ -38,6 +39,7 @@ public final class AppLifecycle {
     private final DaemonApp app;
     private final DaemonContext context;
     private final boolean daemon;
+    private final boolean readyAfterInit;
     private final Path stdout;
     private final Path stderr;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
@@ -57,16 +59,19 @@ public final class AppLifecycle {
     /**
      * @param daemon true in a daemon {@code start} relaunched (its environment was set up before the JVM
      *     started); false in the foreground, where the context's settings are applied in-process
+     * @param readyAfterInit the app's {@code readyAfterInit()}, asked by the caller (which says when it throws)
+     * @param paths the app's paths, of which the standard output and error are reopened by {@code reopen-logs}
      */
-    public AppLifecycle(DaemonApp app, DaemonContext context, boolean daemon, Path stdout, Path stderr) {
+    public AppLifecycle(DaemonApp app, DaemonContext context, boolean daemon, boolean readyAfterInit,
+            DaemonPaths paths) {
         this.app = app;
         this.context = context;
         this.daemon = daemon;
-        this.stdout = stdout;
-        this.stderr = stderr;
+        this.readyAfterInit = readyAfterInit;
+        this.stdout = paths.stdout();
+        this.stderr = paths.stderr();
         this.systemd = SystemdNotifier.fromEnvironment();
     }
-
 
     /**
      * Runs the app to the end and returns the exit status for the process.
@@ -110,7 +115,7 @@ public final class AppLifecycle {
                 return ExitStatus.OK;
             }
             dropPrivilegesAfterInit();
-            if (app.readyAfterInit()) {
+            if (readyAfterInit) {
                 markReady();
             } else {
                 reporting = this; // the app reports readiness from run(): DaemonRunner.ready()
@@ -173,8 +178,6 @@ public final class AppLifecycle {
         }
     }
 
-
-
     /** Says on stderr that a stale pidfile was taken over (for {@code run}; {@code start} said so already). */
     private void noteReplacedStaleFile(Path pidfilePath) {
         if (!daemon && !pidfile.previousContent().isEmpty()) {
@@ -199,8 +202,8 @@ public final class AppLifecycle {
         try {
             app.init();
         } catch (Exception | Error e) { // an Error too (an assert, a stack overflow): its one line, not the JVM's
-            throw failed(stopRequested.get() ? "it was stopped during init(): after the stop came, init() threw "
-                    : "init() failed: ", e);
+            throw AppFailures.failed(stopRequested.get()
+                    ? "it was stopped during init(): after the stop came, init() threw " : "init() failed: ", e);
         }
     }
 
@@ -268,7 +271,7 @@ public final class AppLifecycle {
             if (stopRequested.get()) {
                 return ExitStatus.OK; // run() ended by our own stop's interrupt
             }
-            throw failed("run() failed: ", e);
+            throw AppFailures.failed("run() failed: ", e);
         } finally {
             Thread.interrupted(); // our own stop interrupt must not disturb the exit
         }
@@ -333,7 +336,7 @@ public final class AppLifecycle {
                     try {
                         appHandler.run();
                     } catch (RuntimeException | LinkageError e) {
-                        survived("the " + signal.fullName() + " handler", e);
+                        AppFailures.survived("the " + signal.fullName() + " handler", e);
                     }
             }
         }
@@ -344,7 +347,7 @@ public final class AppLifecycle {
         try {
             app.reload();
         } catch (RuntimeException | LinkageError e) {
-            survived("reload()", e);
+            AppFailures.survived("reload()", e);
         } finally {
             systemd.reloaded();
         }
@@ -363,27 +366,6 @@ public final class AppLifecycle {
         DaemonStreams.reopen(stdout, stderr);
     }
 
-    /**
-     * The failure of the app's {@code what}: its stack trace to stderr (the daemon's log, or the supervisor's),
-     * and one line naming the exception and, several causes down, the root cause (Spring's
-     * {@code ApplicationContextException} is only a wrapper of the {@code PortInUseException} that says why).
-     */
-    private static StepFailed failed(String what, Throwable e) {
-        e.printStackTrace();
-        return new StepFailed(what + DaemonStreams.describe(e), ExitStatus.FAILURE);
-    }
-
-    /**
-     * The failure of the app's {@code what} that the daemon outlives (its {@code stop()}, {@code reload()}, a signal
-     * handler): the stack trace to stderr, as for {@code init()}, then one line, last, which is what commands quote.
-     */
-    private static void survived(String what, Throwable e) {
-        synchronized (System.err) {
-            e.printStackTrace();
-            System.err.println(CAUSE_PREFIX + what + " threw " + e);
-        }
-    }
-
     private void requestStop() {
         if (!stopRequested.compareAndSet(false, true)) {
             return;
@@ -392,7 +374,7 @@ public final class AppLifecycle {
         try {
             app.stop();
         } catch (RuntimeException | LinkageError e) {
-            survived("stop()", e);
+            AppFailures.survived("stop()", e);
         }
         worker.interrupt();
     }

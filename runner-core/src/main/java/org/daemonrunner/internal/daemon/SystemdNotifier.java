@@ -15,6 +15,8 @@ import org.daemonrunner.internal.posix.DatagramSender;
 final class SystemdNotifier {
     private final String socket;
     private volatile ScheduledExecutorService watchdog;
+    /** Whether the last {@code isHealthy()} threw (only the watchdog's thread asks it). */
+    private boolean healthThrew;
 
     private SystemdNotifier(String socket) {
         this.socket = socket;
@@ -82,11 +84,30 @@ final class SystemdNotifier {
             return t;
         });
         watchdog = w;
-        w.scheduleAtFixedRate(() -> {
-            if (app == null || app.isHealthy()) {
-                send("WATCHDOG=1");
+        w.scheduleAtFixedRate(() -> ping(app), 0, interval, TimeUnit.MICROSECONDS);
+    }
+
+    /**
+     * One watchdog ping, unless {@code app} says it is not healthy. An {@code isHealthy()} that throws counts as
+     * false, said once until it answers again: the ping stops while it throws, and starts again after (an
+     * exception escaping to the executor would end every later ping, silently).
+     */
+    private void ping(DaemonApp app) {
+        boolean healthy;
+        try {
+            healthy = app == null || app.isHealthy();
+            healthThrew = false;
+        } catch (RuntimeException | Error e) {
+            if (!healthThrew) {
+                healthThrew = true;
+                AppFailures.survived("isHealthy()", e, ": taken as false (no watchdog ping to systemd) until it"
+                        + " answers again");
             }
-        }, 0, interval, TimeUnit.MICROSECONDS);
+            healthy = false;
+        }
+        if (healthy) {
+            send("WATCHDOG=1");
+        }
     }
 
     private void send(String message) {

@@ -45,7 +45,7 @@ public final class StartAction {
     /** In the daemon {@code start} relaunched: runs the app to its end, holding the pidfile, and reports readiness. */
     public int runAsDaemon() {
         DaemonPaths paths = target.paths();
-        return new AppLifecycle(target.app(), target.context(), true, paths.stdout(), paths.stderr())
+        return new AppLifecycle(target.app(), target.context(), true, target.readyAfterInit(), paths)
                 .run(paths.pidfile(), target.pidfileTimeout(), Relaunch.REPORT_READY);
     }
 
@@ -58,7 +58,7 @@ public final class StartAction {
     public int foreground() {
         target.checkAppAnswers();
         DaemonPaths paths = target.paths();
-        return new AppLifecycle(target.app(), target.context(), false, paths.stdout(), paths.stderr())
+        return new AppLifecycle(target.app(), target.context(), false, target.readyAfterInit(), paths)
                 .run(paths.pidfile(), target.pidfileTimeout(), null);
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.daemonrunner.Action;
+import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
@@ -34,9 +35,6 @@ import org.daemonrunner.internal.proc.ThreadDump;
  * returns only once it has exited; then ends what is left of its process group.
  */
 public final class StopAction {
-    /** {@code DaemonApp.stopTimeout()}'s default: the wait after SIGTERM when the app's own cannot be had. */
-    private static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
-
     private final Target target;
     private final Console console;
 
@@ -149,7 +147,7 @@ public final class StopAction {
     /**
      * Returns the app's stop schedule. When asking for it fails (it threw, or returned null), the daemon must still
      * be stoppable without {@code kill}: this returns SIGTERM then the app's stop timeout (or, if that fails too,
-     * {@code DaemonApp}'s default, 10 s), after saying so, and what to fix, on stderr.
+     * {@code DaemonApp.DEFAULT_STOP_TIMEOUT}), after saying so, and what to fix, on stderr.
      */
     private StopSchedule configuredSchedule() {
         try {
@@ -161,7 +159,7 @@ public final class StopAction {
                 wait = target.stopTimeout();
                 whose = "its stopTimeout()";
             } catch (AppMethodFailure alsoBroken) {
-                wait = DEFAULT_STOP_TIMEOUT;
+                wait = DaemonApp.DEFAULT_STOP_TIMEOUT;
                 whose = "the default stopTimeout()";
             }
             StopSchedule fallback = StopSchedule.graceful(wait); // cannot throw: wait is checked, and capped there

@@ -35,6 +35,7 @@ public final class Target {
     private Duration stopTimeout;
     private Duration pidfileTimeout;
     private StopSchedule stopSchedule;
+    private Boolean readyAfterInit;
     private UserAccount.Lookup users;
     private final JavaCommand command;
 
@@ -77,7 +78,7 @@ public final class Target {
 
     /**
      * Asks the app, before {@code start} or {@code run} launches anything, every value that it and a later
-     * {@code stop} need: its paths, context, timeouts and stop schedule. A bad one fails now, not after the daemon
+     * {@code stop} need: its paths, context, timeouts, stop schedule and readiness mode. A bad one fails now, not after the daemon
      * has detached or been reported started.
      *
      * @throws AppMethodFailure naming the first method that threw or returned a bad value
@@ -90,6 +91,7 @@ public final class Target {
         pidfileTimeout();
         stopTimeout(); // start's wait for a daemon it stops after a readiness timeout
         stopSchedule();
+        readyAfterInit();
     }
 
     /**
@@ -239,6 +241,22 @@ public final class Target {
             stopSchedule = asked;
         }
         return stopSchedule;
+    }
+
+    /**
+     * Returns whether the daemon is ready once {@code init()} has returned, or reports it from {@code run()}.
+     *
+     * @throws AppMethodFailure when {@code readyAfterInit()} threw
+     */
+    public boolean readyAfterInit() {
+        if (readyAfterInit == null) {
+            try {
+                readyAfterInit = app.readyAfterInit();
+            } catch (RuntimeException e) {
+                throw AppMethodFailure.threw(action, app, "readyAfterInit", e);
+            }
+        }
+        return readyAfterInit;
     }
 
     /** Asks the app for the timeout {@code method} returns, never null nor negative. */

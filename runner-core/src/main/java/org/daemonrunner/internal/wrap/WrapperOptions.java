@@ -37,8 +37,6 @@ final class WrapperOptions {
     static final Set<String> KEYS = Set.of("pidfile", "stdout", "stderr", "stdin", "user", "group", "umask", "chdir",
             "java", "start-timeout", "stop-timeout", "stop-schedule", "pidfile-timeout", "ready");
     static final Set<String> PATH_KEYS = Set.of("pidfile", "stdout", "stderr", "stdin", "chdir", "java");
-    static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
-    static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_PIDFILE_TIMEOUT = Duration.ofSeconds(10);
 
     final Map<String, String> values = new LinkedHashMap<>();
@@ -262,8 +260,8 @@ final class WrapperOptions {
         Path pidfile = path("pidfile");
         Path stdout = stdout();
         Path stderr = stderr();
-        Duration start = duration("start-timeout", DEFAULT_START_TIMEOUT);
-        Duration stop = duration("stop-timeout", DEFAULT_STOP_TIMEOUT);
+        Duration start = duration("start-timeout", DaemonApp.DEFAULT_START_TIMEOUT);
+        Duration stop = duration("stop-timeout", DaemonApp.DEFAULT_STOP_TIMEOUT);
         Duration pidfileTimeout = duration("pidfile-timeout", DEFAULT_PIDFILE_TIMEOUT);
         StopSchedule schedule = values.containsKey("stop-schedule") ? StopSchedule.parse(values.get("stop-schedule"))
                 : StopSchedule.graceful(stop);
