@@ -203,6 +203,31 @@ class OperationsIT extends ProbeTest {
     }
 
     @Test
+    void anotherProgramsLockOnTheWholeFileIsNeverTakenForADaemonNorSignalled() throws Exception {
+        Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
+                "needs python3");
+        Files.writeString(pidfile, "99999\n");
+        // what many C daemons do with their pidfile: lockf() over the whole file, which covers the daemon's bytes too
+        Command.Running other = daemons.spawn(dir, List.of("python3", "-u", "-c", String.join("\n",
+                "import fcntl, sys, time",
+                "f = open(sys.argv[1], 'r+')",
+                "fcntl.lockf(f, fcntl.LOCK_EX)",
+                "print('locked', flush=True)",
+                "time.sleep(600)"), pidfile.toString()), dir.resolve("other.out"), dir.resolve("other.err"));
+        await("the other program's lock", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(dir.resolve("other.out"))
+                .contains("locked"));
+        String why = "is locked by process " + other.pid() + " over bytes a daemonrunner daemon never locks";
+        Command.Result status = assertExit(probeRun("status"), 4);
+        assertThat(status.out() + status.err()).contains(why);
+        for (String action : new String[] {"stop", "force-stop", "reload", "restart"}) {
+            assertThat(assertExit(probeRun(action), 1, action).err()).as(action).contains(why);
+            assertThat(ProcessHandle.of(other.pid()).map(ProcessHandle::isAlive)).as(action).contains(true);
+        }
+        assertThat(Files.readString(pidfile)).isEqualTo("99999\n");
+        assertThat(events()).as("no daemon ran").isEmpty();
+    }
+
+    @Test
     void runNotifiesSystemdInOrderOverARealDatagramSocket() throws Exception {
         Path socket = dir.resolve("notify.sock");
         Path received = dir.resolve("notify.log");

@@ -106,6 +106,12 @@ final class Inspection {
                 break;
             }
         }
+        if (life != null && locksPastLayout(locks, life.pid())) {
+            return Optional.of(PidFileState.unknown(path, "pidfile " + path + " is locked by process " + life.pid()
+                    + " over bytes a daemonrunner daemon never locks (a program's lock on the whole file, as lockf()"
+                    + " takes): another program uses this file, so nothing was signalled; give the daemon a pidfile"
+                    + " path of its own"));
+        }
         boolean daemon = life != null && holds(locks, life.pid(), DAEMON);
         if (!daemon) {
             // Nobody holds it, or a tool holds byte 0 for a moment to remove it: either way no daemon owns it.
@@ -136,11 +142,25 @@ final class Inspection {
             return Optional.empty();
         }
         List<LockTable.Entry> locks = LockTable.heldThrough(pid, key, path.getFileName().toString());
-        if (!holds(locks, pid, LIFE) || !holds(locks, pid, DAEMON)) {
+        if (!holds(locks, pid, LIFE) || !holds(locks, pid, DAEMON) || locksPastLayout(locks, pid)) {
             return Optional.empty();
         }
         return Optional.of(new PidFileState(path, PidFileState.Status.RUNNING, pid, holds(locks, pid, READY),
                 holds(locks, pid, STOPPING), recorded, ""));
+    }
+
+    /**
+     * Whether {@code pid} holds a lock on bytes past the layout's last ({@code STOPPING}): a daemon never does, however
+     * the kernel merges its adjacent locks, while another program's lock on the whole file ({@code lockf()}, an
+     * {@code fcntl} lock to EOF) covers every byte, and would otherwise read as a daemon's.
+     */
+    static boolean locksPastLayout(List<LockTable.Entry> locks, long pid) {
+        for (LockTable.Entry e : locks) {
+            if (e.pid() == pid && e.end() > STOPPING) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean holds(List<LockTable.Entry> locks, long pid, long offset) {
