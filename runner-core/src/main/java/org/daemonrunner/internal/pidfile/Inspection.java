@@ -9,10 +9,13 @@ import static org.daemonrunner.internal.pidfile.Locks.STOPPING;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
@@ -56,8 +59,51 @@ final class Inspection {
                 return state.get();
             }
         }
+        return unconfirmedHolder(path);
+    }
+
+    /** The answer when the lock is held and its holder, though listed, cannot be seen with the file open. */
+    static PidFileState unconfirmedHolder(Path path) {
         return PidFileState.unknown(path, "the lock on " + path + " is held, but its holder could not be confirmed"
-                + " (it does not have the file open, or /proc/PID/fd cannot be read)");
+                + " (it does not have the file open, or /proc/PID/fd cannot be read: a /proc mounted with hidepid="
+                + " hides other users' processes); run this as root or as the daemon's user");
+    }
+
+    /**
+     * The answer when the kernel refuses a lock on the file that no process in the lock table holds: its holder
+     * runs in another pid namespace, whose locks {@code /proc/locks} does not list (Linux 4.9 and later).
+     */
+    static PidFileState invisibleHolder(Path path) {
+        return PidFileState.unknown(path, "the lock on " + path + " is held by a process that cannot be seen from"
+                + " here: /proc/locks lists only the locks of processes in this pid namespace, so its holder runs in"
+                + " another (a container's, or the host's). Nothing was removed or signalled; run this command in"
+                + " the daemon's pid namespace");
+    }
+
+    /** See {@link PidFile#inspectChecked(Path)}; only for a process that holds no lock on the file. */
+    static PidFileState confirmStale(Path path, PidFileState state) throws IOException {
+        if (state.status() != PidFileState.Status.STALE || HeldFiles.holds(path) || anyLockListed(path)) {
+            return state;
+        }
+        try (FileChannel channel = Locks.open(path, StandardOpenOption.READ)) {
+            FileLock probe = Locks.tryLock(channel, LIFE, 1, true);
+            if (probe == null) {
+                return invisibleHolder(path);
+            }
+            probe.release();
+            return state;
+        } catch (NoSuchFileException e) {
+            return PidFileState.absent(path);
+        }
+    }
+
+    /** Whether the lock table lists any POSIX lock on the file now at {@code path} (false when it is gone). */
+    static boolean anyLockListed(Path path) throws IOException {
+        try {
+            return !LockTable.locksOn(FileKey.of(path)).entries().isEmpty();
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     static PidFileState notAPidfile(Path path, BasicFileAttributes attributes) {
@@ -121,7 +167,9 @@ final class Inspection {
         FileKey.Open open = key.openBy(holder);
         // An exact device match may be trusted when /proc/PID/fd is not ours to read; an inode-only match
         // (overlayfs, btrfs report another device in stat) needs the holder to be seen with the file open.
-        if (holder <= 1 || open == FileKey.Open.NO || (open == FileKey.Open.UNKNOWN && !match.exactDevice())) {
+        // pid 1 is listed only when the daemon is the init of this pid namespace (a container's first process):
+        // it is running, and no command signals it (ProcessControl refuses pid 1)
+        if (holder < 1 || open == FileKey.Open.NO || (open == FileKey.Open.UNKNOWN && !match.exactDevice())) {
             return Optional.empty();
         }
         return Optional.of(new PidFileState(path, PidFileState.Status.RUNNING, holder, holds(locks, holder, READY),

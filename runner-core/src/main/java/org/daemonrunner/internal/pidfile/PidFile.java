@@ -245,6 +245,18 @@ public final class PidFile implements AutoCloseable {
     }
 
     /**
+     * As {@link #inspect}, for a command that holds no lock on the file ({@code status}, {@code reload}): a stale
+     * answer with no lock listed at all is checked with the kernel, by a shared lock on byte 0 for a moment (as a
+     * waiting {@code stop} takes), and is UNKNOWN when the kernel refuses it: the holder runs in another pid
+     * namespace, whose locks {@code /proc/locks} does not list.
+     *
+     * @throws IOException as {@link #inspect} does
+     */
+    public static PidFileState inspectChecked(Path path) throws IOException {
+        return Inspection.confirmStale(path, Inspection.inspect(path));
+    }
+
+    /**
      * Waits while a daemon holding the pidfile is still starting, up to {@code timeout}, waking the moment it is
      * ready or gone; returns what the pidfile says then.
      *

@@ -20,6 +20,9 @@ import java.util.Optional;
  * remove the file once nobody holds it. Each wait blocks on a lock the daemon releases; nothing polls.
  */
 final class Waits {
+    /** How long {@link #removeIfStale} waits for a lock that no listed process holds before it names that holder. */
+    private static final Duration INVISIBLE_HOLDER_WAIT = Duration.ofSeconds(1);
+
     private Waits() {
     }
 
@@ -44,7 +47,7 @@ final class Waits {
             }
             state = Inspection.inspect(path);
         }
-        return state;
+        return Inspection.confirmStale(path, state); // every wait's lock is released: this process holds none
     }
 
     private static boolean isStarting(PidFileState state) {
@@ -64,7 +67,15 @@ final class Waits {
         }
         try (channel) {
             if (Locks.tryLock(channel, LIFE, 1, false) == null) {
-                return Inspection.inspect(path);
+                PidFileState now = Inspection.inspect(path);
+                if (now.status() != PidFileState.Status.STALE || Inspection.anyLockListed(path)) {
+                    return now; // a daemon (or a tool removing the file for a moment) holds it, seen in the table
+                }
+                // The kernel refused the lock, and no process listed holds it: its holder is in another pid
+                // namespace. Give a holder that was just letting go a moment, waking when it does.
+                if (Locks.lockBefore(channel, LIFE, 1, false, Locks.deadline(INVISIBLE_HOLDER_WAIT)) == null) {
+                    return Inspection.invisibleHolder(path);
+                }
             }
             if (!Locks.isStillAt(path)) {
                 return PidFileState.absent(path);
@@ -80,6 +91,7 @@ final class Waits {
         if (HeldFiles.holds(path)) {
             throw new IOException("this process holds pidfile " + path + "; it cannot wait for itself");
         }
+        int unconfirmed = 0;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Optional<PidFileState> odd = Inspection.checkRegular(path);
             if (odd.isPresent()) {
@@ -97,6 +109,10 @@ final class Waits {
                         : Optional.of(Inspection.inspect(path));
                 if (state.isPresent()) {
                     return new PidFileWatch(state.get(), channel);
+                }
+                if (++unconfirmed == 3) { // the same file each time: its holder cannot be seen, it was not replaced
+                    channel.close();
+                    return new PidFileWatch(Inspection.unconfirmedHolder(path), null);
                 }
             }
             channel.close();

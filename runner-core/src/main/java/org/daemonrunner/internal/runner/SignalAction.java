@@ -131,6 +131,7 @@ public final class SignalAction {
             console.out().println(Wording.notRunning(state));
             return -1;
         }
+        Wording.refuseInit(action, state.holder(), pidfile);
         return state.holder();
     }
 

@@ -66,7 +66,7 @@ public final class StatusAction {
         try {
             target.requirePidfileIsSafe(Action.STATUS);
             try {
-                state = PidFile.inspect(pidfile);
+                state = PidFile.inspectChecked(pidfile);
             } catch (IOException e) {
                 // the state cannot be told (a path the kernel refuses, an unreadable directory): LSB's 4, whatever
                 // the cause
@@ -165,7 +165,7 @@ public final class StatusAction {
     /** Reads the pidfile's state for {@code action}, or fails saying why (status 4 for a permission problem). */
     static PidFileState inspect(Path pidfile, Action action) {
         try {
-            return PidFile.inspect(pidfile);
+            return PidFile.inspectChecked(pidfile);
         } catch (IOException e) {
             throw new DaemonEnvironmentException(Wording.cannot(action) + ": reading pidfile " + pidfile + " failed: "
                     + IoFailure.reason(e) + ".", e instanceof AccessDeniedException ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, e);

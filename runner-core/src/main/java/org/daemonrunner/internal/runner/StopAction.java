@@ -75,6 +75,7 @@ public final class StopAction {
                         break;
                 }
                 long pid = state.holder();
+                Wording.refuseInit(command.action(), pid, pidfile);
                 // Take the handle (it records the process's start time), then check again that this pid still
                 // holds the lock: a pid reused in between can then never be signalled.
                 Optional<ProcessHandle> handle = ProcessHandle.of(pid);
@@ -236,6 +237,9 @@ public final class StopAction {
         if (removed.status() == PidFileState.Status.RUNNING) {
             throw new StopFailureException("Cannot stop: a daemon (pid " + removed.holder() + ") took " + pidfile
                     + " while stop looked at it. Run stop again.", null);
+        }
+        if (removed.status() == PidFileState.Status.UNKNOWN) { // nothing was removed: say so, not "removed"
+            throw new StopFailureException("Cannot stop: " + removed.detail() + ".", null);
         }
         console.out().println("not running; " + (removed.status() == PidFileState.Status.STALE
                 ? "removed stale pidfile " + pidfile + " (" + state.staleReason() + ")"

@@ -1,14 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.runner;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.daemonrunner.Action;
+import org.daemonrunner.DaemonRunnerException;
+import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.pidfile.PidFileState;
 import org.daemonrunner.internal.proc.Signal;
 
 /** How the actions write durations, exits and sentences in what they print. */
 final class Wording {
     private Wording() {
+    }
+
+    /**
+     * Refuses to signal a daemon that is pid 1 of this pid namespace (a container's first process), which is listed as
+     * running: daemonrunner never signals pid 1. Returns normally for any other pid.
+     *
+     * @throws DaemonRunnerException (status 1) for pid 1, saying what to do instead
+     */
+    static void refuseInit(Action action, long pid, Path pidfile) {
+        if (pid == 1) {
+            throw new DaemonRunnerException(cannot(action) + ": the daemon holding " + pidfile + " is pid 1 of this pid"
+                    + " namespace (a container's first process), and daemonrunner never signals pid 1. Nothing was"
+                    + " sent. Signal it from the host's pid namespace, where it has another pid, or through the"
+                    + " container's runtime (docker stop, docker kill -s HUP).", ExitStatus.FAILURE, null);
+        }
     }
 
     /** {@code 10s}, or {@code 1500ms} when not whole seconds. */
