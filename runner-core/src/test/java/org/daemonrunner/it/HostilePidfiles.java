@@ -84,6 +84,36 @@ final class HostilePidfiles {
         return inputs;
     }
 
+    /**
+     * Whether a stale file of {@code content} may be replaced or removed as a pidfile: at most 1024 bytes, and its
+     * first line empty, a pid (1 to {@code Long.MAX_VALUE}, no sign nor leading zero) or only NUL bytes. Any other
+     * file may be a program's own file that a wrong {@code --pidfile} named: it is kept.
+     */
+    static boolean isReplaceable(byte[] content) {
+        if (content.length > 1024) {
+            return false;
+        }
+        int end = 0;
+        boolean nul = true;
+        while (end < content.length && content[end] != '\n') {
+            nul &= content[end] == 0;
+            end++;
+        }
+        String line = new String(content, 0, Math.min(end, 64), StandardCharsets.ISO_8859_1).strip();
+        if (nul || line.isEmpty()) {
+            return true;
+        }
+        if (!line.matches("[1-9][0-9]{0,18}")) {
+            return false;
+        }
+        try {
+            Long.parseLong(line);
+            return true;
+        } catch (NumberFormatException aboveLongMax) {
+            return false;
+        }
+    }
+
     private static Input text(String name, String content) {
         return new Input(name, content.getBytes(StandardCharsets.ISO_8859_1));
     }
@@ -148,7 +178,9 @@ final class HostilePidfiles {
                     steps.add(new String[] {"reopen-logs", "7"});
                 }
                 String stop = stops[i % stops.length];
-                steps.add(new String[] {stop, "0"});
+                boolean replaceable = isReplaceable(input.content());
+                // restart's start refuses to replace a file that is not a pidfile: status 1, and nothing to stop
+                steps.add(new String[] {stop, stop.equals("restart") && !replaceable ? "1" : "0"});
                 if (stop.equals("restart")) {
                     steps.add(new String[] {"stop", "0"});
                 }
@@ -161,9 +193,10 @@ final class HostilePidfiles {
                         violations.add("'" + step[0] + "' with a pidfile of " + input.name() + ": expected exit "
                                 + step[1] + ", got " + result);
                     } else if (step[0].equals(stop) && !stop.equals("restart")
-                            && !result.contains("removed stale pidfile " + pidfile)) {
-                        violations.add("'" + stop + "' with a pidfile of " + input.name()
-                                + " did not say it removed the stale pidfile: " + result);
+                            && !result.contains(replaceable ? "removed stale pidfile " + pidfile
+                                    : "left " + pidfile + " as it is")) {
+                        violations.add("'" + stop + "' with a pidfile of " + input.name() + " did not say it "
+                                + (replaceable ? "removed the stale pidfile: " : "left it as it is: ") + result);
                     }
                     for (Process bystander : bystanders) {
                         if (!bystander.isAlive()) {
@@ -172,8 +205,10 @@ final class HostilePidfiles {
                         }
                     }
                 }
-                if (Files.exists(pidfile)) {
+                if (replaceable && Files.exists(pidfile)) {
                     violations.add("pidfile left after stopping with a pidfile of " + input.name());
+                } else if (!replaceable && !Arrays.equals(Files.readAllBytes(pidfile), input.content())) {
+                    violations.add("a file that is not a pidfile was changed or removed: " + input.name());
                 }
             }
         } finally {

@@ -203,6 +203,33 @@ class OperationsIT extends ProbeTest {
     }
 
     @Test
+    void aFileThatIsNotAPidfileIsNeverRemovedNorReplacedButAStalePidfileIs() throws Exception {
+        String config = "server.port=8080\nserver.address=0.0.0.0\n";
+        Files.writeString(pidfile, config);
+        // a wrong --pidfile: stop said "removed stale pidfile" and deleted it, start wrote a pid into it
+        assertThat(assertExit(probeRun("stop"), 0).out()).isEqualTo("not running; left " + pidfile + " as it is: it"
+                + " records 'server.port=8080', not a pid, so it may be another program's file rather than a pidfile."
+                + " Check the pidfile's path; if it is a stale pidfile, remove it\n");
+        for (String action : new String[] {"start", "restart", "run"}) {
+            assertThat(assertExit(probeRun(action), 1, action).err()).as(action)
+                    .contains(pidfile + " was left as it is: it records 'server.port=8080', not a pid");
+        }
+        assertThat(Files.readString(pidfile)).isEqualTo(config);
+        byte[] big = ("4242\n" + "x".repeat(2000)).getBytes(StandardCharsets.US_ASCII);
+        Files.write(pidfile, big);
+        assertThat(assertExit(probeRun("stop"), 0).out()).contains("it is 2005 bytes long, which no pidfile is");
+        assertThat(Files.readAllBytes(pidfile)).isEqualTo(big);
+        assertThat(events()).as("no daemon ran init()").isEmpty();
+        // what a crash can leave (a pid, or NUL bytes after a power loss) is a stale pidfile, replaced as ever
+        Files.write(pidfile, new byte[] {0, 0, 0, 0, 0, 0});
+        assertThat(assertExit(probeRun("stop"), 0).out()).startsWith("not running; removed stale pidfile " + pidfile);
+        Files.writeString(pidfile, "4194305\n");
+        long pid = startProbe();
+        assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
+        assertExit(probeRun("stop"), 0);
+    }
+
+    @Test
     void anotherProgramsLockOnTheWholeFileIsNeverTakenForADaemonNorSignalled() throws Exception {
         Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
                 "needs python3");

@@ -34,6 +34,8 @@ final class Locks {
 
     /** The most of a pidfile's first line that is read back (a pid is at most 19 digits). */
     static final int MAX_RECORDED = 64;
+    /** The most a file may hold to be replaced or removed as a stale pidfile (a pid and a newline is 20 at most). */
+    static final int MAX_PIDFILE_SIZE = 1024;
     /** How often an operation starts over when the file at the path was replaced while it looked. */
     static final int MAX_ATTEMPTS = 16;
 
@@ -143,6 +145,32 @@ final class Locks {
             position += n;
         }
         return firstLine(buffer.array(), buffer.position());
+    }
+
+    /**
+     * Why the file open as {@code channel} is not one a daemon could have left, so that it is never replaced nor
+     * removed (a {@code --pidfile} that names a program's configuration, say); null when it may be a pidfile: at most
+     * {@value #MAX_PIDFILE_SIZE} bytes, whose first line is empty, a pid, or only NUL bytes (what a crash can leave).
+     */
+    static String notAPidfile(FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size > MAX_PIDFILE_SIZE) {
+            return "it is " + size + " bytes long, which no pidfile is";
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(MAX_RECORDED);
+        while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) > 0) {
+            // read the first bytes
+        }
+        byte[] bytes = buffer.array();
+        boolean nul = true;
+        for (int i = 0; i < buffer.position() && bytes[i] != '\n'; i++) {
+            nul &= bytes[i] == 0;
+        }
+        String line = firstLine(bytes, buffer.position());
+        if (nul || line.isEmpty() || PidFileState.parsePid(line) > 0) {
+            return null;
+        }
+        return "it records '" + line + "', not a pid, so it may be another program's file rather than a pidfile";
     }
 
     /** The first line of {@code bytes}, printable ASCII only (others as {@code ?}), stripped. */

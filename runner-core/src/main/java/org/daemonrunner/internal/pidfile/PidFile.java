@@ -8,10 +8,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A pidfile whose lock is held for the whole life of the process that owns it.
@@ -105,6 +107,11 @@ public final class PidFile implements AutoCloseable {
                 }
                 if (!Locks.isStillAt(path)) {
                     continue; // the file we locked was removed by its previous owner while we waited
+                }
+                String notAPidfile = Locks.notAPidfile(channel);
+                if (notAPidfile != null) {
+                    throw new IOException("pidfile " + path + " was left as it is: " + notAPidfile + ". Check the"
+                            + " pidfile's path; if it is a stale pidfile, remove it");
                 }
                 String previous = Locks.readRecorded(channel);
                 // blocking: a start waiting for readiness may hold a shared lock on this byte for a moment
@@ -245,6 +252,20 @@ public final class PidFile implements AutoCloseable {
     }
 
     /**
+     * Why the file at {@code path} is not one a daemon could have left, so that it is never replaced nor removed
+     * (see {@link #removeIfStale}); empty when it may be a pidfile, or is gone. For a process that holds no lock on it.
+     *
+     * @throws IOException when it cannot be read
+     */
+    public static Optional<String> notAPidfile(Path path) throws IOException {
+        try (FileChannel channel = Locks.open(path, StandardOpenOption.READ)) {
+            return Optional.ofNullable(Locks.notAPidfile(channel));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * As {@link #inspect}, for a command that holds no lock on the file ({@code status}, {@code reload}): a stale
      * answer with no lock listed at all is checked with the kernel, by a shared lock on byte 0 for a moment (as a
      * waiting {@code stop} takes), and is UNKNOWN when the kernel refuses it: the holder runs in another pid
@@ -269,7 +290,9 @@ public final class PidFile implements AutoCloseable {
     /**
      * Removes the pidfile if no daemon holds it, taking the lock for the moment of the removal.
      *
-     * @return the state of the file that was removed ({@code STALE}), or the state found if it was not removed
+     * @return the state of the file that was removed ({@code STALE}, no detail), or the state found if it was not
+     *     removed: {@code STALE} with a detail for a file that is not one a daemon could have left ({@link
+     *     #notAPidfile}), which is kept
      * @throws IOException when the file exists but cannot be opened, locked or removed
      */
     public static PidFileState removeIfStale(Path path) throws IOException {

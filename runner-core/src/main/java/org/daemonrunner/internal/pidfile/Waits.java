@@ -81,6 +81,10 @@ final class Waits {
                 return PidFileState.absent(path);
             }
             String recorded = Locks.readRecorded(channel);
+            String notAPidfile = Locks.notAPidfile(channel);
+            if (notAPidfile != null) { // stale, and kept: the detail says why
+                return new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, notAPidfile);
+            }
             Files.delete(path);
             return new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, "");
         }

@@ -141,6 +141,7 @@ public final class StartAction {
             case UNKNOWN:
                 throw new StartFailureException("Cannot start: " + state.detail() + ".", null);
             case STALE:
+                refuseToReplace(paths.pidfile());
                 console.out().println("replacing stale pidfile " + paths.pidfile() + " (" + state.staleReason() + ")");
                 break;
             default:
@@ -199,6 +200,20 @@ public final class StartAction {
                 + seconds(wait) + "; " + (timedOut.exited() ? "it was sent SIGTERM and has exited"
                 : "it was sent SIGTERM but is still running: end it with 'kill -KILL " + timedOut.pid() + "'")
                 + sentence(tail.cause(timedOut.pid())) + evidence, null);
+    }
+
+    /** Refuses a stale file that is not one a daemon could have left: it is never replaced (nor removed). */
+    private static void refuseToReplace(Path pidfile) {
+        Optional<String> notAPidfile;
+        try {
+            notAPidfile = PidFile.notAPidfile(pidfile);
+        } catch (IOException e) {
+            return; // the daemon reads it again under the lock, and refuses it then
+        }
+        if (notAPidfile.isPresent()) {
+            throw new StartFailureException("Cannot start: " + pidfile + " was left as it is: " + notAPidfile.get()
+                    + ". Check the pidfile's path; if it is a stale pidfile, remove it.", null);
+        }
     }
 
     /**

@@ -241,6 +241,11 @@ public final class StopAction {
         if (removed.status() == PidFileState.Status.UNKNOWN) { // nothing was removed: say so, not "removed"
             throw new StopFailureException("Cannot stop: " + removed.detail() + ".", null);
         }
+        if (removed.status() == PidFileState.Status.STALE && !removed.detail().isEmpty()) {
+            console.out().println("not running; left " + pidfile + " as it is: " + removed.detail() + ". Check the"
+                    + " pidfile's path; if it is a stale pidfile, remove it");
+            return ExitStatus.OK;
+        }
         console.out().println("not running; " + (removed.status() == PidFileState.Status.STALE
                 ? "removed stale pidfile " + pidfile + " (" + state.staleReason() + ")"
                 : "pidfile " + pidfile + " is gone"));
