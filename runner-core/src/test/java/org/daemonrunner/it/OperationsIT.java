@@ -203,6 +203,23 @@ class OperationsIT extends ProbeTest {
     }
 
     @Test
+    void aDaemonThatLostItsLockByReadingItsOwnPidfileIsNeitherCalledStaleNorStartedTwice() throws Exception {
+        long pid = startProbe("--read-own-pidfile");
+        await("the daemon reading its own pidfile", Duration.ofSeconds(10),
+                () -> events().contains("read own pidfile " + pid));
+        String why = "is open in process " + pid + ", the pid it records, but nobody holds its lock";
+        Command.Result status = assertExit(probeRun("status"), 4);
+        assertThat(status.out() + status.err()).contains(why);
+        // stop said "not running; removed stale pidfile" (exit 0) and start ran a second daemon beside it
+        for (String action : new String[] {"stop", "start", "restart", "reload"}) {
+            assertThat(assertExit(probeRun(action), 1, action).err()).as(action).contains(why, "kill " + pid);
+        }
+        assertThat(Files.readString(pidfile)).isEqualTo(pid + "\n");
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+        assertThat(events()).as("one daemon ran init()").containsOnlyOnce("init ").doesNotContain("reload");
+    }
+
+    @Test
     void aFileThatIsNotAPidfileIsNeverRemovedNorReplacedButAStalePidfileIs() throws Exception {
         String config = "server.port=8080\nserver.address=0.0.0.0\n";
         Files.writeString(pidfile, config);

@@ -49,6 +49,7 @@ public final class ProbeApp implements DaemonApp {
         known.addOption(null, "keep-children", false, "stop does not end the process group");
         known.addOption(null, "winch", false, "record SIGWINCH");
         known.addOption(null, "again", false, "run() calls doAction(\"start\") a second time");
+        known.addOption(null, "read-own-pidfile", false, "run() reads the pidfile, as a program with its own does");
         CommandLine line = new DefaultParser().parse(DaemonRunner.withRunnerOptions(known), args);
         if (line.hasOption("launcher-file") && !DaemonRunner.isDaemon()) {
             changeInLauncher(Path.of(line.getOptionValue("launcher-file")), line.getOptionValue("launcher-file-text"));
@@ -294,13 +295,16 @@ public final class ProbeApp implements DaemonApp {
     }
 
     @Override
-    public void run() throws InterruptedException {
+    public void run() throws InterruptedException, IOException {
         event("run " + ProcessHandle.current().pid() + " uids=" + threadUids());
         if (options.hasOption("run-returns")) {
             return;
         }
         if (options.hasOption("again")) {
             event("again " + new DaemonRunner(this).doAction("start"));
+        }
+        if (options.hasOption("read-own-pidfile")) {
+            event("read own pidfile " + Files.readString(pidfilePath()).strip()); // closing it drops the lock
         }
         if (options.hasOption("run-exit")) {
             System.exit(Integer.parseInt(options.getOptionValue("run-exit")));

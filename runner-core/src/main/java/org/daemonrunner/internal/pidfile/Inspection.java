@@ -159,6 +159,12 @@ final class Inspection {
                     + " path of its own"));
         }
         boolean daemon = life != null && holds(locks, life.pid(), DAEMON);
+        if (life == null) {
+            Optional<PidFileState> lost = lostLock(path, key, recorded);
+            if (lost.isPresent()) {
+                return lost;
+            }
+        }
         if (!daemon) {
             // Nobody holds it, or a tool holds byte 0 for a moment to remove it: either way no daemon owns it.
             return Optional.of(new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, ""));
@@ -195,6 +201,24 @@ final class Inspection {
         }
         return Optional.of(new PidFileState(path, PidFileState.Status.RUNNING, pid, holds(locks, pid, READY),
                 holds(locks, pid, STOPPING), recorded, ""));
+    }
+
+    /**
+     * UNKNOWN when nobody holds the file's lock but the process it records has it open: a daemon that lost its lock,
+     * as a process does when any of its descriptors of the file is closed (a wrapped program that reads or writes
+     * its own pidfile). Calling it stale would let {@code stop} say "not running" and {@code start} run a second one.
+     */
+    private static Optional<PidFileState> lostLock(Path path, FileKey key, String recorded) {
+        long pid = PidFileState.parsePid(recorded);
+        if (pid <= 1 || pid == ProcessHandle.current().pid() || key.openBy(pid) != FileKey.Open.YES) {
+            return Optional.empty();
+        }
+        return Optional.of(PidFileState.unknown(path, "pidfile " + path + " is open in process " + pid + ", the pid it"
+                + " records, but nobody holds its lock: that daemon lost its lock, as a process does when any of its"
+                + " descriptors of the file is closed (a program that opens its own pidfile, to read or write its pid,"
+                + " drops it). It was left running, and nothing was signalled or removed: stop it by its pid (kill "
+                + pid + ") once you have checked that it is the daemon, and give the program another file for its"
+                + " own pid"));
     }
 
     /**
