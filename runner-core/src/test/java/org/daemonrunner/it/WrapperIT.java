@@ -480,6 +480,43 @@ class WrapperIT {
     }
 
     @Test
+    void aMainInheritedFromASuperclassRunsAfterTheNamedClasssStaticInitializerAsInTheForeground() throws IOException {
+        Path source = Files.createDirectories(dir.resolve("src"));
+        Files.writeString(source.resolve("Base.java"), String.join("\n",
+                "public class Base {",
+                "    public static void main(String[] args) throws Exception {",
+                "        java.nio.file.Files.writeString(java.nio.file.Path.of(args[0]), \"main\\n\",",
+                "                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);",
+                "    }",
+                "}"));
+        Files.writeString(source.resolve("Derived.java"), String.join("\n",
+                "public class Derived extends Base {",
+                "    static {",
+                "        try {",
+                "            java.nio.file.Files.writeString(java.nio.file.Path.of(System.getProperty(\"seen\")),",
+                "                    \"Derived initialised\\n\", java.nio.file.StandardOpenOption.CREATE);",
+                "        } catch (java.io.IOException e) {",
+                "            throw new java.io.UncheckedIOException(e);",
+                "        }",
+                "    }",
+                "}"));
+        Path classes = dir.resolve("inherited");
+        Wrapped.tool("javac", "--release", "17", "-d", classes.toString(), source.resolve("Base.java").toString(),
+                source.resolve("Derived.java").toString());
+        Path seen = dir.resolve("seen.txt");
+        Command.Result foreground = Command.of(List.of(Daemons.JAVA, "-Dseen=" + seen, "-cp", classes.toString(),
+                "Derived", seen.toString())).run(Duration.ofSeconds(30));
+        assertExit(foreground, 0);
+        List<String> inForeground = Files.readAllLines(seen);
+        Files.delete(seen);
+        // the daemon's main returns and nothing else runs: it is "started", then ends (status 0)
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-Dseen=" + seen, "-cp",
+                classes.toString(), "Derived", seen.toString())), 0);
+        await("the program's main", Duration.ofSeconds(20), () -> Daemons.readOrEmpty(seen).contains("main"));
+        assertThat(Files.readAllLines(seen)).isEqualTo(inForeground).containsExactly("Derived initialised", "main");
+    }
+
+    @Test
     void runIsTheProgramInTheForegroundAndExitsZeroOnTerm() {
         Command.Result result = runUntilListeningThenTerm("--pidfile", pidfile.toString(), "--ready", "port:" + port,
                 "run", "--", "-cp", plainJar.toString(), "PlainHttpMain", Integer.toString(port), marker.toString());

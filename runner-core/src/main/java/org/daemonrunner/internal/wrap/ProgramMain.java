@@ -207,6 +207,9 @@ public final class ProgramMain {
     private static void invoke(WrappedProgram program, Class<?> mainClass, Method main, String[] args)
             throws Throwable {
         try {
+            // as the launcher's GetStaticMethodID does before the call: the named class's static initializer runs
+            // first, even when main is inherited (calling Base.main would initialise Base only)
+            Class.forName(mainClass.getName(), true, mainClass.getClassLoader());
             Object target = null;
             if (!Modifier.isPublic(main.getModifiers()) || !Modifier.isPublic(main.getDeclaringClass().getModifiers())) {
                 main.setAccessible(true);
