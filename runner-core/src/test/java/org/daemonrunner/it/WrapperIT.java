@@ -480,6 +480,18 @@ class WrapperIT {
     }
 
     @Test
+    void aProgramUnderLimitModulesStartsAndStopsAsInTheForeground() throws IOException {
+        // the daemon's signal handlers need jdk.unsupported, which --limit-modules left out: the daemon died in start
+        long pid = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready", "port:" + port, "start",
+                "--", "--limit-modules", "java.base,jdk.httpserver", "-cp", plainJar.toString(), "PlainHttpMain",
+                Integer.toString(port), marker.toString())), 0).startedPid();
+        assertThat(accepts(port)).isTrue();
+        assertThat(Daemons.cmdline(pid)).contains("--add-modules=jdk.unsupported");
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
     void aMainInheritedFromASuperclassRunsAfterTheNamedClasssStaticInitializerAsInTheForeground() throws IOException {
         Path source = Files.createDirectories(dir.resolve("src"));
         Files.writeString(source.resolve("Base.java"), String.join("\n",

@@ -287,8 +287,10 @@ public final class JavaCommand {
         boolean nativeAccess = false;
         boolean unsafeAccess = false;
         boolean unsupported = false;
+        boolean limited = false;
         for (int i = 0; i < jvmOptions.size(); i++) {
             String option = jvmOptions.get(i);
+            limited |= option.startsWith("--limit-modules");
             vmOutput |= option.contains("DisplayVMOutputTo");
             nativeAccess |= option.startsWith("--enable-native-access");
             unsafeAccess |= option.startsWith("--sun-misc-unsafe");
@@ -300,9 +302,10 @@ public final class JavaCommand {
             options.add("-XX:+DisplayVMOutputToStderr");
         }
         String module = mainModule();
-        if (module != null && !unsupported) {
-            // an app in an automatic module (a fat jar on -p) does not resolve jdk.unsupported, home of the
-            // sun.misc.Signal the daemon's signal handlers need; a named module that requires it loses nothing
+        if ((module != null || limited) && !unsupported) {
+            // an app in an automatic module (a fat jar on -p), or under --limit-modules, does not resolve
+            // jdk.unsupported, home of the sun.misc.Signal the daemon's signal handlers need (--add-modules makes a
+            // module observable whatever the limit); a named module that requires it loses nothing
             options.add("--add-modules=jdk.unsupported");
         }
         // jnr-posix, loaded for reopen-logs or a privilege drop, makes JDK 24+ warn about native access and
