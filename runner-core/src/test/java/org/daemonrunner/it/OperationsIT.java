@@ -65,6 +65,32 @@ class OperationsIT extends ProbeTest {
     }
 
     @Test
+    void aChildThatIsAZombieOnceEndedCountsAsEndedAtOnce() throws Exception {
+        Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
+                "needs python3");
+        // a subreaper that never reaps, as a container's first process without an init: the daemon and its child
+        // are reparented to it, and stay zombies once they exit
+        List<String> command = new ArrayList<>(List.of("python3", "-u", "-c", String.join("\n",
+                "import ctypes, subprocess, sys, time",
+                "ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER",
+                "subprocess.run(sys.argv[1:])",
+                "time.sleep(600)")));
+        command.addAll(probe("start", "--spawn-child", "--dir", dir.toString()));
+        Path out = dir.resolve("subreaper.out");
+        daemons.spawn(dir, command, out, dir.resolve("subreaper.err"));
+        await("the daemon under the subreaper", Duration.ofSeconds(30),
+                () -> Daemons.readOrEmpty(out).contains("started with pid") && events().contains("child "));
+        long pid = Command.daemonPids(Daemons.readOrEmpty(out)).get(0);
+        daemons.track(pid);
+        long child = Long.parseLong(events().replaceAll("(?s).*child (\\d+).*", "$1"));
+        daemons.track(child);
+        Command.Result stop = assertExit(probeRun("stop"), 0);
+        // a zombie was taken for alive: 10 s of waiting, then "0 process(es) ..., 1 still running"
+        assertThat(stop.out()).contains("ended 1 process(es) it had started").doesNotContain("still running");
+        assertThat(isGone(child)).isTrue();
+    }
+
+    @Test
     void anAppCanKeepItsChildrenRunningAfterStop() {
         startProbe("--spawn-child", "--keep-children");
         long child = Long.parseLong(events().replaceAll("(?s).*child (\\d+).*", "$1"));

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.proc;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Optional;
 import org.daemonrunner.StopSchedule;
 
 /** What is left of a daemon's process group once the daemon has exited: the processes it started. */
@@ -21,30 +19,30 @@ public final class ProcessGroup {
      * @param daemon the daemon's stat, read before it was stopped
      */
     public static String end(ProcessTable.Stat daemon, StopSchedule schedule) {
-        List<ProcessHandle> members = ProcessTable.groupMembers(daemon.group(), daemon.session(), daemon.pid());
-        if (members.isEmpty()) {
+        List<ProcessHandle> handles = ProcessTable.groupMembers(daemon.group(), daemon.session(), daemon.pid());
+        if (handles.isEmpty()) {
             return "";
         }
-        int count = members.size();
+        int count = handles.size();
+        List<ProcessTable.Stat> members = new ArrayList<>(count);
+        for (ProcessHandle handle : handles) {
+            Optional<ProcessTable.Stat> stat = ProcessTable.stat(handle.pid());
+            if (stat.isPresent()) {
+                members.add(stat.get());
+            }
+        }
         for (StopSchedule.Step step : schedule.steps()) {
-            for (ProcessHandle member : members) {
+            for (ProcessHandle member : handles) {
+                if (!isAmong(member.pid(), members)) {
+                    continue; // exited (a zombie is not signalled again, nor waited for)
+                }
                 if (step.signal().equals(Signal.KILL.name())) {
                     ProcessControl.kill(member);
                 } else {
                     ProcessControl.terminate(member);
                 }
             }
-            try {
-                CompletableFuture.allOf(members.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
-                        .get(step.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // some are still running: next step
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            members.removeIf(m -> !m.isAlive());
-            if (members.isEmpty()) {
+            if (ProcessTable.awaitExited(members, step.timeout())) {
                 break;
             }
         }
@@ -52,10 +50,19 @@ public final class ProcessGroup {
                 .append(" process(es) it had started");
         if (!members.isEmpty()) {
             note.append(", ").append(members.size()).append(" still running:");
-            for (ProcessHandle member : members) {
+            for (ProcessTable.Stat member : members) {
                 note.append(' ').append(member.pid());
             }
         }
         return note.toString();
+    }
+
+    private static boolean isAmong(long pid, List<ProcessTable.Stat> members) {
+        for (ProcessTable.Stat member : members) {
+            if (member.pid() == pid) {
+                return true;
+            }
+        }
+        return false;
     }
 }

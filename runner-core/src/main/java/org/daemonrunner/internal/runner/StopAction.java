@@ -7,11 +7,12 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonEnvironmentException;
@@ -189,9 +190,7 @@ public final class StopAction {
      * process with its start time). The kernel releases the lock as it closes the exiting process's files, a
      * moment before it becomes a zombie, and on a busy machine that moment can last milliseconds; {@code stop}
      * returns only after it. Nearly always one read of {@code /proc/PID/stat}. Nothing signals the end of that
-     * last step for a process that is not our child, so it is waited for by reading again after a pause that
-     * starts at 50 µs and doubles, up to 5 ms (the JDK's own {@code onExit()} sleeps 300 ms first for a process
-     * that is not its child).
+     * last step for a process that is not our child, so it is waited for as {@link ProcessTable#awaitExited} does.
      *
      * @param before the process's stat, read before it was signalled; empty when it could not be read
      */
@@ -200,20 +199,7 @@ public final class StopAction {
             return true;
         }
         Duration bounded = timeout.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : timeout;
-        long deadline = System.nanoTime() + bounded.toNanos();
-        long pause = TimeUnit.MICROSECONDS.toNanos(50);
-        while (true) {
-            Optional<ProcessTable.Stat> now = ProcessTable.stat(before.get().pid());
-            if (now.isEmpty() || now.get().exited() || now.get().startTicks() != before.get().startTicks()) {
-                return true;
-            }
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return false;
-            }
-            LockSupport.parkNanos(Math.min(pause, remaining));
-            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(5));
-        }
+        return ProcessTable.awaitExited(new ArrayList<>(List.of(before.get())), bounded);
     }
 
     /**
