@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The environments operators really have, each made for real: a symlinked pidfile directory, a noexec temp
- * directory, a read-only file system, another time namespace, busybox's {@code env}, an app without an SLF4J binding,
- * Ctrl-C on {@code run}, and the shell idioms that read a pidfile. Mounts are made in private mount namespaces
- * ({@code unshare --mount}), which end with the last process in them: nothing is left on the host.
+ * The environments operators really have, each made for real: a symlinked pidfile directory, a noexec or
+ * read-only temp directory, a read-only file system, another time namespace, busybox's {@code env}, an app without
+ * an SLF4J binding, Ctrl-C on {@code run}, and the shell idioms that read a pidfile. Mounts are made in private
+ * mount namespaces ({@code unshare --mount}), which end with the last process in them: nothing is left on the host.
  */
 class EnvironmentsIT extends ProbeTest {
     private static final boolean ROOT = UserAccount.currentUid() == 0;
@@ -73,6 +73,15 @@ class EnvironmentsIT extends ProbeTest {
 
     private static String noexecMount(Path directory) {
         return "mount -t tmpfs -o noexec,mode=1777,size=16m daemonrunner-noexec " + directory;
+    }
+
+    /** A temp directory as {@code ProtectSystem=strict} leaves {@code /tmp}: there, and read-only. */
+    private Path readOnlyTempDirectory() throws IOException {
+        return Files.createDirectories(dir.resolve("ro-tmp"));
+    }
+
+    private static String readOnlyMount(Path directory) {
+        return "mount -t tmpfs -o ro,mode=1777,size=1m daemonrunner-ro-tmp " + directory;
     }
 
     @Test
@@ -202,6 +211,26 @@ class EnvironmentsIT extends ProbeTest {
                 + " cannot be sent: Native code cannot be loaded", "mounted noexec");
         assertThat(events()).as("init() never ran").doesNotContain("init ");
         assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    void reopenLogsUnderAReadOnlyTempDirectorySaysWhichDirectoryWhatTheOsSaidAndWhatToSet() throws IOException {
+        assumeRoot("a read-only mount");
+        Path readOnly = readOnlyTempDirectory();
+        long pid = assertExit(daemons.run(inMountNamespace(readOnlyMount(readOnly),
+                probeWith(List.of("-Djava.io.tmpdir=" + readOnly), "start", "--dir", dir.toString()))), 0).startedPid();
+        Files.move(dir.resolve("out.log"), dir.resolve("out.log.1"));
+        Files.move(dir.resolve("err.log"), dir.resolve("err.log.1"));
+
+        Command.Result reopen = assertExit(probeRun("reopen-logs"), 1);
+
+        assertThat(reopen.err()).contains("Cannot reopen the logs of pid " + pid + ": it says \"pid " + pid
+                + " cannot reopen the logs", "Native code cannot be loaded: jffi (jnr) unpacks its library into "
+                + readOnly + " (the temp directory), which cannot be written: read-only file system",
+                "-Djffi.extract.dir=DIR", "PrivateTmp=yes", "Its output still goes to the files it had open")
+                .doesNotContain("UnsatisfiedLinkError", "Exception");
+        assertExit(probeRun("stop"), 0);
+        assertThat(isGone(pid)).isTrue();
     }
 
     @Test

@@ -28,13 +28,17 @@ final class JnrPosix implements Posix {
 
     private JnrPosix() {
         NativeLoading.prepare();
-        posix = POSIXFactory.getNativePOSIX();
+        try {
+            posix = POSIXFactory.getNativePOSIX();
+            groups = LibraryLoader.create(GroupCalls.class).failImmediately().load("c");
+        } catch (RuntimeException | LinkageError e) {
+            throw NativeLoading.notLoaded(e);
+        }
         if (!posix.isNative()) {
             throw new PosixException("Native POSIX calls are not available (jnr-posix fell back to pure Java): the"
                     + " umask, core-file limit and user switch cannot be applied. Check that jffi can load its"
                     + " native library (a noexec temp directory? set -Djava.io.tmpdir or -Djffi.extract.dir).");
         }
-        groups = LibraryLoader.create(GroupCalls.class).load("c");
         runtime = jnr.ffi.Runtime.getRuntime(groups);
     }
 

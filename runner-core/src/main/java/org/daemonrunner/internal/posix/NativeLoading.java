@@ -4,15 +4,22 @@ package org.daemonrunner.internal.posix;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import org.daemonrunner.internal.proc.IoFailure;
 
 /**
- * Decides where jffi (under jnr) unpacks its native library, before it first loads. Left to itself, jffi unpacks
- * into {@code java.io.tmpdir}, and when that fails (a {@code noexec} temp directory, common on hardened servers)
- * it unpacks into the working directory, which for a daemon is {@code /}. Here the temp directory is chosen
- * deliberately ({@code jffi.extract.dir}, which also turns jffi's fallback off), or, when it is mounted
- * {@code noexec}, the load fails at once with a message naming the option to set.
+ * Decides where jffi (under jnr) unpacks its native library, before it first loads, and says why when it cannot.
+ * Left to itself, jffi unpacks into {@code java.io.tmpdir}, and when that fails (a {@code noexec} temp directory,
+ * common on hardened servers) it unpacks into the working directory, which for a daemon is {@code /}. Here the
+ * temp directory is chosen deliberately ({@code jffi.extract.dir}, which also turns jffi's fallback off), or, when
+ * it is mounted {@code noexec}, the load fails at once with a message naming the option to set. A directory that
+ * cannot be written (read-only under systemd's {@code ProtectSystem=strict}, missing, not permitted) is named with
+ * what the OS said, once the load has failed: jnr's own error says neither.
  */
 final class NativeLoading {
     static final String EXTRACT_DIR = "jffi.extract.dir";
@@ -42,6 +49,64 @@ final class NativeLoading {
         }
         if (chosen == null) {
             System.setProperty(EXTRACT_DIR, directory.toString()); // and never the working directory
+        }
+    }
+
+    /**
+     * The failure {@code e} of loading jnr's native code, in an operator's words: when the directory jffi unpacks
+     * into cannot be written, which one, what the OS said and what to set; otherwise what jnr and jffi said.
+     */
+    static PosixException notLoaded(Throwable e) {
+        String extractDir = System.getProperty(EXTRACT_DIR);
+        if (System.getProperty(BOOT_PATH) == null && extractDir != null) {
+            Path directory = Path.of(extractDir);
+            String unwritable = unwritable(directory);
+            if (unwritable != null) {
+                boolean temp = directory.equals(Path.of(System.getProperty("java.io.tmpdir", "/tmp")));
+                PosixException failure = new PosixException("Native code cannot be loaded: jffi (jnr) unpacks its"
+                        + " library into " + directory + (temp ? " (the temp directory)" : " (-D" + EXTRACT_DIR + ")")
+                        + ", which " + unwritable + ". " + (temp ? "Add -D" + EXTRACT_DIR + "=DIR to the java command"
+                        + " line, with a directory" : "Point -D" + EXTRACT_DIR + " at a directory") + " that the"
+                        + " daemon's user can write on a file system without noexec (for example /var/lib/NAME, and"
+                        + " under systemd's ProtectSystem=strict ReadWritePaths=/var/lib/NAME)" + (temp ? "; or, under"
+                        + " systemd, give the service PrivateTmp=yes, a /tmp of its own that it can write" : ""));
+                failure.initCause(e);
+                return failure;
+            }
+        }
+        Set<String> said = new LinkedHashSet<>();
+        for (Throwable t = e; t != null && said.size() < 4; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                said.add(t.getMessage().strip().replaceAll("\\s+", " "));
+            }
+        }
+        PosixException failure = new PosixException("Native code cannot be loaded (jnr and its native library,"
+                + " jffi): " + (said.isEmpty() ? e.toString() : String.join("; caused by: ", said)) + ". Point -D"
+                + EXTRACT_DIR + " at a directory that the daemon's user can write on a file system without noexec, or"
+                + " -D" + BOOT_PATH + " at one that holds jffi's library for this platform");
+        failure.initCause(e);
+        return failure;
+    }
+
+    /**
+     * Why jffi cannot unpack its library into {@code directory}, in the OS's words ("does not exist", "cannot be
+     * written: read-only file system"), found by creating a file there and deleting it; null when that works.
+     */
+    static String unwritable(Path directory) {
+        try {
+            if (!Files.readAttributes(directory, BasicFileAttributes.class).isDirectory()) {
+                return "is not a directory";
+            }
+        } catch (NoSuchFileException e) {
+            return "does not exist";
+        } catch (IOException e) {
+            return "cannot be reached: " + IoFailure.reason(e);
+        }
+        try {
+            Files.delete(Files.createTempFile(directory, "jffi", ".probe"));
+            return null;
+        } catch (IOException e) {
+            return "cannot be written: " + IoFailure.reason(e);
         }
     }
 
