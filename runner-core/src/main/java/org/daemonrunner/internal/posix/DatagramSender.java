@@ -23,15 +23,18 @@ public final class DatagramSender {
         long sendto(int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength);
 
         int close(int fd);
+
+        long getpid();
     }
 
     private DatagramSender() {
     }
 
     /**
-     * Loads the binding now, so that a daemon asked to notify systemd finds out before it starts that it cannot.
+     * Loads the binding now, so that a daemon asked to notify systemd finds out before it starts that it cannot: jffi's
+     * library is unpacked and linked, libc's functions are bound, and one call ({@code getpid}) goes through them.
      *
-     * @throws PosixException or {@link LinkageError} when the native code cannot be loaded, saying why
+     * @throws PosixException when the native code cannot be loaded, saying why and what to do
      */
     public static void load() {
         calls();
@@ -44,7 +47,14 @@ public final class DatagramSender {
                 c = calls;
                 if (c == null) {
                     NativeLoading.prepare();
-                    calls = c = LibraryLoader.create(Calls.class).load("c");
+                    try {
+                        // failImmediately: else jnr returns a proxy that fails at each call, as late as READY=1
+                        c = LibraryLoader.create(Calls.class).failImmediately().load("c");
+                        c.getpid();
+                    } catch (RuntimeException | LinkageError e) {
+                        throw NativeLoading.notLoaded(e);
+                    }
+                    calls = c;
                 }
             }
         }

@@ -197,6 +197,29 @@ class SystemdNotifyUnitIT {
     }
 
     @Test
+    void underProtectSystemStrictStartFailsAtOnceAndTheJournalSaysWhatToSet(SystemdSandbox systemd)
+            throws IOException {
+        // what systemd-analyze security points at first; it leaves /tmp, where jffi unpacks its library, read-only
+        Deployment.dropIn(systemd, NOTIFY, "protect-system", "ProtectSystem=strict", "Restart=no");
+        systemd.daemonReload();
+
+        SystemdSandbox.Result start = systemd.systemctl("start", NOTIFY);
+
+        // it used to serve without READY=1 until TimeoutStartSec= (90 s) ended it with Result=timeout
+        assertThat(start.exit()).as(start.toString()).isNotZero();
+        assertThat(systemd.properties(NOTIFY, "ActiveState", "Result", "ExecMainStatus"))
+                .containsExactly(entry("ActiveState", "failed"), entry("Result", "exit-code"), entry("ExecMainStatus", "1"));
+        systemd.awaitJournal(null, "daemonrunner: systemd asked for notifications (NOTIFY_SOCKET), but they cannot be"
+                + " sent: Native code cannot be loaded: jffi (jnr) unpacks its library into /tmp (the temp directory),"
+                + " which cannot be written: read-only file system", "PrivateTmp=yes");
+        Deployment.dropIn(systemd, NOTIFY, "private-tmp", "PrivateTmp=yes"); // as the message says
+        systemd.daemonReload();
+        SystemdSandbox.Result again = systemd.systemctl("start", NOTIFY);
+        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(systemd.property(NOTIFY, "ActiveState")).isEqualTo("active");
+    }
+
+    @Test
     void startFailsOnABusyPortAndTheJournalHasTheCause(SystemdSandbox systemd) throws IOException {
         Deployment.occupyPort(systemd, 8080);
         Deployment.dropIn(systemd, NOTIFY, "http-service", "Restart=no",
