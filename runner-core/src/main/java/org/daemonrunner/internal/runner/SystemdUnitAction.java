@@ -19,7 +19,8 @@ import org.daemonrunner.internal.launch.Relaunch;
  * is: {@code Type=notify} with the {@code run} action (systemd learns of readiness once {@code init()} returned),
  * or {@code Type=forking} with {@code start} and {@code PIDFile=}; {@code ExecReload=} with the {@code reload}
  * action; the user, group, working directory, umask and core limit of the app's {@link DaemonContext}; timeouts
- * from the app's start timeout and stop schedule. Every argument is written so that systemd hands it to the JVM
+ * from the app's start timeout, and its stop schedule as systemd's signal and timeout or, where those cannot say
+ * it, as {@code ExecStop=} with the {@code stop} action ({@link UnitStop}). Every argument is written so that systemd hands it to the JVM
  * as it is: quoted, with systemd's {@code %} specifiers and {@code $} expansion escaped.
  */
 public final class SystemdUnitAction {
@@ -74,7 +75,7 @@ public final class SystemdUnitAction {
 
         /**
          * The command line for {@code action}: {@code start} (forking), {@code run} (notify: the program itself, in
-         * the foreground, telling systemd when it is ready) or {@code reload}.
+         * the foreground, telling systemd when it is ready), {@code reload} or {@code stop}.
          */
         List<String> forAction(String action);
     }
@@ -155,9 +156,11 @@ public final class SystemdUnitAction {
             unit.append("# Not ASCII: the JVM reads the command line in its locale's encoding, UTF-8 here\n")
                     .append("Environment=LC_CTYPE=C.UTF-8\n");
         }
+        StopSchedule schedule = target.stopSchedule();
         unit.append("Restart=on-failure\n")
                 .append("TimeoutStartSec=").append(seconds(target.startTimeout())).append('\n')
-                .append("TimeoutStopSec=").append(seconds(stopTime(target.stopSchedule()))).append('\n');
+                .append(UnitStop.lines(schedule, UnitStop.isSystemdsOwn(schedule) ? ""
+                        : escapeCommand(commands.forAction("stop"))));
         if (!forking) {
             unit.append("# To have systemd restart the daemon when it hangs, or when its isHealthy() says false:\n")
                     .append("#WatchdogSec=30\n")
@@ -217,17 +220,8 @@ public final class SystemdUnitAction {
         }
     }
 
-    /** The whole stop schedule: every step's wait, added up (systemd sends SIGKILL after it). */
-    private static Duration stopTime(StopSchedule schedule) {
-        Duration total = Duration.ZERO;
-        for (StopSchedule.Step step : schedule.steps()) {
-            total = total.plus(step.timeout());
-        }
-        return total;
-    }
-
     private static long seconds(Duration d) {
-        return Math.max(1, (d.toMillis() + 999) / 1000);
+        return UnitStop.seconds(d);
     }
 
     /**

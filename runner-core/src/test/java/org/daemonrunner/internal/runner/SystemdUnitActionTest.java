@@ -28,6 +28,10 @@ class SystemdUnitActionTest {
     }
 
     private static Target target(DaemonContext context, Path stdout, Path stderr) {
+        return target(context, stdout, stderr, "TERM/30/KILL/5");
+    }
+
+    private static Target target(DaemonContext context, Path stdout, Path stderr, String stopSchedule) {
         DaemonApp app = new DaemonApp() {
             public Path stdoutPath() {
                 return stdout;
@@ -50,7 +54,7 @@ class SystemdUnitActionTest {
             }
 
             public StopSchedule stopSchedule() {
-                return StopSchedule.parse("TERM/30/KILL/5");
+                return StopSchedule.parse(stopSchedule);
             }
 
             public void run() {
@@ -85,10 +89,35 @@ class SystemdUnitActionTest {
                 + "ExecReload=" + JAVA + " -Ddaemonrunner.launchdir=/srv/app -Xmx64m -jar /srv/app/app.jar reload"
                 + " --dir /var/lib/app\n"
                 + "User=svc\nGroup=svc\nRuntimeDirectory=app\nWorkingDirectory=/\nUMask=0027\nLimitCORE=0\nRestart=on-failure\n"
-                + "TimeoutStartSec=91\nTimeoutStopSec=35\n")
+                + "TimeoutStartSec=91\n# The stop schedule TERM/30/KILL/5: SIGTERM, then SIGKILL 30 s later (no thread"
+                + " dump first, which 'stop' asks for)\nKillSignal=SIGTERM\nTimeoutStopSec=30\n")
                 .contains("#WatchdogSec=30\n", "#StandardOutput=append:", "#StandardError=append:")
                 .endsWith("[Install]\nWantedBy=multi-user.target\n")
                 .doesNotContain("PIDFile=");
+    }
+
+    private static String unitWithStopSchedule(String schedule) {
+        return new SystemdUnitAction(target(DaemonContext.defaults(), Path.of("out.log"), Path.of("err.log"), schedule),
+                new Console(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err))
+                .unit(command("-jar", "app.jar", "systemd-unit"), false, false);
+    }
+
+    @Test
+    void aStopScheduleOfOneSignalThenKillIsSystemdsKillSignalAndTimeout() {
+        assertThat(unitWithStopSchedule("INT/10/KILL/5")).contains("\nKillSignal=SIGINT\nTimeoutStopSec=10\n")
+                .doesNotContain("ExecStop");
+        assertThat(unitWithStopSchedule("USR2/7")).contains("SIGUSR2, then SIGKILL 7 s later (which 'stop' would"
+                + " not send: it would leave the process running)\nKillSignal=SIGUSR2\nTimeoutStopSec=7\n")
+                .doesNotContain("ExecStop");
+    }
+
+    @Test
+    void aStopScheduleSystemdCannotSayIsRunByStopAsExecStop() {
+        // the waits (3 + 2 + 1), the thread dump before the KILL (2) and the stop's JVM (15)
+        assertThat(unitWithStopSchedule("TERM/3/INT/2/KILL/1")).contains("\nExecStop=" + JAVA
+                + " -Ddaemonrunner.launchdir=/srv/app -jar /srv/app/app.jar stop\nTimeoutStopSec=23\n")
+                .doesNotContain("KillSignal=");
+        assertThat(unitWithStopSchedule("TERM/3/INT/4")).contains(" -jar /srv/app/app.jar stop\nTimeoutStopSec=22\n");
     }
 
     @Test
