@@ -25,6 +25,11 @@ import org.daemonrunner.internal.launch.Relaunch;
  */
 public final class SystemdUnitAction {
     private static final String ACTION = "systemd-unit";
+    /**
+     * What a forking unit's {@code TimeoutStartSec=} adds to start's own timeout and the stop after it: the
+     * launcher's JVM and the daemon's starting (the sample's shipped forking unit has 90 s for 60).
+     */
+    static final Duration FORKING_START_MARGIN = Duration.ofSeconds(30);
 
     private final Target target;
     private final Console console;
@@ -157,9 +162,20 @@ public final class SystemdUnitAction {
                     .append("Environment=LC_CTYPE=C.UTF-8\n");
         }
         StopSchedule schedule = target.stopSchedule();
-        unit.append("Restart=on-failure\n")
-                .append("TimeoutStartSec=").append(seconds(target.startTimeout())).append('\n')
-                .append(UnitStop.lines(schedule, UnitStop.isSystemdsOwn(schedule) ? ""
+        unit.append("Restart=on-failure\n");
+        if (forking) {
+            // systemd's timer must not fire first: it would end start and its daemon with SIGTERM, and start's own
+            // account (did not become ready, what the logs say, what to do) would never be written
+            unit.append("# start's own timeout (").append(seconds(target.startTimeout())).append(" s) and the stop it"
+                    + " then does (").append(seconds(target.stopTimeout())).append(" s) come first, and say why;\n"
+                    + "# systemd allows ").append(FORKING_START_MARGIN.toSeconds()).append(" s more for the JVMs to"
+                    + " start\n")
+                    .append("TimeoutStartSec=").append(seconds(target.startTimeout().plus(target.stopTimeout())
+                            .plus(FORKING_START_MARGIN))).append('\n');
+        } else {
+            unit.append("TimeoutStartSec=").append(seconds(target.startTimeout())).append('\n');
+        }
+        unit                .append(UnitStop.lines(schedule, UnitStop.isSystemdsOwn(schedule) ? ""
                         : escapeCommand(commands.forAction("stop"))));
         if (!forking) {
             unit.append("# To have systemd restart the daemon when it hangs, or when its isHealthy() says false:\n")

@@ -128,7 +128,9 @@ class SystemdUnitActionTest {
 
         assertThat(unit).contains("Type=forking\nPIDFile=/run/app/app.pid\nExecStart=" + JAVA
                         + " -Ddaemonrunner.launchdir=/srv/app -cp \"/srv/app/lib/*\" org.example.Main start\n",
-                "# no User=: init() runs as root, then the app switches to svc (dropPrivilegesAfterInit)\n")
+                "# no User=: init() runs as root, then the app switches to svc (dropPrivilegesAfterInit)\n",
+                // start's 90.5 s, the 10 s of the stop it does then, 30 s for the JVMs
+                "\nTimeoutStartSec=131\n")
                 .doesNotContain("User=svc", "LimitCORE", "WatchdogSec", "network-online");
     }
 

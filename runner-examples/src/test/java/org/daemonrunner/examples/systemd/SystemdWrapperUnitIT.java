@@ -69,4 +69,26 @@ class SystemdWrapperUnitIT {
                         entry("ExecMainStatus", "0"));
         assertThat(Deployment.isAlive(systemd, pid)).isFalse();
     }
+
+    @Test
+    void aForkingUnitsStartThatTimesOutSaysWhyBeforeSystemdsTimerFires(SystemdSandbox systemd) throws IOException {
+        Deployment.installJar(systemd); // skips the test without /usr/bin/java
+        systemd.install(Wrapped.jar(), WRAPPER, "rw-r--r--");
+        systemd.install(Wrapped.plainJar(dir), PROGRAM, "rw-r--r--");
+        // ready when port 8094 listens, which the program never opens: it listens on 8093
+        SystemdSandbox.Result written = systemd.exec("/bin/sh", "-c", "cd / && /usr/bin/java -jar " + WRAPPER
+                + " --pidfile " + PIDFILE + " --ready port:" + (PORT + 1) + " --start-timeout 3s systemd-unit --type"
+                + " forking -- -jar " + PROGRAM + " " + PORT + " /run/hello/stopped.marker > /etc/systemd/system/" + UNIT);
+        assertThat(written.exit()).as(written.toString()).isZero();
+        systemd.daemonReload();
+        String cursor = systemd.journalCursor();
+
+        SystemdSandbox.Result start = systemd.systemctl("start", UNIT);
+
+        assertThat(start.exit()).as(start.toString()).isNotZero();
+        String journal = systemd.awaitJournal(cursor, "did not become ready within 3s; it was sent SIGTERM and has"
+                + " exited", "Control process exited, code=exited, status=1/FAILURE");
+        assertThat(journal).doesNotContain("timed out", "started with pid");
+        assertThat(systemd.systemctl("stop", UNIT).exit()).isZero();
+    }
 }
