@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
@@ -66,8 +67,11 @@ public final class SystemdUnitAction {
      */
     public int print(ParsedCommand command, CommandLines commands) {
         // a unit file is UTF-8 whatever the locale (under LANG=C, a PrintStream would write '?' for a non-ASCII char)
-        byte[] unit = unit(commands, command.unitType().equals("forking"), command.networkOnline())
-                .getBytes(StandardCharsets.UTF_8);
+        boolean forking = command.unitType().equals("forking");
+        byte[] unit = unit(commands, forking, command.networkOnline()).getBytes(StandardCharsets.UTF_8);
+        if (forking) {
+            warnOfLogsSystemdRemoves(commands);
+        }
         console.out().write(unit, 0, unit.length);
         console.out().flush();
         return ExitStatus.OK;
@@ -83,6 +87,14 @@ public final class SystemdUnitAction {
          * the foreground, telling systemd when it is ready), {@code reload} or {@code stop}.
          */
         List<String> forAction(String action);
+
+        /**
+         * What to do instead of writing the {@code stream} log ({@code stdout} or {@code stderr}) into a directory
+         * systemd removes: one sentence without its period, naming {@code suggested}.
+         */
+        default String moveLog(String stream, Path suggested) {
+            return "Have the app's " + stream + "Path() return a path under /var/log, such as " + suggested;
+        }
     }
 
     /** This JVM's own command line, the action word replaced (see {@link #commandLine}). */
@@ -187,6 +199,36 @@ public final class SystemdUnitAction {
         }
         unit.append("\n[Install]\nWantedBy=multi-user.target\n");
         return unit.toString();
+    }
+
+    /**
+     * Warns, on stderr, of a log that {@code start} (a forking unit) would write into the unit's
+     * {@code RuntimeDirectory=}, which systemd removes on every stop, restart and failure: with it would go what the
+     * daemon said last, and the lines {@code start} quotes when it fails.
+     */
+    private void warnOfLogsSystemdRemoves(CommandLines commands) {
+        String[] streams = {"stdout", "stderr"};
+        Path[] logs = {target.paths().stdout(), target.paths().stderr()};
+        for (int i = 0; i < logs.length; i++) {
+            Optional<String> runtime = runtimeDirectory(logs[i].getParent());
+            if (runtime.isPresent()) {
+                Path suggested = Path.of("/var/log", runtime.get()).resolve(logs[i].getFileName());
+                console.err().println("Warning: the " + streams[i] + " log " + logs[i] + " is in " + logs[i].getParent()
+                        + ", which systemd removes on every stop, restart and failure of the unit (RuntimeDirectory="
+                        + runtime.get() + "): the daemon's last lines would go with it. " + commands.moveLog(streams[i],
+                        suggested) + "; systemd creates /var/log/" + runtime.get() + " for it (LogsDirectory=).");
+            }
+        }
+    }
+
+    /**
+     * The name of {@code directory} as a unit's {@code RuntimeDirectory=}: its path below {@code /run}; empty when
+     * it is not below {@code /run}.
+     */
+    public static Optional<String> runtimeDirectory(Path directory) {
+        String path = directory.normalize().toString();
+        return path.startsWith("/run/") && path.length() > "/run/".length() ? Optional.of(path.substring(5))
+                : Optional.empty();
     }
 
     private static boolean isAscii(CharSequence text) {

@@ -80,6 +80,9 @@ public final class Wrapper {
             if (action == Action.REOPEN_LOGS || action == Action.FORCE_STOP) {
                 options.adoptRunningDaemonsLogs();
             }
+            if (action == Action.SYSTEMD_UNIT && command.unitType().equals("forking")) {
+                options.moveDefaultLogsOutOfRuntimeDirectory();
+            }
             Target target = new Target(options.app(), launchDirectory, action, java);
             target.checkPidfileIsSafe(action);
             switch (action) {
@@ -223,6 +226,11 @@ public final class Wrapper {
         @Override
         public String programName() {
             return java.programName();
+        }
+
+        @Override
+        public String moveLog(String stream, Path suggested) {
+            return "Give --" + stream + " " + suggested;
         }
 
         @Override

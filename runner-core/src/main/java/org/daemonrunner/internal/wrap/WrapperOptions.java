@@ -25,6 +25,7 @@ import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.runner.ActionParser;
 import org.daemonrunner.internal.runner.ParsedCommand;
+import org.daemonrunner.internal.runner.SystemdUnitAction;
 
 /**
  * {@code daemonrunner.jar}'s command line: {@code [options] ACTION [action options] [-- JAVA_ARGS...]}, and the
@@ -223,6 +224,21 @@ final class WrapperOptions {
                     || !Files.exists(Path.of(log), LinkOption.NOFOLLOW_LINKS))) {
                 values.put(key, log);
             }
+        }
+    }
+
+    /**
+     * For a forking unit ({@code systemd-unit --type forking}): the logs not given, which go beside the pidfile, go
+     * to {@code /var/log/DIR/NAME.out} and {@code .err} instead when the pidfile is in {@code /run/DIR}, the unit's
+     * {@code RuntimeDirectory=}, which systemd removes on every stop, restart and failure (systemd creates
+     * {@code /var/log/DIR} for them: {@code LogsDirectory=}).
+     */
+    void moveDefaultLogsOutOfRuntimeDirectory() {
+        Optional<String> runtime = SystemdUnitAction.runtimeDirectory(path("pidfile").getParent());
+        if (runtime.isPresent()) {
+            Path logs = Path.of("/var/log", runtime.get());
+            values.putIfAbsent("stdout", logs.resolve(beside(".out").getFileName()).toString());
+            values.putIfAbsent("stderr", logs.resolve(beside(".err").getFileName()).toString());
         }
     }
 

@@ -175,6 +175,29 @@ class SystemdUnitActionTest {
                 .doesNotContain("#StandardError=");
     }
 
+    /** What {@code systemd-unit} of {@code type} prints on stderr, for an app with these logs. */
+    private static String warnings(String type, Path stdout, Path stderr) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        new SystemdUnitAction(target(DaemonContext.builder().build(), stdout, stderr), new Console(new PrintStream(
+                new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                StandardCharsets.UTF_8))).print(ActionParser.parseCommand("systemd-unit", "--type", type),
+                jarCommandLines("app", "/srv/app.jar"));
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aForkingUnitWarnsOfLogsInTheRuntimeDirectoryWhichSystemdRemoves() {
+        assertThat(warnings("forking", Path.of("/run/app/app.out"), Path.of("/var/log/app/app.err")))
+                .isEqualTo("Warning: the stdout log /run/app/app.out is in /run/app, which systemd removes on every"
+                        + " stop, restart and failure of the unit (RuntimeDirectory=app): the daemon's last lines would"
+                        + " go with it. Have the app's stdoutPath() return a path under /var/log, such as"
+                        + " /var/log/app/app.out; systemd creates /var/log/app for it (LogsDirectory=)."
+                        + System.lineSeparator());
+        assertThat(warnings("notify", Path.of("/run/app/app.out"), Path.of("/run/app/app.err")))
+                .as("run's output is the journal's").isEmpty();
+        assertThat(warnings("forking", Path.of("/srv/app.out"), Path.of("/var/log/app.err"))).isEmpty();
+    }
+
     @Test
     void everyArgumentReachesTheDaemonAsWritten() {
         assertThat(SystemdUnitAction.escapeArgument("plain-/path_1.2,a=b:c@d+")).isEqualTo("plain-/path_1.2,a=b:c@d+");

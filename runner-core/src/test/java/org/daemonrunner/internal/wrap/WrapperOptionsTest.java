@@ -26,6 +26,25 @@ class WrapperOptionsTest {
     }
 
     @Test
+    void aForkingUnitsDefaultLogsLeaveTheRuntimeDirectoryForVarLogGivenOnesStay() {
+        WrapperOptions defaults = parse("--pidfile", "/run/busy/busy.pid", "systemd-unit");
+        defaults.moveDefaultLogsOutOfRuntimeDirectory();
+        assertThat(defaults.stdout()).isEqualTo(Path.of("/var/log/busy/busy.out"));
+        assertThat(defaults.stderr()).isEqualTo(Path.of("/var/log/busy/busy.err"));
+        assertThat(defaults.asArguments()).containsSubsequence("--stdout", "/var/log/busy/busy.out", "--stderr",
+                "/var/log/busy/busy.err");
+
+        WrapperOptions given = parse("--pidfile", "/run/busy/busy.pid", "--stderr", "/run/busy/e.log", "systemd-unit");
+        given.moveDefaultLogsOutOfRuntimeDirectory();
+        assertThat(given.stderr()).as("given: warned of, not moved").isEqualTo(Path.of("/run/busy/e.log"));
+        assertThat(given.stdout()).isEqualTo(Path.of("/var/log/busy/busy.out"));
+
+        WrapperOptions elsewhere = parse("--pidfile", "/srv/busy/busy.pid", "systemd-unit");
+        elsewhere.moveDefaultLogsOutOfRuntimeDirectory();
+        assertThat(elsewhere.stdout()).as("beside a pidfile systemd leaves alone").isEqualTo(Path.of("/srv/busy/busy.out"));
+    }
+
+    @Test
     void anActionsOptionBeforeTheActionSaysWhereItBelong() {
         assertThatThrownBy(() -> parse("--pidfile", "/run/app.pid", "--json", "status"))
                 .isInstanceOf(InvalidActionException.class)

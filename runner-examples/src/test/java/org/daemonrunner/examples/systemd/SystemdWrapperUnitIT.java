@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.entry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.daemonrunner.it.Await;
 import org.daemonrunner.it.Wrapped;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -68,6 +70,35 @@ class SystemdWrapperUnitIT {
                 .containsExactly(entry("ActiveState", "inactive"), entry("Result", "success"),
                         entry("ExecMainStatus", "0"));
         assertThat(Deployment.isAlive(systemd, pid)).isFalse();
+    }
+
+    @Test
+    void aForkingUnitKeepsTheDefaultLogsOutOfTheRuntimeDirectorySoTheyOutliveARestart(SystemdSandbox systemd)
+            throws IOException {
+        Deployment.installJar(systemd); // skips the test without /usr/bin/java
+        systemd.install(Wrapped.jar(), WRAPPER, "rw-r--r--");
+        systemd.install(Wrapped.plainJar(dir), PROGRAM, "rw-r--r--");
+        SystemdSandbox.Result written = systemd.exec("/bin/sh", "-c", "cd / && /usr/bin/java -jar " + WRAPPER
+                + " --pidfile " + PIDFILE + " --ready port:" + PORT + " systemd-unit --type forking -- -jar " + PROGRAM
+                + " " + PORT + " /run/hello/stopped.marker > /etc/systemd/system/" + UNIT);
+        assertThat(written.exit()).as(written.toString()).isZero();
+        assertThat(written.err()).as("no warning: no log is left in /run").isEmpty();
+        assertThat(Files.readString(systemd.path("/etc/systemd/system/" + UNIT)))
+                .contains("RuntimeDirectory=hello\n", "LogsDirectory=hello\n",
+                        " --stdout /var/log/hello/hello.out --stderr /var/log/hello/hello.err start -- ");
+        systemd.daemonReload();
+        assertThat(systemd.systemctl("start", UNIT).exit()).isZero();
+        long pid = Long.parseLong(systemd.property(UNIT, "MainPID"));
+
+        Deployment.httpGet(systemd, PORT, "/exit"); // System.exit(3): a failure, which systemd restarts
+
+        Await.await("systemd to restart the unit", Duration.ofSeconds(40),
+                () -> systemd.properties(UNIT, "NRestarts", "SubState"),
+                state -> !"0".equals(state.get("NRestarts")) && "running".equals(state.get("SubState")));
+        assertThat(Files.readString(systemd.path("/var/log/hello/hello.err")))
+                .as("the exit's account, after the restart").contains("pid " + pid + " is exiting",
+                        "System.exit() was called by");
+        assertThat(systemd.systemctl("stop", UNIT).exit()).isZero();
     }
 
     @Test
