@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.runner;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,7 +139,7 @@ public final class SystemdUnitAction {
         unit.append("\n[Service]\n");
         if (forking) {
             unit.append("Type=forking\n")
-                    .append("PIDFile=").append(escapeValue(target.paths().pidfile().toString())).append('\n')
+                    .append("PIDFile=").append(escapeValue(underRun(target.paths().pidfile()).toString())).append('\n')
                     .append("ExecStart=").append(escapeCommand(commands.forAction("start"))).append('\n');
         } else {
             unit.append("Type=notify\n")
@@ -226,9 +227,28 @@ public final class SystemdUnitAction {
      * it is not below {@code /run}.
      */
     public static Optional<String> runtimeDirectory(Path directory) {
-        String path = directory.normalize().toString();
+        String path = underRun(directory).toString();
         return path.startsWith("/run/") && path.length() > "/run/".length() ? Optional.of(path.substring(5))
                 : Optional.empty();
+    }
+
+    /**
+     * {@code path}, normalized, with {@code /var/run} written {@code /run} where {@code /var/run} is a link to
+     * {@code /run}, as on every systemd system (checked here, not assumed): systemd calls {@code /var/run} legacy, and
+     * creates a {@code RuntimeDirectory=} under {@code /run} alone.
+     */
+    static Path underRun(Path path) {
+        Path normal = path.normalize();
+        Path varRun = Path.of("/var/run");
+        if (!normal.startsWith(varRun)) {
+            return normal;
+        }
+        try {
+            return varRun.toRealPath().equals(Path.of("/run").toRealPath())
+                    ? Path.of("/run").resolve(varRun.relativize(normal)) : normal;
+        } catch (IOException e) {
+            return normal; // no /var/run, or no /run: nothing to say of it
+        }
     }
 
     private static boolean isAscii(CharSequence text) {
@@ -256,7 +276,8 @@ public final class SystemdUnitAction {
 
     /**
      * Has systemd create the directories of the pidfile and the logs, owned by the daemon's user, where they are
-     * under the places systemd manages: {@code RuntimeDirectory=} for {@code /run}, {@code StateDirectory=} for
+     * under the places systemd manages: {@code RuntimeDirectory=} for {@code /run} (and {@code /var/run}, see
+     * {@link #underRun}), {@code StateDirectory=} for
      * {@code /var/lib}, {@code LogsDirectory=} for {@code /var/log}, {@code CacheDirectory=} for {@code /var/cache}.
      */
     private void directories(StringBuilder unit) {
@@ -264,7 +285,7 @@ public final class SystemdUnitAction {
                 {"/var/log/", "LogsDirectory"}, {"/var/cache/", "CacheDirectory"}};
         java.util.Set<String> written = new java.util.LinkedHashSet<>();
         for (Path file : new Path[] {target.paths().pidfile(), target.paths().stdout(), target.paths().stderr()}) {
-            String directory = file.getParent().toString();
+            String directory = underRun(file.getParent()).toString();
             for (String[] place : managed) {
                 if (directory.startsWith(place[0]) && directory.length() > place[0].length()) {
                     // a list of words, each of which may be quoted

@@ -3,8 +3,10 @@ package org.daemonrunner.internal.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,6 +34,11 @@ class SystemdUnitActionTest {
     }
 
     private static Target target(DaemonContext context, Path stdout, Path stderr, String stopSchedule) {
+        return target(context, stdout, stderr, stopSchedule, Path.of("/run/app/app.pid"));
+    }
+
+    private static Target target(DaemonContext context, Path stdout, Path stderr, String stopSchedule,
+                                 Path pidfile) {
         DaemonApp app = new DaemonApp() {
             public Path stdoutPath() {
                 return stdout;
@@ -42,7 +49,7 @@ class SystemdUnitActionTest {
             }
 
             public Path pidfilePath() {
-                return Path.of("/run/app/app.pid");
+                return pidfile;
             }
 
             public Duration pidfileTimeout() {
@@ -196,6 +203,17 @@ class SystemdUnitActionTest {
         assertThat(warnings("notify", Path.of("/run/app/app.out"), Path.of("/run/app/app.err")))
                 .as("run's output is the journal's").isEmpty();
         assertThat(warnings("forking", Path.of("/srv/app.out"), Path.of("/var/log/app.err"))).isEmpty();
+    }
+
+    @Test
+    void aPidfileUnderVarRunIsUnderRunForSystemd() throws IOException {
+        assumeTrue(Path.of("/var/run").toRealPath().equals(Path.of("/run").toRealPath()), "/var/run is /run here");
+        String unit = new SystemdUnitAction(target(DaemonContext.defaults(), Path.of("/var/run/hv/hv.out"),
+                Path.of("/var/log/hv/hv.err"), "TERM/10", Path.of("/var/run/hv/hv.pid")), new Console(new PrintStream(
+                new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err))
+                .unit(jarCommandLines("hv", "/srv/hv.jar"), true, false);
+        assertThat(unit).contains("PIDFile=/run/hv/hv.pid\n", "RuntimeDirectory=hv\n", "LogsDirectory=hv\n")
+                .doesNotContain("/var/run");
     }
 
     @Test

@@ -102,6 +102,30 @@ class SystemdWrapperUnitIT {
     }
 
     @Test
+    void aPidfileUnderVarRunHasItsDirectoryCreatedUnderRun(SystemdSandbox systemd) throws IOException {
+        Deployment.installJar(systemd); // skips the test without /usr/bin/java
+        systemd.install(Wrapped.jar(), WRAPPER, "rw-r--r--");
+        systemd.install(Wrapped.plainJar(dir), PROGRAM, "rw-r--r--");
+        SystemdSandbox.Result written = systemd.exec("/bin/sh", "-c", "cd / && /usr/bin/java -jar " + WRAPPER
+                + " --pidfile /var/run/hv/hv.pid --ready port:" + PORT + " systemd-unit --type forking -- -jar "
+                + PROGRAM + " " + PORT + " /run/hv/stopped.marker > /etc/systemd/system/" + UNIT);
+        assertThat(written.exit()).as(written.toString()).isZero();
+        SystemdSandbox.Result verify = systemd.exec("systemd-analyze", "verify", "/etc/systemd/system/" + UNIT);
+        assertThat(verify.exit()).as(verify.toString()).isZero();
+        assertThat(verify.err()).as("no 'legacy directory /var/run/'").doesNotContain(UNIT + ":");
+        assertThat(Files.readString(systemd.path("/etc/systemd/system/" + UNIT)))
+                .contains("PIDFile=/run/hv/hv.pid\n", "RuntimeDirectory=hv\n");
+        systemd.daemonReload();
+
+        SystemdSandbox.Result start = systemd.systemctl("start", UNIT);
+
+        assertThat(start.exit()).as("with no /run/hv before: " + start).isZero();
+        assertThat(Long.parseLong(systemd.property(UNIT, "MainPID")))
+                .isEqualTo(Long.parseLong(Files.readString(systemd.path("/run/hv/hv.pid")).strip()));
+        assertThat(systemd.systemctl("stop", UNIT).exit()).isZero();
+    }
+
+    @Test
     void aForkingUnitsStartThatTimesOutSaysWhyBeforeSystemdsTimerFires(SystemdSandbox systemd) throws IOException {
         Deployment.installJar(systemd); // skips the test without /usr/bin/java
         systemd.install(Wrapped.jar(), WRAPPER, "rw-r--r--");
