@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.runner;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
@@ -71,7 +69,7 @@ public final class SystemdUnitAction {
         boolean forking = command.unitType().equals("forking");
         byte[] unit = unit(commands, forking, command.networkOnline()).getBytes(StandardCharsets.UTF_8);
         if (forking) {
-            warnOfLogsSystemdRemoves(commands);
+            UnitDirectories.warnOfLogsSystemdRemoves(target.paths(), commands, console);
         }
         console.out().write(unit, 0, unit.length);
         console.out().flush();
@@ -139,7 +137,7 @@ public final class SystemdUnitAction {
         unit.append("\n[Service]\n");
         if (forking) {
             unit.append("Type=forking\n")
-                    .append("PIDFile=").append(escapeValue(underRun(target.paths().pidfile()).toString())).append('\n')
+                    .append("PIDFile=").append(escapeValue(UnitDirectories.underRun(target.paths().pidfile()).toString())).append('\n')
                     .append("ExecStart=").append(escapeCommand(commands.forAction("start"))).append('\n');
         } else {
             unit.append("Type=notify\n")
@@ -161,7 +159,7 @@ public final class SystemdUnitAction {
                 }
             }
         }
-        directories(unit);
+        unit.append(UnitDirectories.lines(target.paths()));
         unit.append("WorkingDirectory=").append(escapeValue(target.launchDirectory()
                 .resolve(context.workingDirectory()).normalize().toString())).append('\n')
                 .append("UMask=").append(String.format("%04o", context.umask())).append('\n');
@@ -202,55 +200,6 @@ public final class SystemdUnitAction {
         return unit.toString();
     }
 
-    /**
-     * Warns, on stderr, of a log that {@code start} (a forking unit) would write into the unit's
-     * {@code RuntimeDirectory=}, which systemd removes on every stop, restart and failure: with it would go what the
-     * daemon said last, and the lines {@code start} quotes when it fails.
-     */
-    private void warnOfLogsSystemdRemoves(CommandLines commands) {
-        String[] streams = {"stdout", "stderr"};
-        Path[] logs = {target.paths().stdout(), target.paths().stderr()};
-        for (int i = 0; i < logs.length; i++) {
-            Optional<String> runtime = runtimeDirectory(logs[i].getParent());
-            if (runtime.isPresent()) {
-                Path suggested = Path.of("/var/log", runtime.get()).resolve(logs[i].getFileName());
-                console.err().println("Warning: the " + streams[i] + " log " + logs[i] + " is in " + logs[i].getParent()
-                        + ", which systemd removes on every stop, restart and failure of the unit (RuntimeDirectory="
-                        + runtime.get() + "): the daemon's last lines would go with it. " + commands.moveLog(streams[i],
-                        suggested) + "; systemd creates /var/log/" + runtime.get() + " for it (LogsDirectory=).");
-            }
-        }
-    }
-
-    /**
-     * The name of {@code directory} as a unit's {@code RuntimeDirectory=}: its path below {@code /run}; empty when
-     * it is not below {@code /run}.
-     */
-    public static Optional<String> runtimeDirectory(Path directory) {
-        String path = underRun(directory).toString();
-        return path.startsWith("/run/") && path.length() > "/run/".length() ? Optional.of(path.substring(5))
-                : Optional.empty();
-    }
-
-    /**
-     * {@code path}, normalized, with {@code /var/run} written {@code /run} where {@code /var/run} is a link to
-     * {@code /run}, as on every systemd system (checked here, not assumed): systemd calls {@code /var/run} legacy, and
-     * creates a {@code RuntimeDirectory=} under {@code /run} alone.
-     */
-    static Path underRun(Path path) {
-        Path normal = path.normalize();
-        Path varRun = Path.of("/var/run");
-        if (!normal.startsWith(varRun)) {
-            return normal;
-        }
-        try {
-            return varRun.toRealPath().equals(Path.of("/run").toRealPath())
-                    ? Path.of("/run").resolve(varRun.relativize(normal)) : normal;
-        } catch (IOException e) {
-            return normal; // no /var/run, or no /run: nothing to say of it
-        }
-    }
-
     private static boolean isAscii(CharSequence text) {
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) > 0x7f) {
@@ -272,31 +221,6 @@ public final class SystemdUnitAction {
             }
         }
         return "#" + key + "=append:" + path.replace("%", "%%") + "\n";
-    }
-
-    /**
-     * Has systemd create the directories of the pidfile and the logs, owned by the daemon's user, where they are
-     * under the places systemd manages: {@code RuntimeDirectory=} for {@code /run} (and {@code /var/run}, see
-     * {@link #underRun}), {@code StateDirectory=} for
-     * {@code /var/lib}, {@code LogsDirectory=} for {@code /var/log}, {@code CacheDirectory=} for {@code /var/cache}.
-     */
-    private void directories(StringBuilder unit) {
-        String[][] managed = {{"/run/", "RuntimeDirectory"}, {"/var/lib/", "StateDirectory"},
-                {"/var/log/", "LogsDirectory"}, {"/var/cache/", "CacheDirectory"}};
-        java.util.Set<String> written = new java.util.LinkedHashSet<>();
-        for (Path file : new Path[] {target.paths().pidfile(), target.paths().stdout(), target.paths().stderr()}) {
-            String directory = underRun(file.getParent()).toString();
-            for (String[] place : managed) {
-                if (directory.startsWith(place[0]) && directory.length() > place[0].length()) {
-                    // a list of words, each of which may be quoted
-                    String line = place[1] + "=" + escapeArgument(directory.substring(place[0].length()))
-                            .replace("$$", "$");
-                    if (written.add(line)) {
-                        unit.append(line).append('\n');
-                    }
-                }
-            }
-        }
     }
 
     private static long seconds(Duration d) {

@@ -25,7 +25,7 @@ import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.runner.ActionParser;
 import org.daemonrunner.internal.runner.ParsedCommand;
-import org.daemonrunner.internal.runner.SystemdUnitAction;
+import org.daemonrunner.internal.runner.UnitDirectories;
 
 /**
  * {@code daemonrunner.jar}'s command line: {@code [options] ACTION [action options] [-- JAVA_ARGS...]}, and the
@@ -234,7 +234,7 @@ final class WrapperOptions {
      * {@code /var/log/DIR} for them: {@code LogsDirectory=}).
      */
     void moveDefaultLogsOutOfRuntimeDirectory() {
-        Optional<String> runtime = SystemdUnitAction.runtimeDirectory(path("pidfile").getParent());
+        Optional<String> runtime = UnitDirectories.runtimeDirectory(path("pidfile").getParent());
         if (runtime.isPresent()) {
             Path logs = Path.of("/var/log", runtime.get());
             values.putIfAbsent("stdout", logs.resolve(beside(".out").getFileName()).toString());
