@@ -88,6 +88,14 @@ public final class SystemdUnitAction {
         List<String> forAction(String action);
 
         /**
+         * Whether the daemon's watchdog pings ask {@code DaemonApp.isHealthy()}: true for an app; false for a
+         * wrapped program, which has none and counts as healthy.
+         */
+        default boolean asksIsHealthy() {
+            return true;
+        }
+
+        /**
          * What to do instead of writing the {@code stream} log ({@code stdout} or {@code stderr}) into a directory
          * systemd removes: one sentence without its period, naming {@code suggested}.
          */
@@ -189,7 +197,13 @@ public final class SystemdUnitAction {
         unit                .append(UnitStop.lines(schedule, UnitStop.isSystemdsOwn(schedule) ? ""
                         : escapeCommand(commands.forAction("stop"))));
         if (!forking) {
-            unit.append("# To have systemd restart the daemon when it hangs, or when its isHealthy() says false:\n")
+            unit.append(commands.asksIsHealthy()
+                            ? "# To have systemd restart the daemon when its isHealthy() says false (or throws), or when"
+                            + " its JVM\n# stops running threads altogether (hung, stopped, or paused for longer than"
+                            + " this):\n"
+                            : "# To have systemd restart the daemon when its JVM stops running threads altogether"
+                            + " (hung, stopped,\n# or paused for longer than this). A wrapped program counts as"
+                            + " healthy: its own threads\n# deadlocked, with the JVM running, go unnoticed:\n")
                     .append("#WatchdogSec=30\n")
                     .append("# Its output goes to the journal (journalctl -u NAME): 'run' keeps the streams systemd gives"
                             + " it;\n# the stdout and stderr log paths are start's (--type forking). For files instead:\n")

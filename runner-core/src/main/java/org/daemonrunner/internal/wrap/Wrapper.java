@@ -229,6 +229,11 @@ public final class Wrapper {
         }
 
         @Override
+        public boolean asksIsHealthy() {
+            return false; // SystemdNotifier counts a wrapped program as healthy
+        }
+
+        @Override
         public String moveLog(String stream, Path suggested) {
             return "Give --" + stream + " " + suggested;
         }

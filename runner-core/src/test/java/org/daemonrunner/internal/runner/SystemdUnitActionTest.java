@@ -167,6 +167,34 @@ class SystemdUnitActionTest {
     }
 
     @Test
+    void theWatchdogCommentPromisesOfAWrappedProgramOnlyWhatItsPingsDetect() {
+        SystemdUnitAction.CommandLines wrapped = new SystemdUnitAction.CommandLines() {
+            @Override
+            public String programName() {
+                return "app";
+            }
+
+            @Override
+            public List<String> forAction(String action) {
+                return List.of("/usr/bin/java", "-jar", "/srv/daemonrunner.jar", action);
+            }
+
+            @Override
+            public boolean asksIsHealthy() {
+                return false;
+            }
+        };
+        assertThat(action(DaemonContext.defaults()).unit(wrapped, false, false))
+                .contains("# To have systemd restart the daemon when its JVM stops running threads altogether (hung,"
+                        + " stopped,\n# or paused for longer than this). A wrapped program counts as healthy: its own"
+                        + " threads\n# deadlocked, with the JVM running, go unnoticed:\n#WatchdogSec=30\n")
+                .doesNotContain("isHealthy", "when it hangs");
+        assertThat(action(DaemonContext.defaults()).unit(jarCommandLines("app", "/srv/app.jar"), false, false))
+                .contains("when its isHealthy() says false (or throws), or when its JVM\n# stops running threads"
+                        + " altogether");
+    }
+
+    @Test
     void anAsciiUnitSetsNoLocale() {
         String unit = action(DaemonContext.defaults()).unit(jarCommandLines("app", "/srv/app.jar"), false, false);
         assertThat(unit).doesNotContain("Environment=", "LC_CTYPE");

@@ -47,7 +47,8 @@ class SystemdWrapperUnitIT {
         SystemdSandbox.Result verify = systemd.exec("systemd-analyze", "verify", "/etc/systemd/system/" + UNIT);
         assertThat(verify.exit()).as(verify.toString()).isZero();
         assertThat(Files.readString(systemd.path("/etc/systemd/system/" + UNIT)))
-                .contains("Type=notify\n", "RuntimeDirectory=hello\n", " -cp " + PROGRAM + ":" + WRAPPER
+                .contains("Type=notify\n", "RuntimeDirectory=hello\n", "A wrapped program counts as healthy",
+                        " -cp " + PROGRAM + ":" + WRAPPER
                         + " org.daemonrunner.internal.wrap.ProgramMain pidfile=" + PIDFILE);
         systemd.daemonReload();
 
