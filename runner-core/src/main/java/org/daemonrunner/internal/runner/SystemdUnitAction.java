@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.runner;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.daemonrunner.DaemonContext;
+import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.StartFailureException;
@@ -63,8 +66,12 @@ public final class SystemdUnitAction {
      * Prints the unit whose {@code Exec} lines are {@code commands}' (daemonrunner.jar's, for a wrapped program): 0.
      *
      * @throws DaemonRunnerException (status 1) when a command line cannot be written
+     * @throws DaemonEnvironmentException (status 1) when the working directory or the user does not exist, as
+     *     {@code start} checks them (systemd would fail the unit's start)
      */
     public int print(ParsedCommand command, CommandLines commands) {
+        checkWorkingDirectory();
+        checkUser();
         // a unit file is UTF-8 whatever the locale (under LANG=C, a PrintStream would write '?' for a non-ASCII char)
         boolean forking = command.unitType().equals("forking");
         byte[] unit = unit(commands, forking, command.networkOnline()).getBytes(StandardCharsets.UTF_8);
@@ -74,6 +81,35 @@ public final class SystemdUnitAction {
         console.out().write(unit, 0, unit.length);
         console.out().flush();
         return ExitStatus.OK;
+    }
+
+    /**
+     * As {@code start} does: the working directory must exist, or systemd fails the unit's start
+     * ({@code 200/CHDIR}).
+     */
+    private void checkWorkingDirectory() {
+        Path directory = target.launchDirectory().resolve(target.context().workingDirectory()).normalize();
+        if (!Files.isDirectory(directory)) {
+            throw new DaemonEnvironmentException("Cannot write a unit: working directory " + directory
+                    + (Files.exists(directory) ? " is not a directory" : " does not exist") + ". Create it, or set"
+                    + " another one.", ExitStatus.FAILURE, null);
+        }
+    }
+
+    /** As {@code start} does: the user (and groups) must exist, or systemd fails the unit's start ({@code 217/USER}). */
+    private void checkUser() {
+        if (target.context().user().isEmpty()) {
+            return;
+        }
+        try {
+            target.users().get();
+        } catch (IllegalArgumentException e) {
+            throw new DaemonEnvironmentException("Cannot write a unit: " + e.getMessage() + ". Create it, or set"
+                    + " another user.", ExitStatus.FAILURE, e);
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot write a unit: looking up user "
+                    + target.context().user().get() + " failed: " + e.getMessage() + ".", ExitStatus.FAILURE, e);
+        }
     }
 
     /** The unit's command lines: what runs the program for an action, as arguments (escaped by the unit). */

@@ -15,6 +15,7 @@ import java.util.List;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
+import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.launch.JavaCommand;
@@ -192,6 +193,27 @@ class SystemdUnitActionTest {
         assertThat(action(DaemonContext.defaults()).unit(jarCommandLines("app", "/srv/app.jar"), false, false))
                 .contains("when its isHealthy() says false (or throws), or when its JVM\n# stops running threads"
                         + " altogether");
+    }
+
+    @Test
+    void aWorkingDirectoryOrUserThatStartWouldRefuseIsRefusedHereToo() {
+        assertThatThrownBy(() -> new SystemdUnitAction(target(DaemonContext.builder()
+                .workingDirectory(Path.of("/srv/no-such-sub")).build()), new Console(new PrintStream(
+                new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err))
+                .print(ActionParser.parseCommand("systemd-unit"), jarCommandLines("app", "/srv/app.jar")))
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessage("Cannot write a unit: working directory /srv/no-such-sub does not exist. Create it, or set"
+                        + " another one.")
+                .extracting(e -> ((DaemonEnvironmentException) e).exitStatus()).isEqualTo(1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> new SystemdUnitAction(target(DaemonContext.builder().user("daemonrunner-no-such-user")
+                .build()), new Console(new PrintStream(out, true, StandardCharsets.UTF_8), System.err))
+                .print(ActionParser.parseCommand("systemd-unit"), jarCommandLines("app", "/srv/app.jar")))
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessageStartingWith("Cannot write a unit: ").hasMessageContaining("daemonrunner-no-such-user")
+                .hasMessageEndingWith(". Create it, or set another user.")
+                .extracting(e -> ((DaemonEnvironmentException) e).exitStatus()).isEqualTo(1);
+        assertThat(out.size()).as("no unit printed").isZero();
     }
 
     @Test
