@@ -33,7 +33,8 @@ public final class ActionParser {
     /**
      * Returns the action named by {@code args[0]} and the options that follow it.
      *
-     * @throws InvalidActionException when the action is missing or unknown, or an option or argument is not known
+     * @throws InvalidActionException when the action is missing or unknown, an option or argument is not known,
+     *     or an option is given twice
      */
     public static ParsedCommand parseCommand(String... args) {
         if (args == null || args.length == 0 || args[0] == null || args[0].isEmpty()) {
@@ -54,6 +55,14 @@ public final class ActionParser {
             line = new DefaultParser().parse(optionsFor(action), Arrays.copyOfRange(args, 1, args.length));
         } catch (ParseException e) {
             throw new InvalidActionException(e.getMessage() + " (for '" + action.actionName() + "').");
+        }
+        List<String> given = new ArrayList<>();
+        for (Option option : line.getOptions()) { // one for each time it was given
+            if (given.contains(option.getLongOpt())) {
+                throw new InvalidActionException("Option --" + option.getLongOpt() + " given twice (for '"
+                        + action.actionName() + "'): give it once.");
+            }
+            given.add(option.getLongOpt());
         }
         if (!line.getArgList().isEmpty()) {
             throw new InvalidActionException("Unexpected argument '" + line.getArgList().get(0) + "' after '"

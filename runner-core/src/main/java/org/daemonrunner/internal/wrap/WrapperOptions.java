@@ -78,6 +78,9 @@ final class WrapperOptions {
                     }
                     value = args[++i];
                 }
+                if (name.equals("config") ? config != null : options.values.containsKey(name)) {
+                    throw new InvalidActionException("Option --" + name + " given twice: give it once.");
+                }
                 if (name.equals("config")) {
                     config = value;
                 } else {

@@ -29,6 +29,17 @@ class ActionParserTest {
     }
 
     @Test
+    void anOptionGivenTwiceIsAUsageErrorNamingIt() {
+        assertThat(parseFails("systemd-unit", "--type", "forking", "--type", "notify").getMessage())
+                .isEqualTo("Option --type given twice (for 'systemd-unit'): give it once.");
+        assertThat(parseFails("stop", "--timeout=5s", "--timeout", "9s").getMessage())
+                .isEqualTo("Option --timeout given twice (for 'stop'): give it once.");
+        InvalidActionException flag = parseFails("status", "--json", "--json");
+        assertThat(flag.getMessage()).isEqualTo("Option --json given twice (for 'status'): give it once.");
+        assertThat(flag.exitStatus()).isEqualTo(ExitStatus.USAGE);
+    }
+
+    @Test
     void parsesTheFiveActions() {
         assertThat(ActionParser.parse("start")).isEqualTo(Action.START);
         assertThat(ActionParser.parse("stop")).isEqualTo(Action.STOP);

@@ -45,6 +45,17 @@ class WrapperOptionsTest {
     }
 
     @Test
+    void aRunnerOptionGivenTwiceIsAUsageErrorNamingIt() throws IOException {
+        assertThatThrownBy(() -> parse("--pidfile", "/run/a.pid", "--pidfile=/run/b.pid", "status"))
+                .isInstanceOf(InvalidActionException.class).hasMessage("Option --pidfile given twice: give it once.");
+        Path file = config("pidfile=/run/app.pid\n");
+        assertThatThrownBy(() -> parse("--config", file.toString(), "--config", file.toString(), "status"))
+                .isInstanceOf(InvalidActionException.class).hasMessage("Option --config given twice: give it once.");
+        assertThat(parse("--config", file.toString(), "--pidfile", "/run/b.pid", "status").path("pidfile"))
+                .as("the command line still wins over the file").isEqualTo(Path.of("/run/b.pid"));
+    }
+
+    @Test
     void anActionsOptionBeforeTheActionSaysWhereItBelong() {
         assertThatThrownBy(() -> parse("--pidfile", "/run/app.pid", "--json", "status"))
                 .isInstanceOf(InvalidActionException.class)
