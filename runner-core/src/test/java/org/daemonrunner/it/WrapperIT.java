@@ -579,6 +579,14 @@ class WrapperIT {
     }
 
     @Test
+    void aUnitWrittenFromAConfigFileNamesItAndSaysItCopiedIt() throws IOException {
+        Path config = Wrapped.config(dir.resolve("hv.conf"), "pidfile=" + pidfile, "--", "-jar", plainJar.toString());
+        Command.Result unit = assertExit(daemons.run(wrapper("--config", config.toString(), "systemd-unit")), 0);
+        assertThat(unit.out()).contains("# Generated from " + config + ": its settings are copied here")
+                .contains("ExecReload=").doesNotContain("--config");
+    }
+
+    @Test
     void aBadOptionKeyOrValueIsAUsageErrorNamingIt() throws IOException {
         Command.Result option = daemons.run(wrapper("--pidfile", pidfile.toString(), "--colour", "red", "status"));
         assertExit(option, 2);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.DaemonRunnerException;
@@ -138,6 +139,11 @@ public final class SystemdUnitAction {
         default String moveLog(String stream, Path suggested) {
             return "Have the app's " + stream + "Path() return a path under /var/log, such as " + suggested;
         }
+
+        /** The {@code --config} file the settings were read from, if any: the unit copies them, it does not read it. */
+        default Optional<Path> configFile() {
+            return Optional.empty();
+        }
     }
 
     /** This JVM's own command line, the action word replaced (see {@link #commandLine}). */
@@ -172,8 +178,13 @@ public final class SystemdUnitAction {
         unit.append("# ").append(program).append(" under systemd, as written by its '").append(ACTION)
                 .append("' action (daemonrunner).\n")
                 .append("# Install: save it as /etc/systemd/system/NAME.service, then\n")
-                .append("#   systemctl daemon-reload && systemctl enable --now NAME\n")
-                .append("[Unit]\n")
+                .append("#   systemctl daemon-reload && systemctl enable --now NAME\n");
+        if (commands.configFile().isPresent()) {
+            unit.append("# Generated from ").append(commentText(commands.configFile().get().toString()))
+                    .append(": its settings are copied here, not read from it, so\n# edits to it do not reach the"
+                            + " service: write this unit again after editing it.\n");
+        }
+        unit.append("[Unit]\n")
                 .append("Description=").append(escapeValue(program)).append(" (daemonrunner)\n");
         if (networkOnline) {
             unit.append("Wants=network-online.target\nAfter=network-online.target\n");
@@ -248,6 +259,16 @@ public final class SystemdUnitAction {
         }
         unit.append("\n[Install]\nWantedBy=multi-user.target\n");
         return unit.toString();
+    }
+
+    /** {@code text} for a comment line: control characters as C escapes, so that none ends the comment. */
+    private static String commentText(String text) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return out.toString();
     }
 
     private static boolean isAscii(CharSequence text) {

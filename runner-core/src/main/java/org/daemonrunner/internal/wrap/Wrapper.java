@@ -229,6 +229,11 @@ public final class Wrapper {
         }
 
         @Override
+        public Optional<Path> configFile() {
+            return Optional.ofNullable(options.configFile);
+        }
+
+        @Override
         public boolean asksIsHealthy() {
             return false; // SystemdNotifier counts a wrapped program as healthy
         }

@@ -43,6 +43,8 @@ final class WrapperOptions {
     final Map<String, String> values = new LinkedHashMap<>();
     List<String> javaArgs = List.of();
     ParsedCommand command;
+    /** {@code --config}, absolute; null without one. */
+    Path configFile;
     private final Path base;
 
     private WrapperOptions(Path base) {
@@ -102,7 +104,8 @@ final class WrapperOptions {
                 throw new DaemonRunnerException("Bad working directory: --config " + config + " would be resolved"
                         + " against it, but " + lossyDirectory.get() + ".", ExitStatus.USAGE, null);
             }
-            options.readConfig(base.resolve(config), javaArgsGiven);
+            options.configFile = base.resolve(config).normalize();
+            options.readConfig(options.configFile, javaArgsGiven);
         }
         if (javaArgsGiven) {
             options.javaArgs = List.copyOf(javaArgs);

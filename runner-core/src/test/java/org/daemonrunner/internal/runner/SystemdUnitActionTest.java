@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonApp;
 import org.daemonrunner.DaemonContext;
@@ -214,6 +215,38 @@ class SystemdUnitActionTest {
                 .hasMessageEndingWith(". Create it, or set another user.")
                 .extracting(e -> ((DaemonEnvironmentException) e).exitStatus()).isEqualTo(1);
         assertThat(out.size()).as("no unit printed").isZero();
+    }
+
+    /** daemonrunner.jar's command lines, its settings read from {@code config}. */
+    private static SystemdUnitAction.CommandLines fromConfig(Path config) {
+        return new SystemdUnitAction.CommandLines() {
+            @Override
+            public String programName() {
+                return "app";
+            }
+
+            @Override
+            public List<String> forAction(String action) {
+                return List.of("/usr/bin/java", "-jar", "/srv/daemonrunner.jar", action);
+            }
+
+            @Override
+            public Optional<Path> configFile() {
+                return Optional.of(config);
+            }
+        };
+    }
+
+    @Test
+    void aUnitFromAConfigFileSaysItCopiedTheSettingsAndIsToBeWrittenAgainAfterAnEdit() {
+        assertThat(action(DaemonContext.defaults()).unit(fromConfig(Path.of("/etc/hv/hv.conf")), false, false))
+                .contains("\n# Generated from /etc/hv/hv.conf: its settings are copied here, not read from it, so\n#"
+                        + " edits to it do not reach the service: write this unit again after editing it.\n[Unit]\n");
+        assertThat(action(DaemonContext.defaults()).unit(fromConfig(Path.of("/etc/x\nExecStartPre=/bin/true.conf")),
+                false, false)).contains("# Generated from /etc/x\\x0aExecStartPre=/bin/true.conf: ")
+                .doesNotContain("\nExecStartPre");
+        assertThat(action(DaemonContext.defaults()).unit(jarCommandLines("app", "/srv/app.jar"), false, false))
+                .doesNotContain("Generated from");
     }
 
     @Test
