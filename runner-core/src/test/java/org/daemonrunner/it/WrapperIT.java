@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.daemonrunner.internal.proc.Signal;
@@ -291,6 +293,25 @@ class WrapperIT {
         byFile.addAll(program);
         assertExit(daemons.run(wrapper(byFile.toArray(String[]::new))), 0);
         assertThat(ready).as("start returned once the program wrote its ready file").exists();
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+    }
+
+    @Test
+    void aReadyFileLeftByAnEarlierRunCountsOnlyOnceTheProgramWritesItAgain() throws IOException {
+        Path ready = Files.writeString(dir.resolve("ready.flag"), "from an earlier run\n");
+        Files.setLastModifiedTime(ready, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        Command.Result never = daemons.run(wrapper("--pidfile", pidfile.toString(), "--start-timeout", "3s", "--ready",
+                "file:" + ready, "start", "--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(),
+                "block"));
+        assertExit(never, 1);
+        assertThat(never.err()).contains("did not become ready within 3s", ready
+                + " was not created or modified since this daemon was launched (--ready file:PATH): it exists");
+        assertThat(ready).as("the user's file is left in place").hasContent("from an earlier run");
+
+        Files.setLastModifiedTime(ready, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready", "file:" + ready, "start", "--",
+                "-jar", plainJar.toString(), Integer.toString(port), marker.toString(), ready.toString())), 0);
+        assertThat(accepts(port)).as("ready once the program rewrote its marker: port %d accepts", port).isTrue();
         assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
     }
 

@@ -7,17 +7,22 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * When a wrapped program counts as ready ({@code --ready}): its {@code main} has returned, this process listens on
- * a TCP port, or a file exists.
+ * a TCP port, or a file was created or modified since the daemon was set up (a marker left by an earlier run, as it
+ * was, does not count; it is left in place).
  *
  * @param kind {@code main-returned}, {@code port} or {@code file}
  * @param port the port, for {@code port}
@@ -64,7 +69,56 @@ public record Readiness(String kind, int port, Path file) {
     }
 
     /**
-     * Waits until the port listens or the file exists (for {@code main-returned}, {@code ProgramMain} reports
+     * The ready marker as it is now, before the program runs: null when there is none (or the condition is not a
+     * file). Taken before the program's {@code main} is called, so that a marker left by an earlier run is told from
+     * one the program writes.
+     */
+    Marker markerBefore() {
+        return kind.equals("file") ? Marker.of(file) : null;
+    }
+
+    /**
+     * Whether the ready marker exists and was created or modified since {@code before} was taken: its modification
+     * time or its identity (device and inode) changed. Not a comparison with a clock: a file system's timestamps may
+     * be coarser than a clock's (ext4 and tmpfs take the kernel's tick; others whole seconds), and a marker written
+     * just after the launch could then seem older than it. A marker rewritten within the same timestamp tick as the
+     * earlier one looks unchanged (only a file system with whole-second timestamps makes that likely).
+     */
+    boolean markerIsNew(Marker before) {
+        Marker now = Marker.of(file);
+        return now != null && (before == null || !now.equals(before));
+    }
+
+    /**
+     * A file's modification time and identity.
+     *
+     * @param modified its modification time
+     * @param key its device and inode, or null where the file system has none
+     */
+    record Marker(FileTime modified, Object key) {
+        /** The file's, or null when it does not exist (or cannot be read). */
+        static Marker of(Path file) {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                return new Marker(attributes.lastModifiedTime(), attributes.fileKey());
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Marker m && m.modified.equals(modified) && Objects.equals(m.key, key);
+        }
+
+        @Override
+        public int hashCode() {
+            return modified.hashCode();
+        }
+    }
+
+    /**
+     * Waits until the port listens or the file is new since {@code before} (for {@code main-returned}, {@code ProgramMain} reports
      * when {@code main} returns), or {@code failed} says {@code main} failed or a stop began, and returns whether the
      * condition holds.
      *
@@ -76,9 +130,9 @@ public record Readiness(String kind, int port, Path file) {
      * makes, binds and listens to a socket within microseconds), on the next {@value #LOOKS_AFTER_CHANGE} looks after
      * that, and every {@value #TABLE_MILLIS} ms for a socket that listens long after it was made.
      */
-    boolean await(MainFailure failed) throws InterruptedException {
+    boolean await(MainFailure failed, Marker before) throws InterruptedException {
         if (!kind.equals("port")) {
-            return awaitFile(failed);
+            return awaitFile(failed, before);
         }
         long pause = 1;
         Set<String> seen = Set.of();
@@ -109,21 +163,25 @@ public record Readiness(String kind, int port, Path file) {
         boolean happened();
     }
 
-    private boolean awaitFile(MainFailure failed) throws InterruptedException {
+    private boolean awaitFile(MainFailure failed, Marker before) throws InterruptedException {
         Path directory = file.getParent();
         try (WatchService watch = directory.getFileSystem().newWatchService()) {
-            directory.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            directory.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
             while (!failed.happened()) {
-                if (Files.exists(file)) {
+                if (markerIsNew(before)) {
                     return true;
                 }
-                watch.poll(MAX_POLL_MILLIS, TimeUnit.MILLISECONDS); // wakes at once when a file appears
+                WatchKey key = watch.poll(MAX_POLL_MILLIS, TimeUnit.MILLISECONDS); // wakes at once on a change
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
             }
             return false;
         } catch (IOException | ClosedWatchServiceException e) {
             // no watch on this directory (it does not exist yet, say): look every MAX_POLL_MILLIS
             while (!failed.happened()) {
-                if (Files.exists(file)) {
+                if (markerIsNew(before)) {
                     return true;
                 }
                 TimeUnit.MILLISECONDS.sleep(MAX_POLL_MILLIS);

@@ -22,7 +22,8 @@ import org.daemonrunner.internal.proc.Signal;
  *
  * <p>{@link #install} reads as its steps: in the foreground only, apply the umask and user in-process; take the
  * pidfile's lock and write this pid; in a daemon, have {@link ExitCause} say why the JVM ends if it ends on its
- * own after it was ready; install the signal map (TERM: a graceful stop that runs the shutdown hooks
+ * own after it was ready; note the {@code --ready file:} marker as it is (one left by an earlier run counts only once
+ * it changes); install the signal map (TERM: a graceful stop that runs the shutdown hooks
  * and exits 0; HUP: a note that the program has no reload hook, until the program installs its own; USR1: reopen
  * the logs); then, for {@code --ready port:N} or {@code file:PATH}, a watcher thread. Once the readiness condition
  * holds ({@code main} returned, for {@code main-returned}), the pidfile is marked ready and the waiting
@@ -44,6 +45,8 @@ public final class WrappedProgram {
     /** What {@code main} threw after the program was ready, for the exit line; null if it did not. */
     private volatile String thrownAfterReady;
     private PidFile pidfile;
+    /** The {@code --ready file:} marker as it was before the program ran: null when there was none. */
+    private Readiness.Marker markerBefore;
 
     /**
      * @param daemon true in a daemon {@code start} relaunched; false in the foreground ({@code run}, systemd)
@@ -77,6 +80,7 @@ public final class WrappedProgram {
         if (daemon) {
             ExitCause.sayAtShutdown(stderr, new AtExit());
         }
+        markerBefore = readiness.markerBefore(); // before main runs: a marker it writes must look new
         installSignalMap();
         if (daemon || !readiness.kind().equals(Readiness.MAIN_RETURNED)) {
             Thread watcher = new Thread(new Watcher(), "daemonrunner-ready");
@@ -225,6 +229,13 @@ public final class WrappedProgram {
                         + readiness.port() + "). If it never does, check the port the program was told to use";
             default:
                 Path directory = readiness.file().getParent();
+                if (markerBefore != null && !readiness.markerIsNew(markerBefore)) {
+                    return readiness.file() + " was not created or modified since this daemon was launched (--ready"
+                            + " file:PATH): it exists, last modified " + markerBefore.modified() + ", before the launch;"
+                            + " a marker left by an earlier run does not count, and is left in place. If the program"
+                            + " writes its marker only when the file is missing, delete it before start (or have the"
+                            + " program delete it when it stops)";
+                }
                 return readiness.file() + " did not exist yet (--ready file:PATH)" + (Files.isDirectory(directory)
                         ? "" : ", nor did its directory " + directory + ". If the program does not create that"
                         + " directory, create it, or give a --ready file: path in a directory that exists");
@@ -251,7 +262,7 @@ public final class WrappedProgram {
                 return;
             }
             try {
-                if (readiness.await(this) && !happened()) {
+                if (readiness.await(this, markerBefore) && !happened()) {
                     reportReady();
                 }
             } catch (InterruptedException e) {
