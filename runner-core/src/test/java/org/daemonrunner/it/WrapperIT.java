@@ -340,6 +340,22 @@ class WrapperIT {
     }
 
     @Test
+    void aStopDuringStartIsSaidToBeAStopWithoutTheReadinessAdviceOfATimeout() {
+        Command.Running start = daemons.spawn(Command.of(wrapper("--pidfile", pidfile.toString(), "--start-timeout",
+                "60s", "start", "--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(), "block"))
+                .in(dir).output(dir.resolve("start.out"), dir.resolve("start.err")));
+        await("the program, not ready by default as its main blocks, to listen on " + port, Duration.ofSeconds(30),
+                () -> accepts(port));
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+        Command.Result started = start.finish(Duration.ofSeconds(30));
+        assertExit(started, 1);
+        assertThat(started.err()).contains("exited with status 0 before it was ready",
+                "it was stopped before it was ready: SIGTERM came ", "before start's 60s wait for readiness ended"
+                + " (a stop, not start's timeout), while its main() had not returned yet (--ready main-returned, the"
+                + " default); it exits (status 0) without becoming ready").doesNotContain("give --ready port:N");
+    }
+
+    @Test
     @Timeout(240)
     void aProgramThatEndsOnItsOwnAfterItWasReadySaysHowInItsLogAndAStopSaysNothing() throws IOException {
         Path err = dir.resolve("plain.err");

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.daemonrunner.DaemonContext;
@@ -36,6 +37,8 @@ public final class WrappedProgram {
     private final Path stderr;
     private final Readiness readiness;
     private final Duration pidfileTimeout;
+    /** How long {@code start} waits for readiness before it sends SIGTERM; null when not known. */
+    private final Duration startTimeout;
     private final DaemonContext context;
     private final boolean daemon;
     private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
@@ -49,15 +52,18 @@ public final class WrappedProgram {
     private Readiness.Marker markerBefore;
 
     /**
+     * @param startTimeout how long the {@code start} that launched this daemon waits for readiness before it sends
+     *     SIGTERM, to tell its SIGTERM from a stop's; null when not known
      * @param daemon true in a daemon {@code start} relaunched; false in the foreground ({@code run}, systemd)
      */
     public WrappedProgram(Path pidfile, Path stdout, Path stderr, Readiness readiness, Duration pidfileTimeout,
-                          DaemonContext context, boolean daemon) {
+                          Duration startTimeout, DaemonContext context, boolean daemon) {
         this.pidfilePath = pidfile;
         this.stdout = stdout;
         this.stderr = stderr;
         this.readiness = readiness;
         this.pidfileTimeout = pidfileTimeout;
+        this.startTimeout = startTimeout;
         this.context = context;
         this.daemon = daemon;
     }
@@ -173,7 +179,7 @@ public final class WrappedProgram {
         @Override
         public String lastThreadNote() {
             String threw = thrownAfterReady;
-            return outcome.get() != Outcome.READY ? "and " + notYet()
+            return outcome.get() != Outcome.READY ? "and " + notYet(true)
                     : threw == null ? "" : "after its main() had thrown " + threw;
         }
     }
@@ -208,7 +214,12 @@ public final class WrappedProgram {
             return;
         }
         if (outcome.get() == Outcome.STARTING && (daemon || systemd.isActive())) { // someone waits for ready
-            System.err.println(CAUSE_PREFIX + "SIGTERM came before the program was ready: " + notYet());
+            Duration sinceLaunch = sinceLaunch();
+            System.err.println(CAUSE_PREFIX + (sinceLaunch == null
+                    ? "SIGTERM came before the program was ready: " + notYet(true)
+                    : "it was stopped before it was ready: SIGTERM came " + seconds(sinceLaunch) + " after its"
+                    + " launch, before start's " + seconds(startTimeout) + " wait for readiness ended (a stop, not"
+                    + " start's timeout), while " + notYet(false) + "; it exits (status 0) without becoming ready"));
             System.err.flush();
         }
         DaemonSteps.beginStop(pidfile, systemd);
@@ -216,29 +227,51 @@ public final class WrappedProgram {
     }
 
     /**
-     * What had not happened yet, and what to do when it never will: the line a timed-out {@code start} quotes.
+     * In a daemon, how long after its launch (the start of the launch shell, its parent, which {@code start} began
+     * to wait on) a SIGTERM came, when that is shorter than {@code start}'s wait: a stop, not {@code start}'s
+     * timeout, whose SIGTERM comes only after the whole wait. Null otherwise, or when it cannot be told.
      */
-    private String notYet() {
+    private Duration sinceLaunch() {
+        if (!daemon || startTimeout == null) {
+            return null;
+        }
+        return ProcessHandle.current().parent().flatMap(parent -> parent.info().startInstant())
+                .map(launched -> Duration.between(launched, Instant.now()))
+                .filter(since -> !since.isNegative() && since.compareTo(startTimeout) < 0).orElse(null);
+    }
+
+    /** {@code 3s}, {@code 1.2s}: a duration as the stop line says it. */
+    private static String seconds(Duration d) {
+        long millis = d.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis / 1000 + "." + millis % 1000 / 100 + "s";
+    }
+
+    /**
+     * What had not happened yet, and, with {@code advice}, what to do when it never will: the line a timed-out
+     * {@code start} quotes.
+     */
+    private String notYet(boolean advice) {
         switch (readiness.kind()) {
             case Readiness.MAIN_RETURNED:
-                return "its main() had not returned yet (--ready main-returned, the default). A main that blocks while"
-                        + " the program serves (Quarkus, Jetty's server.join(), Netty's closeFuture().sync()) never"
-                        + " returns: give --ready port:N or --ready file:PATH";
+                return "its main() had not returned yet (--ready main-returned, the default)" + (!advice ? ""
+                        : ". A main that blocks while the program serves (Quarkus, Jetty's server.join(), Netty's"
+                        + " closeFuture().sync()) never returns: give --ready port:N or --ready file:PATH");
             case "port":
                 return "this JVM was not listening on TCP port " + readiness.port() + " yet (--ready port:"
-                        + readiness.port() + "). If it never does, check the port the program was told to use";
+                        + readiness.port() + ")" + (!advice ? ""
+                        : ". If it never does, check the port the program was told to use");
             default:
                 Path directory = readiness.file().getParent();
                 if (markerBefore != null && !readiness.markerIsNew(markerBefore)) {
                     return readiness.file() + " was not created or modified since this daemon was launched (--ready"
-                            + " file:PATH): it exists, last modified " + markerBefore.modified() + ", before the launch;"
-                            + " a marker left by an earlier run does not count, and is left in place. If the program"
-                            + " writes its marker only when the file is missing, delete it before start (or have the"
-                            + " program delete it when it stops)";
+                            + " file:PATH): it exists, last modified " + markerBefore.modified() + ", before the launch"
+                            + (!advice ? "" : "; a marker left by an earlier run does not count, and is left in place."
+                            + " If the program writes its marker only when the file is missing, delete it before start"
+                            + " (or have the program delete it when it stops)");
                 }
                 return readiness.file() + " did not exist yet (--ready file:PATH)" + (Files.isDirectory(directory)
-                        ? "" : ", nor did its directory " + directory + ". If the program does not create that"
-                        + " directory, create it, or give a --ready file: path in a directory that exists");
+                        ? "" : ", nor did its directory " + directory + (!advice ? "" : ". If the program does not"
+                        + " create that directory, create it, or give a --ready file: path in a directory that exists"));
         }
     }
 
