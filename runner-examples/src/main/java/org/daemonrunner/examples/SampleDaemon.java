@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -28,7 +29,9 @@ import org.daemonrunner.ExitStatus;
  *                             [--init-delay SECONDS] [--unhealthy-file FILE]
  * </pre>
  * With no options its files are kept in {@code daemonrunner-sample} under the system temp directory, and
- * {@code start} says where. A shutdown hook appends {@code Stopped at <time>} to the data file.
+ * {@code start} says where; that directory is made for the current user alone (mode 700), and one that another
+ * user owns, or that others may write to, is refused (exit 4), since its owner could put a link in it. The data file
+ * is never written through a symbolic link. A shutdown hook appends {@code Stopped at <time>} to the data file.
  *
  * <p>Two options let it play a harder daemon, for trying out a supervisor: {@code --init-delay} makes
  * {@code init()} take that long (a slow start-up, such as loading a cache), and {@code --unhealthy-file} makes
@@ -134,12 +137,11 @@ public final class SampleDaemon implements DaemonApp {
         }
         String action = line.getArgs().length > 0 ? line.getArgs()[0] : "";
         if (!DaemonRunner.isDaemon() && (action.equals("start") || action.equals("restart"))) {
-            if (!line.hasOption("dir") && !Files.isDirectory(dir)) {
-                try {
-                    Files.createDirectories(dir);
-                } catch (IOException e) {
-                    System.err.println("Cannot create " + dir + ": " + e);
-                    return ExitStatus.FAILURE;
+            if (!line.hasOption("dir")) {
+                String refused = SampleDirectory.refusal(dir);
+                if (refused != null) {
+                    System.err.println(refused);
+                    return ExitStatus.PRIVILEGE;
                 }
             }
             System.out.println("sample daemon: data " + app.data + ", pidfile " + app.pidfile + ", logs "
@@ -234,12 +236,23 @@ public final class SampleDaemon implements DaemonApp {
         }
     }
 
+    /** Appends {@code line} to the data file; never through a symbolic link, which another user may have planted. */
     private void append(String line) {
         try {
             Files.writeString(data, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+                    StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            System.err.println("cannot append to " + data + ": " + e);
+            System.err.println("cannot append to " + data + ": " + (Files.isSymbolicLink(data)
+                    ? "it is a symbolic link (to " + target(data) + "), which the sample does not follow. Remove it,"
+                    + " or give --data the file itself" : e.toString()));
+        }
+    }
+
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "a target it cannot read";
         }
     }
 }

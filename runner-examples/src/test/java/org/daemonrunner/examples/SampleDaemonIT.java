@@ -130,6 +130,40 @@ class SampleDaemonIT {
     }
 
     @Test
+    void aDefaultDirectoryOthersMayWriteToOrThatAnotherUserOwnsIsRefusedAndTheDataFileIsNeverALink()
+            throws IOException {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Path home = Files.createDirectories(tmp.resolve("daemonrunner-sample"));
+        Path victim = Files.writeString(dir.resolve("victim"), "mine\n");
+        Files.createSymbolicLink(home.resolve("sample.data"), victim);
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwxrwx"));
+        List<String> start = List.of(Daemons.JAVA, "-Djava.io.tmpdir=" + tmp, "-jar", SampleJar.PATH, "start",
+                "--interval", "0.1");
+        Command.Result writable = assertExit(daemons.run(start), 4);
+        assertThat(writable.err()).contains("Refusing the sample's directory " + home + ": others may write to it"
+                + " (mode rwxrwxrwx)", "--dir DIR");
+        if (new com.sun.security.auth.module.UnixSystem().getUid() == 0) {
+            Files.setAttribute(home, "unix:uid", 65534);
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Command.Result foreign = assertExit(daemons.run(start), 4);
+            assertThat(foreign.err()).contains("Refusing the sample's directory " + home + ": it is owned by",
+                    "(uid 65534), not by you (uid 0)");
+        }
+        assertThat(home.resolve("sample.pid")).doesNotExist();
+
+        // a directory of one's own, given with --dir: the data file, a link, is still not followed
+        Path own = Files.createDirectories(dir.resolve("own"));
+        Files.createSymbolicLink(own.resolve("sample.data"), victim);
+        assertExit(daemons.run(List.of(Daemons.JAVA, "-jar", SampleJar.PATH, "start", "--dir", own.toString(),
+                "--interval", "0.1")), 0);
+        await("the daemon to say that it does not follow the link", Duration.ofSeconds(20),
+                () -> Daemons.readOrEmpty(own.resolve("sample.err")).contains("cannot append to "
+                        + own.resolve("sample.data") + ": it is a symbolic link (to " + victim + ")"));
+        assertExit(daemons.run(List.of(Daemons.JAVA, "-jar", SampleJar.PATH, "stop", "--dir", own.toString())), 0);
+        assertThat(victim).hasContent("mine");
+    }
+
+    @Test
     void startAsAnUnprivilegedUserWithAnUnwritablePidfileDirectoryExits4NamingIt() throws IOException {
         Assumptions.assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0,
                 "needs root to run the launcher as nobody");
