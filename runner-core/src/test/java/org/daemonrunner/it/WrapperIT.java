@@ -236,6 +236,19 @@ class WrapperIT {
     }
 
     @Test
+    void reopenLogsOfADaemonWhoseLogsAreDevNullSaysSoAtOnceNamingDevNull() {
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--stdout", "/dev/null", "--stderr",
+                "/dev/null", "--ready", "port:" + port, "start", "--", "-jar", plainJar.toString(),
+                Integer.toString(port), marker.toString())), 0);
+        Command.Result reopen = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "reopen-logs")), 1);
+        assertThat(reopen.err()).contains("could not confirm that it reopened its logs: its standard output and"
+                + " error are /dev/null and /dev/null, but /dev/null is not a regular file")
+                .doesNotContain("plain.out", "plain.err", "'run'");
+        assertThat(reopen.took()).as("at once, not after the 10s wait").isLessThan(Duration.ofSeconds(5));
+        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "stop")), 0);
+    }
+
+    @Test
     void reopenLogsIsConfirmedForAProgramThatReplacedSystemErrRenamedOrNot() throws IOException {
         Path err = dir.resolve("plain.err");
         long pid = startPlain();

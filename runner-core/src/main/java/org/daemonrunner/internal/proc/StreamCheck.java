@@ -55,6 +55,7 @@ public final class StreamCheck {
 
     private String error = "";
     private String detail = "";
+    private boolean unreadableLog;
 
     /**
      * Remembers where the process's standard error goes now, and how long that file and the file at the stderr
@@ -127,6 +128,14 @@ public final class StreamCheck {
         return error;
     }
 
+    /**
+     * Whether, after {@link Outcome#UNCONFIRMED}, the daemon's streams were on the files at the paths, but its line
+     * could not be read there (its stderr path is {@code /dev/null}, say).
+     */
+    public boolean isUnreadableLog() {
+        return unreadableLog;
+    }
+
     /** What was seen, after {@link Outcome#UNCONFIRMED}. */
     public String detail() {
         return detail;
@@ -152,6 +161,7 @@ public final class StreamCheck {
         if (open && !Files.isRegularFile(stderr)) { // /dev/null, say: nothing written there can be read back
             detail = "its standard output and error are " + stdout + " and " + stderr + ", but " + stderr + " is not"
                     + " a regular file, so its line saying that it reopened them cannot be read";
+            unreadableLog = true;
             return Outcome.UNCONFIRMED;
         }
         if (!Files.isReadable(fd(1))) {

@@ -80,8 +80,9 @@ public final class SignalAction {
                         + signal.fullName() + ".", ExitStatus.FAILURE, null);
             default:
                 throw new DaemonRunnerException("Sent " + signal.fullName() + " to pid " + pid + ", but could not"
-                        + " confirm that it reopened its logs: " + check.detail() + ". A daemon run in the foreground"
-                        + " ('run') keeps the streams its supervisor gave it.", ExitStatus.FAILURE, null);
+                        + " confirm that it reopened its logs: " + check.detail() + "." + (check.isUnreadableLog() ? ""
+                        : " A daemon run in the foreground ('run') keeps the streams its supervisor gave it."),
+                        ExitStatus.FAILURE, null);
         }
     }
 

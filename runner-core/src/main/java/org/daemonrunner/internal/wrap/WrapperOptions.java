@@ -2,8 +2,6 @@
 package org.daemonrunner.internal.wrap;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -225,9 +223,9 @@ final class WrapperOptions {
         Map<String, String> settings = ProgramSettings.decode(argv.get(main + 1));
         for (String key : new String[] {ProgramSettings.STDOUT, ProgramSettings.STDERR}) {
             String log = settings.get(key);
-            // an absolute path to a regular file or to nothing (renamed away): what start would have accepted
-            if (!values.containsKey(key) && log != null && log.startsWith("/") && (Files.isRegularFile(Path.of(log))
-                    || !Files.exists(Path.of(log), LinkOption.NOFOLLOW_LINKS))) {
+            // whatever absolute path it was started with: a regular file, nothing (renamed away), or /dev/null,
+            // which reopen-logs then says at once it cannot confirm, rather than check a default it never had
+            if (!values.containsKey(key) && log != null && log.startsWith("/")) {
                 values.put(key, log);
             }
         }
