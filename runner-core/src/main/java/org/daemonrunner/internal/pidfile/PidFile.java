@@ -317,6 +317,19 @@ public final class PidFile implements AutoCloseable {
      * @throws IOException naming the path, its owner or mode, and what to do
      */
     public static void checkSafe(Path path, int trustedUid) throws IOException {
-        SafetyCheck.checkSafe(path, trustedUid);
+        SafetyCheck.checkSafe(path, trustedUid, null);
+    }
+
+    /**
+     * {@link #checkSafe(Path, int)}, for a configured user whose uid could not be looked up ({@code trustedUid}
+     * -1): the refusal then says why only root is trusted, not that no user is set.
+     *
+     * @param trustedUid the uid of the daemon's configured user, or -1
+     * @param userNotKnown with -1: null when no user is configured, else why the configured user's uid is not known
+     *     and what to do, for the refusal
+     * @throws IOException naming the path, its owner or mode, and what to do
+     */
+    public static void checkSafe(Path path, int trustedUid, String userNotKnown) throws IOException {
+        SafetyCheck.checkSafe(path, trustedUid, userNotKnown);
     }
 }

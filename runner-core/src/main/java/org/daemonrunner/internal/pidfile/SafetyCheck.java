@@ -17,8 +17,8 @@ final class SafetyCheck {
     private SafetyCheck() {
     }
 
-    /** See {@link PidFile#checkSafe(Path, int)}. */
-    static void checkSafe(Path path, int trustedUid) throws IOException {
+    /** See {@link PidFile#checkSafe(Path, int, String)}. */
+    static void checkSafe(Path path, int trustedUid, String userNotKnown) throws IOException {
         if (UserAccount.currentUid() != 0) {
             return;
         }
@@ -32,17 +32,17 @@ final class SafetyCheck {
             real = null; // missing, or not a directory: the action itself says so, with what to do
         }
         if (real != null) {
-            check(real, trustedUid, "pidfile directory " + real + (real.equals(directory) ? ""
+            check(real, trustedUid, userNotKnown, "pidfile directory " + real + (real.equals(directory) ? ""
                     : " (where " + directory + " leads)"));
         }
         if (Files.isSymbolicLink(path)) {
             throw new IOException("refusing pidfile " + path + ": it is a symbolic link, which could point at any"
                     + " file. Remove it, or choose another pidfile path");
         }
-        check(path, trustedUid, "pidfile " + path);
+        check(path, trustedUid, userNotKnown, "pidfile " + path);
     }
 
-    private static void check(Path p, int trustedUid, String what) throws IOException {
+    private static void check(Path p, int trustedUid, String userNotKnown, String what) throws IOException {
         Map<String, Object> a;
         try {
             a = Files.readAttributes(p, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
@@ -55,6 +55,10 @@ final class SafetyCheck {
             throw new IOException("refusing " + what + ": it is world-writable (mode "
                     + String.format("%04o", mode & 07777) + "), so any user could replace the pidfile. Use a"
                     + " directory only root (or the daemon's user) can write, e.g. /run/NAME");
+        }
+        if (uid != 0 && uid != trustedUid && trustedUid < 0 && userNotKnown != null) {
+            throw new IOException("refusing " + what + ": it is owned by uid " + uid + ", and only root is trusted: "
+                    + userNotKnown + ". Else give it to root, or use another path");
         }
         if (uid != 0 && uid != trustedUid) {
             throw new IOException("refusing " + what + ": it is owned by uid " + uid + ", neither root nor the"

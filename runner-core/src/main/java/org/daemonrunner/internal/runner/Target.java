@@ -318,12 +318,16 @@ public final class Target {
         }
         int trusted = -1;
         String userUnknown = "";
+        String lookupFailed = null;
         try {
             if (context().user().isPresent()) {
                 try {
                     trusted = users().get().uid();
                 } catch (IOException | IllegalArgumentException e) {
-                    trusted = -1; // start explains an unknown user; here only root is trusted then
+                    // only root is trusted then; the refusal says why, not that no user is set
+                    String user = context().user().get();
+                    lookupFailed = "the daemon's user '" + user + "' could not be looked up (" + e.getMessage()
+                            + "). Make 'getent passwd " + user + "' find it (getent on PATH, an entry for the user)";
                 }
             }
         } catch (AppMethodFailure e) {
@@ -333,7 +337,7 @@ public final class Target {
             userUnknown = " (the daemon's user is not known: " + e.detail() + ". " + e.advice() + ")";
         }
         try {
-            PidFile.checkSafe(pidfile(), trusted);
+            PidFile.checkSafe(pidfile(), trusted, lookupFailed);
         } catch (IOException e) {
             throw new DaemonEnvironmentException(Wording.cannot(action) + ": " + e.getMessage() + userUnknown + ".",
                     action == Action.STATUS ? ExitStatus.STATUS_UNKNOWN : ExitStatus.FAILURE, e);

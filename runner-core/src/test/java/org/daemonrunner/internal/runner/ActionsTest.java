@@ -405,6 +405,20 @@ class ActionsTest {
     }
 
     @Test
+    void asRootARefusalForAUserWhoseLookupFailedSaysWhyInsteadOfThatNoUserIsSet() throws IOException {
+        Assumptions.assumeTrue(UserAccount.currentUid() == 0, "only root checks who owns the pidfile");
+        Path foreign = Files.createDirectory(dir.resolve("foreign"));
+        Files.setAttribute(foreign, "unix:uid", 12345);
+        Target target = target(foreign.resolve("app.pid"), DaemonContext.builder().user("no-such-user-dr12").build());
+
+        assertThatThrownBy(() -> target.checkPidfileIsSafe(Action.STOP)).isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessageStartingWith("Cannot stop: refusing pidfile directory " + foreign + ": it is owned by uid"
+                        + " 12345, and only root is trusted: the daemon's user 'no-such-user-dr12' could not be looked"
+                        + " up (no such user 'no-such-user-dr12'). Make 'getent passwd no-such-user-dr12' find it")
+                .hasMessageNotContaining("no user is set").hasMessageNotContaining("set that user");
+    }
+
+    @Test
     void stopAndReloadNeedNoContextAndStopWithABrokenScheduleFallsBackToSigtermSayingSo() throws IOException {
         Target brokenContext = new Target(new BrokenApp("context", null), dir, Action.STOP);
         brokenContext.checkPidfileIsSafe(Action.STOP);
