@@ -94,7 +94,7 @@ public final class StatusAction {
                 break;
             default:
                 exit = ExitStatus.STATUS_UNKNOWN;
-                text = "cannot tell: " + state.detail();
+                text = Wording.cannot(Action.STATUS) + ": " + state.detail() + ".";
                 break;
         }
         Optional<Duration> uptime = state.status() == PidFileState.Status.RUNNING ? uptime(state.holder())

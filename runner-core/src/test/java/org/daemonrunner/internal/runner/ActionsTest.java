@@ -144,7 +144,8 @@ class ActionsTest {
         Files.createDirectory(pidfile);
 
         assertThat(new StatusAction(target(), console).status(false)).isEqualTo(ExitStatus.STATUS_UNKNOWN);
-        assertThat(printed()).startsWith("cannot tell: pidfile " + pidfile + " is a directory, not a pidfile");
+        assertThat(printed()).startsWith("Cannot tell the status: pidfile " + pidfile + " is a directory, not a pidfile")
+                .endsWith(".");
     }
 
     @Test
