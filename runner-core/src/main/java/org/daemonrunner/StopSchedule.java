@@ -3,7 +3,9 @@ package org.daemonrunner;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.daemonrunner.internal.proc.Signal;
 
@@ -11,6 +13,12 @@ import org.daemonrunner.internal.proc.Signal;
  * How {@code stop} ends a daemon, in the style of start-stop-daemon's {@code --retry TERM/30/KILL/5}: a list of
  * signals, each followed by how long to wait for the daemon to exit. Before a KILL, {@code stop} asks the JVM for
  * a thread dump (SIGQUIT), so the log shows why the daemon hung.
+ *
+ * <p>Each signal must be one that ends a daemon: one whose default action ends a process (signal(7)'s Term or
+ * Core), such as TERM, INT or KILL, and not one a daemon or its JVM takes for something else. Refused: STOP, TSTP,
+ * TTIN and TTOU (they pause it), CONT (it resumes it), CHLD, URG and WINCH (ignored by default), HUP (a daemon
+ * reloads on it), USR1 (it reopens its logs on it), QUIT (the JVM writes a thread dump and runs on), USR2 (the JVM
+ * takes it for itself), PIPE and XFSZ (the JVM ignores them).
  */
 public final class StopSchedule {
     /** The wait after a KILL that {@link #forced()} adds. */
@@ -32,14 +40,11 @@ public final class StopSchedule {
          * A timeout above 999999999 hours (the longest {@code stop --timeout}; "forever", as an app's
          * {@code Duration.ofSeconds(Long.MAX_VALUE)} means it) is taken as 999999999 hours.
          *
-         * @throws IllegalArgumentException for an unknown signal, STOP, or a timeout below zero, saying why
+         * @throws IllegalArgumentException for an unknown signal, one that does not end a daemon (see
+         *     {@link StopSchedule}), or a timeout below zero, saying why
          */
         public Step {
-            signal = Signal.parse(Objects.requireNonNull(signal, "signal")).name(); // unknown: refused, listing the valid
-            if (signal.equals(Signal.STOP.name())) {
-                throw new IllegalArgumentException("Not a signal to stop a daemon with: 'STOP' (it pauses the"
-                        + " process; use TERM, INT or KILL)");
-            }
+            signal = stopping(Objects.requireNonNull(signal, "signal")).name();
             if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
                 throw new IllegalArgumentException("Negative timeout after SIG" + signal);
             }
@@ -47,6 +52,54 @@ public final class StopSchedule {
                 timeout = MAX_WAIT; // "wait forever" (an app's Duration.ofSeconds(Long.MAX_VALUE), say): as long as counts
             }
         }
+    }
+
+    /** The signals a step refuses, with why: they do not end a daemon. */
+    private static final Map<Signal, String> NOT_STOPPING = notStopping();
+
+    private static Map<Signal, String> notStopping() {
+        Map<Signal, String> refused = new EnumMap<>(Signal.class);
+        for (Signal pause : List.of(Signal.STOP, Signal.TSTP, Signal.TTIN, Signal.TTOU)) {
+            refused.put(pause, "it pauses the process");
+        }
+        refused.put(Signal.CONT, "it resumes a paused process");
+        for (Signal ignored : List.of(Signal.CHLD, Signal.URG, Signal.WINCH)) {
+            refused.put(ignored, "a process ignores it by default");
+        }
+        refused.put(Signal.HUP, "a daemon reloads on it");
+        refused.put(Signal.USR1, "a daemon reopens its logs on it");
+        refused.put(Signal.QUIT, "the JVM writes a thread dump on it and runs on");
+        refused.put(Signal.USR2, "the JVM takes it for itself");
+        refused.put(Signal.PIPE, "the JVM ignores it");
+        refused.put(Signal.XFSZ, "the JVM ignores it");
+        return refused;
+    }
+
+    /** {@code name} as a signal that ends a daemon; refused, saying why and which to use, otherwise. */
+    private static Signal stopping(String name) {
+        Signal signal;
+        try {
+            signal = Signal.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Unknown signal '" + name + "' in a stop schedule; use one of "
+                    + stoppingSignals(), e);
+        }
+        String why = NOT_STOPPING.get(signal);
+        if (why != null) {
+            throw new IllegalArgumentException("Not a signal to stop a daemon with: '" + signal.name() + "' (" + why
+                    + "); use TERM, INT or KILL, or another of " + stoppingSignals());
+        }
+        return signal;
+    }
+
+    private static String stoppingSignals() {
+        StringBuilder names = new StringBuilder();
+        for (Signal signal : Signal.values()) {
+            if (!NOT_STOPPING.containsKey(signal)) {
+                names.append(names.length() == 0 ? "" : ", ").append(signal.name());
+            }
+        }
+        return names.toString();
     }
 
     private final List<Step> steps;

@@ -34,6 +34,24 @@ class StopScheduleTest {
     }
 
     @Test
+    void aSignalThatDoesNotEndADaemonIsRefusedSayingWhyAndTheUnknownSignalListNamesOnlyThoseThatDo() {
+        for (String[] refused : new String[][] {{"USR1", "a daemon reopens its logs on it"},
+                {"HUP", "a daemon reloads on it"}, {"CHLD", "a process ignores it by default"},
+                {"WINCH", "a process ignores it by default"}, {"QUIT", "the JVM writes a thread dump on it"},
+                {"STOP", "it pauses the process"}, {"CONT", "it resumes a paused process"}}) {
+            assertThatThrownBy(() -> StopSchedule.parse("TERM/5/" + refused[0] + "/1"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("Not a signal to stop a daemon with: '" + refused[0] + "' (" + refused[1])
+                    .hasMessageContaining("; use TERM, INT or KILL, or another of INT, ILL,");
+        }
+        assertThatThrownBy(() -> StopSchedule.parse("FOO/5")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Unknown signal 'FOO' in a stop schedule; use one of INT, ILL,")
+                .hasMessageContaining("KILL").hasMessageContaining("TERM")
+                .hasMessageNotContaining("STOP").hasMessageNotContaining("USR1").hasMessageNotContaining("CHLD");
+        assertThat(StopSchedule.parse("TERM/5/INT/5/ALRM/1/KILL/1").toString()).isEqualTo("TERM/5/INT/5/ALRM/1/KILL/1");
+    }
+
+    @Test
     void aMissingTimeoutOrTextIsNamed() {
         assertThatThrownBy(() -> StopSchedule.graceful(null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("timeout");
