@@ -677,6 +677,14 @@ class WrapperIT {
         assertExit(noJava, 2);
         assertThat(noJava.err()).startsWith("Bad --java: /no/such/java is not an executable file");
         assertThat(pidfile).doesNotExist();
+        Path truth = Path.of("/bin/true").toRealPath();
+        Command.Result notAJvm = daemons.run(wrapper("--pidfile", pidfile.toString(), "--java", "/bin/true", "start",
+                "--", "-jar", plainJar.toString()));
+        assertExit(notAJvm, 2);
+        assertThat(notAJvm.err()).startsWith("Bad --java: /bin/true").contains(truth.toString(), "is not a java"
+                + " launcher: its name does not start with 'java', and no JDK is around it (no "
+                + truth.getParent().getParent().resolve("release") + ").");
+        assertThat(pidfile).doesNotExist();
 
         Command.Result onPath = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "--java", "java",
                 "systemd-unit", "--", "-jar", plainJar.toString())), 0);

@@ -165,7 +165,32 @@ public final class Wrapper {
                     + (given.indexOf('/') < 0 ? " (nor is '" + given + "' on PATH)" : "") + ". Give the path of a java"
                     + " launcher, e.g. /usr/lib/jvm/java-17-openjdk-amd64/bin/java.", ExitStatus.USAGE, null);
         }
+        refuseWhatIsNoJavaLauncher(java);
         return java.toString();
+    }
+
+    /**
+     * Refuses an executable that is plainly no java launcher ({@code /bin/true}, say, which would "exit with status
+     * 0 before it was ready"): its real file is not named {@code java...}, and no JDK is around it (no
+     * {@code release} file or {@code lib/modules} in the directory above its own). Two file checks, not a run of
+     * {@code java -version}; a launcher script of another name (a version manager's shim) beside a JDK passes.
+     */
+    private static void refuseWhatIsNoJavaLauncher(Path java) {
+        Path real;
+        try {
+            real = java.toRealPath();
+        } catch (IOException e) {
+            return; // readable enough to run: the launch says what went wrong
+        }
+        Path home = real.getParent() == null ? null : real.getParent().getParent();
+        if (real.getFileName().toString().startsWith("java") || home != null
+                && (Files.isRegularFile(home.resolve("release")) || Files.isRegularFile(home.resolve("lib/modules")))) {
+            return;
+        }
+        throw new DaemonRunnerException("Bad --java: " + java + (real.equals(java) ? "" : " (the file " + real + ")")
+                + " is not a java launcher: its name does not start with 'java', and no JDK is around it (no "
+                + (home == null ? "release file" : home.resolve("release")) + "). Give the path of a java launcher,"
+                + " e.g. /usr/lib/jvm/java-17-openjdk-amd64/bin/java.", ExitStatus.USAGE, null);
     }
 
     /** The daemon JVM's command: the program's foreground command, run through {@link ProgramMain}. */
