@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.daemonrunner.DaemonContext;
@@ -15,6 +15,7 @@ import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.daemon.DaemonSteps.StepFailed;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFile;
+import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.proc.Signal;
 
 /**
@@ -229,15 +230,28 @@ public final class WrappedProgram {
     /**
      * In a daemon, how long after its launch (the start of the launch shell, its parent, which {@code start} began
      * to wait on) a SIGTERM came, when that is shorter than {@code start}'s wait: a stop, not {@code start}'s
-     * timeout, whose SIGTERM comes only after the whole wait. Null otherwise, or when it cannot be told.
+     * timeout, whose SIGTERM comes only after the whole wait. Null otherwise, or when it cannot be told. Counted
+     * on the kernel's clock since boot ({@code /proc/PID/stat}'s start time and {@code /proc/uptime}), not the
+     * wall clock, whose boot time the JDK knows only to the second.
      */
     private Duration sinceLaunch() {
         if (!daemon || startTimeout == null) {
             return null;
         }
-        return ProcessHandle.current().parent().flatMap(parent -> parent.info().startInstant())
-                .map(launched -> Duration.between(launched, Instant.now()))
-                .filter(since -> !since.isNegative() && since.compareTo(startTimeout) < 0).orElse(null);
+        try {
+            long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L);
+            Optional<ProcessTable.Stat> launch = parent > 1 ? ProcessTable.stat(parent) : Optional.empty();
+            if (launch.isEmpty()) {
+                return null;
+            }
+            String uptime = Files.readString(Path.of("/proc/uptime"));
+            double seconds = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
+            // /proc reports start times in USER_HZ ticks, which Linux fixes at 100 a second
+            Duration since = Duration.ofMillis(Math.round((seconds - launch.get().startTicks() / 100.0) * 1000));
+            return !since.isNegative() && since.compareTo(startTimeout) < 0 ? since : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** {@code 3s}, {@code 1.2s}: a duration as the stop line says it. */
