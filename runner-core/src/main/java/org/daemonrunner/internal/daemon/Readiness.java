@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -104,16 +103,6 @@ public record Readiness(String kind, int port, Path file) {
             } catch (IOException e) {
                 return null;
             }
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Marker m && m.modified.equals(modified) && Objects.equals(m.key, key);
-        }
-
-        @Override
-        public int hashCode() {
-            return modified.hashCode();
         }
     }
 
