@@ -70,6 +70,9 @@ public final class StopSchedule {
         refused.put(Signal.USR1, "a daemon reopens its logs on it");
         refused.put(Signal.QUIT, "the JVM writes a thread dump on it and runs on");
         refused.put(Signal.USR2, "the JVM takes it for itself");
+        for (Signal fault : List.of(Signal.SEGV, Signal.ILL, Signal.FPE, Signal.BUS)) {
+            refused.put(fault, "HotSpot takes it for a fault of its own code: a crash report, not a stop");
+        }
         refused.put(Signal.PIPE, "the JVM ignores it");
         refused.put(Signal.XFSZ, "the JVM ignores it");
         return refused;
@@ -81,13 +84,13 @@ public final class StopSchedule {
         try {
             signal = Signal.parse(name);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Unknown signal '" + name + "' in a stop schedule; use one of "
-                    + stoppingSignals(), e);
+            throw new IllegalArgumentException("Unknown signal '" + name + "' in a stop schedule; use TERM, INT or"
+                    + " KILL, or another that ends a process: " + stoppingSignals(), e);
         }
         String why = NOT_STOPPING.get(signal);
         if (why != null) {
             throw new IllegalArgumentException("Not a signal to stop a daemon with: '" + signal.name() + "' (" + why
-                    + "); use TERM, INT or KILL, or another of " + stoppingSignals());
+                    + "); use TERM, INT or KILL, or another that ends a process: " + stoppingSignals());
         }
         return signal;
     }
@@ -95,7 +98,8 @@ public final class StopSchedule {
     private static String stoppingSignals() {
         StringBuilder names = new StringBuilder();
         for (Signal signal : Signal.values()) {
-            if (!NOT_STOPPING.containsKey(signal)) {
+            if (!NOT_STOPPING.containsKey(signal) && signal != Signal.TERM && signal != Signal.INT
+                    && signal != Signal.KILL) {
                 names.append(names.length() == 0 ? "" : ", ").append(signal.name());
             }
         }

@@ -42,10 +42,11 @@ class StopScheduleTest {
             assertThatThrownBy(() -> StopSchedule.parse("TERM/5/" + refused[0] + "/1"))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("Not a signal to stop a daemon with: '" + refused[0] + "' (" + refused[1])
-                    .hasMessageContaining("; use TERM, INT or KILL, or another of INT, ILL,");
+                    .hasMessageContaining("; use TERM, INT or KILL, or another that ends a process: TRAP, ABRT, ALRM,");
         }
         assertThatThrownBy(() -> StopSchedule.parse("FOO/5")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Unknown signal 'FOO' in a stop schedule; use one of INT, ILL,")
+                .hasMessageStartingWith("Unknown signal 'FOO' in a stop schedule; use TERM, INT or KILL, or another that"
+                        + " ends a process: TRAP, ABRT, ALRM,")
                 .hasMessageContaining("KILL").hasMessageContaining("TERM")
                 .hasMessageNotContaining("STOP").hasMessageNotContaining("USR1").hasMessageNotContaining("CHLD");
         assertThat(StopSchedule.parse("TERM/5/INT/5/ALRM/1/KILL/1").toString()).isEqualTo("TERM/5/INT/5/ALRM/1/KILL/1");

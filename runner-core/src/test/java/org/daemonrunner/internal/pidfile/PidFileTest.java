@@ -98,11 +98,34 @@ class PidFileTest {
 
     @Test
     void acquireTakesOverAStaleFileAndReportsWhatItRecorded() throws IOException {
-        Files.writeString(pidfile, "abc\n");
+        Files.writeString(pidfile, "4194305\n");
 
         try (PidFile locked = PidFile.acquire(pidfile, Duration.ZERO)) {
-            assertThat(locked.previousContent()).isEqualTo("abc");
+            assertThat(locked.previousContent()).isEqualTo("4194305");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc\n", "server.port=8080\n", "-1", "0", "+12", "123abc"})
+    void aFileNoDaemonCouldHaveLeftIsNeitherTakenOverNorRemovedAndStaysAsItWas(String content) throws IOException {
+        Files.writeString(pidfile, content, US_ASCII);
+
+        assertThatThrownBy(() -> PidFile.acquire(pidfile, Duration.ZERO)).isInstanceOf(IOException.class)
+                .hasMessageContaining("was left as it is: it records '" + content.strip() + "', not a pid");
+        PidFileState kept = PidFile.removeIfStale(pidfile);
+
+        assertThat(kept.status()).isEqualTo(Status.STALE);
+        assertThat(kept.detail()).startsWith("it records '" + content.strip() + "', not a pid");
+        assertThat(PidFile.notAPidfile(pidfile)).contains(kept.detail());
+        assertThat(Files.readString(pidfile, US_ASCII)).isEqualTo(content);
+    }
+
+    @Test
+    void aFileLongerThanAnyPidfileIsKeptWhateverItsFirstLine() throws IOException {
+        Files.writeString(pidfile, "4242\n" + "#".repeat(1100), US_ASCII);
+
+        assertThat(PidFile.removeIfStale(pidfile).detail()).isEqualTo("it is 1105 bytes long, which no pidfile is");
+        assertThat(pidfile).exists();
     }
 
     @Test
@@ -185,14 +208,14 @@ class PidFileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "abc", "123abc", "99999999999", "0", "-1", "1"})
-    void removeIfStaleRemovesAnUnlockedFileWhateverItRecords(String content) throws IOException {
+    @ValueSource(strings = {"", "\n\n", "\0\0\0\0", "99999999999", "1", "4242\n"})
+    void removeIfStaleRemovesAnUnlockedFileADaemonCouldHaveLeft(String content) throws IOException {
         Files.writeString(pidfile, content, US_ASCII);
 
         PidFileState removed = PidFile.removeIfStale(pidfile);
 
         assertThat(removed.status()).isEqualTo(Status.STALE);
-        assertThat(removed.recorded()).isEqualTo(content);
+        assertThat(removed.detail()).isEmpty();
         assertThat(pidfile).doesNotExist();
     }
 

@@ -115,8 +115,8 @@ class SystemdUnitActionTest {
     void aStopScheduleOfOneSignalThenKillIsSystemdsKillSignalAndTimeout() {
         assertThat(unitWithStopSchedule("INT/10/KILL/5")).contains("\nKillSignal=SIGINT\nTimeoutStopSec=10\n")
                 .doesNotContain("ExecStop");
-        assertThat(unitWithStopSchedule("USR2/7")).contains("SIGUSR2, then SIGKILL 7 s later (which 'stop' would"
-                + " not send: it would leave the process running)\nKillSignal=SIGUSR2\nTimeoutStopSec=7\n")
+        assertThat(unitWithStopSchedule("ALRM/7")).contains("SIGALRM, then SIGKILL 7 s later (which 'stop' would"
+                + " not send: it would leave the process running)\nKillSignal=SIGALRM\nTimeoutStopSec=7\n")
                 .doesNotContain("ExecStop");
     }
 
