@@ -53,7 +53,7 @@ final class HostilePidfiles {
         fixed.add(text("negative bystander pid", "-" + b0));
         fixed.add(text("Long.MAX_VALUE", Long.toString(Long.MAX_VALUE)));
         // "9223372036854775808" (Long.MAX_VALUE + 1) and other 19-digit numbers above Long.MAX_VALUE once crashed status,
-        // stop and start (fixed): see ReliabilityIT.aPidfileRecordingANumberAboveLongMaxValueIsJustStale
+        // stop and start (fixed): see ReliabilityIT.aPidfileRecordingANumberAboveLongMaxValueIsStaleAndKept
         fixed.add(text("2^31", "2147483648"));
         fixed.add(text("above pid_max", "4194305"));
         fixed.add(text("bystander pid with a forged start time", b1 + "\nstart=1 boot=" + bootId() + "\n"));
