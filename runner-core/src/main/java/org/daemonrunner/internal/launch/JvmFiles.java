@@ -3,18 +3,25 @@ package org.daemonrunner.internal.launch;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import org.daemonrunner.internal.proc.FileAccess;
 
 /**
  * The files the daemon's JVM reads before it runs a line of the app, told from its command line: the {@code java}
  * executable (to execute), argument files, the class path (the last {@code -cp}, {@code -classpath} or
- * {@code --class-path}, else {@code CLASSPATH}; a {@code DIR/*} entry and the jars in it), the {@code -jar} file,
+ * {@code --class-path}, else {@code CLASSPATH}; a {@code DIR/*} entry and the jars in it), the {@code -jar} file
+ * and the entries of its manifest's {@code Class-Path},
  * the module path and upgrade module path (a directory and what is in it), and {@code -javaagent} jars. A class path
  * directory needs search permission (the class loader opens files in it by name); a directory the JVM lists needs
  * read permission too. Every directory on the way needs search permission ({@link FileAccess}).
@@ -85,6 +92,9 @@ final class JvmFiles {
         boolean jar = main.size() > 1 && main.get(0).equals("-jar");
         if (jar) {
             addFile(files, main.get(1), "the -jar file of the daemon's JVM");
+            if (Path.of(main.get(1)).isAbsolute()) {
+                addManifestClassPath(files, Path.of(main.get(1)).normalize(), new HashSet<>());
+            }
         } else {
             if (classPath == null) {
                 classPath = System.getenv("CLASSPATH"); // inherited by the daemon, read by its java
@@ -95,6 +105,40 @@ final class JvmFiles {
             addPathList(files, modulePath, workingDirectory, MODULE_PATH, READ | SEARCH);
         }
         return files;
+    }
+
+    /**
+     * The entries of {@code jar}'s manifest {@code Class-Path} (relative URLs, against the jar's directory), which
+     * the JVM opens when it looks for a class there, and theirs in turn; nothing when the jar cannot be read here.
+     */
+    private static void addManifestClassPath(List<Needed> files, Path jar, Set<Path> seen) {
+        if (!seen.add(jar) || !Files.isRegularFile(jar)) {
+            return;
+        }
+        String classPath;
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            classPath = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+        } catch (IOException | SecurityException e) {
+            return; // the JVM says why, if it cannot read it either
+        }
+        if (classPath == null) {
+            return;
+        }
+        for (String entry : classPath.trim().split("\\s+")) {
+            Path path;
+            try {
+                URI uri = jar.toUri().resolve(entry);
+                if (!"file".equals(uri.getScheme())) {
+                    continue;
+                }
+                path = Path.of(uri).normalize();
+            } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                continue; // not a URL the JVM would use either
+            }
+            files.add(new Needed(path, "Class-Path of " + jar.getFileName() + "'s manifest", READ, SEARCH));
+            addManifestClassPath(files, path, seen);
+        }
     }
 
     private static void addFile(List<Needed> files, String file, String what) {

@@ -41,6 +41,33 @@ class JvmFilesTest {
     }
 
     @Test
+    void theJarFilesManifestClassPathIsNeededAndTheManifestsOfItsJarsToo() throws IOException {
+        Path lib = Files.createDirectory(dir.resolve("lib"));
+        jar(dir.resolve("app.jar"), "lib/dep.jar lib/my%20classes/ ../outside.jar");
+        jar(lib.resolve("dep.jar"), "more.jar dep.jar"); // relative to lib/; and itself, which is read once
+        String what = "Class-Path of %s's manifest";
+        assertThat(of("-jar", "app.jar")).containsExactly(
+                new JvmFiles.Needed(Path.of("/opt/jdk/bin/java"), "the daemon's java", SEARCH, SEARCH),
+                new JvmFiles.Needed(dir.resolve("app.jar"), "the -jar file of the daemon's JVM", READ, READ | SEARCH),
+                new JvmFiles.Needed(lib.resolve("dep.jar"), String.format(what, "app.jar"), READ, SEARCH),
+                new JvmFiles.Needed(lib.resolve("more.jar"), String.format(what, "dep.jar"), READ, SEARCH),
+                new JvmFiles.Needed(lib.resolve("dep.jar"), String.format(what, "dep.jar"), READ, SEARCH),
+                new JvmFiles.Needed(lib.resolve("my classes"), String.format(what, "app.jar"), READ, SEARCH),
+                new JvmFiles.Needed(dir.getParent().resolve("outside.jar"), String.format(what, "app.jar"), READ,
+                        SEARCH));
+    }
+
+    private static void jar(Path path, String classPath) throws IOException {
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, classPath);
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(path),
+                manifest)) {
+            out.flush();
+        }
+    }
+
+    @Test
     void aWildcardEntryNeedsItsDirectoryListedAndEachJarInItRead() throws IOException {
         Path lib = Files.createDirectory(dir.resolve("lib"));
         Files.createFile(lib.resolve("x.jar"));
