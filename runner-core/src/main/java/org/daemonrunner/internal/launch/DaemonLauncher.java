@@ -46,8 +46,14 @@ public final class DaemonLauncher {
     public record Exited(long pid, int status) implements Outcome {
     }
 
-    /** The daemon did not become ready in time; it was sent SIGTERM. */
-    public record TimedOut(long pid, boolean exited) implements Outcome {
+    /**
+     * The daemon did not become ready in time.
+     *
+     * @param sent whether it was sent SIGTERM (not when its pid was not known yet, or it was no longer the launch
+     *     shell's child)
+     * @param exited whether it has exited since (reported by the launch shell, or no such process any more)
+     */
+    public record TimedOut(long pid, boolean sent, boolean exited) implements Outcome {
     }
 
     private DaemonLauncher() {
@@ -122,24 +128,31 @@ public final class DaemonLauncher {
 
     private static Outcome giveUp(Process shell, long pid, CompletableFuture<Outcome> outcome, Duration grace)
             throws IOException {
-        Outcome already = outcome.getNow(null);
-        if (already != null) {
-            return already; // it was reported just as the wait timed out
+        if (outcome.isDone() && !outcome.isCompletedExceptionally()) {
+            return outcome.join(); // it was reported just as the wait timed out
         }
         // The daemon is the shell's child: until the shell reaps it, its pid cannot be reused.
-        if (pid > 1 && shell.isAlive()) {
-            ProcessHandle.of(pid).filter(p -> p.parent().map(ProcessHandle::pid).orElse(0L) == shell.pid())
-                    .ifPresent(ProcessHandle::destroy);
+        boolean sent = pid > 1 && shell.isAlive() && ProcessHandle.of(pid)
+                .filter(p -> p.parent().map(ProcessHandle::pid).orElse(0L) == shell.pid())
+                .map(ProcessHandle::destroy).orElse(false);
+        if (!sent) {
+            return new TimedOut(pid, false, pid > 1 && isGone(pid));
         }
         try {
-            outcome.get(grace.toMillis(), TimeUnit.MILLISECONDS);
-            return new TimedOut(pid, true);
-        } catch (TimeoutException | ExecutionException e) {
-            return new TimedOut(pid, false);
+            // EXIT: it has exited; READY: it ignored SIGTERM and became ready since, and runs on
+            return new TimedOut(pid, true, outcome.get(grace.toMillis(), TimeUnit.MILLISECONDS) instanceof Exited);
+        } catch (TimeoutException e) {
+            return new TimedOut(pid, true, false);
+        } catch (ExecutionException e) { // the shell ended without a word: look for the daemon itself
+            return new TimedOut(pid, true, isGone(pid));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while stopping a daemon that did not become ready", e);
         }
+    }
+
+    private static boolean isGone(long pid) {
+        return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
     }
 
     private static void reap(Process shell) {

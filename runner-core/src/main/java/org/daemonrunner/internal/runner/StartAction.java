@@ -197,9 +197,35 @@ public final class StartAction {
             removeUnheld(paths.pidfile());
         }
         throw new StartFailureException("Daemon (pid " + timedOut.pid() + ") did not become ready within "
-                + seconds(wait) + "; " + (timedOut.exited() ? "it was sent SIGTERM and has exited"
-                : "it was sent SIGTERM but is still running: end it with 'kill -KILL " + timedOut.pid() + "'")
-                + sentence(tail.cause(timedOut.pid())) + evidence, null);
+                + seconds(wait) + "; " + afterTimeout(timedOut, paths.pidfile()) + sentence(tail.cause(timedOut.pid()))
+                + evidence, null);
+    }
+
+    /** What became of a daemon that did not become ready in time, as far as the launcher and the pidfile know. */
+    private static String afterTimeout(DaemonLauncher.TimedOut timedOut, Path pidfile) {
+        long pid = timedOut.pid();
+        if (timedOut.exited()) {
+            return (timedOut.sent() ? "it was sent SIGTERM and has exited" : "nothing was sent to it, and it has exited");
+        }
+        String sent = timedOut.sent() ? "it was sent SIGTERM but is still running"
+                : pid > 1 ? "nothing was sent to it (it was no longer the launch shell's child), and it is still running"
+                : "nothing was sent to it: its pid was not known yet. See 'status', and stop it with 'stop'";
+        if (pid <= 1) {
+            return sent;
+        }
+        PidFileState now = inspect(pidfile);
+        if (now.status() == PidFileState.Status.RUNNING && now.holder() == pid && now.ready()) {
+            return sent + ", and has become ready since (status: running): stop it with 'stop' if it should not run";
+        }
+        return sent + ": end it with 'kill -KILL " + pid + "'";
+    }
+
+    private static PidFileState inspect(Path pidfile) {
+        try {
+            return PidFile.inspect(pidfile);
+        } catch (IOException e) {
+            return new PidFileState(pidfile, PidFileState.Status.UNKNOWN, 0, false, false, "", IoFailure.reason(e));
+        }
     }
 
     /** Refuses a stale file that is not one a daemon could have left: it is never replaced (nor removed). */

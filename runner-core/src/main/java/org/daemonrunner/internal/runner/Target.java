@@ -259,7 +259,15 @@ public final class Target {
         return readyAfterInit;
     }
 
-    /** Asks the app for the timeout {@code method} returns, never null nor negative. */
+    /**
+     * Why a start timeout of 0 is refused: a start that waits no time at all could only fail, and the daemon would be
+     * left to itself; it does not mean "no timeout" here, as {@code TimeoutStartSec=0} does to systemd.
+     */
+    public static final String ZERO_START_TIMEOUT = "which would give the daemon no time at all to become ready (0 does"
+            + " not mean 'no timeout' here, as it does to systemd): give a positive timeout, a long one (1h, say) for"
+            + " a slow start";
+
+    /** Asks the app for the timeout {@code method} returns, never null nor negative, and a start timeout not 0. */
     private Duration timeout(String method) {
         Duration timeout;
         try {
@@ -282,6 +290,9 @@ public final class Target {
         }
         if (timeout.isNegative()) {
             throw AppMethodFailure.returned(action, app, method, Wording.seconds(timeout) + ", a negative timeout");
+        }
+        if (timeout.isZero() && method.equals("startTimeout")) {
+            throw AppMethodFailure.returned(action, app, method, "0s, " + ZERO_START_TIMEOUT);
         }
         return timeout;
     }

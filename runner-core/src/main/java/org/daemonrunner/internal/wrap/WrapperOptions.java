@@ -23,6 +23,7 @@ import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.runner.ActionParser;
 import org.daemonrunner.internal.runner.ParsedCommand;
+import org.daemonrunner.internal.runner.Target;
 import org.daemonrunner.internal.runner.UnitDirectories;
 
 /**
@@ -151,6 +152,10 @@ final class WrapperOptions {
         try {
             switch (key) {
                 case "start-timeout":
+                    if (ActionParser.duration(value).isZero()) {
+                        throw new IllegalArgumentException("'" + value + "' is 0, " + Target.ZERO_START_TIMEOUT + ".");
+                    }
+                    break;
                 case "stop-timeout":
                 case "pidfile-timeout":
                     ActionParser.duration(value);

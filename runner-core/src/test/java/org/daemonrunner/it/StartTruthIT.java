@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.daemonrunner.it.Await.await;
+import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.isGone;
+import static org.daemonrunner.it.Wrapped.wrapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.daemonrunner.internal.pidfile.PidFile;
+import org.daemonrunner.internal.pidfile.PidFileState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code start} tells the truth about a daemon that is slow, stuck or misbehaving, and about its own end: tiny
+ * programs run through daemonrunner.jar, each a class compiled into the test directory.
+ */
+@EnabledOnOs(OS.LINUX)
+class StartTruthIT {
+    @TempDir
+    Path dir;
+    Daemons daemons;
+    Path pidfile;
+    Path classes;
+
+    @BeforeEach
+    void setUp() {
+        daemons = new Daemons(dir);
+        pidfile = dir.resolve("t.pid");
+        classes = dir.resolve("classes");
+    }
+
+    @AfterEach
+    void killEverythingStarted() throws IOException {
+        daemons.close();
+    }
+
+    /** Compiles class {@code name} with {@code main}'s body into the test's classes directory. */
+    private void program(String name, String mainBody) throws IOException {
+        Path source = Files.createDirectories(dir.resolve("src")).resolve(name + ".java");
+        Files.writeString(source, "public class " + name + " {\n"
+                + "    static void sleepForever() { try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { } }\n"
+                + "    static void ignoreTerm() { sun.misc.Signal.handle(new sun.misc.Signal(\"TERM\"),"
+                + " sun.misc.SignalHandler.SIG_IGN); }\n"
+                + "    public static void main(String[] args) throws Exception {\n" + mainBody + "\n    }\n}\n");
+        Files.createDirectories(classes);
+        Wrapped.tool("javac", "-nowarn", "-XDignore.symbol.file", "-d", classes.toString(), source.toString());
+    }
+
+    /** {@code daemonrunner.jar --pidfile P OPTIONS... -- -cp classes MAIN}, with OPTIONS ending in the action. */
+    private List<String> wrapped(String main, String... options) {
+        List<String> args = new ArrayList<>(List.of("--pidfile", pidfile.toString()));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--", "-cp", classes.toString(), main));
+        return wrapper(args.toArray(String[]::new));
+    }
+
+    private PidFileState state() throws IOException {
+        return PidFile.inspect(pidfile);
+    }
+
+    private static long pidIn(String text) {
+        return Long.parseLong(text.replaceAll("(?s).*\\(pid (\\d+)\\).*", "$1"));
+    }
+
+    @Test
+    @Timeout(60)
+    void aStartTimeoutOfZeroIsRefusedBeforeAnythingIsLaunched() throws IOException {
+        program("Loop", "new Thread(Loop::sleepForever).start();");
+
+        Command.Result start = daemons.run(wrapped("Loop", "--start-timeout", "0s", "start"));
+
+        assertExit(start, 2);
+        assertThat(start.err()).contains("Bad value for option --start-timeout: '0s' is 0, which would give the daemon no time"
+                + " at all to become ready (0 does not mean 'no timeout' here");
+        assertThat(pidfile).doesNotExist();
+        assertThat(start.out()).doesNotContain("pid");
+
+        Command.Result app = daemons.run(Daemons.probe("start", "--dir", dir.toString(), "--pidfile", pidfile.toString(),
+                "--start-timeout-ms", "0"));
+        assertExit(app, 1);
+        assertThat(app.err()).contains("DaemonApp.startTimeout() returned 0s, which would give the daemon no time");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    @Timeout(90)
+    void aDaemonThatIgnoresSigtermAndBecomesReadyAfterTheTimeoutIsNotSaidToHaveExited() throws IOException {
+        program("SlowIgn", "ignoreTerm(); Thread.sleep(3000); new Thread(SlowIgn::sleepForever).start();");
+
+        Command.Result start = daemons.run(wrapped("SlowIgn", "--start-timeout", "1s", "--stop-timeout", "10s",
+                "start"));
+
+        assertExit(start, 1);
+        long pid = pidIn(start.err());
+        daemons.track(pid);
+        assertThat(start.err()).contains("did not become ready within 1s; it was sent SIGTERM but is still running,"
+                + " and has become ready since (status: running)").doesNotContain("has exited");
+        assertThat(isGone(pid)).isFalse();
+        PidFileState state = state();
+        assertThat(state.holder()).isEqualTo(pid);
+        assertThat(state.ready()).isTrue();
+    }
+}
