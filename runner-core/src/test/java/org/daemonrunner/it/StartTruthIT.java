@@ -113,4 +113,27 @@ class StartTruthIT {
         assertThat(state.holder()).isEqualTo(pid);
         assertThat(state.ready()).isTrue();
     }
+
+    @Test
+    @Timeout(90)
+    void aStartThatFindsADaemonStillNotReadyAfterItsWaitFailsSayingSinceWhen() throws IOException {
+        Command.Running starting = daemons.spawn(dir, Daemons.probe("run", "--dir", dir.toString(), "--pidfile",
+                pidfile.toString(), "--init-sleep-ms", "60000"), dir.resolve("run.out"), dir.resolve("run.err"));
+        Await.until("the foreground daemon to be starting", Duration.ofSeconds(30), () -> {
+            PidFileState state = state();
+            return state.status() == PidFileState.Status.RUNNING && !state.ready();
+        });
+        long pid = state().holder();
+
+        Command.Result start = daemons.run(Daemons.probe("start", "--dir", dir.toString(), "--pidfile",
+                pidfile.toString(), "--start-timeout-ms", "1500"));
+
+        assertExit(start, 1);
+        assertThat(start.out()).doesNotContain("already running");
+        assertThat(start.err()).containsPattern("Cannot start: pid " + pid + " holds pidfile " + pidfile + " and has been"
+                + " starting since \\d\\d:\\d\\d:\\d\\d \\(\\d+s ago\\), not ready after a wait of 1500ms\\. See it with"
+                + " 'status'; wait for it, or stop it with 'stop'");
+        assertThat(state().holder()).as("nothing was done to it").isEqualTo(pid);
+        starting.destroy();
+    }
 }

@@ -10,6 +10,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonContext;
@@ -132,8 +134,7 @@ public final class StartAction {
         switch (state.status()) {
             case RUNNING:
                 if (!state.stopping()) {
-                    console.out().println("already running with pid " + state.holder());
-                    return ExitStatus.OK;
+                    return alreadyRunning(state);
                 }
                 console.out().println("waiting for pid " + state.holder() + " to finish stopping");
                 wait = wait.plus(target.pidfileTimeout());
@@ -175,8 +176,7 @@ public final class StartAction {
                 // another start won the race, or the daemon we waited for is still stopping
                 PidFileState now = awaitStarted(paths.pidfile(), target.startTimeout());
                 if (now.status() == PidFileState.Status.RUNNING && !now.stopping()) {
-                    console.out().println("already running with pid " + now.holder());
-                    return ExitStatus.OK;
+                    return alreadyRunning(now);
                 }
                 if (now.status() == PidFileState.Status.RUNNING) {
                     throw new StartFailureException("Cannot start: pid " + now.holder() + " still holds "
@@ -240,6 +240,27 @@ public final class StartAction {
             throw new StartFailureException("Cannot start: " + pidfile + " was left as it is: " + notAPidfile.get()
                     + ". Check the pidfile's path; if it is a stale pidfile, remove it.", null);
         }
+    }
+
+    /**
+     * A daemon holds the pidfile and is not stopping, after {@code start} waited up to its start timeout for it to
+     * be ready: {@code already running} (0) if it is ready; if it is still starting, a failure saying since when.
+     *
+     * @throws StartFailureException when the daemon is still not ready
+     */
+    private int alreadyRunning(PidFileState state) {
+        long pid = state.holder();
+        if (!state.ready()) {
+            Optional<Duration> uptime = StatusAction.uptime(pid);
+            String since = uptime.map(up -> " since " + LocalTime.now().minus(up).truncatedTo(ChronoUnit.SECONDS) + " ("
+                    + Wording.humanDuration(up) + " ago)").orElse("");
+            throw new StartFailureException("Cannot start: pid " + pid + " holds pidfile " + state.path() + " and has"
+                    + " been starting" + since + ", not ready after a wait of " + seconds(target.startTimeout())
+                    + ". See it with 'status'; wait for it, or stop it with 'stop' (it is sent SIGTERM) and start again.",
+                    null);
+        }
+        console.out().println("already running with pid " + pid);
+        return ExitStatus.OK;
     }
 
     /**

@@ -109,7 +109,7 @@ public final class StatusAction {
     }
 
     /** How long process {@code pid} has run, from its start time and the system's uptime; empty if unknown. */
-    private static Optional<Duration> uptime(long pid) {
+    static Optional<Duration> uptime(long pid) {
         Optional<ProcessTable.Stat> st = ProcessTable.stat(pid);
         if (st.isEmpty()) {
             return Optional.empty();
