@@ -136,4 +136,67 @@ class StartTruthIT {
         assertThat(state().holder()).as("nothing was done to it").isEqualTo(pid);
         starting.destroy();
     }
+
+    /** Spawns {@code start} of the probe with {@code extra}, and returns it once its daemon holds the pidfile, starting. */
+    private Command.Running startingProbe(String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("start", "--dir", dir.toString(), "--pidfile", pidfile.toString()));
+        args.addAll(List.of(extra));
+        Command.Running start = daemons.spawn(dir, Daemons.probe(args.toArray(String[]::new)), dir.resolve("start.out"),
+                dir.resolve("start.err"));
+        Await.until("the daemon to be starting", Duration.ofSeconds(30), () -> {
+            PidFileState state = state();
+            return state.status() == PidFileState.Status.RUNNING && !state.ready();
+        });
+        daemons.track(state().holder());
+        return start;
+    }
+
+    /** The launch shell waiting for the daemon {@code pid}: its parent, a shell. */
+    private static ProcessHandle launchShell(long pid) {
+        ProcessHandle shell = ProcessHandle.of(pid).flatMap(ProcessHandle::parent).orElseThrow();
+        assertThat(shell.info().command().orElse("")).as("the parent of the daemon").endsWith("sh");
+        return shell;
+    }
+
+    @Test
+    @Timeout(90)
+    void aReadyFromTheLaunchShellThatThePidfileDoesNotConfirmIsNotReadiness() throws IOException {
+        Command.Running start = startingProbe("--init-sleep-ms", "60000", "--start-timeout-ms", "3000");
+        long pid = state().holder();
+
+        launchShell(pid).destroy(); // TERM, as systemd sends to the whole unit at its start timeout
+
+        Command.Result result = start.finish(Duration.ofSeconds(60));
+        assertExit(result, 1);
+        assertThat(result.out()).doesNotContain("started");
+        assertThat(result.err()).contains("Daemon (pid " + pid + ") did not become ready within 3s; it was sent SIGTERM"
+                + " and has exited");
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
+    @Timeout(90)
+    void aStartWhoseLaunchShellIsKilledStillReportsTheDaemonAsThePidfileShowsIt() throws IOException {
+        Command.Running start = startingProbe("--init-sleep-ms", "2000");
+        long pid = state().holder();
+
+        launchShell(pid).destroyForcibly();
+
+        Command.Result result = start.finish(Duration.ofSeconds(60));
+        assertExit(result, 0);
+        assertThat(result.out()).contains("started with pid " + pid);
+        assertThat(state().ready()).isTrue();
+
+        // and one that then fails says so, with its cause and that its status is unknown
+        assertExit(daemons.run(Daemons.probe("stop", "--dir", dir.toString(), "--pidfile", pidfile.toString())), 0);
+        start = startingProbe("--init-sleep-ms", "2000", "--init-fail", "no database");
+        long failing = state().holder();
+        launchShell(failing).destroyForcibly();
+        result = start.finish(Duration.ofSeconds(60));
+        assertExit(result, 1);
+        assertThat(result.err()).contains("Cannot start: lost track of the daemon's launch: the launch shell ended"
+                + " (status 137) without reporting on the daemon (pid " + failing + "). Daemon (pid " + failing + ") has"
+                + " exited before it was ready (its exit status is unknown: the shell that would have reported it is"
+                + " gone): init() failed: java.lang.IllegalStateException: no database");
+    }
 }

@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.daemonrunner.internal.pidfile.PidFile;
+import org.daemonrunner.internal.pidfile.PidFileState;
 
 /**
  * Relaunches this JVM's command line as a detached daemon and waits until it is ready or has died.
@@ -33,17 +36,28 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DaemonLauncher {
     /** What became of a launched daemon. */
-    public sealed interface Outcome permits Ready, Exited, TimedOut {
+    public sealed interface Outcome permits Ready, Exited, Lost, TimedOut {
         /** The daemon's pid, or 0 if it was never started. */
         long pid();
     }
 
-    /** The daemon is ready: it holds its pidfile and {@code init()} has returned. */
+    /** The daemon is ready: it holds its pidfile, and the pidfile says so. */
     public record Ready(long pid) implements Outcome {
     }
 
     /** The daemon's JVM exited with {@code status} before it was ready (128+N: killed by signal N). */
     public record Exited(long pid, int status) implements Outcome {
+    }
+
+    /**
+     * The launch shell ended without a report the launcher could trust (killed, or made to say {@code READY} by a
+     * signal that did not come from the daemon), and the pidfile did not show the daemon ready either.
+     *
+     * @param why what happened to the launch shell
+     * @param exited whether the daemon has exited (its status is unknown: the shell that would have reported it is
+     *     gone)
+     */
+    public record Lost(long pid, String why, boolean exited) implements Outcome {
     }
 
     /**
@@ -68,10 +82,13 @@ public final class DaemonLauncher {
      * @param extraOptions JVM options to add (daemonrunner's own properties)
      * @param timeout how long to wait for readiness; then the daemon is sent SIGTERM
      * @param grace how long to wait for the daemon to exit after that SIGTERM
+     * @param pidfile the daemon's pidfile: a {@code READY} from the shell counts only once the pidfile says that the
+     *     daemon holds it and is ready; when the shell ends without a word, the pidfile alone tells
      * @throws IOException when the launch itself fails
      */
     public static Outcome launch(LaunchSteps.Launch launch, JavaCommand command, List<String> extraOptions,
-                                 Duration timeout, Duration grace) throws IOException {
+                                 Duration timeout, Duration grace, Path pidfile) throws IOException {
+        long deadline = System.nanoTime() + Math.min(Long.MAX_VALUE / 4, nanos(timeout));
         List<String> argv = new ArrayList<>(launch.argv());
         argv.add(command.java());
         List<String> options = new ArrayList<>(List.of(Relaunch.PARENT_PLACEHOLDER));
@@ -89,17 +106,100 @@ public final class DaemonLauncher {
         reader.setDaemon(true);
         reader.start();
         try {
-            return outcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Outcome reported = outcome.get(millisUntil(deadline), TimeUnit.MILLISECONDS);
+            if (reported instanceof Ready && isStillStarting(pidfile, reported.pid())) {
+                // a TERM or CONT that did not come from the daemon (systemd's, at its start timeout) made it say READY
+                return byPidfile(pidfile, reported.pid(), deadline, grace, "the launch shell reported the daemon ready,"
+                        + " but pidfile " + pidfile + " did not say that pid " + reported.pid() + " was");
+            }
+            return reported;
         } catch (TimeoutException e) {
             return giveUp(shell, pid.get(), outcome, grace);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the daemon to become ready", e);
         } catch (ExecutionException e) {
-            throw new IOException("lost track of the daemon's launch: " + e.getCause(), e.getCause());
+            return byPidfile(pidfile, pid.get(), deadline, grace, e.getCause().getMessage());
         } finally {
             reap(shell);
         }
+    }
+
+    /**
+     * Whether the pidfile refutes a {@code READY}: {@code pid} holds it and has not marked it ready (the daemon marks
+     * it before it signals the shell). A daemon that no longer holds it may have been ready and exited at once (its
+     * {@code run()} returned): that {@code READY} stands, as it did before the pidfile was checked.
+     */
+    private static boolean isStillStarting(Path pidfile, long pid) {
+        try {
+            PidFileState state = PidFile.inspect(pidfile);
+            return pid <= 1 || state.status() == PidFileState.Status.RUNNING && state.holder() == pid && !state.ready();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The launch shell's word cannot be had or trusted: waits, up to the deadline, for the pidfile to say that the
+     * daemon is ready, or for the daemon to be gone. Before the daemon has locked the pidfile, it looks every
+     * {@value #LOOK_MILLIS} ms (this is the rare path); once it holds it, the wait blocks on the pidfile's lock. At the
+     * deadline a daemon that holds the pidfile (the kernel's lock says it is this pid) is sent SIGTERM, as
+     * {@link #giveUp} does; one that does not is left alone: the pid may no longer be the daemon's.
+     */
+    private static Outcome byPidfile(Path pidfile, long pid, long deadline, Duration grace, String why)
+            throws IOException {
+        if (pid <= 1) {
+            return new Lost(pid, why, false);
+        }
+        try {
+            while (true) {
+                PidFileState state = PidFile.awaitStarted(pidfile, Duration.ofMillis(millisUntil(deadline)));
+                boolean holds = state.status() == PidFileState.Status.RUNNING && state.holder() == pid;
+                if (holds && state.ready()) {
+                    return new Ready(pid);
+                }
+                if (!holds && isGone(pid)) {
+                    return new Lost(pid, why, true);
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    return holds ? stopHolder(pid, grace) : new TimedOut(pid, false, false);
+                }
+                if (!holds || state.stopping()) {
+                    TimeUnit.MILLISECONDS.sleep(LOOK_MILLIS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the daemon to become ready", e);
+        }
+    }
+
+    /** SIGTERM to {@code pid}, which holds the pidfile, then a wait of {@code grace} for its exit. */
+    private static Outcome stopHolder(long pid, Duration grace) throws InterruptedException {
+        ProcessHandle daemon = ProcessHandle.of(pid).orElse(null);
+        if (daemon == null || !daemon.destroy()) {
+            return new TimedOut(pid, false, isGone(pid));
+        }
+        try {
+            daemon.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            return new TimedOut(pid, true, true);
+        } catch (TimeoutException | ExecutionException e) {
+            return new TimedOut(pid, true, false);
+        }
+    }
+
+    private static final long LOOK_MILLIS = 20;
+
+    private static long nanos(Duration timeout) {
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+
+    private static long millisUntil(long deadline) {
+        return Math.max(0, (deadline - System.nanoTime() + 999_999) / 1_000_000);
     }
 
     private static void read(Process shell, AtomicLong pid, CompletableFuture<Outcome> outcome) {

@@ -14,7 +14,8 @@ import org.daemonrunner.internal.proc.Signal;
  *       and passes the daemon two system properties: {@value #LAUNCH_DIRECTORY_PROPERTY} (the directory
  *       {@code start} ran in) and {@value #PARENT_PROPERTY} (the pid of the waiting shell).</li>
  *   <li>The waiting shell reports to the launcher, one line each: {@code PID n}, then {@code READY} or
- *       {@code EXIT status} ({@link DaemonLauncher} reads them).</li>
+ *       {@code EXIT status} ({@link DaemonLauncher} reads them, and takes {@code READY} only once the pidfile says
+ *       that the daemon is ready: any process of the session may make the shell say it).</li>
  *   <li>The daemon, once ready, signals the waiting shell ({@link #reportReady()}), and only it.</li>
  *   <li>The daemon's stderr lines that start with {@value #CAUSE_PREFIX} are the cause {@code start} reports; a
  *       daemon that finds its pidfile held by another exits {@value #EXIT_LOCK_HELD}.</li>

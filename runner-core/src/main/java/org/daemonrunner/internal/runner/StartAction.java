@@ -156,7 +156,7 @@ public final class StartAction {
         DaemonLauncher.Outcome outcome;
         try {
             outcome = DaemonLauncher.launch(launch, command, command.daemonOptions(target.launchDirectory()), wait,
-                    target.stopTimeout());
+                    target.stopTimeout(), paths.pidfile());
         } catch (IOException e) {
             // what the launch shells printed (to the stderr log) says why they could not report
             LogTail said = LogTail.of(paths.stderr(), errorLogSize);
@@ -191,6 +191,16 @@ public final class StartAction {
             removeUnheld(paths.pidfile());
             throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
                     + " before it was ready" + sentence(tail.cause(exited.pid())) + evidence, null);
+        }
+        if (outcome instanceof DaemonLauncher.Lost lost) {
+            if (lost.exited()) {
+                removeUnheld(paths.pidfile());
+            }
+            throw new StartFailureException("Cannot start: lost track of the daemon's launch: " + lost.why() + ". "
+                    + (lost.exited() ? "Daemon (pid " + lost.pid() + ") has exited before it was ready (its exit status"
+                    + " is unknown: the shell that would have reported it is gone)" + sentence(tail.cause(lost.pid()))
+                    : "The daemon's pid was not known yet: see 'status', and stop it with 'stop' if it runs.")
+                    + evidence, null);
         }
         DaemonLauncher.TimedOut timedOut = (DaemonLauncher.TimedOut) outcome;
         if (timedOut.exited()) {
