@@ -199,4 +199,62 @@ class StartTruthIT {
                 + " exited before it was ready (its exit status is unknown: the shell that would have reported it is"
                 + " gone): init() failed: java.lang.IllegalStateException: no database");
     }
+
+    @Test
+    @Timeout(90)
+    void anInterruptedStartSaysWhatItLeavesAndTheDaemonStopsItselfAtItsStartTimeout() throws IOException {
+        Command.Running start = startingProbe("--init-sleep-ms", "60000", "--start-timeout-ms", "4000");
+        long pid = state().holder();
+
+        start.destroy(); // SIGTERM, as Ctrl-C, timeout(1) or a CI runner sends
+
+        Command.Result result = start.finish(Duration.ofSeconds(30));
+        assertExit(result, 143);
+        assertThat(result.err()).containsPattern("start was interrupted while it waited for pid " + pid + " to become"
+                + " ready: the daemon was not stopped and is still starting; unless it is ready by \\d\\d:\\d\\d:\\d\\d"
+                + " \\(its start timeout of 4s\\), it stops itself then. See it with 'status'; stop it with 'stop'.");
+        await("the daemon to stop itself at its start timeout", Duration.ofSeconds(30), () -> isGone(pid));
+        assertThat(Daemons.readOrEmpty(dir.resolve("err.log"))).containsPattern("daemonrunner: pid " + pid + " was not"
+                + " ready at the end of its start timeout \\(4s, at \\d\\d:\\d\\d:\\d\\d\\), and the start that launched it"
+                + " \\(pid " + "\\d+\\) is gone, so nobody stops it: it exits \\(status 1\\)");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    @Timeout(90)
+    void aWrappedProgramWhoseStartWasKilledStopsItselfAtItsStartTimeout() throws IOException {
+        program("Loop", "new Thread(Loop::sleepForever).start();");
+        Command.Running start = daemons.spawn(dir, wrapped("Loop", "--ready", "file:never", "--start-timeout", "3s",
+                "start"), dir.resolve("start.out"), dir.resolve("start.err"));
+        Await.until("the daemon to be starting", Duration.ofSeconds(30), () -> {
+            PidFileState state = state();
+            return state.status() == PidFileState.Status.RUNNING && !state.ready();
+        });
+        long pid = state().holder();
+        daemons.track(pid);
+
+        start.process().destroyForcibly(); // kill -9: nothing of the launcher runs
+
+        await("the daemon to stop itself at its start timeout", Duration.ofSeconds(30), () -> isGone(pid));
+        assertThat(Daemons.readOrEmpty(dir.resolve("t.err"))).contains("daemonrunner: pid " + pid + " was not ready at"
+                + " the end of its start timeout (3s, at ").contains("is gone, so nobody stops it: it exits (status 1)");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    @Timeout(90)
+    void aDaemonThatOutlivesTheSigtermOfAStartAliveAtItsDeadlineIsLeftAsThatStartSays() throws IOException {
+        program("HangIgn", "ignoreTerm(); sleepForever();");
+
+        Command.Result start = daemons.run(wrapped("HangIgn", "--start-timeout", "2s", "--stop-timeout", "1s", "start"));
+
+        assertExit(start, 1);
+        long pid = pidIn(start.err());
+        daemons.track(pid);
+        assertThat(start.err()).contains("did not become ready within 2s; it was sent SIGTERM but is still running: end"
+                + " it with 'kill -KILL " + pid + "'");
+        assertThat(Await.holdsWithin(Duration.ofSeconds(3), () -> isGone(pid))).as("the daemon, still running as"
+                + " start said").isFalse();
+        assertThat(Daemons.readOrEmpty(dir.resolve("t.err"))).doesNotContain("start timeout");
+    }
 }

@@ -101,7 +101,9 @@ public final class AppLifecycle {
         }
         pidfile.removeAtShutdownUnlessArranged();
         if (daemon) {
-            ExitCause.sayAtShutdown(stderr, new AtExit());
+            AtExit atExit = new AtExit();
+            ExitCause.sayAtShutdown(stderr, atExit);
+            StartTimeout.watch(atExit);
         }
         try {
             noteReplacedStaleFile(pidfilePath);
@@ -143,14 +145,27 @@ public final class AppLifecycle {
     }
 
     /**
-     * What {@link ExitCause} needs at the JVM's end: no word on a stop, or once {@link #run} has returned (it said how
+     * What {@link ExitCause} needs at the JVM's end, and {@link StartTimeout}'s way to end a start nobody waits for
+     * any more: no word on a stop, or once {@link #run} has returned (it said how
      * the app ended, and the caller exits with its status); otherwise the end came from the app's own code (a
      * {@code System.exit()}), before readiness or after. (In the foreground, the supervisor sees the exit.)
      */
-    private final class AtExit implements ExitCause.Lifecycle {
+    private final class AtExit implements ExitCause.Lifecycle, StartTimeout.Starting {
+        private volatile boolean timedOut;
+
         @Override
         public boolean quiet() {
-            return stopRequested.get() || returned;
+            return stopRequested.get() || returned || timedOut; // StartTimeout said it
+        }
+
+        @Override
+        public boolean giveUp() {
+            if (stopRequested.get() || !ready.compareAndSet(false, true)) { // never ready after this
+                return false;
+            }
+            timedOut = true;
+            DaemonSteps.beginStop(pidfile, systemd);
+            return true;
         }
 
         @Override

@@ -85,7 +85,9 @@ public final class WrappedProgram {
         }
         pidfile.removeAtShutdownUnlessArranged();
         if (daemon) {
-            ExitCause.sayAtShutdown(stderr, new AtExit());
+            AtExit atExit = new AtExit();
+            ExitCause.sayAtShutdown(stderr, atExit);
+            StartTimeout.watch(atExit);
         }
         markerBefore = readiness.markerBefore(); // before main runs: a marker it writes must look new
         installSignalMap();
@@ -166,10 +168,20 @@ public final class WrappedProgram {
      * What {@link ExitCause} needs at the JVM's end: no word on a stop, or when {@code main} failed (its line is
      * written); otherwise the end came from the program, before readiness (with what had not happened yet) or after.
      */
-    private final class AtExit implements ExitCause.Lifecycle {
+    private final class AtExit implements ExitCause.Lifecycle, StartTimeout.Starting {
         @Override
         public boolean quiet() {
             return outcome.get() == Outcome.FAILED || stopRequested.get();
+        }
+
+        /** The start timeout passed with nobody waiting: failed, never ready (StartTimeout says it). */
+        @Override
+        public boolean giveUp() {
+            if (stopRequested.get() || !outcome.compareAndSet(Outcome.STARTING, Outcome.FAILED)) {
+                return false;
+            }
+            DaemonSteps.beginStop(pidfile, systemd);
+            return true;
         }
 
         @Override

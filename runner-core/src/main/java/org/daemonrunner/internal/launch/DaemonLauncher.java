@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
 
@@ -84,14 +86,19 @@ public final class DaemonLauncher {
      * @param grace how long to wait for the daemon to exit after that SIGTERM
      * @param pidfile the daemon's pidfile: a {@code READY} from the shell counts only once the pidfile says that the
      *     daemon holds it and is ready; when the shell ends without a word, the pidfile alone tells
+     * @param interrupted called with the daemon's pid (0 if not known yet) when this JVM is ended (SIGTERM, SIGINT)
+     *     while it waits: the daemon is left starting, and stops itself at the deadline if not ready by then
      * @throws IOException when the launch itself fails
      */
     public static Outcome launch(LaunchSteps.Launch launch, JavaCommand command, List<String> extraOptions,
-                                 Duration timeout, Duration grace, Path pidfile) throws IOException {
+                                 Duration timeout, Duration grace, Path pidfile, LongConsumer interrupted)
+            throws IOException {
         long deadline = System.nanoTime() + Math.min(Long.MAX_VALUE / 4, nanos(timeout));
+        long deadlineMillis = System.currentTimeMillis() + Math.min(Long.MAX_VALUE / 4, nanos(timeout) / 1_000_000);
         List<String> argv = new ArrayList<>(launch.argv());
         argv.add(command.java());
-        List<String> options = new ArrayList<>(List.of(Relaunch.PARENT_PLACEHOLDER));
+        List<String> options = new ArrayList<>(List.of(Relaunch.PARENT_PLACEHOLDER,
+                Relaunch.launcherOption(deadlineMillis, timeout)));
         options.addAll(extraOptions);
         argv.addAll(command.arguments(options));
         Process shell = new ProcessBuilder(argv)
@@ -105,6 +112,13 @@ public final class DaemonLauncher {
         Thread reader = new Thread(() -> read(shell, pid, outcome), "daemonrunner-launch");
         reader.setDaemon(true);
         reader.start();
+        AtomicBoolean waiting = new AtomicBoolean(true);
+        Thread hook = new Thread(() -> {
+            if (waiting.get()) {
+                interrupted.accept(pid.get());
+            }
+        }, "daemonrunner-start-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             Outcome reported = outcome.get(millisUntil(deadline), TimeUnit.MILLISECONDS);
             if (reported instanceof Ready && isStillStarting(pidfile, reported.pid())) {
@@ -121,6 +135,12 @@ public final class DaemonLauncher {
         } catch (ExecutionException e) {
             return byPidfile(pidfile, pid.get(), deadline, grace, e.getCause().getMessage());
         } finally {
+            waiting.set(false);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs, and says nothing now
+            }
             reap(shell);
         }
     }

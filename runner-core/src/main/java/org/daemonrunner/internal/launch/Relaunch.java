@@ -2,6 +2,8 @@
 package org.daemonrunner.internal.launch;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.internal.proc.Signal;
@@ -11,8 +13,10 @@ import org.daemonrunner.internal.proc.Signal;
  *
  * <ul>
  *   <li>The launcher runs {@link LaunchScripts#SETUP} then {@link LaunchScripts#WAIT} (see {@link LaunchSteps}),
- *       and passes the daemon two system properties: {@value #LAUNCH_DIRECTORY_PROPERTY} (the directory
- *       {@code start} ran in) and {@value #PARENT_PROPERTY} (the pid of the waiting shell).</li>
+ *       and passes the daemon three system properties: {@value #LAUNCH_DIRECTORY_PROPERTY} (the directory
+ *       {@code start} ran in), {@value #PARENT_PROPERTY} (the pid of the waiting shell) and
+ *       {@value #LAUNCHER_PROPERTY} (the launcher and its deadline: a daemon still starting then, whose launcher is
+ *       gone, stops itself).</li>
  *   <li>The waiting shell reports to the launcher, one line each: {@code PID n}, then {@code READY} or
  *       {@code EXIT status} ({@link DaemonLauncher} reads them, and takes {@code READY} only once the pidfile says
  *       that the daemon is ready: any process of the session may make the shell say it).</li>
@@ -31,6 +35,12 @@ public final class Relaunch {
     public static final String PARENT_PROPERTY = "daemonrunner.daemon";
     /** The system property through which the daemon learns the directory {@code start} ran in. */
     public static final String LAUNCH_DIRECTORY_PROPERTY = "daemonrunner.launchdir";
+    /**
+     * The system property through which the daemon learns who waits for its readiness and until when:
+     * {@code LAUNCHER_PID:LAUNCHER_START_MILLIS:DEADLINE_MILLIS:TIMEOUT_MILLIS} (times since the epoch; the start
+     * {@code -} when unknown). See {@link #startDeadline()}.
+     */
+    static final String LAUNCHER_PROPERTY = "daemonrunner.launcher";
     /** The word the waiting shell ({@link LaunchScripts#WAIT}) replaces with {@code -Ddaemonrunner.daemon=<its own pid>}. */
     static final String PARENT_PLACEHOLDER = "@DAEMONRUNNER_PARENT@";
     /** Lines on the daemon's stderr that start with this are read back by {@code start} as the cause of a failure. */
@@ -89,18 +99,64 @@ public final class Relaunch {
     }
 
     /**
+     * The {@code -D} option that tells the daemon of its launcher, this process, and of the start timeout it waits
+     * for ({@link #LAUNCHER_PROPERTY}).
+     *
+     * @param deadlineMillis when the launcher gives up, in milliseconds since the epoch
+     */
+    static String launcherOption(long deadlineMillis, Duration timeout) {
+        ProcessHandle self = ProcessHandle.current();
+        long timeoutMillis = Math.min(timeout.getSeconds(), Long.MAX_VALUE / 2000) * 1000 + timeout.toMillisPart();
+        return "-D" + LAUNCHER_PROPERTY + "=" + self.pid() + ":" + self.info().startInstant()
+                .map(i -> Long.toString(i.toEpochMilli())).orElse("-") + ":" + deadlineMillis + ":" + timeoutMillis;
+    }
+
+    /**
+     * The start a relaunched daemon was launched by: the launcher's pid and start (epoch ms, or -1), and when its
+     * wait for readiness ends.
+     */
+    public record StartDeadline(long launcherPid, long launcherStartMillis, Instant deadline, Duration timeout) {
+        /** Whether the launcher still runs: its pid is alive and, when known, started when it did. */
+        public boolean launcherAlive() {
+            return ProcessHandle.of(launcherPid).filter(ProcessHandle::isAlive).filter(p -> launcherStartMillis < 0
+                    || p.info().startInstant().map(i -> i.toEpochMilli() == launcherStartMillis).orElse(true))
+                    .isPresent();
+        }
+    }
+
+    /** In a daemon {@code start} relaunched, the start that waits for it; empty otherwise. */
+    public static Optional<StartDeadline> startDeadline() {
+        return Optional.ofNullable(Received.DEADLINE);
+    }
+
+    /**
      * What the launcher told this process on its command line; read once, and the properties cleared, so that
      * nothing the app starts or reads later can inherit them.
      */
     private static final class Received {
         static final long SHELL_PID;
         static final Path DIRECTORY;
+        static final StartDeadline DEADLINE;
 
         static {
             String shell = System.getProperty(PARENT_PROPERTY);
             String directory = System.getProperty(LAUNCH_DIRECTORY_PROPERTY);
+            String launcher = System.getProperty(LAUNCHER_PROPERTY);
             System.clearProperty(PARENT_PROPERTY);
             System.clearProperty(LAUNCH_DIRECTORY_PROPERTY);
+            System.clearProperty(LAUNCHER_PROPERTY);
+            StartDeadline deadline = null;
+            String[] fields = launcher == null ? new String[0] : launcher.split(":");
+            if (fields.length == 4) {
+                try {
+                    deadline = new StartDeadline(Long.parseLong(fields[0]), fields[1].equals("-") ? -1
+                            : Long.parseLong(fields[1]), Instant.ofEpochMilli(Long.parseLong(fields[2])),
+                            Duration.ofMillis(Long.parseLong(fields[3])));
+                } catch (NumberFormatException e) {
+                    deadline = null; // not from a launcher of this version: no deadline of its own
+                }
+            }
+            DEADLINE = deadline;
             long pid;
             try {
                 pid = shell == null ? 0 : Long.parseLong(shell);

@@ -6,6 +6,7 @@ import static org.daemonrunner.internal.runner.Wording.seconds;
 import static org.daemonrunner.internal.runner.Wording.sentence;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.daemonrunner.Action;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.DaemonEnvironmentException;
@@ -156,7 +158,7 @@ public final class StartAction {
         DaemonLauncher.Outcome outcome;
         try {
             outcome = DaemonLauncher.launch(launch, command, command.daemonOptions(target.launchDirectory()), wait,
-                    target.stopTimeout(), paths.pidfile());
+                    target.stopTimeout(), paths.pidfile(), interrupted(wait));
         } catch (IOException e) {
             // what the launch shells printed (to the stderr log) says why they could not report
             LogTail said = LogTail.of(paths.stderr(), errorLogSize);
@@ -250,6 +252,23 @@ public final class StartAction {
             throw new StartFailureException("Cannot start: " + pidfile + " was left as it is: " + notAPidfile.get()
                     + ". Check the pidfile's path; if it is a stale pidfile, remove it.", null);
         }
+    }
+
+    /**
+     * What {@code start} says when it is ended (SIGTERM, SIGINT: Ctrl-C) while it waits for readiness: what it
+     * leaves behind, and that the daemon stops itself at the deadline if it is not ready then (it knows when).
+     */
+    private LongConsumer interrupted(Duration wait) {
+        String by = wait.compareTo(Duration.ofHours(12)) < 0
+                ? "by " + LocalTime.now().plus(wait).truncatedTo(ChronoUnit.SECONDS) + " (its start timeout of "
+                + seconds(wait) + ")" : "within its start timeout of " + seconds(wait);
+        PrintStream err = console.err();
+        return pid -> {
+            err.println("start was interrupted while it waited for " + (pid > 1 ? "pid " + pid : "the daemon (its pid"
+                    + " was not known yet)") + " to become ready: the daemon was not stopped and is still starting;"
+                    + " unless it is ready " + by + ", it stops itself then. See it with 'status'; stop it with 'stop'.");
+            err.flush();
+        };
     }
 
     /**

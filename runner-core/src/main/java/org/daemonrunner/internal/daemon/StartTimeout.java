@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.daemon;
+
+import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.launch.Relaunch;
+
+/**
+ * A relaunched daemon's own start timeout, for when nobody waits for it any more: its {@code start} was ended (a
+ * signal, Ctrl-C, {@code kill -9}, a CI step's timeout) before the deadline. At the deadline, a daemon that is still
+ * starting and whose launcher is gone writes one {@code daemonrunner:} line naming the timeout and exits with
+ * status 1, so that no daemon stays "starting" for ever.
+ *
+ * <p>A launcher that is alive at the deadline stops the daemon itself and reports what became of it: then this
+ * does nothing, so that the daemon's own deadline cannot make that report wrong. Nor does it when a stop was asked
+ * for (the stop ends the daemon) or the daemon became ready (the two are decided atomically by
+ * {@link Starting#giveUp()}).
+ */
+final class StartTimeout implements Runnable {
+    /** The lifecycle's side. */
+    interface Starting {
+        /**
+         * Ends the start as failed if the daemon is still starting and no stop was asked for, atomically with its
+         * readiness, and marks the pidfile stopping; returns whether it did.
+         */
+        boolean giveUp();
+    }
+
+    private final Relaunch.StartDeadline deadline;
+    private final Starting starting;
+
+    private StartTimeout(Relaunch.StartDeadline deadline, Starting starting) {
+        this.deadline = deadline;
+        this.starting = starting;
+    }
+
+    /** In a daemon {@code start} relaunched, watches its start timeout (a daemon thread); elsewhere nothing. */
+    static void watch(Starting starting) {
+        Optional<Relaunch.StartDeadline> deadline = Relaunch.startDeadline();
+        if (deadline.isEmpty()) {
+            return;
+        }
+        Thread watcher = new Thread(new StartTimeout(deadline.get(), starting), "daemonrunner-start-timeout");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    @Override
+    public void run() {
+        try {
+            for (long left; (left = Duration.between(Instant.now(), deadline.deadline()).toMillis()) > 0; ) {
+                Thread.sleep(left); // a wait for the deadline itself, not a guess at how long something takes
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        if (deadline.launcherAlive() || !starting.giveUp()) {
+            return;
+        }
+        System.err.println(CAUSE_PREFIX + "pid " + ProcessHandle.current().pid() + " was not ready at the end of its"
+                + " start timeout (" + describe(deadline.timeout()) + ", at "
+                + LocalTime.ofInstant(deadline.deadline(), ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS)
+                + "), and the start that launched it (pid " + deadline.launcherPid() + ") is gone, so nobody stops it:"
+                + " it exits (status 1)");
+        System.err.flush();
+        System.exit(ExitStatus.FAILURE);
+    }
+
+    private static String describe(Duration timeout) {
+        return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + "s" : timeout.toMillis() + "ms";
+    }
+}
