@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
+import org.daemonrunner.internal.proc.UserAccount;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -256,5 +258,22 @@ class StartTruthIT {
         assertThat(Await.holdsWithin(Duration.ofSeconds(3), () -> isGone(pid))).as("the daemon, still running as"
                 + " start said").isFalse();
         assertThat(Daemons.readOrEmpty(dir.resolve("t.err"))).doesNotContain("start timeout");
+    }
+
+    @Test
+    @Timeout(60)
+    void startAsTheInitOfAPidNamespaceIsRefusedBeforeAnythingIsLaunched() {
+        Assumptions.assumeTrue(UserAccount.currentUid() == 0, "a PID namespace needs root here");
+        List<String> command = new ArrayList<>(List.of("unshare", "-pf", "--mount-proc"));
+        command.addAll(Daemons.probe("start", "--dir", dir.toString(), "--pidfile", pidfile.toString()));
+
+        Command.Result start = daemons.run(command);
+
+        assertExit(start, 1);
+        assertThat(start.out()).doesNotContain("started");
+        assertThat(start.err()).contains("Cannot start: this process is pid 1, the init of its PID namespace",
+                "Make 'run' the container's command instead");
+        assertThat(pidfile).doesNotExist();
+        assertThat(Daemons.readOrEmpty(dir.resolve("events.log"))).as("nothing ran init()").doesNotContain("init");
     }
 }

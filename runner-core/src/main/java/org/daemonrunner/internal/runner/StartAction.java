@@ -131,6 +131,12 @@ public final class StartAction {
                     + " as 'run' does");
             return foreground();
         }
+        if (ProcessHandle.current().pid() == 1) {
+            throw new StartFailureException("Cannot start: this process is pid 1, the init of its PID namespace (a"
+                    + " container's command, say). A detached daemon would outlive it only until start returned: the"
+                    + " kernel ends every process of a namespace whose init exits. Make 'run' the container's command"
+                    + " instead: it runs the daemon in the foreground, as the container's main process.", null);
+        }
         PidFileState state = awaitStarted(paths.pidfile(), target.startTimeout());
         Duration wait = target.startTimeout();
         switch (state.status()) {
