@@ -276,4 +276,19 @@ class StartTruthIT {
         assertThat(pidfile).doesNotExist();
         assertThat(Daemons.readOrEmpty(dir.resolve("events.log"))).as("nothing ran init()").doesNotContain("init");
     }
+
+    @Test
+    @Timeout(60)
+    void aFailedStartEndsWhatTheDaemonLeftRunningInItsProcessGroupAndSaysSo() {
+        Command.Result start = daemons.run(Daemons.probe("start", "--dir", dir.toString(), "--pidfile",
+                pidfile.toString(), "--spawn-child", "--init-fail", "no database"));
+
+        assertExit(start, 1);
+        String events = Daemons.readOrEmpty(dir.resolve("events.log"));
+        long child = Long.parseLong(events.replaceAll("(?s).*child (\\d+).*", "$1"));
+        daemons.track(child);
+        assertThat(start.err()).contains("before it was ready: init() failed: java.lang.IllegalStateException: no"
+                + " database. Ended 1 process(es) it had started.");
+        await("the daemon's child to be gone", Duration.ofSeconds(10), () -> isGone(child));
+    }
 }

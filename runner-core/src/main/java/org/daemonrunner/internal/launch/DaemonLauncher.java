@@ -47,8 +47,12 @@ public final class DaemonLauncher {
     public record Ready(long pid) implements Outcome {
     }
 
-    /** The daemon's JVM exited with {@code status} before it was ready (128+N: killed by signal N). */
-    public record Exited(long pid, int status) implements Outcome {
+    /**
+     * The daemon's JVM exited with {@code status} before it was ready (128+N: killed by signal N). In this and the
+     * other failures, {@code session} is the daemon's session and process group (the launch shell's pid), in which
+     * what it started may be left running.
+     */
+    public record Exited(long pid, int status, long session) implements Outcome {
     }
 
     /**
@@ -59,7 +63,7 @@ public final class DaemonLauncher {
      * @param exited whether the daemon has exited (its status is unknown: the shell that would have reported it is
      *     gone)
      */
-    public record Lost(long pid, String why, boolean exited) implements Outcome {
+    public record Lost(long pid, String why, boolean exited, long session) implements Outcome {
     }
 
     /**
@@ -69,7 +73,7 @@ public final class DaemonLauncher {
      *     shell's child)
      * @param exited whether it has exited since (reported by the launch shell, or no such process any more)
      */
-    public record TimedOut(long pid, boolean sent, boolean exited) implements Outcome {
+    public record TimedOut(long pid, boolean sent, boolean exited, long session) implements Outcome {
     }
 
     private DaemonLauncher() {
@@ -123,7 +127,7 @@ public final class DaemonLauncher {
             Outcome reported = outcome.get(millisUntil(deadline), TimeUnit.MILLISECONDS);
             if (reported instanceof Ready && isStillStarting(pidfile, reported.pid())) {
                 // a TERM or CONT that did not come from the daemon (systemd's, at its start timeout) made it say READY
-                return byPidfile(pidfile, reported.pid(), deadline, grace, "the launch shell reported the daemon ready,"
+                return byPidfile(pidfile, reported.pid(), shell.pid(), deadline, grace, "the launch shell reported the daemon ready,"
                         + " but pidfile " + pidfile + " did not say that pid " + reported.pid() + " was");
             }
             return reported;
@@ -133,7 +137,7 @@ public final class DaemonLauncher {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the daemon to become ready", e);
         } catch (ExecutionException e) {
-            return byPidfile(pidfile, pid.get(), deadline, grace, e.getCause().getMessage());
+            return byPidfile(pidfile, pid.get(), shell.pid(), deadline, grace, e.getCause().getMessage());
         } finally {
             waiting.set(false);
             try {
@@ -166,10 +170,10 @@ public final class DaemonLauncher {
      * deadline a daemon that holds the pidfile (the kernel's lock says it is this pid) is sent SIGTERM, as
      * {@link #giveUp} does; one that does not is left alone: the pid may no longer be the daemon's.
      */
-    private static Outcome byPidfile(Path pidfile, long pid, long deadline, Duration grace, String why)
+    private static Outcome byPidfile(Path pidfile, long pid, long session, long deadline, Duration grace, String why)
             throws IOException {
         if (pid <= 1) {
-            return new Lost(pid, why, false);
+            return new Lost(pid, why, false, session);
         }
         try {
             while (true) {
@@ -179,10 +183,10 @@ public final class DaemonLauncher {
                     return new Ready(pid);
                 }
                 if (!holds && isGone(pid)) {
-                    return new Lost(pid, why, true);
+                    return new Lost(pid, why, true, session);
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    return holds ? stopHolder(pid, grace) : new TimedOut(pid, false, false);
+                    return holds ? stopHolder(pid, session, grace) : new TimedOut(pid, false, false, session);
                 }
                 if (!holds || state.stopping()) {
                     TimeUnit.MILLISECONDS.sleep(LOOK_MILLIS);
@@ -195,16 +199,16 @@ public final class DaemonLauncher {
     }
 
     /** SIGTERM to {@code pid}, which holds the pidfile, then a wait of {@code grace} for its exit. */
-    private static Outcome stopHolder(long pid, Duration grace) throws InterruptedException {
+    private static Outcome stopHolder(long pid, long session, Duration grace) throws InterruptedException {
         ProcessHandle daemon = ProcessHandle.of(pid).orElse(null);
         if (daemon == null || !daemon.destroy()) {
-            return new TimedOut(pid, false, isGone(pid));
+            return new TimedOut(pid, false, isGone(pid), session);
         }
         try {
             daemon.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-            return new TimedOut(pid, true, true);
+            return new TimedOut(pid, true, true, session);
         } catch (TimeoutException | ExecutionException e) {
-            return new TimedOut(pid, true, false);
+            return new TimedOut(pid, true, false, session);
         }
     }
 
@@ -232,7 +236,7 @@ public final class DaemonLauncher {
                     outcome.complete(new Ready(pid.get()));
                     return;
                 } else if (line.startsWith("EXIT ")) {
-                    outcome.complete(new Exited(pid.get(), Integer.parseInt(line.substring(5).trim())));
+                    outcome.complete(new Exited(pid.get(), Integer.parseInt(line.substring(5).trim()), shell.pid()));
                     return;
                 }
             }
@@ -256,15 +260,16 @@ public final class DaemonLauncher {
                 .filter(p -> p.parent().map(ProcessHandle::pid).orElse(0L) == shell.pid())
                 .map(ProcessHandle::destroy).orElse(false);
         if (!sent) {
-            return new TimedOut(pid, false, pid > 1 && isGone(pid));
+            return new TimedOut(pid, false, pid > 1 && isGone(pid), shell.pid());
         }
         try {
             // EXIT: it has exited; READY: it ignored SIGTERM and became ready since, and runs on
-            return new TimedOut(pid, true, outcome.get(grace.toMillis(), TimeUnit.MILLISECONDS) instanceof Exited);
+            return new TimedOut(pid, true, outcome.get(grace.toMillis(), TimeUnit.MILLISECONDS) instanceof Exited,
+                    shell.pid());
         } catch (TimeoutException e) {
-            return new TimedOut(pid, true, false);
+            return new TimedOut(pid, true, false, shell.pid());
         } catch (ExecutionException e) { // the shell ended without a word: look for the daemon itself
-            return new TimedOut(pid, true, isGone(pid));
+            return new TimedOut(pid, true, isGone(pid), shell.pid());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while stopping a daemon that did not become ready", e);

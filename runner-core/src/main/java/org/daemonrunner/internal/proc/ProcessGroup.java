@@ -13,13 +13,22 @@ public final class ProcessGroup {
 
     /**
      * Ends what is left of the daemon's process group, signalling only members of that group in the daemon's own
-     * session (never the session's leader: see {@link ProcessTable#groupMembers}), with the schedule's signals (KILL as KILL, any other as TERM); returns a note for the operator, empty
-     * when nothing was left.
+     * session (never the session's leader: see {@link ProcessTable#groupMembers}), with the schedule's signals (KILL
+     * as KILL, any other as TERM); returns a note for the operator, empty when nothing was left.
      *
      * @param daemon the daemon's stat, read before it was stopped
      */
     public static String end(ProcessTable.Stat daemon, StopSchedule schedule) {
-        List<ProcessHandle> handles = ProcessTable.groupMembers(daemon.group(), daemon.session(), daemon.pid());
+        return end(daemon.group(), daemon.session(), daemon.pid(), schedule);
+    }
+
+    /**
+     * Ends what is left of process group {@code group} of session {@code session}, but {@code except} and the
+     * session's leader, as {@link #end(ProcessTable.Stat, StopSchedule)} does: for a failed {@code start}, whose
+     * daemon is gone.
+     */
+    public static String end(long group, long session, long except, StopSchedule schedule) {
+        List<ProcessHandle> handles = ProcessTable.groupMembers(group, session, except);
         if (handles.isEmpty()) {
             return "";
         }

@@ -178,7 +178,7 @@ public final class StartAction {
             return ExitStatus.OK;
         }
         LogTail tail = LogTail.of(paths.stderr(), errorLogSize);
-        String evidence = evidence(tail, paths, outputLogSize, launch.workingDirectory(), outcome.pid());
+        String evidence = FailedStart.evidence(tail, paths, outputLogSize, launch.workingDirectory(), outcome.pid());
         if (outcome instanceof DaemonLauncher.Exited exited) {
             if (exited.status() == Relaunch.EXIT_LOCK_HELD) {
                 // another start won the race, or the daemon we waited for is still stopping
@@ -198,7 +198,8 @@ public final class StartAction {
             }
             removeUnheld(paths.pidfile());
             throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
-                    + " before it was ready" + sentence(tail.cause(exited.pid())) + evidence, null);
+                    + " before it was ready" + sentence(tail.cause(exited.pid()))
+                    + endLeftovers(exited.session(), exited.pid()) + evidence, null);
         }
         if (outcome instanceof DaemonLauncher.Lost lost) {
             if (lost.exited()) {
@@ -207,6 +208,7 @@ public final class StartAction {
             throw new StartFailureException("Cannot start: lost track of the daemon's launch: " + lost.why() + ". "
                     + (lost.exited() ? "Daemon (pid " + lost.pid() + ") has exited before it was ready (its exit status"
                     + " is unknown: the shell that would have reported it is gone)" + sentence(tail.cause(lost.pid()))
+                    + endLeftovers(lost.session(), lost.pid())
                     : "The daemon's pid was not known yet: see 'status', and stop it with 'stop' if it runs.")
                     + evidence, null);
         }
@@ -215,35 +217,18 @@ public final class StartAction {
             removeUnheld(paths.pidfile());
         }
         throw new StartFailureException("Daemon (pid " + timedOut.pid() + ") did not become ready within "
-                + seconds(wait) + "; " + afterTimeout(timedOut, paths.pidfile()) + sentence(tail.cause(timedOut.pid()))
-                + evidence, null);
+                + seconds(wait) + "; " + FailedStart.afterTimeout(timedOut, paths.pidfile())
+                + sentence(tail.cause(timedOut.pid()))
+                + (timedOut.exited() ? endLeftovers(timedOut.session(), timedOut.pid()) : "") + evidence, null);
     }
 
-    /** What became of a daemon that did not become ready in time, as far as the launcher and the pidfile know. */
-    private static String afterTimeout(DaemonLauncher.TimedOut timedOut, Path pidfile) {
-        long pid = timedOut.pid();
-        if (timedOut.exited()) {
-            return (timedOut.sent() ? "it was sent SIGTERM and has exited" : "nothing was sent to it, and it has exited");
-        }
-        String sent = timedOut.sent() ? "it was sent SIGTERM but is still running"
-                : pid > 1 ? "nothing was sent to it (it was no longer the launch shell's child), and it is still running"
-                : "nothing was sent to it: its pid was not known yet. See 'status', and stop it with 'stop'";
-        if (pid <= 1) {
-            return sent;
-        }
-        PidFileState now = inspect(pidfile);
-        if (now.status() == PidFileState.Status.RUNNING && now.holder() == pid && now.ready()) {
-            return sent + ", and has become ready since (status: running): stop it with 'stop' if it should not run";
-        }
-        return sent + ": end it with 'kill -KILL " + pid + "'";
-    }
-
-    private static PidFileState inspect(Path pidfile) {
-        try {
-            return PidFile.inspect(pidfile);
-        } catch (IOException e) {
-            return new PidFileState(pidfile, PidFileState.Status.UNKNOWN, 0, false, false, "", IoFailure.reason(e));
-        }
+    /**
+     * After a failed start whose daemon is gone, ends what it left running in its process group, unless the app's
+     * context keeps the daemon's children on a stop ({@code endProcessGroupOnStop(false)}); the sentence that says so.
+     */
+    private String endLeftovers(long session, long pid) {
+        return target.context().endProcessGroupOnStop() ? FailedStart.endLeftovers(session, pid, target.stopSchedule())
+                : "";
     }
 
     /** Refuses a stale file that is not one a daemon could have left: it is never replaced (nor removed). */
@@ -308,48 +293,6 @@ public final class StartAction {
             PidFile.removeIfStale(pidfile);
         } catch (IOException e) {
             // left as a stale file, which the next start replaces and stop removes
-        }
-    }
-
-    /**
-     * What the failed daemon left to read: the last lines of its stderr log, or, when it wrote nothing there, of
-     * its stdout log (a JVM that dies in start-up writes its fatal error there); the JVM's crash report, if any;
-     * and a full file system, where its words may have been lost.
-     */
-    private static String evidence(LogTail errors, DaemonPaths paths, long outputLogSize, Path workingDirectory,
-                                   long pid) {
-        StringBuilder text = new StringBuilder();
-        LogTail output = errors.isEmpty() ? LogTail.of(paths.stdout(), outputLogSize) : errors;
-        if (!errors.isEmpty()) {
-            text.append(errors.lines(paths.stderr()));
-        } else if (!output.isEmpty()) {
-            text.append(" Nothing was written to ").append(paths.stderr()).append('.').append(output.lines(paths.stdout()));
-        } else {
-            text.append(" Nothing was written to ").append(paths.stderr()).append(" nor to ").append(paths.stdout())
-                    .append('.');
-        }
-        for (Path directory : new Path[] {workingDirectory, Path.of(System.getProperty("java.io.tmpdir", "/tmp"))}) {
-            Path crash = directory.resolve("hs_err_pid" + pid + ".log");
-            if (pid > 0 && Files.isRegularFile(crash)) {
-                text.append(System.lineSeparator()).append("The JVM wrote a crash report: ").append(crash).append('.');
-                break;
-            }
-        }
-        for (Path log : new Path[] {paths.stderr(), paths.stdout()}) {
-            if (isFull(log)) {
-                text.append(System.lineSeparator()).append("The file system of ").append(log).append(" is full (no"
-                        + " space left on device, ENOSPC): the daemon's own words may have been lost. Free space there.");
-                break;
-            }
-        }
-        return text.toString();
-    }
-
-    private static boolean isFull(Path file) {
-        try {
-            return Files.getFileStore(file).getUsableSpace() < 4096;
-        } catch (IOException | RuntimeException e) {
-            return false;
         }
     }
 
