@@ -127,8 +127,8 @@ public final class DaemonLauncher {
             Outcome reported = outcome.get(millisUntil(deadline), TimeUnit.MILLISECONDS);
             if (reported instanceof Ready && isStillStarting(pidfile, reported.pid())) {
                 // a TERM or CONT that did not come from the daemon (systemd's, at its start timeout) made it say READY
-                return byPidfile(pidfile, reported.pid(), shell.pid(), deadline, grace, "the launch shell reported the daemon ready,"
-                        + " but pidfile " + pidfile + " did not say that pid " + reported.pid() + " was");
+                return byPidfile(pidfile, reported.pid(), shell.pid(), deadline, grace, "the launch shell reported"
+                        + " the daemon ready, but pidfile " + pidfile + " said that pid " + reported.pid() + " was not");
             }
             return reported;
         } catch (TimeoutException e) {
@@ -170,8 +170,8 @@ public final class DaemonLauncher {
      * deadline a daemon that holds the pidfile (the kernel's lock says it is this pid) is sent SIGTERM, as
      * {@link #giveUp} does; one that does not is left alone: the pid may no longer be the daemon's.
      */
-    private static Outcome byPidfile(Path pidfile, long pid, long session, long deadline, Duration grace, String why)
-            throws IOException {
+    private static Outcome byPidfile(Path pidfile, long pid, long session, long deadline, Duration grace,
+                                     String why) throws IOException {
         if (pid <= 1) {
             return new Lost(pid, why, false, session);
         }
