@@ -290,5 +290,17 @@ class StartTruthIT {
         assertThat(start.err()).contains("before it was ready: init() failed: java.lang.IllegalStateException: no"
                 + " database. Ended 1 process(es) it had started.");
         await("the daemon's child to be gone", Duration.ofSeconds(10), () -> isGone(child));
+
+        // the same after the start timeout's SIGTERM ended the daemon
+        Command.Result timedOut = daemons.run(Daemons.probe("start", "--dir", dir.toString(), "--pidfile",
+                pidfile.toString(), "--spawn-child", "--init-sleep-ms", "60000", "--start-timeout-ms", "1500"));
+        assertExit(timedOut, 1);
+        String more = Daemons.readOrEmpty(dir.resolve("events.log"));
+        long second = Long.parseLong(more.replaceAll("(?s).*child (\\d+).*", "$1"));
+        daemons.track(second);
+        assertThat(second).isNotEqualTo(child);
+        assertThat(timedOut.err()).contains("did not become ready within 1500ms; it was sent SIGTERM and has exited",
+                "Ended 1 process(es) it had started.");
+        await("the timed-out daemon's child to be gone", Duration.ofSeconds(10), () -> isGone(second));
     }
 }
