@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.launch.Relaunch;
@@ -66,11 +65,20 @@ final class StartTimeout implements Runnable {
         }
         System.err.println(CAUSE_PREFIX + "pid " + ProcessHandle.current().pid() + " was not ready at the end of its"
                 + " start timeout (" + describe(deadline.timeout()) + ", at "
-                + LocalTime.ofInstant(deadline.deadline(), ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS)
+                + clock(LocalTime.ofInstant(deadline.deadline(), ZoneId.systemDefault()))
                 + "), and the start that launched it (pid " + deadline.launcherPid() + ") is gone, so nobody stops it:"
                 + " it exits (status 1)");
         System.err.flush();
         System.exit(ExitStatus.FAILURE);
+    }
+
+    /** {@code 21:40:03}, seconds always written; no formatter classes loaded in the daemon for one line. */
+    private static String clock(LocalTime time) {
+        return two(time.getHour()) + ":" + two(time.getMinute()) + ":" + two(time.getSecond());
+    }
+
+    private static String two(int n) {
+        return n < 10 ? "0" + n : Integer.toString(n);
     }
 
     private static String describe(Duration timeout) {

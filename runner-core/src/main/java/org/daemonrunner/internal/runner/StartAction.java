@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.function.LongConsumer;
 import org.daemonrunner.Action;
@@ -251,7 +250,7 @@ public final class StartAction {
      */
     private LongConsumer interrupted(Duration wait) {
         String by = wait.compareTo(Duration.ofHours(12)) < 0
-                ? "by " + LocalTime.now().plus(wait).truncatedTo(ChronoUnit.SECONDS) + " (its start timeout of "
+                ? "by " + Wording.clock(LocalTime.now().plus(wait)) + " (its start timeout of "
                 + seconds(wait) + ")" : "within its start timeout of " + seconds(wait);
         PrintStream err = console.err();
         return pid -> {
@@ -272,7 +271,7 @@ public final class StartAction {
         long pid = state.holder();
         if (!state.ready()) {
             Optional<Duration> uptime = StatusAction.uptime(pid);
-            String since = uptime.map(up -> " since " + LocalTime.now().minus(up).truncatedTo(ChronoUnit.SECONDS) + " ("
+            String since = uptime.map(up -> " since " + Wording.clock(LocalTime.now().minus(up)) + " ("
                     + Wording.humanDuration(up) + " ago)").orElse("");
             throw new StartFailureException("Cannot start: pid " + pid + " holds pidfile " + state.path() + " and has"
                     + " been starting" + since + ", not ready after a wait of " + seconds(target.startTimeout())

@@ -83,6 +83,12 @@ final class Wording {
     }
 
     /** Ends {@code text} with a period unless it already ends a sentence. */
+    /** {@code 21:40:03}: a time of day, to the second, seconds always written ({@code LocalTime} drops :00). */
+    static String clock(java.time.LocalTime time) {
+        return String.format(java.util.Locale.ROOT, "%02d:%02d:%02d", time.getHour(), time.getMinute(),
+                time.getSecond());
+    }
+
     static String sentence(String text) {
         return text.endsWith(".") || text.endsWith("!") || text.endsWith("?") ? text : text + ".";
     }
