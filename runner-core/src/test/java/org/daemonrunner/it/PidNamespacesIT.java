@@ -34,9 +34,13 @@ class PidNamespacesIT extends ProbeTest {
         Assumptions.assumeTrue(probe.exit() == 0, "unshare --pid does not work here: " + probe);
     }
 
-    /** The probe's {@code action}, run in a new pid namespace, with its files in the test directory. */
+    /**
+     * The probe's {@code action}, run in a new pid namespace, with its files in the test directory; a shell is that
+     * namespace's pid 1, as a container's init would be, since {@code start} refuses to be it.
+     */
     private Command.Result inNewNamespace(String action) {
         List<String> command = new ArrayList<>(NEW_PID_NAMESPACE);
+        command.addAll(List.of("sh", "-c", "\"$@\"; exit $?", "sh"));
         command.addAll(probe(action, "--dir", dir.toString()));
         return daemons.run(command);
     }
