@@ -2,6 +2,7 @@
 package org.daemonrunner.internal.launch;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,9 @@ import org.daemonrunner.internal.pidfile.PidFileState;
  * session leader and can never acquire a terminal. {@code env --default-signal} resets every signal
  * disposition, so a launcher started under {@code nohup} or {@code &} does not hand down ignored signals;
  * {@code setpriv}, when a user is set, switches user and groups just before the JVM runs. The JVM gets standard
- * input from the given file and its output appended to the given files (opened by the launcher, before any
- * user switch); {@code ProcessBuilder} closes every other descriptor.
+ * input from the given file and its output appended to the given files, all opened by a shell as the daemon's
+ * user, after the switch (root never opens a path that user could point elsewhere); {@code ProcessBuilder}
+ * closes every other descriptor.
  *
  * <p>The shell stays the daemon's parent only until the daemon is ready: it waits for the JVM, and the
  * daemon, once ready, sends it SIGTERM, upon which it reports {@code READY} and exits, leaving the daemon to
@@ -107,9 +109,9 @@ public final class DaemonLauncher {
         argv.addAll(command.arguments(options));
         Process shell = new ProcessBuilder(argv)
                 .directory(launch.workingDirectory().toFile())
-                .redirectInput(launch.stdin().toFile())
+                .redirectInput(new File("/dev/null")) // the daemon's is opened as its user (LaunchScripts.LOGS)
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
-                .redirectError(ProcessBuilder.Redirect.appendTo(launch.stderr().toFile()))
+                .redirectError(launch.shellErrors())
                 .start();
         AtomicLong pid = new AtomicLong();
         CompletableFuture<Outcome> outcome = new CompletableFuture<>();

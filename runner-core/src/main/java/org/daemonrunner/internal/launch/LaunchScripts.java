@@ -8,16 +8,30 @@ package org.daemonrunner.internal.launch;
 final class LaunchScripts {
     /**
      * The launch's first shell (run by setsid, in the daemon's working directory, as the launcher's user).
-     * Arguments: {@code STDOUT_LOG UMASK CORE_LIMIT COMMAND...} (CORE_LIMIT {@code -}: leave the limit as it is).
-     * It opens the stdout log on fd 4 (before any user switch, so root may write a log the daemon's user could not
-     * open), sets the umask and the core-file limit, then replaces itself with COMMAND: the user switch, if any,
-     * running {@link #WAIT}. On a failure it reports {@code EXIT 126} to the launcher, as the daemon's exit would be.
+     * Arguments: {@code UMASK CORE_LIMIT COMMAND...} (CORE_LIMIT {@code -}: leave the limit as it is).
+     * It sets the umask and the core-file limit, then replaces itself with COMMAND: the user switch, if any,
+     * running {@link #LOGS}. On a failure it reports {@code EXIT 126} to the launcher, as the daemon's exit would be.
      */
     static final String SETUP = """
-            out=$1 mask=$2 core=$3; shift 3
-            exec 4>>"$out" || { echo 'EXIT 126'; exit 1; }
+            mask=$1 core=$2; shift 2
             umask "$mask" || { echo 'EXIT 126'; exit 1; }
             [ "$core" = - ] || ulimit -c "$core" || { echo 'EXIT 126'; exit 1; }
+            exec "$@"
+            """;
+
+    /**
+     * The shell that opens the daemon's files, as the daemon's user (after the user switch, if any): root never
+     * opens a path that the daemon's user could point elsewhere with a symbolic link. Arguments:
+     * {@code STDOUT_LOG STDERR_LOG STDIN COMMAND...}. It opens the stdout log on fd 4 and the stderr log on fd 2
+     * (appending, created with the umask {@link #SETUP} set), and stdin on fd 0, then replaces itself with COMMAND
+     * ({@link #WAIT}). On a failure it reports {@code EXIT 126} ({@code command exec}: a failed redirection of a
+     * plain {@code exec} would end the shell before it could).
+     */
+    static final String LOGS = """
+            command exec 4>>"$1" || { echo 'EXIT 126'; exit 1; }
+            command exec 2>>"$2" || { echo 'EXIT 126'; exit 1; }
+            command exec 0<"$3" || { echo 'EXIT 126'; exit 1; }
+            shift 3
             exec "$@"
             """;
 

@@ -2,19 +2,12 @@
 package org.daemonrunner.internal.launch;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,7 +16,6 @@ import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.proc.Command;
 import org.daemonrunner.internal.proc.FileAccess;
-import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.UserAccount;
 
@@ -42,6 +34,7 @@ public final class LaunchSteps {
     private final List<String> argv = new ArrayList<>();
     private Path workingDirectory;
     private UserAccount switchTo;
+    private UserAccount dropTo;
 
     /**
      * The steps for {@code context}; nothing is checked or run yet.
@@ -61,10 +54,11 @@ public final class LaunchSteps {
      *
      * @param argv the command, to which the JVM's command line is appended
      * @param workingDirectory the daemon's working directory
-     * @param stdin the daemon's standard input
-     * @param stderr the log the daemon's standard error (and the shells') is appended to
+     * @param shellErrors where the standard error of the shells before {@link LaunchScripts#LOGS} goes: appended to
+     *     the stderr log when the launcher's user is the daemon's, else this launcher's own (root opens nothing that
+     *     the daemon's user could point elsewhere)
      */
-    public record Launch(List<String> argv, Path workingDirectory, Path stdin, Path stderr) {
+    public record Launch(List<String> argv, Path workingDirectory, ProcessBuilder.Redirect shellErrors) {
     }
 
     /**
@@ -74,16 +68,18 @@ public final class LaunchSteps {
      *     what to do (exit status 4 for a permission problem, else 1)
      */
     public Launch prepare() {
-        checkFiles();           // 1. the pidfile's directory, the logs (created) and stdin
+        checkUser();            // 1. the user: only root may switch users
+        checkFiles();           //    the pidfile's directory (the pidfile is given to the user), the logs and stdin
         checkWorkingDirectory();
-        checkUser();            //    the user; the pidfile and new logs are given to it
-        newSession();           // 2. setsid, then the first shell, which opens the stdout log
+        newSession();           // 2. setsid, then the first shell
         umask();                // 3.
         coreLimit();            // 4.
         workingDirectory();     // 5. (entered by the process builder, before setsid runs)
-        switchUser();           // 6. setpriv, unless privileges are dropped after init()
+        switchUser();           // 6. setpriv, unless privileges are dropped after init(); then, as the user, the
+                                //    shell that opens the logs and stdin
         defaultSignals();       // 7. the waiting shell, and the JVM with every signal at its default
-        return new Launch(List.copyOf(argv), workingDirectory, paths.stdin(), paths.stderr());
+        return new Launch(List.copyOf(argv), workingDirectory, switchTo != null ? ProcessBuilder.Redirect.INHERIT
+                : ProcessBuilder.Redirect.appendTo(paths.stderr().toFile()));
     }
 
     /**
@@ -134,24 +130,23 @@ public final class LaunchSteps {
             throw new DaemonEnvironmentException("Cannot start: pidfile " + pidfile + " is not writable."
                     + " Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, null);
         }
-        openForAppend(paths.stdout(), "standard output log", context.umask());
-        openForAppend(paths.stderr(), "standard error log", context.umask());
+        if (switchTo != null) {
+            givePidfileTo(switchTo);
+        }
+        checkLog(paths.stdout(), "standard output log");
+        checkLog(paths.stderr(), "standard error log");
         if (!Files.isReadable(paths.stdin())) {
             throw new DaemonEnvironmentException("Cannot start: standard input " + paths.stdin() + (Files.exists(
                     paths.stdin()) ? " is not readable" : " does not exist") + ". Fix it, or set another stdin path.",
                     Files.exists(paths.stdin()) ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, null);
         }
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ ... OTHERS_EXECUTE: 0400 ... 0001
-        for (int i = 0; i < bits.length; i++) {
-            if ((mode & (0400 >> i)) != 0) {
-                permissions.add(bits[i]);
-            }
+        Optional<String> denied = switchTo == null ? Optional.empty()
+                : new FileAccess(switchTo).denial(paths.stdin(), FileAccess.READ, FileAccess.READ);
+        if (denied.isPresent()) {
+            throw new DaemonEnvironmentException("Cannot start: user " + switchTo.name() + " cannot read standard"
+                    + " input " + paths.stdin() + ": " + denied.get() + ". The daemon opens it as its user: give the"
+                    + " user access, or set another stdin path.", ExitStatus.PRIVILEGE, null);
         }
-        return permissions;
     }
 
     /**
@@ -171,45 +166,20 @@ public final class LaunchSteps {
         }
     }
 
-    /** Opens {@code log} to append, creating it with the daemon's umask applied, as the daemon would have. */
-    private static void openForAppend(Path log, String what, int umask) {
-        try {
-            // opening a FIFO for writing blocks until something reads it: refuse it rather than hang
-            if ((((Integer) Files.getAttribute(log, "unix:mode")) & 0170000) == 0010000) {
-                throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is a FIFO; writing to it"
-                        + " would block until something reads it. Use a regular file (or /dev/null).",
-                        ExitStatus.FAILURE, null);
-            }
-        } catch (IOException | RuntimeException notThereOrUnknown) {
-            if (notThereOrUnknown instanceof DaemonEnvironmentException) {
-                throw (DaemonEnvironmentException) notThereOrUnknown;
-            }
-            // absent (created below) or unreadable (the open below says why)
+    /**
+     * Step 1 for a log: as the daemon's user when it switches before its JVM starts (that user's shell opens it),
+     * else opened here to append, created if missing; root opening the logs of a daemon that drops privileges only
+     * after init refuses a path that another user could change.
+     */
+    private void checkLog(Path log, String what) {
+        if (switchTo != null) {
+            LogFiles.prepareForUser(log, what, switchTo, context.umask());
+            return;
         }
-        try {
-            if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
-                try {
-                    Files.createFile(log);
-                    Files.setPosixFilePermissions(log, permissions(0666 & ~umask)); // not the launcher's umask
-                } catch (FileAlreadyExistsException created) {
-                    // by someone else, just now: theirs
-                }
-            }
-            Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
-        } catch (AccessDeniedException e) {
-            throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is not writable"
-                    + " (permission denied). Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, e);
-        } catch (NoSuchFileException e) {
-            throw new DaemonEnvironmentException("Cannot start: directory " + log.getParent() + " does not exist"
-                    + " (for " + what + " " + log + "). Create it, or set another path.", ExitStatus.FAILURE, e);
-        } catch (FileSystemException e) {
-            throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": "
-                    + IoFailure.reason(e) + ". Set another path.",
-                    ExitStatus.FAILURE, e);
-        } catch (IOException e) {
-            throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": " + IoFailure.reason(e) + ".",
-                    ExitStatus.FAILURE, e);
+        if (dropTo != null) {
+            LogFiles.requireOnlyRootCanChange(log, what, dropTo.name());
         }
+        LogFiles.openForAppend(log, what, context.umask());
     }
 
     /** Step 1: the working directory must exist. */
@@ -226,8 +196,8 @@ public final class LaunchSteps {
     }
 
     /**
-     * Step 1: the user must exist, and only root may start a daemon as another user; the pidfile and the new logs
-     * are given to that user when the switch happens before the JVM starts.
+     * Step 1: the user must exist, and only root may start a daemon as another user; when the switch happens
+     * before the JVM starts, the pidfile is given to that user, and the logs are opened as that user.
      */
     private void checkUser() {
         if (context.user().isEmpty()) {
@@ -252,26 +222,21 @@ public final class LaunchSteps {
                     + " switch users, and this runs as uid " + uid + ". Start it as root, or as "
                     + account.name() + ".", ExitStatus.PRIVILEGE, null);
         }
-        if (!context.dropPrivilegesAfterInit()) {
-            giveTo(account);
+        if (context.dropPrivilegesAfterInit()) {
+            dropTo = account;
+        } else {
             switchTo = account;
         }
     }
 
-    /** Creates the pidfile and gives it, and logs that are still empty, to the daemon's user. */
-    private void giveTo(UserAccount account) {
+    /** Creates the pidfile and gives it to the daemon's user. */
+    private void givePidfileTo(UserAccount account) {
         Path current = paths.pidfile();
         try {
             if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createFile(current);
             }
             chown(current, account);
-            for (Path log : List.of(paths.stdout(), paths.stderr())) {
-                current = log;
-                if (Files.size(log) == 0) {
-                    chown(log, account);
-                }
-            }
         } catch (IOException e) {
             throw new DaemonEnvironmentException("Cannot start: giving " + current + " to user " + account.name()
                     + " failed: " + e + ".", ExitStatus.FAILURE, e);
@@ -290,7 +255,7 @@ public final class LaunchSteps {
      * Step 2: a new session ({@code setsid}: no controlling terminal). When this process has signals ignored (see
      * {@code SigIgn}), every signal is reset to its default first ({@code env --default-signal}): a shell cannot
      * trap a signal that was ignored when it started, and the daemon would inherit it. Then the first shell,
-     * {@link LaunchScripts#SETUP}, which opens the stdout log as the launcher's user.
+     * {@link LaunchScripts#SETUP}.
      */
     private void newSession() {
         argv.add(Command.tool("setsid"));
@@ -300,7 +265,7 @@ public final class LaunchSteps {
                     + " caller ignores them), and the daemon would inherit that");
             argv.addAll(List.of(Command.tool("env"), "--default-signal"));
         }
-        argv.addAll(List.of("/bin/sh", "-c", LaunchScripts.SETUP, "daemonrunner", paths.stdout().toString()));
+        argv.addAll(List.of("/bin/sh", "-c", LaunchScripts.SETUP, "daemonrunner"));
     }
 
     /** Step 3: the umask, set by {@link LaunchScripts#SETUP}. */
@@ -318,11 +283,16 @@ public final class LaunchSteps {
         workingDirectory = directory();
     }
 
-    /** Step 6: the user, group and supplementary groups, switched by {@code setpriv} before the JVM starts. */
+    /**
+     * Step 6: the user, group and supplementary groups, switched by {@code setpriv} before the JVM starts; then,
+     * as that user, {@link LaunchScripts#LOGS}, which opens the logs and stdin.
+     */
     private void switchUser() {
         if (switchTo != null) {
             argv.addAll(switchTo.setprivPrefix());
         }
+        argv.addAll(List.of("/bin/sh", "-c", LaunchScripts.LOGS, "daemonrunner", paths.stdout().toString(),
+                paths.stderr().toString(), paths.stdin().toString()));
     }
 
     /**

@@ -20,6 +20,8 @@ import java.util.Set;
 public final class FileAccess {
     /** Read permission. */
     public static final int READ = 4;
+    /** Write permission on a file; on a directory, permission to create and remove entries. */
+    public static final int WRITE = 2;
     /** Execute permission on a file, search permission on a directory. */
     public static final int EXECUTE = 1;
 
@@ -37,8 +39,9 @@ public final class FileAccess {
     }
 
     /**
-     * Returns why the user cannot {@code need} ({@link #READ}, {@link #EXECUTE}, or both) {@code path}, or search a
-     * directory on the way to it (as given, and after its symbolic links): {@code /root is drwx------ root:root}.
+     * Returns why the user cannot {@code need} ({@link #READ}, {@link #WRITE}, {@link #EXECUTE}, or a sum)
+     * {@code path}, or search a directory on the way to it (as given, and after its symbolic links):
+     * {@code /root is drwx------ root:root}.
      * Empty when it can, when {@code path} does not exist (nothing to refuse), or when it cannot be told.
      *
      * @param path an absolute path

@@ -48,19 +48,25 @@ class LaunchStepsTest {
         assertThat(argv.subList(1, setup)).isEqualTo(Signal.ignoredInThisProcess().isEmpty() ? List.of()
                 : List.of(Command.tool("env"), "--default-signal"));
         assertThat(argv.get(setup + 1)).isEqualTo("-c");
-        assertThat(argv.get(setup + 2)).contains("exec 4>>\"$out\"").contains("umask \"$mask\"")
-                .contains("ulimit -c").doesNotContain("#");                                  // comments stripped
-        assertThat(argv.subList(setup + 3, setup + 7)).containsExactly("daemonrunner", paths.stdout().toString(),
+        assertThat(argv.get(setup + 2)).contains("umask \"$mask\"").contains("ulimit -c")
+                .doesNotContain("#");                                                            // comments stripped
+        assertThat(argv.subList(setup + 3, setup + 6)).containsExactly("daemonrunner",
                 "027",                                                                            // 3. the umask
                 "0");                                                                             // 4. no core dumps
         assertThat(launch.workingDirectory()).isEqualTo(dir);                                    // 5. where it runs
-        int waiting = setup + 7;                                                                  // 6. no user switch
+        int logs = setup + 6;                                                                     // 6. no user switch,
+        assertThat(argv.subList(logs, logs + 2)).containsExactly("/bin/sh", "-c");           //    the files opened
+        assertThat(argv.get(logs + 2)).contains("command exec 4>>\"$1\"").contains("command exec 2>>\"$2\"")
+                .contains("command exec 0<\"$3\"");
+        assertThat(argv.subList(logs + 3, logs + 7)).containsExactly("daemonrunner", paths.stdout().toString(),
+                paths.stderr().toString(), paths.stdin().toString());
+        int waiting = logs + 7;
         assertThat(argv.subList(waiting, waiting + 2)).containsExactly("/bin/sh", "-c");
         assertThat(argv.get(waiting + 2)).contains("trap 'echo READY; exit 0' TERM CONT")
                 .contains(Relaunch.PARENT_PLACEHOLDER);
         assertThat(argv.subList(waiting + 3, argv.size())).containsExactly("daemonrunner",     // 7. default signals
                 Command.tool("env"), "--default-signal");
-        assertThat(launch.stdin()).isEqualTo(paths.stdin());
+        assertThat(launch.shellErrors().file()).isEqualTo(paths.stderr().toFile());
         assertThat(paths.stdout()).exists();                                                     // 1. logs created
         assertThat(paths.stderr()).exists();
         assertThat(Command.envResetsSignals()).as("GNU env, as on the test machines").isTrue();
@@ -69,7 +75,7 @@ class LaunchStepsTest {
     @Test
     void coreDumpsAllowedLeavesTheLimitAsItIs() {
         List<String> argv = prepare(DaemonContext.builder().preventCoreDumps(false).build()).argv();
-        assertThat(argv.get(argv.indexOf("/bin/sh") + 6)).isEqualTo("-");
+        assertThat(argv.get(argv.indexOf("/bin/sh") + 5)).isEqualTo("-");
     }
 
     @Test

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.daemonrunner.internal.launch;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.daemonrunner.DaemonEnvironmentException;
+import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.proc.FileAccess;
+import org.daemonrunner.internal.proc.IoFailure;
+import org.daemonrunner.internal.proc.UserAccount;
+
+/**
+ * Step 1 for the daemon's logs: checked, and made when missing, before anything detaches, so that a log that
+ * cannot be written fails {@code start} in one line. Root never opens, creates or gives away a log through a path
+ * that another user could change: for a daemon that switches users before its JVM starts, the logs are opened by
+ * that user ({@link LaunchScripts#LOGS}, after {@code setpriv}), and root makes a missing log (and gives it to the
+ * user) only where no user but root can change a directory on the way ({@link #changeableByOthers}).
+ */
+final class LogFiles {
+    private static final int TYPE = 0170000;
+    private static final int FIFO = 0010000;
+    private static final int DIRECTORY = 0040000;
+    private static final int MAX_LINKS = 40; // as the kernel's ELOOP
+
+    private LogFiles() {
+    }
+
+    /** Opens {@code log} to append, creating it with the daemon's umask applied, as the daemon would have. */
+    static void openForAppend(Path log, String what, int umask) {
+        refuseFifoOrDirectory(log, what);
+        try {
+            if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
+                create(log, umask);
+            }
+            Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+        } catch (AccessDeniedException e) {
+            throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is not writable"
+                    + " (permission denied). Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, e);
+        } catch (NoSuchFileException e) {
+            throw new DaemonEnvironmentException("Cannot start: directory " + log.getParent() + " does not exist"
+                    + " (for " + what + " " + log + "). Create it, or set another path.", ExitStatus.FAILURE, e);
+        } catch (FileSystemException e) {
+            throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": "
+                    + IoFailure.reason(e) + ". Set another path.",
+                    ExitStatus.FAILURE, e);
+        } catch (IOException e) {
+            throw new DaemonEnvironmentException("Cannot start: cannot open " + what + " " + log + ": "
+                    + IoFailure.reason(e) + ".", ExitStatus.FAILURE, e);
+        }
+    }
+
+    /**
+     * For a daemon that switches to {@code user} before its JVM starts: where no user but root can change the way
+     * to {@code log}, makes it if missing and gives it to the user while it is empty; then checks, from mode bits,
+     * that the user can append to it (or create it). The user's own shell opens it ({@link LaunchScripts#LOGS}).
+     *
+     * @throws DaemonEnvironmentException (status 4) when the user could not open it, naming what blocks it
+     */
+    static void prepareForUser(Path log, String what, UserAccount user, int umask) {
+        refuseFifoOrDirectory(log, what);
+        if (changeableByOthers(log).isEmpty()) {
+            try {
+                if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
+                    create(log, umask);
+                    giveTo(log, user);
+                } else if (Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS) && Files.size(log) == 0) {
+                    giveTo(log, user);
+                }
+            } catch (NoSuchFileException e) {
+                throw new DaemonEnvironmentException("Cannot start: directory " + log.getParent() + " does not exist"
+                        + " (for " + what + " " + log + "). Create it, or set another path.", ExitStatus.FAILURE, e);
+            } catch (IOException e) {
+                throw new DaemonEnvironmentException("Cannot start: giving " + what + " " + log + " to user "
+                        + user.name() + " failed: " + IoFailure.reason(e) + ".", ExitStatus.FAILURE, e);
+            }
+        }
+        FileAccess access = new FileAccess(user);
+        Optional<String> denied;
+        if (Files.exists(log)) {
+            denied = access.denial(log, FileAccess.WRITE, FileAccess.WRITE);
+        } else {
+            Path directory = missingTarget(log).getParent();
+            if (!Files.isDirectory(directory)) {
+                throw new DaemonEnvironmentException("Cannot start: directory " + directory + " does not exist"
+                        + " (for " + what + " " + log + "). Create it, or set another path.", ExitStatus.FAILURE, null);
+            }
+            denied = access.denial(directory, FileAccess.WRITE | FileAccess.EXECUTE,
+                    FileAccess.WRITE | FileAccess.EXECUTE);
+        }
+        if (denied.isPresent()) {
+            throw new DaemonEnvironmentException("Cannot start: user " + user.name() + " cannot " + (Files.exists(log)
+                    ? "write " : "create ") + what + " " + log + ": " + denied.get() + ". The daemon opens its logs as"
+                    + " its user: give the user access, or set another path.", ExitStatus.PRIVILEGE, null);
+        }
+    }
+
+    /**
+     * For a daemon whose logs root opens but that runs as another user later ({@code dropPrivilegesAfterInit}):
+     * refuses a log on a way that another user could change.
+     *
+     * @throws DaemonEnvironmentException (status 4) naming the directory and who could change it
+     */
+    static void requireOnlyRootCanChange(Path log, String what, String user) {
+        Optional<String> changeable = changeableByOthers(log);
+        if (changeable.isPresent()) {
+            throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is opened by root (the daemon"
+                    + " drops privileges to " + user + " only after init), and " + changeable.get() + ", who could"
+                    + " point it at any file with a symbolic link. Put the log in a directory only root can write,"
+                    + " or switch users before the JVM starts.", ExitStatus.PRIVILEGE, null);
+        }
+    }
+
+    /**
+     * Why a user other than root could change where {@code path} leads: the first directory, on the way the kernel
+     * takes (each symbolic link followed, the last one too), that such a user can write
+     * ({@code directory /var/log/app is writable by nobody}); empty when none can. A directory with the sticky bit
+     * (such as /tmp) counts as safe for an entry in it that root owns. A missing entry ends the way (the open says
+     * so).
+     */
+    static Optional<String> changeableByOthers(Path path) {
+        Path directory = path.getRoot();
+        Deque<String> names = new ArrayDeque<>();
+        path.forEach(name -> names.add(name.toString()));
+        int links = 0;
+        while (!names.isEmpty()) {
+            String name = names.pop();
+            if (name.equals(".") || name.isEmpty()) {
+                continue;
+            }
+            if (name.equals("..")) {
+                directory = directory.getParent() == null ? directory : directory.getParent();
+                continue;
+            }
+            Path next = directory.resolve(name);
+            Map<String, Object> here = attributes(directory, "unix:uid,gid,mode");
+            Map<String, Object> entry = attributes(next, "unix:uid,mode");
+            Optional<String> writer = writer(directory, here);
+            boolean stickyAndRoots = here != null && ((Integer) here.get("mode") & 01000) != 0 && entry != null
+                    && (Integer) entry.get("uid") == 0;
+            if (writer.isPresent() && !stickyAndRoots) {
+                return writer;
+            }
+            if (entry == null) {
+                return Optional.empty();
+            }
+            if (((Integer) entry.get("mode") & TYPE) == 0120000) {
+                if (++links > MAX_LINKS) {
+                    return Optional.of("the way to it has more than " + MAX_LINKS + " symbolic links");
+                }
+                Path target;
+                try {
+                    target = Files.readSymbolicLink(next);
+                } catch (IOException e) {
+                    return Optional.of("symbolic link " + next + " cannot be read (" + IoFailure.reason(e) + ")");
+                }
+                List<String> more = new ArrayList<>();
+                target.forEach(n -> more.add(n.toString()));
+                for (int i = more.size() - 1; i >= 0; i--) {
+                    names.push(more.get(i));
+                }
+                if (target.isAbsolute()) {
+                    directory = target.getRoot();
+                }
+                continue;
+            }
+            directory = next;
+        }
+        return Optional.empty();
+    }
+
+    private static Map<String, Object> attributes(Path path, String names) {
+        try {
+            return Files.readAttributes(path, names, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return null; // missing, or cannot be told: the open says what is wrong
+        }
+    }
+
+    /** Who other than root may write {@code directory}, as {@code directory D is writable by nobody}. */
+    private static Optional<String> writer(Path directory, Map<String, Object> stat) {
+        if (stat == null) {
+            return Optional.empty(); // cannot be told: the open says what is wrong
+        }
+        int uid = (Integer) stat.get("uid");
+        int mode = (Integer) stat.get("mode");
+        String who;
+        if (uid != 0) { // its owner may give itself write permission
+            who = ownerName(directory, uid);
+        } else if ((mode & 0002) != 0) {
+            who = "every user";
+        } else if ((mode & 0020) != 0 && (Integer) stat.get("gid") != 0) {
+            who = "group " + stat.get("gid");
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of("directory " + directory + " is writable by " + who);
+    }
+
+    private static String ownerName(Path path, int uid) {
+        try {
+            return Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName();
+        } catch (IOException | RuntimeException e) {
+            return "uid " + uid;
+        }
+    }
+
+    /** A FIFO would block the open; a directory cannot be appended to: both refused before anything starts. */
+    private static void refuseFifoOrDirectory(Path log, String what) {
+        int type;
+        try {
+            type = (Integer) Files.getAttribute(log, "unix:mode") & TYPE;
+        } catch (IOException | RuntimeException absentOrUnknown) {
+            return; // absent (created later) or unreadable (the open says why)
+        }
+        if (type == FIFO) {
+            throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is a FIFO; writing to it"
+                    + " would block until something reads it. Use a regular file (or /dev/null).",
+                    ExitStatus.FAILURE, null);
+        }
+        if (type == DIRECTORY) {
+            throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is a directory. Set the path"
+                    + " of a file in it.", ExitStatus.FAILURE, null);
+        }
+    }
+
+    /** Where a missing log would be made: its path, or where the dangling symbolic link it is leads. */
+    private static Path missingTarget(Path log) {
+        try {
+            if (Files.isSymbolicLink(log)) {
+                return log.getParent().resolve(Files.readSymbolicLink(log)).normalize();
+            }
+        } catch (IOException e) {
+            // the open says what is wrong
+        }
+        return log;
+    }
+
+    /** Creates {@code log} ({@code O_EXCL}: never through a symbolic link) with the daemon's umask applied. */
+    private static void create(Path log, int umask) throws IOException {
+        try {
+            Files.createFile(log);
+            Files.setPosixFilePermissions(log, permissions(0666 & ~umask)); // not the launcher's umask
+        } catch (FileAlreadyExistsException created) {
+            // by someone else, just now: theirs
+        }
+    }
+
+    private static void giveTo(Path file, UserAccount account) throws IOException {
+        UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        view.setOwner(users.lookupPrincipalByName(Integer.toString(account.uid())));
+        view.setGroup(users.lookupPrincipalByGroupName(Integer.toString(account.gid())));
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ ... OTHERS_EXECUTE: 0400 ... 0001
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
+    }
+}
