@@ -130,6 +130,7 @@ public final class LaunchSteps {
             throw new DaemonEnvironmentException("Cannot start: pidfile " + pidfile + " is not writable."
                     + " Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, null);
         }
+        refuseSharedFiles();
         if (switchTo != null) {
             givePidfileTo(switchTo);
         }
@@ -146,6 +147,47 @@ public final class LaunchSteps {
             throw new DaemonEnvironmentException("Cannot start: user " + switchTo.name() + " cannot read standard"
                     + " input " + paths.stdin() + ": " + denied.get() + ". The daemon opens it as its user: give the"
                     + " user access, or set another stdin path.", ExitStatus.PRIVILEGE, null);
+        }
+    }
+
+    /**
+     * Step 1: a log that is the pidfile would be deleted with it by {@code stop} (and would make the pidfile more
+     * than a pid); a stdin that is the pidfile or a log (a regular file; {@code /dev/null} is shared freely) would
+     * have the daemon read what it writes. Both refused, naming the two paths.
+     */
+    private void refuseSharedFiles() {
+        Path pidfile = paths.pidfile();
+        for (Path log : List.of(paths.stdout(), paths.stderr())) {
+            if (isSameFile(log, pidfile)) {
+                throw new DaemonEnvironmentException("Cannot start: " + (log == paths.stdout() ? "standard output"
+                        : "standard error") + " log " + log + " is the pidfile " + pidfile + ": the pidfile must hold"
+                        + " the pid alone, and stop deletes it, which would delete the log too. Set another path for"
+                        + " one of them.", ExitStatus.FAILURE, null);
+            }
+        }
+        Path stdin = paths.stdin();
+        for (Path other : List.of(pidfile, paths.stdout(), paths.stderr())) {
+            if (!Files.isRegularFile(stdin) && Files.exists(stdin)) {
+                break; // a device or other special file: /dev/null as stdin and as a log is the usual setting
+            }
+            if (isSameFile(stdin, other)) {
+                throw new DaemonEnvironmentException("Cannot start: standard input " + stdin + " is also the "
+                        + (other == pidfile ? "pidfile" : other == paths.stdout() ? "standard output log"
+                        : "standard error log") + " " + other + ": the daemon would read what is written there."
+                        + " Set another stdin path (such as /dev/null).", ExitStatus.FAILURE, null);
+            }
+        }
+    }
+
+    /** The same path, or two paths to the same existing file (through a link). */
+    private static boolean isSameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // cannot be told: the checks that follow say what is wrong with either
         }
     }
 

@@ -99,4 +99,35 @@ class LaunchStepsTest {
                 .isInstanceOf(DaemonEnvironmentException.class)
                 .hasMessage("Cannot start: no such user 'no-such-user-here'. Create it, or set another user.");
     }
+
+    @Test
+    void stepOneRefusesALogThatIsThePidfileAndAStdinThatIsThePidfileOrALog() throws IOException {
+        Path pidfile = paths.pidfile();
+        paths = new DaemonPaths(Path.of("/dev/null"), pidfile, dir.resolve("err.log"), pidfile);
+        assertThatThrownBy(() -> prepare(DaemonContext.defaults()))
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessage("Cannot start: standard output log " + pidfile + " is the pidfile " + pidfile + ": the"
+                        + " pidfile must hold the pid alone, and stop deletes it, which would delete the log too. Set"
+                        + " another path for one of them.")
+                .extracting(e -> ((DaemonEnvironmentException) e).exitStatus()).isEqualTo(ExitStatus.FAILURE);
+        Path link = Files.createSymbolicLink(dir.resolve("err-link"), pidfile.getFileName());
+        Files.createFile(pidfile);
+        paths = new DaemonPaths(Path.of("/dev/null"), dir.resolve("out.log"), link, pidfile);
+        assertThatThrownBy(() -> prepare(DaemonContext.defaults()))
+                .hasMessageStartingWith("Cannot start: standard error log " + link + " is the pidfile " + pidfile);
+        assertThat(Files.readString(pidfile)).as("nothing opened").isEmpty();
+
+        Path out = Files.writeString(dir.resolve("out.log"), "");
+        paths = new DaemonPaths(out, out, dir.resolve("err.log"), dir.resolve("app.pid"));
+        assertThatThrownBy(() -> prepare(DaemonContext.defaults()))
+                .hasMessage("Cannot start: standard input " + out + " is also the standard output log " + out + ":"
+                        + " the daemon would read what is written there. Set another stdin path (such as /dev/null).");
+        paths = new DaemonPaths(pidfile, out, dir.resolve("err.log"), pidfile);
+        assertThatThrownBy(() -> prepare(DaemonContext.defaults()))
+                .hasMessageStartingWith("Cannot start: standard input " + pidfile + " is also the pidfile " + pidfile);
+
+        Path devNull = Path.of("/dev/null");
+        paths = new DaemonPaths(devNull, devNull, devNull, dir.resolve("app.pid"));
+        assertThat(prepare(DaemonContext.defaults()).argv()).as("/dev/null for all three, as usual").isNotEmpty();
+    }
 }
