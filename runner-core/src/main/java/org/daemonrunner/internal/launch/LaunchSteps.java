@@ -131,11 +131,25 @@ public final class LaunchSteps {
                     + " Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, null);
         }
         refuseSharedFiles();
+        checkStdin();           // before anything is made
         if (switchTo != null) {
             givePidfileTo(switchTo);
         }
         checkLog(paths.stdout(), "standard output log");
         checkLog(paths.stderr(), "standard error log");
+    }
+
+    /**
+     * Step 1 for stdin: it must exist, be readable (by the daemon's user, who opens it), and be something an open
+     * for reading returns from at once: a FIFO would block the launch until something writes to it (and no start
+     * timeout covers that), a directory cannot be read, a socket cannot be opened.
+     */
+    private void checkStdin() {
+        String type = LogFiles.unfitAsStdin(paths.stdin());
+        if (type != null) {
+            throw new DaemonEnvironmentException("Cannot start: standard input " + paths.stdin() + " is " + type
+                    + ". Set a regular file or a device as stdin (such as /dev/null).", ExitStatus.FAILURE, null);
+        }
         if (!Files.isReadable(paths.stdin())) {
             throw new DaemonEnvironmentException("Cannot start: standard input " + paths.stdin() + (Files.exists(
                     paths.stdin()) ? " is not readable" : " does not exist") + ". Fix it, or set another stdin path.",
@@ -158,7 +172,7 @@ public final class LaunchSteps {
     private void refuseSharedFiles() {
         Path pidfile = paths.pidfile();
         for (Path log : List.of(paths.stdout(), paths.stderr())) {
-            if (isSameFile(log, pidfile)) {
+            if (LogFiles.isSameFile(log, pidfile)) {
                 throw new DaemonEnvironmentException("Cannot start: " + (log == paths.stdout() ? "standard output"
                         : "standard error") + " log " + log + " is the pidfile " + pidfile + ": the pidfile must hold"
                         + " the pid alone, and stop deletes it, which would delete the log too. Set another path for"
@@ -170,24 +184,12 @@ public final class LaunchSteps {
             if (!Files.isRegularFile(stdin) && Files.exists(stdin)) {
                 break; // a device or other special file: /dev/null as stdin and as a log is the usual setting
             }
-            if (isSameFile(stdin, other)) {
+            if (LogFiles.isSameFile(stdin, other)) {
                 throw new DaemonEnvironmentException("Cannot start: standard input " + stdin + " is also the "
                         + (other == pidfile ? "pidfile" : other == paths.stdout() ? "standard output log"
                         : "standard error log") + " " + other + ": the daemon would read what is written there."
                         + " Set another stdin path (such as /dev/null).", ExitStatus.FAILURE, null);
             }
-        }
-    }
-
-    /** The same path, or two paths to the same existing file (through a link). */
-    private static boolean isSameFile(Path a, Path b) {
-        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
-            return true;
-        }
-        try {
-            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return false; // cannot be told: the checks that follow say what is wrong with either
         }
     }
 

@@ -32,7 +32,8 @@ import org.daemonrunner.internal.proc.UserAccount;
  * cannot be written fails {@code start} in one line. Root never opens, creates or gives away a log through a path
  * that another user could change: for a daemon that switches users before its JVM starts, the logs are opened by
  * that user ({@link LaunchScripts#LOGS}, after {@code setpriv}), and root makes a missing log (and gives it to the
- * user) only where no user but root can change a directory on the way ({@link #changeableByOthers}).
+ * user) only where no user but root can change a directory on the way ({@link #changeableByOthers}). Also what
+ * makes a file unfit as stdin, and whether two of the daemon's paths are one file.
  */
 final class LogFiles {
     private static final int TYPE = 0170000;
@@ -238,6 +239,38 @@ final class LogFiles {
         if (type == DIRECTORY) {
             throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is a directory. Set the path"
                     + " of a file in it.", ExitStatus.FAILURE, null);
+        }
+    }
+
+    /** What makes {@code file} unfit as stdin ({@code a FIFO; opening it ...}), or null. */
+    static String unfitAsStdin(Path file) {
+        int type;
+        try {
+            type = (Integer) Files.getAttribute(file, "unix:mode") & 0170000;
+        } catch (IOException | RuntimeException absentOrUnknown) {
+            return null; // the checks that follow say what is wrong
+        }
+        switch (type) {
+            case 0010000:
+                return "a FIFO; opening it would block until something writes to it, and start would wait for ever";
+            case 0040000:
+                return "a directory, which cannot be read as a stream";
+            case 0140000:
+                return "a socket, which cannot be opened as a file";
+            default:
+                return null;
+        }
+    }
+
+    /** The same path, or two paths to the same existing file (through a link). */
+    static boolean isSameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // cannot be told: the checks that follow say what is wrong with either
         }
     }
 

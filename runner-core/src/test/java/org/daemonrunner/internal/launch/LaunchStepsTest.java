@@ -16,6 +16,7 @@ import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.UserAccount;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,5 +130,26 @@ class LaunchStepsTest {
         Path devNull = Path.of("/dev/null");
         paths = new DaemonPaths(devNull, devNull, devNull, dir.resolve("app.pid"));
         assertThat(prepare(DaemonContext.defaults()).argv()).as("/dev/null for all three, as usual").isNotEmpty();
+    }
+
+    @Test
+    @Timeout(10)
+    void stepOneRefusesAStdinThatIsAFifoOrADirectoryBeforeAnythingCouldBlockOnIt() throws Exception {
+        Path fifo = dir.resolve("in");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        paths = new DaemonPaths(fifo, paths.stdout(), paths.stderr(), paths.pidfile());
+        assertThatThrownBy(() -> prepare(DaemonContext.defaults()))
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessage("Cannot start: standard input " + fifo + " is a FIFO; opening it would block until"
+                        + " something writes to it, and start would wait for ever. Set a regular file or a device as"
+                        + " stdin (such as /dev/null).")
+                .extracting(e -> ((DaemonEnvironmentException) e).exitStatus()).isEqualTo(ExitStatus.FAILURE);
+
+        paths = new DaemonPaths(dir, paths.stdout(), paths.stderr(), paths.pidfile());
+        assertThatThrownBy(() -> prepare(DaemonContext.defaults()))
+                .isInstanceOf(DaemonEnvironmentException.class)
+                .hasMessage("Cannot start: standard input " + dir + " is a directory, which cannot be read as a"
+                        + " stream. Set a regular file or a device as stdin (such as /dev/null).");
+        assertThat(paths.stdout()).as("nothing made before the refusal").doesNotExist();
     }
 }
