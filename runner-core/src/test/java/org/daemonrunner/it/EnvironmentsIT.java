@@ -305,6 +305,20 @@ class EnvironmentsIT extends ProbeTest {
     }
 
     @Test
+    void startWithThePidfileDirectoryOnAReadOnlyBindMountSaysSo() throws IOException {
+        assumeRoot("a read-only bind mount");
+        // as systemd's ReadOnlyPaths= or a container's :ro make it: the same device as the writable mount above
+        Path readOnly = Files.createDirectories(dir.resolve("ro"));
+        Command.Result start = daemons.run(inMountNamespace("mount --bind " + readOnly + " " + readOnly
+                + " && mount -o remount,bind,ro " + readOnly,
+                probe("start", "--dir", dir.toString(), "--pidfile", readOnly.resolve("probe.pid").toString())));
+
+        assertExit(start, 1);
+        assertThat(start.err()).contains("Cannot start: directory " + readOnly + " is on a read-only file system (for"
+                + " pidfile " + readOnly.resolve("probe.pid") + ")").doesNotContain("permissions");
+    }
+
+    @Test
     void runWithAMissingPidfileDirectoryGivesStartsMessage() {
         Path missing = dir.resolve("missing");
         Command.Result run = probeRun("run", "--pidfile", missing.resolve("probe.pid").toString());

@@ -2,8 +2,12 @@
 package org.daemonrunner.internal.launch;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AccessMode;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -202,7 +206,25 @@ public final class LaunchSteps {
                 + " (for pidfile " + pidfile + "). Create it, or set another pidfile path.";
     }
 
+    /**
+     * Whether the kernel refuses writes to {@code directory} with EROFS: asked of {@code access(W_OK)} itself, which
+     * tells a read-only bind mount (systemd's {@code ReadOnlyPaths=}, a container's {@code :ro}) from the writable
+     * mount of the same device that the file store's mount table entry names; the file store when the reason is in
+     * words this cannot read (another locale).
+     */
     private static boolean isOnReadOnlyFileSystem(Path directory) {
+        try {
+            directory.getFileSystem().provider().checkAccess(directory, AccessMode.WRITE);
+            return false;
+        } catch (AccessDeniedException | NoSuchFileException e) {
+            return false; // the writability check that follows says what is wrong
+        } catch (FileSystemException e) {
+            if ("Read-only file system".equalsIgnoreCase(e.getReason())) {
+                return true;
+            }
+        } catch (IOException e) {
+            // asked of the file store below
+        }
         try {
             return Files.getFileStore(directory).isReadOnly();
         } catch (IOException e) {
