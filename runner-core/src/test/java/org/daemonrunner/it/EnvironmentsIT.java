@@ -319,6 +319,28 @@ class EnvironmentsIT extends ProbeTest {
     }
 
     @Test
+    void asRootADeviceAsTheLogOfADaemonWithAUserStaysRoots() throws IOException {
+        assumeRoot("a private /dev/null");
+        // start once gave every empty log to the daemon's user: /dev/null too. A private one, in this namespace only
+        String classPath = Daemons.classPathForNobody(dir);
+        Path events = Files.writeString(dir.resolve("events.log"), "");
+        Files.setPosixFilePermissions(events, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Path devices = Files.createDirectories(dir.resolve("dev"));
+        List<String> probe = List.of(Daemons.JAVA, "-cp", classPath, ProbeApp.class.getName(), "start", "--dir",
+                dir.toString(), "--user", "nobody", "--stdout", "/dev/null");
+        Command.Result start = assertExit(daemons.run(inMountNamespace("mount -t tmpfs -o mode=755 daemonrunner-dev "
+                + devices + " && mknod -m 666 " + devices + "/null c 1 3 && mount --bind " + devices + "/null /dev/null",
+                probe)), 0);
+        long pid = start.startedPid();
+
+        Path itsNull = Path.of("/proc/" + pid + "/root/dev/null"); // the daemon's mount namespace
+        assertThat(Files.getOwner(itsNull).getName()).isEqualTo("root");
+        assertThat(Files.isSameFile(itsNull, Path.of("/dev/null"))).as("the private node").isFalse();
+        assertExit(daemons.run(probe("stop", "--dir", dir.toString(), "--user", "nobody")), 0);
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
     void runWithAMissingPidfileDirectoryGivesStartsMessage() {
         Path missing = dir.resolve("missing");
         Command.Result run = probeRun("run", "--pidfile", missing.resolve("probe.pid").toString());
