@@ -84,6 +84,7 @@ class LogFilesIT extends ProbeTest {
         assertThat(rootsDirectory.resolve("z.out")).as("made by root through the user's link").doesNotExist();
         assertThat(Files.readString(secret)).isEqualTo("root's own\n");
         assertThat(Files.getOwner(secret).getName()).isEqualTo("root");
+        assertThat(pidfile).as("nothing made for nobody").doesNotExist();
         assertThat(events()).isEmpty();
     }
 

@@ -136,11 +136,11 @@ public final class LaunchSteps {
         }
         refuseSharedFiles();
         checkStdin();           // before anything is made
-        if (switchTo != null) {
-            givePidfileTo(switchTo);
-        }
         checkLog(paths.stdout(), "standard output log");
         checkLog(paths.stderr(), "standard error log");
+        if (switchTo != null) {
+            givePidfileTo(switchTo); // last: a refused log leaves no pidfile behind
+        }
     }
 
     /**
