@@ -84,27 +84,6 @@ class EnvironmentsIT extends ProbeTest {
         return "mount -t tmpfs -o ro,mode=1777,size=1m daemonrunner-ro-tmp " + directory;
     }
 
-    /**
-     * A real {@code AF_UNIX} datagram socket at {@code socket}, as systemd's {@code NOTIFY_SOCKET}, writing each
-     * message it receives to {@code received} as one line (python3: the JDK has no Unix datagram sockets).
-     */
-    private Command.Running notifyListener(Path socket, Path received) {
-        Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
-                "needs python3");
-        Command.Running listener = daemons.spawn(dir, List.of("python3", "-u", "-c", String.join("\n",
-                "import socket, sys",
-                "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
-                "s.bind(sys.argv[1])",
-                "print('listening', flush=True)",
-                "with open(sys.argv[2], 'a') as f:",
-                "    while True:",
-                "        f.write(s.recv(4096).decode().replace('\\n', ' ') + '\\n'); f.flush()"),
-                socket.toString(), received.toString()), dir.resolve("listener.out"), dir.resolve("listener.err"));
-        await("the listener", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(dir.resolve("listener.out"))
-                .contains("listening"));
-        return listener;
-    }
-
     @Test
     void thePidfileIsThePidAndANewlineSoTheShellIdiomsWork() throws IOException {
         long pid = startProbe();
@@ -239,7 +218,7 @@ class EnvironmentsIT extends ProbeTest {
         assumeRoot("a read-only mount");
         Path readOnly = readOnlyTempDirectory();
         Path received = dir.resolve("notify.log");
-        Command.Running listener = notifyListener(dir.resolve("notify.sock"), received);
+        Command.Running listener = NotifyListener.start(daemons, dir, dir.resolve("notify.sock"), received);
         Command.Result run = Command.of(inMountNamespace(readOnlyMount(readOnly),
                         probeWith(List.of("-Djava.io.tmpdir=" + readOnly), "run", "--dir", dir.toString())))
                 .in(dir).env("NOTIFY_SOCKET", dir.resolve("notify.sock").toString()).scratch(dir)

@@ -207,27 +207,6 @@ class OperationsIT extends ProbeTest {
         }
     }
 
-    /**
-     * A real {@code AF_UNIX} datagram socket at {@code socket}, as systemd's {@code NOTIFY_SOCKET}, writing each
-     * message it receives to {@code received} as one line (python3: the JDK has no Unix datagram sockets).
-     */
-    private Command.Running notifyListener(Path socket, Path received) throws Exception {
-        Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
-                "needs python3");
-        Command.Running listener = daemons.spawn(dir, List.of("python3", "-u", "-c", String.join("\n",
-                "import socket, sys",
-                "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
-                "s.bind(sys.argv[1])",
-                "print('listening', flush=True)",
-                "with open(sys.argv[2], 'a') as f:",
-                "    while True:",
-                "        f.write(s.recv(4096).decode().replace('\\n', ' ') + '\\n'); f.flush()"),
-                socket.toString(), received.toString()), dir.resolve("listener.out"), dir.resolve("listener.err"));
-        await("the listener", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(dir.resolve("listener.out"))
-                .contains("listening"));
-        return listener;
-    }
-
     @Test
     void aDaemonThatLostItsLockByReadingItsOwnPidfileIsNeitherCalledStaleNorStartedTwice() throws Exception {
         long pid = startProbe("--read-own-pidfile");
@@ -301,7 +280,7 @@ class OperationsIT extends ProbeTest {
     void runNotifiesSystemdInOrderOverARealDatagramSocket() throws Exception {
         Path socket = dir.resolve("notify.sock");
         Path received = dir.resolve("notify.log");
-        Command.Running listener = notifyListener(socket, received);
+        Command.Running listener = NotifyListener.start(daemons, dir, socket, received);
         Command.Running daemon = daemons.spawn(Command.of(probe("run", "--dir", dir.toString())).in(dir)
                 .env("NOTIFY_SOCKET", socket.toString()).env("WATCHDOG_USEC", "200000")
                 .output(dir.resolve("run.out"), dir.resolve("run.err")));
@@ -327,7 +306,7 @@ class OperationsIT extends ProbeTest {
     void anIsHealthyThatThrowsStopsTheWatchdogPingsWhileItThrowsSaysSoOnceAndThePingsResumeAfter() throws Exception {
         Path socket = dir.resolve("notify.sock");
         Path received = dir.resolve("notify.log");
-        Command.Running listener = notifyListener(socket, received);
+        Command.Running listener = NotifyListener.start(daemons, dir, socket, received);
         Path broken = dir.resolve("health-broken");
         Files.writeString(broken, "");
         Path err = dir.resolve("run.err");

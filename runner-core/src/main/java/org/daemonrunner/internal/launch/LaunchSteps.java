@@ -309,7 +309,8 @@ public final class LaunchSteps {
         }
     }
 
-    private static void chown(Path file, UserAccount account) throws IOException {
+    /** Gives {@code file} (not a link it may be) to {@code account}'s user and primary group. */
+    static void chown(Path file, UserAccount account) throws IOException {
         UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
         PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
                 LinkOption.NOFOLLOW_LINKS);

@@ -10,9 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -81,9 +79,9 @@ final class LogFiles {
             try {
                 if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
                     create(log, umask);
-                    giveTo(log, user);
+                    LaunchSteps.chown(log, user);
                 } else if (Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS) && Files.size(log) == 0) {
-                    giveTo(log, user);
+                    LaunchSteps.chown(log, user);
                 }
             } catch (NoSuchFileException e) {
                 throw new DaemonEnvironmentException("Cannot start: directory " + log.getParent() + " does not exist"
@@ -294,14 +292,6 @@ final class LogFiles {
         } catch (FileAlreadyExistsException created) {
             // by someone else, just now: theirs
         }
-    }
-
-    private static void giveTo(Path file, UserAccount account) throws IOException {
-        UserPrincipalLookupService users = file.getFileSystem().getUserPrincipalLookupService();
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
-        view.setOwner(users.lookupPrincipalByName(Integer.toString(account.uid())));
-        view.setGroup(users.lookupPrincipalByGroupName(Integer.toString(account.gid())));
     }
 
     static Set<PosixFilePermission> permissions(int mode) {
