@@ -34,7 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  * before listening, leaving no thread; with {@code throw-on-request}, {@code main} waits, once listening, for
  * {@code GET /throw}, then stops the server and throws.
  *
- * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|exit|return|throw-on-request|block|READY_FILE]}
+ * With {@code fail}, {@code main} throws before listening; with {@code fail-with-a-thread}, the same after it
+ * started a non-daemon thread that sleeps for ever.
+ *
+ * <p>Usage: {@code java -jar plain.jar PORT MARKER [fail|fail-with-a-thread|exit|return|throw-on-request|block|
+ * READY_FILE]}
  */
 public final class PlainHttpMain {
     private PlainHttpMain() {
@@ -49,7 +53,17 @@ public final class PlainHttpMain {
         if (args.length > 2 && args[2].equals("return")) {
             return; // as a program that never starts serving, and has no thread left
         }
-        if (args.length > 2 && args[2].equals("fail")) {
+        if (args.length > 2 && args[2].startsWith("fail")) {
+            if (args[2].equals("fail-with-a-thread")) { // a thread it started first keeps the JVM up
+                Thread worker = new Thread(() -> {
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "worker");
+                worker.start();
+            }
             throw new IllegalStateException("cannot serve", new IOException("the config file /etc/plain.conf is missing"));
         }
         // the hook first: HttpServer.create already listens, and --ready port:N counts from then

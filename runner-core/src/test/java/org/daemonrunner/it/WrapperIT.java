@@ -459,6 +459,16 @@ class WrapperIT {
         assertThat(start.err()).contains("exited with status 1 before it was ready",
                 "root cause: java.io.IOException: the config file /etc/plain.conf is missing");
 
+        // a thread of its own kept the JVM up: start waited its whole timeout, then said "did not become ready"
+        Command.Result kept = daemons.run(wrapper("--pidfile", pidfile.toString(), "--ready", "port:" + port,
+                "--start-timeout", "30s", "start", "--", "-jar", plainJar.toString(), Integer.toString(port),
+                marker.toString(), "fail-with-a-thread"));
+        assertExit(kept, 1);
+        assertThat(kept.err()).contains("exited with status 1 before it was ready",
+                "root cause: java.io.IOException: the config file /etc/plain.conf is missing")
+                .doesNotContain("did not become ready");
+        assertThat(pidfile).doesNotExist();
+
         Command.Result typo = daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-cp",
                 plainJar.toString(), "PlainHttpMian"));
         assertExit(typo, 1);

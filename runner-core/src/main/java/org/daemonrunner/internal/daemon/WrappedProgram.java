@@ -128,6 +128,15 @@ public final class WrappedProgram {
     }
 
     /**
+     * Whether the JVM is to end now that {@code main} threw before the program was ready, rather than run on with
+     * the program's other threads as it would in the foreground: someone waits for a readiness that can no longer
+     * come (a {@code start}, or systemd), and would otherwise wait for its whole timeout before it ends the program.
+     */
+    public boolean endsAfterMainFailed() {
+        return outcome.get() == Outcome.FAILED && (daemon || systemd.isActive());
+    }
+
+    /**
      * The program's {@code main} could not be called: the one line {@code start} reports, then
      * {@code System.exit(1)}, so that the shutdown hooks remove the pidfile (and {@link ExitCause} adds nothing).
      */

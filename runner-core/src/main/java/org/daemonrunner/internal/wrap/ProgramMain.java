@@ -68,6 +68,13 @@ public final class ProgramMain {
             invoke(program, mainClass, main, programArgs);
         } catch (Throwable e) {
             program.mainFailed(e);
+            if (program.endsAfterMainFailed()) {
+                // as the JVM would handle it (the program's own handler, else the trace), then the end that a start
+                // waiting for readiness would otherwise bring about at its timeout
+                Thread thread = Thread.currentThread();
+                thread.getUncaughtExceptionHandler().uncaughtException(thread, e);
+                System.exit(ExitStatus.FAILURE);
+            }
             throw e;
         }
         program.mainReturned();
