@@ -37,7 +37,7 @@ public final class ProbeApp implements DaemonApp {
         for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "init-error", "ready-in-run-ms", "run-fail", "run-exit",
                 "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "exit-until", "umask",
                 "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
-                "tick-burst", "launcher-file", "launcher-file-text", "reload-fail", "stop-fail", "winch-fail", "returns-null", "throws", "health-throws-while", "map-signal"}) {
+                "tick-burst", "launcher-file", "launcher-file-text", "reload-fail", "stop-fail", "winch-fail", "returns-null", "throws", "health-throws-while", "own-stderr", "map-signal"}) {
             known.addOption(null, name, true, name);
         }
         known.addOption(null, "ignore-stop", false, "run() ignores stop requests");
@@ -260,6 +260,10 @@ public final class ProbeApp implements DaemonApp {
         }
         if (options.hasOption("init-sleep-ms")) {
             Thread.sleep(Long.parseLong(options.getOptionValue("init-sleep-ms")));
+        }
+        if (options.hasOption("own-stderr")) { // as a logging set-up that takes System.err into its own file
+            System.setErr(new java.io.PrintStream(Files.newOutputStream(Path.of(options.getOptionValue("own-stderr"))),
+                    true));
         }
         if (options.hasOption("init-fail")) {
             throw new IllegalStateException(options.getOptionValue("init-fail"));

@@ -120,6 +120,18 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    void anAppThatTookSystemErrIntoItsOwnFileStillHasItsFailureReportedByStart() {
+        Path own = dir.resolve("own.err");
+        // the line start quotes went into the app's file: "exited with status 1 before it was ready", no cause
+        Command.Result start = probeRun("start", "--own-stderr", own.toString(), "--init-fail", "port 8080 is busy");
+        assertExit(start, 1);
+        assertThat(start.err()).contains("init() failed: java.lang.IllegalStateException: port 8080 is busy");
+        assertThat(Daemons.readOrEmpty(own)).as("the app's own file has the trace").contains("\tat ")
+                .doesNotContain("daemonrunner: ");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
     void aStopTimeoutOfForeverIsALongWaitNotAnError() {
         String forever = Long.toString(Long.MAX_VALUE);
         long pid = startProbe("--stop-timeout-ms", forever);

@@ -36,7 +36,7 @@ final class AppFailures {
     static void survived(String what, Throwable e, String consequence) {
         synchronized (System.err) {
             e.printStackTrace();
-            System.err.println(CAUSE_PREFIX + what + " threw " + e + consequence);
+            DaemonStreams.say(CAUSE_PREFIX + what + " threw " + e + consequence);
         }
     }
 }

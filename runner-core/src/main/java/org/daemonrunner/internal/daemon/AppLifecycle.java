@@ -83,7 +83,7 @@ public final class AppLifecycle {
      */
     public int run(Path pidfilePath, Duration pidfileTimeout, Runnable onReady) {
         if (!RUNNING.compareAndSet(null, pidfilePath)) {
-            System.err.println(CAUSE_PREFIX + calledAgain(RUNNING.get()));
+            DaemonStreams.say(CAUSE_PREFIX + calledAgain(RUNNING.get()));
             return ExitStatus.FAILURE;
         }
         worker = Thread.currentThread();
@@ -95,7 +95,7 @@ public final class AppLifecycle {
             DaemonSteps.applyContextInForeground(context, daemon);
             pidfile = DaemonSteps.lockPidfile(pidfilePath, pidfileTimeout, daemon);
         } catch (StepFailed e) {
-            System.err.println(CAUSE_PREFIX + e.getMessage());
+            DaemonStreams.say(CAUSE_PREFIX + e.getMessage());
             RUNNING.set(null); // no pidfile was taken: another attempt may take it
             return e.status();
         }
@@ -111,7 +111,7 @@ public final class AppLifecycle {
             init();
             if (stopRequested.get()) {
                 if (daemon || systemd.isActive()) { // someone waits for ready: the line its start quotes
-                    System.err.println(CAUSE_PREFIX + "it was stopped during init(): the stop came before init()"
+                    DaemonStreams.say(CAUSE_PREFIX + "it was stopped during init(): the stop came before init()"
                             + " returned, so it exits (status 0) without becoming ready");
                 }
                 return ExitStatus.OK;
@@ -124,7 +124,7 @@ public final class AppLifecycle {
             }
             return runApp();
         } catch (StepFailed e) {
-            System.err.println(CAUSE_PREFIX + e.getMessage());
+            DaemonStreams.say(CAUSE_PREFIX + e.getMessage());
             return e.status();
         } finally {
             returned = true; // how the app ended is said, or the caller's exit was asked for
@@ -249,7 +249,7 @@ public final class AppLifecycle {
         try {
             return lifecycle.markReady();
         } catch (StepFailed e) {
-            System.err.println(CAUSE_PREFIX + e.getMessage());
+            DaemonStreams.say(CAUSE_PREFIX + e.getMessage());
             return false;
         }
     }
@@ -279,7 +279,7 @@ public final class AppLifecycle {
         try {
             app.run();
             if (!stopRequested.get()) {
-                System.err.println(CAUSE_PREFIX + "run() returned; the daemon exits (status 0)");
+                DaemonStreams.say(CAUSE_PREFIX + "run() returned; the daemon exits (status 0)");
             }
             return ExitStatus.OK;
         } catch (Exception e) {
@@ -374,7 +374,7 @@ public final class AppLifecycle {
      */
     private void reopenLogs() {
         if (!daemon) {
-            System.err.println(CAUSE_PREFIX + "reopen-logs ignored: in the foreground, standard output and error"
+            DaemonStreams.say(CAUSE_PREFIX + "reopen-logs ignored: in the foreground, standard output and error"
                     + " belong to the supervisor");
             return;
         }

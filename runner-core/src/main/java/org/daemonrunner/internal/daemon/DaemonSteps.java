@@ -83,7 +83,7 @@ final class DaemonSteps {
         try {
             pidfile.markStopping();
         } catch (IOException e) {
-            System.err.println(Relaunch.CAUSE_PREFIX + "cannot mark pidfile stopping: " + e.getMessage());
+            DaemonStreams.say(Relaunch.CAUSE_PREFIX + "cannot mark pidfile stopping: " + e.getMessage());
         }
     }
 

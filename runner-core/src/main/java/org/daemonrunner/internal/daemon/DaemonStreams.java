@@ -52,6 +52,16 @@ public final class DaemonStreams {
     }
 
     /**
+     * Writes one of daemonrunner's own lines ({@code daemonrunner: ...}, which {@code start} and {@code reopen-logs}
+     * read back from the stderr log) to descriptor 2, after what {@code System.err} holds: a program (or its logging
+     * set-up) that replaced {@code System.err} does not take it into its own file.
+     */
+    public static void say(String line) {
+        System.err.flush();
+        onDescriptor2(line);
+    }
+
+    /**
      * Writes {@code line} to descriptor 2, where {@code reopen-logs} reads it, whatever {@code System.err} is now (a
      * program may have replaced it with {@code System.setErr}, as logging set-ups do). The stream is never closed:
      * that would close descriptor 2.

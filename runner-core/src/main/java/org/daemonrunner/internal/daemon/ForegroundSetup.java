@@ -22,7 +22,7 @@ final class ForegroundSetup {
         Path cwd = Path.of("").toAbsolutePath();
         Path wanted = Relaunch.launchDirectory().resolve(context.workingDirectory()).normalize();
         if (!wanted.equals(Path.of("/")) && !wanted.equals(cwd)) {
-            System.err.println(Relaunch.CAUSE_PREFIX + "running in the foreground in " + cwd + ", not in "
+            DaemonStreams.say(Relaunch.CAUSE_PREFIX + "running in the foreground in " + cwd + ", not in "
                     + wanted + ": a running JVM cannot change its working directory; set it in the supervisor"
                     + " (systemd's WorkingDirectory=)");
         }

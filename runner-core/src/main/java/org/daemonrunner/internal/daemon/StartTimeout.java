@@ -63,7 +63,7 @@ final class StartTimeout implements Runnable {
         if (deadline.launcherAlive() || !starting.giveUp()) {
             return;
         }
-        System.err.println(CAUSE_PREFIX + "pid " + ProcessHandle.current().pid() + " was not ready at the end of its"
+        DaemonStreams.say(CAUSE_PREFIX + "pid " + ProcessHandle.current().pid() + " was not ready at the end of its"
                 + " start timeout (" + describe(deadline.timeout()) + ", at "
                 + clock(LocalTime.ofInstant(deadline.deadline(), ZoneId.systemDefault()))
                 + "), and the start that launched it (pid " + deadline.launcherPid() + ") is gone, so nobody stops it:"

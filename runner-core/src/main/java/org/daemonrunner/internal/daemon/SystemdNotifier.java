@@ -117,7 +117,7 @@ final class SystemdNotifier {
         try {
             DatagramSender.send(socket, message);
         } catch (RuntimeException | LinkageError e) {
-            System.err.println(Relaunch.CAUSE_PREFIX + "cannot notify systemd at " + socket + ": " + e.getMessage());
+            DaemonStreams.say(Relaunch.CAUSE_PREFIX + "cannot notify systemd at " + socket + ": " + e.getMessage());
         }
     }
 }

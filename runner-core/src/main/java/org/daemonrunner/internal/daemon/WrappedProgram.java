@@ -79,7 +79,7 @@ public final class WrappedProgram {
             pidfile = DaemonSteps.lockPidfile(pidfilePath, pidfileTimeout, daemon);
             DaemonSteps.loadSystemdNotifier(systemd);
         } catch (StepFailed e) {
-            System.err.println(CAUSE_PREFIX + e.getMessage());
+            DaemonStreams.say(CAUSE_PREFIX + e.getMessage());
             System.err.flush();
             Runtime.getRuntime().halt(e.status()); // before the program ran: nothing of its own to shut down
         }
@@ -120,7 +120,7 @@ public final class WrappedProgram {
      */
     public void mainFailed(Throwable e) {
         if (outcome.compareAndSet(Outcome.STARTING, Outcome.FAILED)) {
-            System.err.println(CAUSE_PREFIX + "main() failed: " + DaemonStreams.describe(e));
+            DaemonStreams.say(CAUSE_PREFIX + "main() failed: " + DaemonStreams.describe(e));
             System.err.flush();
         } else {
             thrownAfterReady = DaemonStreams.describe(e); // the JVM prints its trace; the exit line names it
@@ -142,7 +142,7 @@ public final class WrappedProgram {
      */
     public void cannotCallMain(String message) {
         outcome.set(Outcome.FAILED);
-        System.err.println(CAUSE_PREFIX + message);
+        DaemonStreams.say(CAUSE_PREFIX + message);
         System.err.flush();
         System.exit(ExitStatus.FAILURE);
     }
@@ -155,7 +155,7 @@ public final class WrappedProgram {
         try {
             pidfile.markReady();
         } catch (IOException e) {
-            System.err.println(CAUSE_PREFIX + "cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage());
+            DaemonStreams.say(CAUSE_PREFIX + "cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage());
             outcome.set(Outcome.FAILED); // not ready after all: start reports this exit
             System.exit(ExitStatus.FAILURE);
             return;
@@ -219,12 +219,12 @@ public final class WrappedProgram {
             if (signal == Signal.TERM) {
                 stop();
             } else if (signal == Signal.HUP) {
-                System.err.println(CAUSE_PREFIX + signal.fullName() + " received: the program has no reload hook"
+                DaemonStreams.say(CAUSE_PREFIX + signal.fullName() + " received: the program has no reload hook"
                         + " (it installed no " + signal.fullName() + " handler); nothing reloaded, it keeps running");
             } else if (daemon) {
                 DaemonStreams.reopen(stdout, stderr);
             } else {
-                System.err.println(CAUSE_PREFIX + "reopen-logs ignored: in the foreground, standard output and error"
+                DaemonStreams.say(CAUSE_PREFIX + "reopen-logs ignored: in the foreground, standard output and error"
                         + " belong to the supervisor");
             }
         }
@@ -237,7 +237,7 @@ public final class WrappedProgram {
         }
         if (outcome.get() == Outcome.STARTING && (daemon || systemd.isActive())) { // someone waits for ready
             Duration sinceLaunch = sinceLaunch();
-            System.err.println(CAUSE_PREFIX + (sinceLaunch == null
+            DaemonStreams.say(CAUSE_PREFIX + (sinceLaunch == null
                     ? "SIGTERM came before the program was ready: " + notYet(true)
                     : "it was stopped before it was ready: SIGTERM came " + seconds(sinceLaunch) + " after its"
                     + " launch, before start's " + seconds(startTimeout) + " wait for readiness ended (a stop, not"

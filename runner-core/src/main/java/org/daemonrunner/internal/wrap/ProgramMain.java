@@ -19,6 +19,7 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import org.daemonrunner.DaemonContext;
 import org.daemonrunner.ExitStatus;
+import org.daemonrunner.internal.daemon.DaemonStreams;
 import org.daemonrunner.internal.daemon.Readiness;
 import org.daemonrunner.internal.daemon.WrappedProgram;
 import org.daemonrunner.internal.launch.Relaunch;
@@ -248,7 +249,7 @@ public final class ProgramMain {
      * {@code start} quotes.
      */
     private static void fail(String message) {
-        System.err.println(CAUSE_PREFIX + message);
+        DaemonStreams.say(CAUSE_PREFIX + message);
         System.err.flush();
         Runtime.getRuntime().halt(ExitStatus.FAILURE);
     }
