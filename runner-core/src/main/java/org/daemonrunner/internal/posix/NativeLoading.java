@@ -98,6 +98,13 @@ final class NativeLoading {
                 return "is not a directory";
             }
         } catch (NoSuchFileException e) {
+            // some JDKs (25) report ENOTDIR, a file on the way, as no such file
+            for (Path up = directory.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
+                if (Files.exists(up)) {
+                    return Files.isDirectory(up) ? "does not exist"
+                            : "cannot be reached: a part of its path is not a directory";
+                }
+            }
             return "does not exist";
         } catch (IOException e) {
             return "cannot be reached: " + IoFailure.reason(e);
