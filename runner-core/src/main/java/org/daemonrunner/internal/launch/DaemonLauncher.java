@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
+import org.daemonrunner.internal.proc.ProcessControl;
 
 /**
  * Relaunches this JVM's command line as a detached daemon and waits until it is ready or has died.
@@ -203,7 +204,7 @@ public final class DaemonLauncher {
     /** SIGTERM to {@code pid}, which holds the pidfile, then a wait of {@code grace} for its exit. */
     private static Outcome stopHolder(long pid, long session, Duration grace) throws InterruptedException {
         ProcessHandle daemon = ProcessHandle.of(pid).orElse(null);
-        if (daemon == null || !daemon.destroy()) {
+        if (daemon == null || !ProcessControl.terminate(daemon)) { // the one pid guard, as every signal
             return new TimedOut(pid, false, isGone(pid), session);
         }
         try {
@@ -260,7 +261,7 @@ public final class DaemonLauncher {
         // The daemon is the shell's child: until the shell reaps it, its pid cannot be reused.
         boolean sent = pid > 1 && shell.isAlive() && ProcessHandle.of(pid)
                 .filter(p -> p.parent().map(ProcessHandle::pid).orElse(0L) == shell.pid())
-                .map(ProcessHandle::destroy).orElse(false);
+                .map(ProcessControl::terminate).orElse(false);
         if (!sent) {
             return new TimedOut(pid, false, pid > 1 && isGone(pid), shell.pid());
         }
