@@ -120,6 +120,19 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    void aStartRefusedByItsChecksDoesNotSayItReplacesTheStalePidfile() throws IOException {
+        Files.writeString(pidfile, "4194305\n");
+        Command.Result refused = probeRun("start", "--stdout", dir.resolve("no-such-dir/out.log").toString());
+        assertExit(refused, 1);
+        assertThat(refused.err()).contains("no-such-dir");
+        assertThat(refused.out()).as("nothing was replaced").doesNotContain("replacing stale pidfile");
+        assertThat(Files.readString(pidfile)).isEqualTo("4194305\n");
+        Command.Result start = assertExit(probeRun("start"), 0);
+        assertThat(start.out()).contains("replacing stale pidfile " + pidfile + " (process 4194305 is not running)");
+        assertExit(probeRun("stop"), 0);
+    }
+
+    @Test
     void anAppThatTookSystemErrIntoItsOwnFileStillHasItsFailureReportedByStart() {
         Path own = dir.resolve("own.err");
         // the line start quotes went into the app's file: "exited with status 1 before it was ready", no cause

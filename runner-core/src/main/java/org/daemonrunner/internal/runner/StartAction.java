@@ -150,7 +150,6 @@ public final class StartAction {
                 throw new StartFailureException("Cannot start: " + state.detail() + ".", null);
             case STALE:
                 refuseToReplace(paths.pidfile());
-                console.out().println("replacing stale pidfile " + paths.pidfile() + " (" + state.staleReason() + ")");
                 break;
             default:
                 break;
@@ -158,6 +157,9 @@ public final class StartAction {
         JavaCommand command = command();
         checkJvmFiles(Action.START);
         LaunchSteps.Launch launch = new LaunchSteps(context, paths, target.users(), target.launchDirectory()).prepare();
+        if (state.status() == PidFileState.Status.STALE) { // said once every check passed: the daemon replaces it
+            console.out().println("replacing stale pidfile " + paths.pidfile() + " (" + state.staleReason() + ")");
+        }
         long errorLogSize = LogFile.size(paths.stderr());
         long outputLogSize = LogFile.size(paths.stdout());
         DaemonLauncher.Outcome outcome;
