@@ -298,6 +298,22 @@ class EnvironmentsIT extends ProbeTest {
     }
 
     @Test
+    void stopOfAStalePidfileOnAReadOnlyMountSaysNotRunningAndThatItCouldNotRemoveIt() throws IOException {
+        assumeRoot("a read-only bind mount");
+        Path readOnly = Files.createDirectories(dir.resolve("ro"));
+        Path stale = Files.writeString(readOnly.resolve("probe.pid"), "4194305\n");
+        // it said "Cannot stop: reading pidfile ... failed: read-only file system" (exit 1), with nothing running
+        Command.Result stop = daemons.run(inMountNamespace("mount --bind " + readOnly + " " + readOnly
+                + " && mount -o remount,bind,ro " + readOnly,
+                probe("stop", "--dir", dir.toString(), "--pidfile", stale.toString())));
+
+        assertExit(stop, 0);
+        assertThat(stop.out()).isEqualTo("not running; stale pidfile " + stale + " (process 4194305 is not running)"
+                + " could not be removed: read-only file system. A start replaces it where it can write it\n");
+        assertThat(stale).exists();
+    }
+
+    @Test
     void asRootADeviceAsTheLogOfADaemonWithAUserStaysRoots() throws IOException {
         assumeRoot("a private /dev/null");
         // start once gave every empty log to the daemon's user: /dev/null too. A private one, in this namespace only

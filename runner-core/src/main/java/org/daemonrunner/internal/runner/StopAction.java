@@ -5,6 +5,7 @@ import static org.daemonrunner.internal.runner.Wording.seconds;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -219,7 +220,19 @@ public final class StopAction {
     }
 
     private int removeStale(Path pidfile, PidFileState state) throws IOException {
-        PidFileState removed = PidFile.removeIfStale(pidfile);
+        PidFileState removed;
+        try {
+            removed = PidFile.removeIfStale(pidfile);
+        } catch (FileSystemException e) { // a read-only file system, say: the stale file stays, nothing runs
+            PidFileState now = PidFile.inspectChecked(pidfile);
+            if (now.status() != PidFileState.Status.STALE) {
+                throw e;
+            }
+            console.out().println("not running; stale pidfile " + pidfile + " (" + state.staleReason() + ") could not"
+                    + " be removed: " + IoFailure.reason(e) + (e instanceof AccessDeniedException
+                    ? ". Remove it as its owner or as root" : ". A start replaces it where it can write it"));
+            return ExitStatus.OK;
+        }
         if (removed.status() == PidFileState.Status.RUNNING) {
             throw new StopFailureException("Cannot stop: a daemon (pid " + removed.holder() + ") took " + pidfile
                     + " while stop looked at it. Run stop again.", null);
