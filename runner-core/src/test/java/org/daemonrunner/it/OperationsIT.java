@@ -65,6 +65,20 @@ class OperationsIT extends ProbeTest {
     }
 
     @Test
+    void aStoppedDaemonThatOutlivesStopIsSaidToBeStoppedAndWhatToSendIt() throws Exception {
+        long pid = startProbe();
+        org.daemonrunner.internal.proc.ProcessControl.signal(pid, org.daemonrunner.internal.proc.Signal.STOP);
+        await("the daemon in state T", Duration.ofSeconds(10), () -> "T".equals(Daemons.stat(pid)[0]));
+        Command.Result stop = assertExit(probeRun("stop", "--timeout", "500ms"), 1);
+        assertThat(stop.err()).contains("It is stopped (state T: SIGSTOP, Ctrl-Z or a debugger)",
+                "kill -CONT " + pid);
+        // SIGKILL ends it (without the 2 s wait for a thread dump that a stopped JVM cannot write: not timed here)
+        Command.Result forced = assertExit(probeRun("force-stop", "--timeout", "500ms"), 0);
+        assertThat(forced.out()).doesNotContain("thread dump");
+        assertThat(isGone(pid)).isTrue();
+    }
+
+    @Test
     void aChildThatIsAZombieOnceEndedCountsAsEndedAtOnce() throws Exception {
         Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
                 "needs python3");

@@ -275,7 +275,8 @@ public final class StopAction {
             } catch (DaemonRunnerException unresolvable) { // no log to dump to: the SIGKILL still goes
                 stderr = null;
             }
-            dumped = stderr != null && ThreadDump.request(pid, stderr, Duration.ofSeconds(2));
+            // a stopped JVM (state T) cannot write its dump: no 2 s wait for it
+            dumped = stderr != null && !isPaused(pid) && ThreadDump.request(pid, stderr, Duration.ofSeconds(2));
             if (dumped) {
                 console.out().println("thread dump of pid " + pid + " written to " + stderr);
             }
@@ -303,12 +304,24 @@ public final class StopAction {
         if (action == Action.RESTART) {
             return new StopFailureException("Cannot restart: the old daemon, pid " + pid + ", did not exit within "
                     + describe(schedule) + " and still runs; nothing was restarted, and pidfile " + pidfile
-                    + " is left in place." + (schedule.endsInKill() ? "" : " Use 'restart --force' to send it SIGKILL"
+                    + " is left in place." + paused(pid) + (schedule.endsInKill() ? "" : " Use 'restart --force' to send it SIGKILL"
                     + " after the timeout, then start (or 'force-stop', then 'start')."), null);
         }
         return new StopFailureException("Process " + pid + " did not exit within " + describe(schedule)
-                + "; pidfile " + pidfile + " left in place." + (schedule.endsInKill() ? ""
+                + "; pidfile " + pidfile + " left in place." + paused(pid) + (schedule.endsInKill() ? ""
                 : " Use 'force-stop' (or 'stop --force') to send SIGKILL after the timeout."), null);
+    }
+
+    /** Whether {@code pid} is stopped (state T, or t: traced), where only SIGKILL and SIGCONT reach it. */
+    private static boolean isPaused(long pid) {
+        Optional<ProcessTable.Stat> stat = ProcessTable.stat(pid);
+        return stat.isPresent() && (stat.get().state() == 'T' || stat.get().state() == 't');
+    }
+
+    /** For a daemon that outlived its stop because it is stopped: why, and what to send it. */
+    private static String paused(long pid) {
+        return isPaused(pid) ? " It is stopped (state T: SIGSTOP, Ctrl-Z or a debugger), so it cannot act on SIGTERM"
+                + " until it is continued: send it SIGCONT (kill -CONT " + pid + "), and it stops then." : "";
     }
 
     private static String describe(StopSchedule schedule) {
