@@ -120,6 +120,15 @@ class RunnerIT extends ProbeTest {
     }
 
     @Test
+    void aStartWhoseLogsAreDevNullSaysThatNothingCanBeReadBackNotThatNothingWasWritten() {
+        Command.Result start = probeRun("start", "--stdout", "/dev/null", "--stderr", "/dev/null", "--init-exit", "7");
+        assertExit(start, 1);
+        // it said "Nothing was written to /dev/null nor to /dev/null."
+        assertThat(start.err()).contains("exited with status 7 before it was ready", "Its logs (/dev/null) are not"
+                + " files, so nothing it said can be read back").doesNotContain("nor to");
+    }
+
+    @Test
     void aStartRefusedByItsChecksDoesNotSayItReplacesTheStalePidfile() throws IOException {
         Files.writeString(pidfile, "4194305\n");
         Command.Result refused = probeRun("start", "--stdout", dir.resolve("no-such-dir/out.log").toString());

@@ -57,6 +57,11 @@ final class FailedStart {
             text.append(errors.lines(paths.stderr()));
         } else if (!output.isEmpty()) {
             text.append(" Nothing was written to ").append(paths.stderr()).append('.').append(output.lines(paths.stdout()));
+        } else if (!Files.isRegularFile(paths.stderr()) && !Files.isRegularFile(paths.stdout())) {
+            // /dev/null, say: there is nothing to read back, rather than nothing written
+            text.append(" Its logs (").append(paths.stderr()).append(paths.stderr().equals(paths.stdout()) ? ""
+                    : ", " + paths.stdout()).append(") are not files, so nothing it said can be read back: start it"
+                    + " with logs in files (or run it in the foreground with 'run') to see why.");
         } else {
             text.append(" Nothing was written to ").append(paths.stderr()).append(" nor to ").append(paths.stdout())
                     .append('.');
