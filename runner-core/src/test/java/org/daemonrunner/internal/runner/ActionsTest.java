@@ -235,7 +235,7 @@ class ActionsTest {
     }
 
     @Test
-    void startRefusesAMissingPidfileDirectoryBeforeDetachingAndReplacesAStaleFileFirst() throws IOException {
+    void startRefusesAMissingPidfileDirectoryBeforeDetachingAndAStaleFileIsNotSaidReplacedBeforeItsChecksPass() throws IOException {
         Path missing = dir.resolve("run/app.pid");
         assertThatThrownBy(() -> new StartAction(target(missing, DaemonContext.builder()
                 .detach(DaemonContext.Detach.ALWAYS).build()), console).start())
@@ -248,8 +248,8 @@ class ActionsTest {
         assertThatThrownBy(() -> new StartAction(target(), console).start())
                 .isInstanceOf(DaemonEnvironmentException.class)
                 .hasMessageStartingWith("Cannot start: directory " + dir.resolve("logs") + " does not exist");
-        assertThat(printed()).isEqualTo("replacing stale pidfile " + pidfile + " (process " + NO_SUCH_PID
-                + " is not running)");
+        assertThat(printed()).as("refused by its checks, start replaced nothing, and says nothing of it").isEmpty();
+        assertThat(Files.readString(pidfile)).isEqualTo(NO_SUCH_PID + "\n");
     }
 
     @Test
