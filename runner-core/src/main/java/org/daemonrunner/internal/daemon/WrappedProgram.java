@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,7 +16,6 @@ import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.daemon.DaemonSteps.StepFailed;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFile;
-import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.proc.Signal;
 
 /**
@@ -38,8 +38,6 @@ public final class WrappedProgram {
     private final Path stderr;
     private final Readiness readiness;
     private final Duration pidfileTimeout;
-    /** How long {@code start} waits for readiness before it sends SIGTERM; null when not known. */
-    private final Duration startTimeout;
     private final DaemonContext context;
     private final boolean daemon;
     private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
@@ -53,18 +51,15 @@ public final class WrappedProgram {
     private Readiness.Marker markerBefore;
 
     /**
-     * @param startTimeout how long the {@code start} that launched this daemon waits for readiness before it sends
-     *     SIGTERM, to tell its SIGTERM from a stop's; null when not known
      * @param daemon true in a daemon {@code start} relaunched; false in the foreground ({@code run}, systemd)
      */
     public WrappedProgram(Path pidfile, Path stdout, Path stderr, Readiness readiness, Duration pidfileTimeout,
-                          Duration startTimeout, DaemonContext context, boolean daemon) {
+                          DaemonContext context, boolean daemon) {
         this.pidfilePath = pidfile;
         this.stdout = stdout;
         this.stderr = stderr;
         this.readiness = readiness;
         this.pidfileTimeout = pidfileTimeout;
-        this.startTimeout = startTimeout;
         this.context = context;
         this.daemon = daemon;
     }
@@ -240,7 +235,7 @@ public final class WrappedProgram {
             DaemonStreams.say(CAUSE_PREFIX + (sinceLaunch == null
                     ? "SIGTERM came before the program was ready: " + notYet(true)
                     : "it was stopped before it was ready: SIGTERM came " + seconds(sinceLaunch) + " after its"
-                    + " launch, before start's " + seconds(startTimeout) + " wait for readiness ended (a stop, not"
+                    + " launch, before start's " + seconds(Relaunch.startDeadline().get().timeout()) + " wait for readiness ended (a stop, not"
                     + " start's timeout), while " + notYet(false) + "; it exits (status 0) without becoming ready"));
             System.err.flush();
         }
@@ -249,30 +244,17 @@ public final class WrappedProgram {
     }
 
     /**
-     * In a daemon, how long after its launch (the start of the launch shell, its parent, which {@code start} began
-     * to wait on) a SIGTERM came, when that is shorter than {@code start}'s wait: a stop, not {@code start}'s
-     * timeout, whose SIGTERM comes only after the whole wait. Null otherwise, or when it cannot be told. Counted
-     * on the kernel's clock since boot ({@code /proc/PID/stat}'s start time and {@code /proc/uptime}), not the
-     * wall clock, whose boot time the JDK knows only to the second.
+     * In a daemon, how long after its launch a SIGTERM came, when that was before the deadline of the {@code start}
+     * that waits for it ({@link Relaunch#startDeadline()}, which {@link StartTimeout} uses too): a stop, not
+     * {@code start}'s timeout, whose SIGTERM comes only at that deadline. Null otherwise, or when it cannot be told.
      */
     private Duration sinceLaunch() {
-        if (!daemon || startTimeout == null) {
+        Optional<Relaunch.StartDeadline> start = daemon ? Relaunch.startDeadline() : Optional.empty();
+        if (start.isEmpty()) {
             return null;
         }
-        try {
-            long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L);
-            Optional<ProcessTable.Stat> launch = parent > 1 ? ProcessTable.stat(parent) : Optional.empty();
-            if (launch.isEmpty()) {
-                return null;
-            }
-            String uptime = Files.readString(Path.of("/proc/uptime"));
-            double seconds = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
-            // /proc reports start times in USER_HZ ticks, which Linux fixes at 100 a second
-            Duration since = Duration.ofMillis(Math.round((seconds - launch.get().startTicks() / 100.0) * 1000));
-            return !since.isNegative() && since.compareTo(startTimeout) < 0 ? since : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        Duration left = Duration.between(Instant.now(), start.get().deadline());
+        return left.isNegative() || left.isZero() ? null : start.get().timeout().minus(left);
     }
 
     /** {@code 3s}, {@code 1.2s}: a duration as the stop line says it. */

@@ -97,8 +97,6 @@ public final class ProgramMain {
                 Path.of(settings.get(ProgramSettings.STDERR)),
                 Readiness.parse(settings.getOrDefault(ProgramSettings.READY, Readiness.MAIN_RETURNED), pidfile.getParent()),
                 Duration.ofMillis(Long.parseLong(settings.getOrDefault(ProgramSettings.PIDFILE_TIMEOUT_MS, "10000"))),
-                settings.containsKey(ProgramSettings.START_TIMEOUT_MS)
-                        ? Duration.ofMillis(Long.parseLong(settings.get(ProgramSettings.START_TIMEOUT_MS))) : null,
                 context.build(), Relaunch.isDaemon());
     }
 

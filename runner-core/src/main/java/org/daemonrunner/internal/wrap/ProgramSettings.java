@@ -15,8 +15,6 @@ final class ProgramSettings {
     static final String STDERR = "stderr";
     static final String READY = "ready";
     static final String PIDFILE_TIMEOUT_MS = "pidfile-timeout-ms";
-    /** How long {@code start} waits for readiness: the daemon tells a stop's SIGTERM from its timeout's by it. */
-    static final String START_TIMEOUT_MS = "start-timeout-ms";
     static final String UMASK = "umask";
     static final String USER = "user";
     static final String GROUP = "group";

@@ -368,8 +368,6 @@ final class WrapperOptions {
         settings.put(ProgramSettings.READY, readiness().toString());
         settings.put(ProgramSettings.PIDFILE_TIMEOUT_MS,
                 Long.toString(duration("pidfile-timeout", DEFAULT_PIDFILE_TIMEOUT).toMillis()));
-        settings.put(ProgramSettings.START_TIMEOUT_MS,
-                Long.toString(duration("start-timeout", DaemonApp.DEFAULT_START_TIMEOUT).toMillis()));
         for (String key : new String[] {"umask", "user", "group"}) {
             if (values.containsKey(key)) {
                 settings.put(key, values.get(key));
