@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
+import org.daemonrunner.internal.pidfile.PidFileWatch;
 import org.daemonrunner.internal.proc.ProcessControl;
+import org.daemonrunner.internal.proc.ProcessTable;
 
 /**
  * Relaunches this JVM's command line as a detached daemon and waits until it is ready or has died.
@@ -189,7 +192,7 @@ public final class DaemonLauncher {
                     return new Lost(pid, why, true, session);
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    return holds ? stopHolder(pid, session, grace) : new TimedOut(pid, false, false, session);
+                    return holds ? stopHolder(pidfile, pid, session, grace) : new TimedOut(pid, false, false, session);
                 }
                 if (!holds || state.stopping()) {
                     TimeUnit.MILLISECONDS.sleep(LOOK_MILLIS);
@@ -201,17 +204,23 @@ public final class DaemonLauncher {
         }
     }
 
-    /** SIGTERM to {@code pid}, which holds the pidfile, then a wait of {@code grace} for its exit. */
-    private static Outcome stopHolder(long pid, long session, Duration grace) throws InterruptedException {
+    /**
+     * SIGTERM to {@code pid}, which holds the pidfile, then a wait of {@code grace} for its exit: blocked on the
+     * pidfile's lock, which the kernel releases as the daemon exits, then on {@code /proc} for the last moments.
+     */
+    private static Outcome stopHolder(Path pidfile, long pid, long session, Duration grace) throws IOException {
         ProcessHandle daemon = ProcessHandle.of(pid).orElse(null);
-        if (daemon == null || !ProcessControl.terminate(daemon)) { // the one pid guard, as every signal
-            return new TimedOut(pid, false, isGone(pid), session);
-        }
-        try {
-            daemon.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-            return new TimedOut(pid, true, true, session);
-        } catch (TimeoutException | ExecutionException e) {
-            return new TimedOut(pid, true, false, session);
+        Optional<ProcessTable.Stat> stat = ProcessTable.stat(pid);
+        try (PidFileWatch watch = PidFile.watch(pidfile)) {
+            PidFileState state = watch.state();
+            boolean holds = state.status() == PidFileState.Status.RUNNING && state.holder() == pid;
+            // take the handle and its start time first, then check the lock: a pid reused in between is never sent
+            if (daemon == null || stat.isEmpty() || !holds || !ProcessControl.terminate(daemon)) {
+                return new TimedOut(pid, false, isGone(pid), session);
+            }
+            boolean exited = watch.awaitRelease(grace)
+                    && ProcessTable.awaitExited(new ArrayList<>(List.of(stat.get())), grace);
+            return new TimedOut(pid, true, exited, session);
         }
     }
 
