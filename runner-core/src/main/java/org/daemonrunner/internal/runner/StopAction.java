@@ -29,6 +29,7 @@ import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.ProcessControl;
 import org.daemonrunner.internal.proc.ProcessGroup;
 import org.daemonrunner.internal.proc.ProcessTable;
+import org.daemonrunner.internal.proc.ServiceUnit;
 import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.ThreadDump;
 
@@ -78,6 +79,9 @@ public final class StopAction {
                 }
                 long pid = state.holder();
                 Wording.refuseInit(command.action(), pid, pidfile);
+                if (command.action() == Action.RESTART) {
+                    refuseRestartOfAService(pid, pidfile);
+                }
                 // Take the handle (it records the process's start time), then check again that this pid still
                 // holds the lock: a pid reused in between can then never be signalled.
                 Optional<ProcessHandle> handle = ProcessHandle.of(pid);
@@ -201,6 +205,22 @@ public final class StopAction {
         }
         Duration bounded = timeout.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : timeout;
         return ProcessTable.awaitExited(new ArrayList<>(List.of(before.get())), bounded);
+    }
+
+    /**
+     * Refuses a restart, before anything is stopped, of the main process of a systemd service this command does not
+     * run in: its successor would run outside the unit, which systemd would then count as stopped (or restart beside
+     * it).
+     */
+    private static void refuseRestartOfAService(long pid, Path pidfile) {
+        Optional<ServiceUnit.Unit> unit = ServiceUnit.mainProcessOfAnother(pid);
+        if (unit.isPresent()) {
+            throw new StopFailureException("Cannot restart: pid " + pid + " (holder of " + pidfile + ") is the main"
+                    + " process of systemd's unit " + unit.get().name() + " (cgroup " + unit.get().cgroup() + "), and"
+                    + " this command does not run in that unit: its start would run the new daemon outside the unit, where systemd neither"
+                    + " sees nor stops it. Restart the service with 'systemctl restart " + unit.get().name()
+                    + "'. Nothing was stopped.", null);
+        }
     }
 
     /**

@@ -106,6 +106,36 @@ class SystemdForkingUnitIT {
         systemd.awaitJournal(null, "replacing stale pidfile " + Deployment.PIDFILE + " (");
     }
 
+    @Test
+    void aRestartByHandOfTheServicesDaemonIsRefusedAndStopsNothing(SystemdSandbox systemd) throws IOException {
+        assertThat(systemd.systemctl("start", FORKING).exit()).isZero();
+        long pid = Long.parseLong(systemd.property(FORKING, "MainPID"));
+
+        // as the unit's ExecStart= runs it, but from outside the unit: the new daemon would not be the service's
+        SystemdSandbox.Result restart = systemd.exec("/usr/bin/java", "-jar", Deployment.INSTALLED_JAR, "restart",
+                "--dir", "/run/sample-daemon", "--data", Deployment.DATA,
+                "--stdout", "/var/log/sample-daemon/sample.out", "--stderr", "/var/log/sample-daemon/sample.err");
+
+        assertThat(restart.exit()).as(restart.toString()).isEqualTo(1);
+        assertThat(restart.err()).contains("Cannot restart: pid " + pid + " (holder of " + Deployment.PIDFILE
+                + ") is the main process of systemd's unit " + FORKING + " (cgroup /system.slice/" + FORKING + "), and"
+                + " this command does not run in that unit", "Restart the service with 'systemctl restart " + FORKING
+                + "'. Nothing was stopped.");
+        assertThat(systemd.properties(FORKING, "ActiveState", "MainPID"))
+                .containsExactly(entry("ActiveState", "active"), entry("MainPID", Long.toString(pid)));
+        assertThat(Deployment.isAlive(systemd, pid)).isTrue();
+
+        // what it advises works, and so does a stop by hand (systemd sees its main process exit 0)
+        assertThat(systemd.systemctl("restart", FORKING).exit()).isZero();
+        long restarted = Long.parseLong(systemd.property(FORKING, "MainPID"));
+        assertThat(restarted).isNotEqualTo(pid);
+        SystemdSandbox.Result stop = systemd.exec("/usr/bin/java", "-jar", Deployment.INSTALLED_JAR, "stop", "--dir",
+                "/run/sample-daemon");
+        assertThat(stop.exit()).as(stop.toString()).isZero();
+        Await.await("systemd to see its main process exit", DEADLINE, () -> systemd.property(FORKING, "ActiveState"),
+                state -> state.equals("inactive"));
+    }
+
     /** Waits for systemd's restart of the forking service and returns its new main pid. */
     private static long awaitRestart(SystemdSandbox systemd, long pid) throws IOException {
         Map<String, String> state = Await.await("systemd to start the service again", DEADLINE.plusSeconds(10),
