@@ -342,10 +342,10 @@ class WrapperIT {
 
     @Test
     void aMainThatNeverReturnsTimesStartOutWithTheDefaultReadinessSayingWhatToGive() throws IOException {
-        Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "--start-timeout", "10s", "start",
+        Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "--start-timeout", "3s", "start",
                 "--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(), "block"));
         assertExit(start, 1);
-        assertThat(start.err()).contains("did not become ready within 10s", "has exited",
+        assertThat(start.err()).contains("did not become ready within 3s", "has exited",
                 "its main() had not returned yet (--ready main-returned, the default)", "give --ready port:N");
         assertThat(Files.readString(marker)).as("stopped as SIGTERM stops it").contains("shutdown hook ran");
         assertThat(pidfile).doesNotExist();
