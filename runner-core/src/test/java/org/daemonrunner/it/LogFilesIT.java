@@ -22,8 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The daemon's logs when root starts it as another user: root never creates, appends to or gives away a file
- * through a path the daemon's user could point elsewhere (Tomcat's CVE-2016-1240 pattern).
+ * The daemon's logs when root starts it, as another user or as root: root never creates, appends to or gives away
+ * a file through a path another user could point elsewhere (Tomcat's CVE-2016-1240 pattern).
  */
 class LogFilesIT extends ProbeTest {
     private Path usersDirectory;
@@ -116,5 +116,67 @@ class LogFilesIT extends ProbeTest {
                 + " directory only root can write, or switch users before the JVM starts.");
         assertThat(out).doesNotExist();
         assertThat(events()).isEmpty();
+    }
+
+    @Test
+    void aDaemonThatStaysRootRefusesALogOrStdinInADirectoryAnotherUserCanWriteAndFollowsNoLinkThere()
+            throws IOException {
+        Path secret = Files.writeString(rootsDirectory.resolve("secret"), "root's own\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        Files.setOwner(usersDirectory, nobody());
+        Path link = linkByTheUser("x.out", secret);
+        String changeable = " is opened by root, and directory " + usersDirectory + " is writable by nobody, who"
+                + " could point it at any file with a symbolic link";
+
+        Command.Result start = assertExit(daemons.run(Daemons.probe("start", "--dir", dir.toString(), "--stdout",
+                link.toString())), 4);
+        Command.Result wrapped = assertExit(daemons.run(Wrapped.wrapper("--pidfile", pidfile.toString(), "--stdout",
+                dir.resolve("w.out").toString(), "--stdin", link.toString(), "start", "--", "-cp", dir.toString(),
+                "NoSuchMain")), 4);
+
+        assertThat(start.err().strip()).isEqualTo("Cannot start: standard output log " + link + changeable + ". Put the"
+                + " log in a directory only root can write, or run the daemon as its own user (--user;"
+                + " DaemonContext.Builder.user), who then opens it.");
+        assertThat(wrapped.err().strip()).isEqualTo("Cannot start: standard input " + link + changeable + " (a FIFO"
+                + " that would hang start, a device, a file only root may read). Put it in a directory only root can"
+                + " write, or run the daemon as its own user (--user; DaemonContext.Builder.user), who then opens it.");
+        assertThat(Files.readString(secret)).isEqualTo("root's own\n");
+        assertThat(pidfile).doesNotExist();
+        assertThat(events()).isEmpty();
+    }
+
+    @Test
+    void aDaemonThatStaysRootReopensNoLogWhoseNameAnotherUserMadeAgainInAStickyDirectory() throws IOException {
+        Path secret = Files.writeString(rootsDirectory.resolve("secret"), "root's own\n");
+        Path sticky = Files.createDirectory(dir.resolve("sticky"));
+        Files.setAttribute(sticky, "unix:mode", 01777); // as /tmp: a root-owned entry there is root's to rename
+        Path out = Files.writeString(sticky.resolve("out.log"), "");
+        Path err = Files.writeString(sticky.resolve("err.log"), "");
+        String[] logs = {"--dir", dir.toString(), "--stdout", out.toString(), "--stderr", err.toString()};
+        long pid = assertExit(daemons.run(Daemons.probe(with("start", logs))), 0).startedPid();
+        Files.move(out, sticky.resolve("out.log.1")); // by root, as logrotate would
+        Files.getFileAttributeView(Files.createSymbolicLink(out, secret), PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS).setOwner(nobody()); // and the name made again by another user
+
+        Command.Result reopen = assertExit(daemons.run(Daemons.probe(with("reopen-logs", logs))), 1);
+
+        assertThat(reopen.err()).contains("Cannot reopen the logs of pid " + pid + ": it says \"pid " + pid
+                + " cannot reopen the logs " + out + " and " + err + ": " + out + " would be opened by root, and"
+                + " directory " + sticky + " is writable by every user, who could point it at any file with a"
+                + " symbolic link; put the logs in a directory only root can write, or run the daemon as its own"
+                + " user\".");
+        assertExit(daemons.run(Daemons.probe(with("stop", logs))), 0);
+        assertThat(isGone(pid)).isTrue();
+        assertThat(Files.readString(secret)).isEqualTo("root's own\n");
+    }
+
+    private UserPrincipal nobody() throws IOException {
+        return dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+    }
+
+    private static String[] with(String action, String... options) {
+        List<String> all = new ArrayList<>(List.of(action));
+        all.addAll(List.of(options));
+        return all.toArray(String[]::new);
     }
 }

@@ -8,6 +8,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Optional;
+import org.daemonrunner.internal.launch.LogFiles;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.internal.posix.PosixException;
@@ -28,12 +30,22 @@ public final class DaemonStreams {
      * Points standard output and error at their paths again, so that after logrotate renamed the files, all
      * output (the JVM's own too) goes to the new ones. Loads jnr-posix on first use. Says how it went in one line
      * on stderr, which {@code reopen-logs} reads back: {@link Relaunch#LOGS_REOPENED} (in the new file), or
-     * {@link Relaunch#LOGS_NOT_REOPENED} and why, in words ({@code PosixException}'s message says all of it).
+     * {@link Relaunch#LOGS_NOT_REOPENED} and why, in words ({@code PosixException}'s message says all of it). As
+     * root, refuses a log on a way another user could change ({@link LogFiles#unsafeForRoot}).
      */
     static void reopen(Path stdout, Path stderr) {
         synchronized (System.class) {
             System.out.flush();
             System.err.flush();
+            for (Path log : new Path[] {stdout, stderr}) {
+                Optional<String> unsafe = LogFiles.unsafeForRoot(log);
+                if (unsafe.isPresent()) {
+                    onDescriptor2(Relaunch.logsNotReopened(ProcessTable.selfPid()) + " " + stdout + " and " + stderr
+                            + ": " + log + " would be opened by root, and " + unsafe.get() + "; put the logs in a"
+                            + " directory only root can write, or run the daemon as its own user");
+                    return;
+                }
+            }
             try {
                 Posix posix = Posix.get();
                 posix.redirect(1, stdout);

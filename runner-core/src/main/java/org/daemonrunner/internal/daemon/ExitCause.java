@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import org.daemonrunner.internal.launch.LogFiles;
 import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.proc.Signal;
 
@@ -61,7 +62,8 @@ final class ExitCause {
      * Registers the hook; at shutdown, unless the lifecycle is then {@link Lifecycle#quiet() quiet} (the exit was
      * asked for, by a stop, or the lifecycle said it already), it appends one {@code daemonrunner: } line, with the
      * time (UTC), to {@code log}: the daemon's stderr log, by its path, which the program cannot have closed or
-     * replaced as it can {@code System.err}.
+     * replaced as it can {@code System.err}; to {@code System.err} when the log is gone, or when this process is
+     * root and another user could change the way to it ({@link LogFiles#unsafeForRoot}).
      */
     static void sayAtShutdown(Path log, Lifecycle lifecycle) {
         Runtime.getRuntime().addShutdownHook(new Thread("daemonrunner-exit-cause") {
@@ -86,10 +88,17 @@ final class ExitCause {
                 }
                 String line = CAUSE_PREFIX + "pid " + ProcessTable.selfPid() + " is exiting " + cause.how() + " (at "
                         + Instant.now().truncatedTo(ChronoUnit.MILLIS) + "): " + cause.detail() + System.lineSeparator();
-                try {
-                    Files.write(log, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
-                } catch (IOException | RuntimeException e) {
-                    System.err.print(line); // the log is gone: where the program's own output goes
+                boolean written = false;
+                if (LogFiles.unsafeForRoot(log).isEmpty()) { // root opens no log that another user could redirect
+                    try {
+                        Files.write(log, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+                        written = true;
+                    } catch (IOException | RuntimeException e) {
+                        // the log is gone: said below
+                    }
+                }
+                if (!written) {
+                    System.err.print(line); // where the program's own output goes
                     System.err.flush();
                 }
             }

@@ -39,6 +39,7 @@ public final class LaunchSteps {
     private Path workingDirectory;
     private UserAccount switchTo;
     private UserAccount dropTo;
+    private boolean rootOpens;
 
     /**
      * The steps for {@code context}; nothing is checked or run yet.
@@ -134,8 +135,9 @@ public final class LaunchSteps {
             throw new DaemonEnvironmentException("Cannot start: pidfile " + pidfile + " is not writable."
                     + " Fix its permissions, or run as its owner.", ExitStatus.PRIVILEGE, null);
         }
+        rootOpens = switchTo == null && UserAccount.currentUid() == 0;
         refuseSharedFiles();
-        checkStdin();           // before anything is made
+        checkStdin();           // before anything is made; as root, no path another user could change
         checkLog(paths.stdout(), "standard output log");
         checkLog(paths.stderr(), "standard error log");
         if (switchTo != null) {
@@ -143,29 +145,9 @@ public final class LaunchSteps {
         }
     }
 
-    /**
-     * Step 1 for stdin: it must exist, be readable (by the daemon's user, who opens it), and be something an open
-     * for reading returns from at once: a FIFO would block the launch until something writes to it (and no start
-     * timeout covers that), a directory cannot be read, a socket cannot be opened.
-     */
+    /** Step 1 for stdin ({@link LogFiles#checkStdin}): opened by the daemon's user, or by root. */
     private void checkStdin() {
-        String type = LogFiles.unfitAsStdin(paths.stdin());
-        if (type != null) {
-            throw new DaemonEnvironmentException("Cannot start: standard input " + paths.stdin() + " is " + type
-                    + ". Set a regular file or a device as stdin (such as /dev/null).", ExitStatus.FAILURE, null);
-        }
-        if (!Files.isReadable(paths.stdin())) {
-            throw new DaemonEnvironmentException("Cannot start: standard input " + paths.stdin() + (Files.exists(
-                    paths.stdin()) ? " is not readable" : " does not exist") + ". Fix it, or set another stdin path.",
-                    Files.exists(paths.stdin()) ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, null);
-        }
-        Optional<String> denied = switchTo == null ? Optional.empty()
-                : new FileAccess(switchTo).denial(paths.stdin(), FileAccess.READ, FileAccess.READ);
-        if (denied.isPresent()) {
-            throw new DaemonEnvironmentException("Cannot start: user " + switchTo.name() + " cannot read standard"
-                    + " input " + paths.stdin() + ": " + denied.get() + ". The daemon opens it as its user: give the"
-                    + " user access, or set another stdin path.", ExitStatus.PRIVILEGE, null);
-        }
+        LogFiles.checkStdin(paths.stdin(), switchTo, rootOpens, dropTo);
     }
 
     /**
@@ -234,16 +216,16 @@ public final class LaunchSteps {
 
     /**
      * Step 1 for a log: as the daemon's user when it switches before its JVM starts (that user's shell opens it),
-     * else opened here to append, created if missing; root opening the logs of a daemon that drops privileges only
-     * after init refuses a path that another user could change.
+     * else opened here to append, created if missing; root (a daemon that stays root, or drops privileges only
+     * after init) refuses a path that another user could change.
      */
     private void checkLog(Path log, String what) {
         if (switchTo != null) {
             LogFiles.prepareForUser(log, what, switchTo, context.umask());
             return;
         }
-        if (dropTo != null) {
-            LogFiles.requireOnlyRootCanChange(log, what, dropTo.name());
+        if (rootOpens) {
+            LogFiles.requireOnlyRootCanChange(log, what, dropTo);
         }
         LogFiles.openForAppend(log, what, context.umask());
     }

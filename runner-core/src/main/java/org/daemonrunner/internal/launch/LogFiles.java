@@ -10,6 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,17 +28,21 @@ import org.daemonrunner.internal.proc.UserAccount;
 
 /**
  * Step 1 for the daemon's logs: checked, and made when missing, before anything detaches, so that a log that
- * cannot be written fails {@code start} in one line. Root never opens, creates or gives away a log through a path
- * that another user could change: for a daemon that switches users before its JVM starts, the logs are opened by
- * that user ({@link LaunchScripts#LOGS}, after {@code setpriv}), and root makes a missing log (and gives it to the
- * user) only where no user but root can change a directory on the way ({@link #changeableByOthers}). Also what
- * makes a file unfit as stdin, and whether two of the daemon's paths are one file.
+ * cannot be written fails {@code start} in one line. Root never opens, creates or gives away a log (or opens
+ * stdin) through a path that another user could change: for a daemon that switches users before its JVM starts,
+ * the logs are opened by that user ({@link LaunchScripts#LOGS}, after {@code setpriv}), and root makes a missing log
+ * (and gives it to the user) only where no user but root can change a directory on the way
+ * ({@link #changeableByOthers}); a daemon whose files root opens (it stays root, or drops privileges after init)
+ * is refused such a path ({@link #requireOnlyRootCanChange}), and checks again before it opens a log by its path
+ * itself ({@link #unsafeForRoot}). Also what makes a file unfit as stdin, and whether two of the daemon's paths
+ * are one file.
  */
-final class LogFiles {
+public final class LogFiles {
     private static final int TYPE = 0170000;
     private static final int FIFO = 0010000;
     private static final int DIRECTORY = 0040000;
     private static final int MAX_LINKS = 40; // as the kernel's ELOOP
+    private static final String STDIN = "standard input";
 
     private LogFiles() {
     }
@@ -112,19 +117,39 @@ final class LogFiles {
     }
 
     /**
-     * For a daemon whose logs root opens but that runs as another user later ({@code dropPrivilegesAfterInit}):
-     * refuses a log on a way that another user could change.
+     * For a daemon whose files root opens (one that stays root, or that drops privileges to {@code dropTo} only
+     * after init): refuses a log or stdin on a way that another user could change, who could point it, with a
+     * symbolic link, at a file of root's (appended to), a FIFO (start would hang) or a device.
      *
+     * @param dropTo the user the daemon becomes after init; null for a daemon that stays root
      * @throws DaemonEnvironmentException (status 4) naming the directory and who could change it
      */
-    static void requireOnlyRootCanChange(Path log, String what, String user) {
-        Optional<String> changeable = changeableByOthers(log);
-        if (changeable.isPresent()) {
-            throw new DaemonEnvironmentException("Cannot start: " + what + " " + log + " is opened by root (the daemon"
-                    + " drops privileges to " + user + " only after init), and " + changeable.get() + ", who could"
-                    + " point it at any file with a symbolic link. Put the log in a directory only root can write,"
-                    + " or switch users before the JVM starts.", ExitStatus.PRIVILEGE, null);
+    static void requireOnlyRootCanChange(Path path, String what, UserAccount dropTo) {
+        Optional<String> changeable = changeableByOthers(path);
+        if (changeable.isEmpty()) {
+            return;
         }
+        boolean log = !what.equals(STDIN);
+        throw new DaemonEnvironmentException("Cannot start: " + what + " " + path + " is opened by root" + (dropTo
+                == null ? "" : " (the daemon drops privileges to " + dropTo.name() + " only after init)") + ", and "
+                + changeable.get() + ", who could point it at any file with a symbolic link" + (log ? ""
+                : " (a FIFO that would hang start, a device, a file only root may read)") + ". Put "
+                + (log ? "the log" : "it") + " in a directory only root can write, or " + (dropTo == null
+                ? "run the daemon as its own user (--user; DaemonContext.Builder.user), who then opens it."
+                : "switch users before the JVM starts."), ExitStatus.PRIVILEGE, null);
+    }
+
+    /**
+     * For the daemon's own opens of a log by its path, after {@code start} checked it ({@code reopen-logs}, the
+     * line on how it exited): why this process, as root, must not open {@code log} now
+     * ({@code directory /tmp is writable by every user, who could point it at any file with a symbolic link}),
+     * as after a rename out of a sticky directory, where any user may make the name again; empty when this
+     * process is not root, or when no other user can change the way.
+     */
+    public static Optional<String> unsafeForRoot(Path log) {
+        Optional<String> changeable = UserAccount.currentUid() == 0 ? changeableByOthers(log) : Optional.empty();
+        return changeable.isEmpty() ? changeable
+                : Optional.of(changeable.get() + ", who could point it at any file with a symbolic link");
     }
 
     /**
@@ -137,7 +162,9 @@ final class LogFiles {
     static Optional<String> changeableByOthers(Path path) {
         Path directory = path.getRoot();
         Deque<String> names = new ArrayDeque<>();
-        path.forEach(name -> names.add(name.toString()));
+        for (Path name : path) { // loops, not lambdas: no bootstrap in the launcher
+            names.add(name.toString());
+        }
         int links = 0;
         while (!names.isEmpty()) {
             String name = names.pop();
@@ -171,7 +198,9 @@ final class LogFiles {
                     return Optional.of("symbolic link " + next + " cannot be read (" + IoFailure.reason(e) + ")");
                 }
                 List<String> more = new ArrayList<>();
-                target.forEach(n -> more.add(n.toString()));
+                for (Path part : target) {
+                    more.add(part.toString());
+                }
                 for (int i = more.size() - 1; i >= 0; i--) {
                     names.push(more.get(i));
                 }
@@ -206,11 +235,19 @@ final class LogFiles {
         } else if ((mode & 0002) != 0) {
             who = "every user";
         } else if ((mode & 0020) != 0 && (Integer) stat.get("gid") != 0) {
-            who = "group " + stat.get("gid");
+            who = "group " + groupName(directory, (Integer) stat.get("gid"));
         } else {
             return Optional.empty();
         }
         return Optional.of("directory " + directory + " is writable by " + who);
+    }
+
+    private static String groupName(Path path, int gid) {
+        try {
+            return Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).group().getName();
+        } catch (IOException | RuntimeException e) {
+            return Integer.toString(gid);
+        }
     }
 
     private static String ownerName(Path path, int uid) {
@@ -240,8 +277,43 @@ final class LogFiles {
         }
     }
 
+    /**
+     * Step 1 for stdin: it must exist, be readable (by the daemon's user, who opens it, when it switches before its
+     * JVM starts), and be something an open for reading returns from at once: a FIFO would block the launch until
+     * something writes to it (and no start timeout covers that), a directory cannot be read, a socket cannot be
+     * opened. When root opens it, no other user may be able to change the way to it: though only read, it could be
+     * swapped for a FIFO after these checks, for a device whose open does something, or for a file only root may
+     * read, which the daemon would take in.
+     *
+     * @param switchTo the user who opens it; null when this process's user does
+     * @param rootOpens whether root opens it
+     * @param dropTo the user a daemon that root opens it for becomes after init; null for none
+     */
+    static void checkStdin(Path stdin, UserAccount switchTo, boolean rootOpens, UserAccount dropTo) {
+        if (rootOpens) {
+            requireOnlyRootCanChange(stdin, STDIN, dropTo);
+        }
+        String type = unfitAsStdin(stdin);
+        if (type != null) {
+            throw new DaemonEnvironmentException("Cannot start: standard input " + stdin + " is " + type
+                    + ". Set a regular file or a device as stdin (such as /dev/null).", ExitStatus.FAILURE, null);
+        }
+        if (!Files.isReadable(stdin)) {
+            throw new DaemonEnvironmentException("Cannot start: standard input " + stdin + (Files.exists(stdin)
+                    ? " is not readable" : " does not exist") + ". Fix it, or set another stdin path.",
+                    Files.exists(stdin) ? ExitStatus.PRIVILEGE : ExitStatus.FAILURE, null);
+        }
+        Optional<String> denied = switchTo == null ? Optional.empty()
+                : new FileAccess(switchTo).denial(stdin, FileAccess.READ, FileAccess.READ);
+        if (denied.isPresent()) {
+            throw new DaemonEnvironmentException("Cannot start: user " + switchTo.name() + " cannot read standard"
+                    + " input " + stdin + ": " + denied.get() + ". The daemon opens it as its user: give the"
+                    + " user access, or set another stdin path.", ExitStatus.PRIVILEGE, null);
+        }
+    }
+
     /** What makes {@code file} unfit as stdin ({@code a FIFO; opening it ...}), or null. */
-    static String unfitAsStdin(Path file) {
+    private static String unfitAsStdin(Path file) {
         int type;
         try {
             type = (Integer) Files.getAttribute(file, "unix:mode") & 0170000;
