@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.daemonrunner.DaemonContext;
+import org.daemonrunner.internal.launch.DaemonPaths;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.internal.proc.UserAccount;
@@ -20,8 +21,8 @@ final class ForegroundSetup {
 
     static void apply(DaemonContext context) {
         Path cwd = Path.of("").toAbsolutePath();
-        Path wanted = Relaunch.launchDirectory().resolve(context.workingDirectory()).normalize();
-        if (!wanted.equals(Path.of("/")) && !wanted.equals(cwd)) {
+        Path wanted = DaemonPaths.absolute(Relaunch.launchDirectory(), context.workingDirectory());
+        if (!wanted.equals(Path.of("/")) && !wanted.equals(cwd) && !isSameDirectory(wanted, cwd)) {
             DaemonStreams.say(Relaunch.CAUSE_PREFIX + "running in the foreground in " + cwd + ", not in "
                     + wanted + ": a running JVM cannot change its working directory; set it in the supervisor"
                     + " (systemd's WorkingDirectory=)");
@@ -55,6 +56,15 @@ final class ForegroundSetup {
                     + " process runs as uid " + uid);
         }
         Posix.get().switchUser(account.name(), account.uid(), account.gid(), account.groups());
+    }
+
+    /** Whether {@code a} is {@code b} (as {@code /srv/link/..} may be, which only the file system can tell). */
+    private static boolean isSameDirectory(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // missing: not where it runs
+        }
     }
 
     /** Returns the umask from {@code /proc/self/status}, or -1 if it cannot be read. */

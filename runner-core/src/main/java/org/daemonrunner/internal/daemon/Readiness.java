@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.daemonrunner.internal.launch.DaemonPaths;
 
 /**
  * When a wrapped program counts as ready ({@code --ready}): its {@code main} has returned, this process listens on
@@ -55,7 +56,7 @@ public record Readiness(String kind, int port, Path file) {
                 // said below
             }
         } else if (text.startsWith("file:") && text.length() > 5) {
-            return new Readiness("file", 0, base.resolve(text.substring(5)).normalize());
+            return new Readiness("file", 0, DaemonPaths.absolute(base, Path.of(text.substring(5))));
         }
         throw new IllegalArgumentException("Not a readiness condition: '" + text
                 + "' (write main-returned, port:N with N in 1-65535, or file:PATH)");

@@ -93,7 +93,7 @@ final class JvmFiles {
         if (jar) {
             addFile(files, main.get(1), "the -jar file of the daemon's JVM");
             if (Path.of(main.get(1)).isAbsolute()) {
-                addManifestClassPath(files, Path.of(main.get(1)).normalize(), new HashSet<>());
+                addManifestClassPath(files, realPath(Path.of(main.get(1))), new HashSet<>());
             }
         } else {
             if (classPath == null) {
@@ -141,10 +141,22 @@ final class JvmFiles {
         }
     }
 
+    /**
+     * The real path of {@code jar}, against which the JVM resolves its manifest's {@code Class-Path} (it opens a
+     * class path entry by its real path); {@code jar} as it is when it cannot be resolved.
+     */
+    private static Path realPath(Path jar) {
+        try {
+            return jar.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return jar;
+        }
+    }
+
     private static void addFile(List<Needed> files, String file, String what) {
         Path path = Path.of(file);
         if (path.isAbsolute()) { // the command line's paths were made absolute; others are not ours to guess
-            files.add(new Needed(path.normalize(), what, READ, READ | SEARCH));
+            files.add(new Needed(path, what, READ, READ | SEARCH)); // as the kernel resolves it: not normalized
         }
     }
 
@@ -162,8 +174,8 @@ final class JvmFiles {
                 continue;
             }
             boolean wildcard = what.equals(CLASS_PATH) && (entry.equals("*") || entry.endsWith(File.separator + "*"));
-            Path path = workingDirectory.resolve(wildcard ? entry.substring(0, entry.length() - 1) : entry)
-                    .normalize();
+            Path path = DaemonPaths.absolute(workingDirectory, Path.of(wildcard ? entry.substring(0,
+                    entry.length() - 1) : entry));
             if (wildcard || (what.equals(MODULE_PATH) && Files.isDirectory(path))) {
                 files.add(new Needed(path, what, READ | SEARCH, READ | SEARCH));
                 addListed(files, path, what, wildcard);

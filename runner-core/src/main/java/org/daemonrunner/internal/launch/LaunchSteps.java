@@ -240,7 +240,7 @@ public final class LaunchSteps {
     }
 
     private Path directory() {
-        return launchDirectory.resolve(context.workingDirectory()).normalize();
+        return DaemonPaths.absolute(launchDirectory, context.workingDirectory());
     }
 
     /**

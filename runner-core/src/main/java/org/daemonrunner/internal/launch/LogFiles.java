@@ -332,13 +332,23 @@ public final class LogFiles {
         }
     }
 
-    /** The same path, or two paths to the same existing file (through a link). */
+    /**
+     * The same path, two paths to the same existing file (through a link), or, for files still to be made, the
+     * same name in the same directory. Asked of the file system, not of the names: {@code a/link/../x} may be
+     * {@code a/x} or another file ({@link DaemonPaths#absolute}).
+     */
     static boolean isSameFile(Path a, Path b) {
-        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+        if (a.toAbsolutePath().equals(b.toAbsolutePath())) {
             return true;
         }
         try {
-            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+            if (Files.exists(a) || Files.exists(b)) {
+                return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+            }
+            Path directoryA = a.toAbsolutePath().getParent();
+            Path directoryB = b.toAbsolutePath().getParent();
+            return directoryA != null && directoryB != null && a.getFileName().equals(b.getFileName())
+                    && Files.exists(directoryA) && Files.exists(directoryB) && Files.isSameFile(directoryA, directoryB);
         } catch (IOException e) {
             return false; // cannot be told: the checks that follow say what is wrong with either
         }
@@ -348,7 +358,7 @@ public final class LogFiles {
     private static Path missingTarget(Path log) {
         try {
             if (Files.isSymbolicLink(log)) {
-                return log.getParent().resolve(Files.readSymbolicLink(log)).normalize();
+                return DaemonPaths.absolute(log.getParent(), Files.readSymbolicLink(log));
             }
         } catch (IOException e) {
             // the open says what is wrong

@@ -44,7 +44,10 @@ final class OptionPaths {
                 : option.equals("--patch-module") ? patchedModule(value, absolute) : value;
     }
 
-    /** Makes a path absolute against the launch directory (a class, not a lambda: no bootstrap at start-up). */
+    /**
+     * Makes a path absolute against the launch directory, as the kernel resolves it there
+     * ({@link DaemonPaths#absolute}: {@code a/link/../x} stays so); a class, not a lambda: no bootstrap at start-up.
+     */
     private static final class Absolute implements UnaryOperator<String> {
         private final Path base;
 
@@ -54,7 +57,7 @@ final class OptionPaths {
 
         @Override
         public String apply(String path) {
-            return path.isEmpty() ? path : base.resolve(path).normalize().toString();
+            return path.isEmpty() ? path : DaemonPaths.absolute(base, Path.of(path)).toString();
         }
     }
 

@@ -15,6 +15,7 @@ import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.StartFailureException;
 import org.daemonrunner.StopSchedule;
+import org.daemonrunner.internal.launch.DaemonPaths;
 import org.daemonrunner.internal.launch.JavaCommand;
 import org.daemonrunner.internal.launch.Relaunch;
 
@@ -89,7 +90,7 @@ public final class SystemdUnitAction {
      * ({@code 200/CHDIR}).
      */
     private void checkWorkingDirectory() {
-        Path directory = target.launchDirectory().resolve(target.context().workingDirectory()).normalize();
+        Path directory = DaemonPaths.absolute(target.launchDirectory(), target.context().workingDirectory());
         if (!Files.isDirectory(directory)) {
             throw new DaemonEnvironmentException("Cannot write a unit: working directory " + directory
                     + (Files.exists(directory) ? " is not a directory" : " does not exist") + ". Create it, or set"
@@ -215,8 +216,8 @@ public final class SystemdUnitAction {
             }
         }
         unit.append(UnitDirectories.lines(target.paths()));
-        unit.append("WorkingDirectory=").append(escapeValue(target.launchDirectory()
-                .resolve(context.workingDirectory()).normalize().toString())).append('\n')
+        unit.append("WorkingDirectory=").append(escapeValue(DaemonPaths.absolute(target.launchDirectory(),
+                context.workingDirectory()).toString())).append('\n')
                 .append("UMask=").append(String.format("%04o", context.umask())).append('\n');
         if (context.preventCoreDumps()) {
             unit.append("LimitCORE=0\n");

@@ -160,7 +160,7 @@ public final class Target {
                         null);
             }
         }
-        return launchDirectory.resolve(path).normalize();
+        return DaemonPaths.absolute(launchDirectory, path);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.daemonrunner.InvalidActionException;
+import org.daemonrunner.internal.launch.DaemonPaths;
 import org.daemonrunner.internal.proc.IoFailure;
 
 /**
@@ -106,7 +107,7 @@ record ConfigFile(List<Setting> settings, List<String> javaArgs) {
                 : WrapperOptions.PATH_KEYS.contains(key) && !(key.equals("java") && value.indexOf('/') < 0) ? value
                 : null; // a bare --java name is looked up on PATH
         if (path != null && !path.isEmpty() && !path.startsWith("/")) {
-            String meant = file.toAbsolutePath().resolveSibling(path).normalize().toString();
+            String meant = DaemonPaths.absolute(file.toAbsolutePath().getParent(), Path.of(path)).toString();
             throw new InvalidActionException("Relative path for " + where + ": '" + path + "' would be resolved"
                     + " against the directory daemonrunner.jar is run from, not against the file's. Write it"
                     + " absolute, e.g. " + key + "=" + (key.equals("ready") ? "file:" : "") + meant + ".");

@@ -14,6 +14,7 @@ import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.zip.ZipException;
+import org.daemonrunner.internal.launch.DaemonPaths;
 import org.daemonrunner.internal.launch.JavaCommand;
 import org.daemonrunner.internal.proc.IoFailure;
 
@@ -248,7 +249,7 @@ final class ProgramCommand {
     private static String absolute(String list, Path base) {
         List<String> entries = new ArrayList<>();
         for (String entry : list.split(File.pathSeparator, -1)) {
-            entries.add(base.resolve(entry).normalize().toString());
+            entries.add(DaemonPaths.absolute(base, Path.of(entry)).toString());
         }
         return String.join(File.pathSeparator, entries);
     }

@@ -19,6 +19,7 @@ import org.daemonrunner.InvalidActionException;
 import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.daemon.Readiness;
 import org.daemonrunner.internal.launch.ArgumentEncoding;
+import org.daemonrunner.internal.launch.DaemonPaths;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.proc.ProcessTable;
 import org.daemonrunner.internal.runner.ActionParser;
@@ -103,7 +104,7 @@ final class WrapperOptions {
                 throw new DaemonRunnerException("Bad working directory: --config " + config + " would be resolved"
                         + " against it, but " + lossyDirectory.get() + ".", ExitStatus.USAGE, null);
             }
-            options.configFile = base.resolve(config).normalize();
+            options.configFile = DaemonPaths.absolute(base, Path.of(config));
             options.readConfig(options.configFile, javaArgsGiven);
         }
         if (javaArgsGiven) {
@@ -185,7 +186,7 @@ final class WrapperOptions {
     }
 
     Path path(String key) {
-        return base.resolve(values.get(key)).normalize();
+        return DaemonPaths.absolute(base, Path.of(values.get(key)));
     }
 
     Duration duration(String key, Duration otherwise) {

@@ -57,6 +57,15 @@ class JvmFilesTest {
                         SEARCH));
     }
 
+    @Test
+    void theManifestClassPathIsResolvedFromTheJarsRealDirectoryAsTheJvmDoes() throws IOException {
+        Path inner = Files.createDirectories(dir.resolve("deep/inner"));
+        Files.createSymbolicLink(dir.resolve("l"), Path.of("deep/inner"));
+        jar(inner.resolve("app.jar"), "../dep.jar"); // the JVM opens l/app.jar as deep/inner/app.jar: deep/dep.jar
+        assertThat(of("-jar", "l/app.jar")).extracting(JvmFiles.Needed::path).containsExactly(
+                Path.of("/opt/jdk/bin/java"), dir.resolve("l/app.jar"), dir.toRealPath().resolve("deep/dep.jar"));
+    }
+
     private static void jar(Path path, String classPath) throws IOException {
         java.util.jar.Manifest manifest = new java.util.jar.Manifest();
         manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");

@@ -94,8 +94,9 @@ class ActionsTest {
     }
 
     @Test
-    void targetResolvesTheAppsRelativePathsAgainstTheLaunchDirectory() {
+    void targetResolvesTheAppsRelativePathsAgainstTheLaunchDirectory() throws IOException {
         assertThat(target().paths().stdout()).isEqualTo(dir.resolve("logs/out.log"));
+        Files.createDirectory(dir.resolve("run")); // a directory, not a link: its .. goes with it
         assertThat(target(Path.of("run/../app.pid"), DaemonContext.defaults()).paths().pidfile())
                 .isEqualTo(dir.resolve("app.pid"));
         assertThatThrownBy(() -> target(null, DaemonContext.defaults()).paths())

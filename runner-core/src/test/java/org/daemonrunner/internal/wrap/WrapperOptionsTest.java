@@ -45,6 +45,18 @@ class WrapperOptionsTest {
     }
 
     @Test
+    void aDotDotAfterASymbolicLinkInAPathIsLeftForTheKernelToResolve() throws IOException {
+        Files.createDirectories(dir.resolve("deep/inner"));
+        Files.createSymbolicLink(dir.resolve("l"), Path.of("deep/inner"));
+        WrapperOptions options = parse("--pidfile", "l/../app.pid", "--stdout", "./l/../app.out", "--chdir", "l/..",
+                "status");
+        assertThat(options.path("pidfile")).isEqualTo(dir.resolve("l/../app.pid"));
+        assertThat(options.stdout()).isEqualTo(dir.resolve("l/../app.out"));
+        assertThat(options.chdir()).isEqualTo(dir.resolve("l/.."));
+        assertThat(Files.isSameFile(options.chdir(), dir.resolve("deep"))).isTrue();
+    }
+
+    @Test
     void aRunnerOptionGivenTwiceIsAUsageErrorNamingIt() throws IOException {
         assertThatThrownBy(() -> parse("--pidfile", "/run/a.pid", "--pidfile=/run/b.pid", "status"))
                 .isInstanceOf(InvalidActionException.class).hasMessage("Option --pidfile given twice: give it once.");
