@@ -108,6 +108,35 @@ public record Readiness(String kind, int port, Path file) {
     }
 
     /**
+     * What of the condition had not happened yet, {@code markerBefore} being the marker as it was before the program
+     * ran ({@link #markerBefore()}), and, with {@code advice}, what to do when it never will: the line a timed-out
+     * {@code start} quotes.
+     */
+    String notYet(Marker markerBefore, boolean advice) {
+        switch (kind) {
+            case MAIN_RETURNED:
+                return "its main() had not returned yet (--ready main-returned, the default)" + (!advice ? ""
+                        : ". A main that blocks while the program serves (Quarkus, Jetty's server.join(), Netty's"
+                        + " closeFuture().sync()) never returns: give --ready port:N or --ready file:PATH");
+            case "port":
+                return "this JVM was not listening on TCP port " + port + " yet (--ready port:" + port + ")"
+                        + (!advice ? "" : ". If it never does, check the port the program was told to use");
+            default:
+                Path directory = file.getParent();
+                if (markerBefore != null && !markerIsNew(markerBefore)) {
+                    return file + " was not created or modified since this daemon was launched (--ready"
+                            + " file:PATH): it exists, last modified " + markerBefore.modified() + ", before the launch"
+                            + (!advice ? "" : "; a marker left by an earlier run does not count, and is left in place."
+                            + " If the program writes its marker only when the file is missing, delete it before start"
+                            + " (or have the program delete it when it stops)");
+                }
+                return file + " did not exist yet (--ready file:PATH)" + (Files.isDirectory(directory)
+                        ? "" : ", nor did its directory " + directory + (!advice ? "" : ". If the program does not"
+                        + " create that directory, create it, or give a --ready file: path in a directory that exists"));
+        }
+    }
+
+    /**
      * Waits until the port listens or the file is new since {@code before} (for {@code main-returned}, {@code ProgramMain} reports
      * when {@code main} returns), or {@code failed} says {@code main} failed or a stop began, and returns whether the
      * condition holds.

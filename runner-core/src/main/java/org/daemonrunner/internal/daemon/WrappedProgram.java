@@ -4,7 +4,6 @@ package org.daemonrunner.internal.daemon;
 import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -263,33 +262,9 @@ public final class WrappedProgram {
         return millis % 1000 == 0 ? millis / 1000 + "s" : millis / 1000 + "." + millis % 1000 / 100 + "s";
     }
 
-    /**
-     * What had not happened yet, and, with {@code advice}, what to do when it never will: the line a timed-out
-     * {@code start} quotes.
-     */
+    /** What had not happened yet: {@link Readiness#notYet}. */
     private String notYet(boolean advice) {
-        switch (readiness.kind()) {
-            case Readiness.MAIN_RETURNED:
-                return "its main() had not returned yet (--ready main-returned, the default)" + (!advice ? ""
-                        : ". A main that blocks while the program serves (Quarkus, Jetty's server.join(), Netty's"
-                        + " closeFuture().sync()) never returns: give --ready port:N or --ready file:PATH");
-            case "port":
-                return "this JVM was not listening on TCP port " + readiness.port() + " yet (--ready port:"
-                        + readiness.port() + ")" + (!advice ? ""
-                        : ". If it never does, check the port the program was told to use");
-            default:
-                Path directory = readiness.file().getParent();
-                if (markerBefore != null && !readiness.markerIsNew(markerBefore)) {
-                    return readiness.file() + " was not created or modified since this daemon was launched (--ready"
-                            + " file:PATH): it exists, last modified " + markerBefore.modified() + ", before the launch"
-                            + (!advice ? "" : "; a marker left by an earlier run does not count, and is left in place."
-                            + " If the program writes its marker only when the file is missing, delete it before start"
-                            + " (or have the program delete it when it stops)");
-                }
-                return readiness.file() + " did not exist yet (--ready file:PATH)" + (Files.isDirectory(directory)
-                        ? "" : ", nor did its directory " + directory + (!advice ? "" : ". If the program does not"
-                        + " create that directory, create it, or give a --ready file: path in a directory that exists"));
-        }
+        return readiness.notYet(markerBefore, advice);
     }
 
     /**
