@@ -98,6 +98,42 @@ class StartTruthIT {
     }
 
     @Test
+    @Timeout(60)
+    void aMainThatReturnsWithNoOtherNonDaemonThreadRunningFailsStartSayingItIsNotADaemon() throws IOException {
+        program("Batch", "System.out.println(\"did the work\");");
+
+        Command.Result batch = daemons.run(wrapped("Batch", "start"));
+
+        assertExit(batch, 1);
+        assertThat(batch.out()).doesNotContain("started");
+        assertThat(batch.err()).contains("exited with status 0 before it was ready: its last non-daemon thread has"
+                + " ended, as its main() returned with no other non-daemon thread running: a program that ends when"
+                + " its main() returns is not a daemon. Run a batch job without daemonrunner");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
+    @Timeout(60)
+    void aDaemonWhoseJvmBeganToEndBeforeItsMainReturnedIsNotReportedReady() throws IOException {
+        // System.exit(3) in a thread of its own, whose shutdown takes 2s (a hook of the program's); meanwhile, once
+        // the daemon's own hook has written its line, main returns, the exiting thread still running
+        program("ExitMeanwhile", "Runtime.getRuntime().addShutdownHook(new Thread(() -> {"
+                + " try { Thread.sleep(2000); } catch (InterruptedException e) { } }));\n"
+                + "new Thread(() -> System.exit(3), \"exit\").start();\n"
+                + "java.nio.file.Path err = java.nio.file.Path.of(\"/proc/self/fd/2\").toRealPath();\n"
+                + "long end = System.nanoTime() + 10_000_000_000L;\n"
+                + "while (System.nanoTime() < end && !java.nio.file.Files.readString(err).contains(\"is exiting\")) {"
+                + " Thread.sleep(10); }");
+
+        Command.Result start = daemons.run(wrapped("ExitMeanwhile", "start"));
+
+        assertExit(start, 1);
+        assertThat(start.out()).doesNotContain("started");
+        assertThat(start.err()).containsPattern("exited with status 3 before it was ready: System.exit\\(\\) was called"
+                + " by ExitMeanwhile.lambda\\$main\\$\\d+\\(ExitMeanwhile.java:\\d+\\) in thread 'exit'");
+    }
+
+    @Test
     @Timeout(90)
     void aDaemonThatIgnoresSigtermAndBecomesReadyAfterTheTimeoutIsNotSaidToHaveExited() throws IOException {
         program("SlowIgn", "ignoreTerm(); Thread.sleep(3000); new Thread(SlowIgn::sleepForever).start();");

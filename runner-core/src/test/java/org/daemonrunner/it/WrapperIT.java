@@ -489,7 +489,9 @@ class WrapperIT {
                 "--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString(), "return"));
         assertExit(ended, 1);
         assertThat(ended.err()).contains("exited with status 0 before it was ready: its last non-daemon thread has ended,"
-                + " and this JVM was not listening on TCP port " + port + " yet (--ready port:" + port + ")");
+                + " as its main() returned with no other non-daemon thread running, and this JVM was not listening on"
+                + " TCP port " + port + " yet (--ready port:" + port + "): a program that ends when its main() returns"
+                + " is not a daemon");
         assertThat(pidfile).doesNotExist();
     }
 
@@ -581,9 +583,11 @@ class WrapperIT {
         assertExit(foreground, 0);
         List<String> inForeground = Files.readAllLines(seen);
         Files.delete(seen);
-        // the daemon's main returns and nothing else runs: it is "started", then ends (status 0)
-        assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-Dseen=" + seen, "-cp",
-                classes.toString(), "Derived", seen.toString())), 0);
+        // the daemon's main returns and nothing else runs: it ends (status 0), and start says it is no daemon
+        Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-Dseen=" + seen,
+                "-cp", classes.toString(), "Derived", seen.toString()));
+        assertExit(start, 1);
+        assertThat(start.err()).contains("exited with status 0 before it was ready", "is not a daemon");
         await("the program's main", Duration.ofSeconds(20), () -> Daemons.readOrEmpty(seen).contains("main"));
         assertThat(Files.readAllLines(seen)).isEqualTo(inForeground).containsExactly("Derived initialised", "main");
     }

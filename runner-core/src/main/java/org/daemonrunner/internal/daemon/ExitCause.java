@@ -38,6 +38,13 @@ final class ExitCause {
 
     /** What the daemon's lifecycle knows when its JVM ends; a named class implements it (no lambdas at start-up). */
     interface Lifecycle {
+        /**
+         * Told first, when the JVM has begun to end: a daemon not yet ready is then never to be reported ready (the
+         * thread that would report it may still run while the shutdown hooks do).
+         */
+        default void ending() {
+        }
+
         /** Whether the end needs no word: a stop was asked for, or the lifecycle said already how it ended. */
         boolean quiet();
 
@@ -59,8 +66,9 @@ final class ExitCause {
     }
 
     /**
-     * Registers the hook; at shutdown, unless the lifecycle is then {@link Lifecycle#quiet() quiet} (the exit was
-     * asked for, by a stop, or the lifecycle said it already), it appends one {@code daemonrunner: } line, with the
+     * Registers the hook; at shutdown, it first tells the lifecycle that the JVM is {@link Lifecycle#ending()
+     * ending}; then, unless the lifecycle is {@link Lifecycle#quiet() quiet} (the exit was asked for, by a stop, or
+     * the lifecycle said it already), it appends one {@code daemonrunner: } line, with the
      * time (UTC), to {@code log}: the daemon's stderr log, by its path, which the program cannot have closed or
      * replaced as it can {@code System.err}; to {@code System.err} when the log is gone, or when this process is
      * root and another user could change the way to it ({@link LogFiles#unsafeForRoot}).
@@ -69,6 +77,7 @@ final class ExitCause {
         Runtime.getRuntime().addShutdownHook(new Thread("daemonrunner-exit-cause") {
             @Override
             public void run() {
+                lifecycle.ending();
                 if (lifecycle.quiet()) {
                     return;
                 }

@@ -28,8 +28,9 @@ import org.daemonrunner.internal.proc.Signal;
  * and exits 0; HUP: a note that the program has no reload hook, until the program installs its own; USR1: reopen
  * the logs); then, for {@code --ready port:N} or {@code file:PATH}, a watcher thread. Once the readiness condition
  * holds ({@code main} returned, for {@code main-returned}), the pidfile is marked ready and the waiting
- * {@code start} (or systemd) told. A {@code main} that fails before that is named, with its root cause, on the one
- * {@code daemonrunner: } line that {@code start} reports.
+ * {@code start} (or systemd) told; never when {@code main} returned with no other non-daemon thread running (the JVM
+ * then ends: the program is not a daemon), nor once the JVM has begun to end. A {@code main} that fails before that
+ * is named, with its root cause, on the one {@code daemonrunner: } line that {@code start} reports.
  */
 public final class WrappedProgram {
     private final Path pidfilePath;
@@ -41,8 +42,13 @@ public final class WrappedProgram {
     private final boolean daemon;
     private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
-    /** Starting, then either ready or failed, once: {@code main} failing and readiness may come at once. */
+    /** Starting, then ready, failed or ended, once: {@code main} failing and readiness may come at once. */
     private final AtomicReference<Outcome> outcome = new AtomicReference<>(Outcome.STARTING);
+    /**
+     * Set when {@code main} returned with no other non-daemon thread running, before it was ready: what that was
+     * ({@link #returnedAlone}); null otherwise.
+     */
+    private volatile String returnedAlone;
     /** What {@code main} threw after the program was ready, for the exit line; null if it did not. */
     private volatile String thrownAfterReady;
     private PidFile pidfile;
@@ -95,15 +101,60 @@ public final class WrappedProgram {
     /**
      * The program's {@code main} returned: ready now, for {@code main-returned}; for {@code port:N}, ready now if
      * the port listens (most servers listen before {@code main} returns), without waiting for the watcher's next look.
+     * Not ready, whatever the condition, when no other non-daemon thread runs: the JVM ends with this thread, as it
+     * would in the foreground, and a program that ends when its {@code main} returns is no daemon; {@link ExitCause}
+     * (or, under systemd in the foreground, a line now) says so. A thread that the program started and that ends just
+     * after this look does not count: the program was running when it was reported ready, and its end is said as one
+     * after readiness.
      */
     public void mainReturned() {
         if (stopRequested.get()) {
             return;
         }
-        if (readiness.kind().equals(Readiness.MAIN_RETURNED)
-                || readiness.kind().equals("port") && Readiness.isListening(readiness.port())) {
+        boolean listening = readiness.kind().equals("port") && Readiness.isListening(readiness.port());
+        if (!otherNonDaemonThreadRuns()) {
+            if (outcome.get() != Outcome.STARTING) {
+                return; // ready already (the watcher saw the port or the file), or failed, or the JVM ends
+            }
+            boolean held = readiness.kind().equals(Readiness.MAIN_RETURNED) || listening
+                    || readiness.kind().equals("file") && readiness.markerIsNew(markerBefore);
+            String condition = held ? "" : ", and " + notYet(false);
+            returnedAlone = "its main() returned with no other non-daemon thread running" + condition + ": a program"
+                    + " that ends when its main() returns is not a daemon. Run a batch job without daemonrunner (cron, a"
+                    + " systemd timer); a server must keep a non-daemon thread running, or block in main() (then give"
+                    + " --ready port:N or --ready file:PATH)";
+            if (outcome.compareAndSet(Outcome.STARTING, Outcome.ENDED) && !daemon && systemd.isActive()) {
+                DaemonStreams.say(CAUSE_PREFIX + returnedAlone); // no ExitCause in the foreground: systemd's journal
+                System.err.flush();
+            }
+            return;
+        }
+        if (readiness.kind().equals(Readiness.MAIN_RETURNED) || listening) {
             reportReady();
         }
+    }
+
+    /**
+     * Whether a live non-daemon thread other than the caller keeps this JVM up once the caller ends: the platform
+     * threads of every group (virtual threads are daemon threads, and not listed).
+     */
+    private static boolean otherNonDaemonThreadRuns() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads;
+        int count;
+        do {
+            threads = new Thread[root.activeCount() + 16];
+            count = root.enumerate(threads, true);
+        } while (count == threads.length); // more threads than room: some may be missing
+        for (int i = 0; i < count; i++) {
+            if (threads[i] != Thread.currentThread() && threads[i].isAlive() && !threads[i].isDaemon()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -172,6 +223,12 @@ public final class WrappedProgram {
      * written); otherwise the end came from the program, before readiness (with what had not happened yet) or after.
      */
     private final class AtExit implements ExitCause.Lifecycle, StartTimeout.Starting {
+        /** The JVM has begun to end: a daemon not ready by now never is (its {@code main} may still return). */
+        @Override
+        public void ending() {
+            outcome.compareAndSet(Outcome.STARTING, Outcome.ENDED);
+        }
+
         @Override
         public boolean quiet() {
             return outcome.get() == Outcome.FAILED || stopRequested.get();
@@ -180,7 +237,8 @@ public final class WrappedProgram {
         /** The start timeout passed with nobody waiting: failed, never ready (StartTimeout says it). */
         @Override
         public boolean giveUp() {
-            if (stopRequested.get() || !outcome.compareAndSet(Outcome.STARTING, Outcome.FAILED)) {
+            if (stopRequested.get() || !outcome.compareAndSet(Outcome.STARTING, Outcome.FAILED)
+                    && (returnedAlone == null || !outcome.compareAndSet(Outcome.ENDED, Outcome.FAILED))) {
                 return false;
             }
             DaemonSteps.beginStop(pidfile, systemd);
@@ -195,8 +253,9 @@ public final class WrappedProgram {
         @Override
         public String lastThreadNote() {
             String threw = thrownAfterReady;
-            return outcome.get() != Outcome.READY ? "and " + notYet(true)
-                    : threw == null ? "" : "after its main() had thrown " + threw;
+            String alone = returnedAlone;
+            return outcome.get() == Outcome.READY ? threw == null ? "" : "after its main() had thrown " + threw
+                    : alone != null ? "as " + alone : "and " + notYet(true);
         }
     }
 
@@ -229,7 +288,9 @@ public final class WrappedProgram {
         if (!stopRequested.compareAndSet(false, true)) {
             return;
         }
-        if (outcome.get() == Outcome.STARTING && (daemon || systemd.isActive())) { // someone waits for ready
+        Outcome now = outcome.get();
+        if ((now == Outcome.STARTING || now == Outcome.ENDED && returnedAlone != null)
+                && (daemon || systemd.isActive())) { // someone waits for ready
             Duration sinceLaunch = sinceLaunch();
             DaemonStreams.say(CAUSE_PREFIX + (sinceLaunch == null
                     ? "SIGTERM came before the program was ready: " + notYet(true)
@@ -262,9 +323,10 @@ public final class WrappedProgram {
         return millis % 1000 == 0 ? millis / 1000 + "s" : millis / 1000 + "." + millis % 1000 / 100 + "s";
     }
 
-    /** What had not happened yet: {@link Readiness#notYet}. */
+    /** What had not happened yet ({@link Readiness#notYet}), or that {@code main} returned with no thread left. */
     private String notYet(boolean advice) {
-        return readiness.notYet(markerBefore, advice);
+        String alone = returnedAlone;
+        return alone != null ? alone : readiness.notYet(markerBefore, advice);
     }
 
     /**
@@ -275,7 +337,7 @@ public final class WrappedProgram {
     private final class Watcher implements Runnable, Readiness.MainFailure {
         @Override
         public boolean happened() {
-            return outcome.get() == Outcome.FAILED || stopRequested.get();
+            return outcome.get() != Outcome.STARTING || stopRequested.get();
         }
 
         @Override
@@ -296,5 +358,6 @@ public final class WrappedProgram {
         }
     }
 
-    private enum Outcome { STARTING, READY, FAILED }
+    /** ENDED: never ready, without a failure of its own: {@code main} returned alone, or the JVM began to end. */
+    private enum Outcome { STARTING, READY, FAILED, ENDED }
 }
