@@ -722,6 +722,19 @@ class WrapperIT {
     }
 
     @Test
+    void aReadyPortTheProgramDoesNotListenOnTimesStartOutNamingThePortsItListensOn() throws IOException {
+        int wrong = Wrapped.freePort();
+        assertThat(wrong).isNotEqualTo(port);
+        Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "--start-timeout", "3s", "--ready",
+                "port:" + wrong, "start", "--", "-jar", plainJar.toString(), Integer.toString(port), marker.toString()));
+        assertExit(start, 1);
+        assertThat(start.err()).contains("did not become ready within 3s", "this JVM was not listening on TCP port "
+                + wrong + " yet (--ready port:" + wrong + "); it listens on TCP port " + port + " only. If it never"
+                + " listens on " + wrong + ", check the port the program was told to use");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
     void aReadyFileWhoseDirectoryNeverAppearsTimesStartOutSayingTheDirectoryDoesNotExist() {
         Path missing = dir.resolve("no-such-dir");
         Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "--start-timeout", "3s", "--ready",

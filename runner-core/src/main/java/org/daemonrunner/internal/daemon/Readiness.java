@@ -14,8 +14,9 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.daemonrunner.internal.launch.DaemonPaths;
 
@@ -120,7 +121,9 @@ public record Readiness(String kind, int port, Path file) {
                         + " closeFuture().sync()) never returns: give --ready port:N or --ready file:PATH");
             case "port":
                 return "this JVM was not listening on TCP port " + port + " yet (--ready port:" + port + ")"
-                        + (!advice ? "" : ". If it never does, check the port the program was told to use");
+                        + (!advice ? "" : "; it listens on " + inWords(listeningPorts()) + ". If it never listens"
+                        + " on " + port + ", check the port the program was told to use, or give --ready port: the one"
+                        + " it uses");
             default:
                 Path directory = file.getParent();
                 if (markerBefore != null && !markerIsNew(markerBefore)) {
@@ -134,6 +137,17 @@ public record Readiness(String kind, int port, Path file) {
                         ? "" : ", nor did its directory " + directory + (!advice ? "" : ". If the program does not"
                         + " create that directory, create it, or give a --ready file: path in a directory that exists"));
         }
+    }
+
+    /** {@code TCP port 8081 only}, {@code TCP ports 8081 and 9090 only}, {@code no TCP port}: for the timeout's line. */
+    private static String inWords(SortedSet<Integer> listening) {
+        List<String> ports = new ArrayList<>();
+        for (int port : listening) {
+            ports.add(Integer.toString(port));
+        }
+        int last = ports.size() - 1;
+        return last < 0 ? "no TCP port" : last == 0 ? "TCP port " + ports.get(0) + " only"
+                : "TCP ports " + String.join(", ", ports.subList(0, last)) + " and " + ports.get(last) + " only";
     }
 
     /**
@@ -220,9 +234,24 @@ public record Readiness(String kind, int port, Path file) {
 
     /** {@link #isListening(int)}, with this process's socket inodes already listed. */
     private static boolean isListening(int port, Set<String> sockets) {
-        // no String.format, no regex: this runs in the daemon's start-up, where each costs milliseconds
-        String hex = Integer.toHexString(port).toUpperCase(Locale.ROOT);
-        String hexPort = ":" + "0000".substring(Math.min(4, hex.length())) + hex;
+        return !listening(port, sockets).isEmpty();
+    }
+
+    /**
+     * The TCP ports this process listens on, in order, read as {@link #isListening(int)} reads them: for the failure
+     * that says which ports a JVM listens on when it does not on the one {@code --ready port:N} waits for.
+     */
+    static SortedSet<Integer> listeningPorts() {
+        Set<String> sockets = socketInodes();
+        return sockets.isEmpty() ? new TreeSet<>() : listening(0, sockets);
+    }
+
+    /**
+     * The ports of this process's {@code sockets} that listen: only {@code port} (found first in {@code tcp6}, and
+     * then {@code tcp} is not read), or every one when {@code port} is 0.
+     */
+    private static SortedSet<Integer> listening(int port, Set<String> sockets) {
+        SortedSet<Integer> ports = new TreeSet<>();
         // tcp6 first: a JVM's sockets are IPv6 ones wherever IPv6 is on, listed there even when bound to an IPv4
         // address; each table read costs the kernel a walk of its TCP hash table
         for (String table : List.of("/proc/self/net/tcp6", "/proc/self/net/tcp")) {
@@ -234,12 +263,21 @@ public record Readiness(String kind, int port, Path file) {
             }
             for (int i = 1; i < lines.size(); i++) {
                 List<String> f = fields(lines.get(i));
-                if (f.size() > 9 && f.get(3).equals("0A") && f.get(1).endsWith(hexPort) && sockets.contains(f.get(9))) {
-                    return true;
+                if (f.size() > 9 && f.get(3).equals("0A") && sockets.contains(f.get(9))) {
+                    // the local address, ADDRESS:PORT in hex; no String.format, no regex: this runs in the daemon's
+                    // start-up, where each costs milliseconds
+                    String local = f.get(1);
+                    int listens = Integer.parseInt(local.substring(local.lastIndexOf(':') + 1), 16);
+                    if (port == 0 || listens == port) {
+                        ports.add(listens);
+                    }
                 }
             }
+            if (port != 0 && !ports.isEmpty()) {
+                return ports;
+            }
         }
-        return false;
+        return ports;
     }
 
     /** The space-separated fields of a {@code /proc/net/tcp} line. */
