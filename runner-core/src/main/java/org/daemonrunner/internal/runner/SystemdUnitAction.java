@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.runner;
 
+import static org.daemonrunner.internal.runner.UnitSyntax.appendTo;
+import static org.daemonrunner.internal.runner.UnitSyntax.commentText;
+import static org.daemonrunner.internal.runner.UnitSyntax.escapeCommand;
+import static org.daemonrunner.internal.runner.UnitSyntax.escapeValue;
+import static org.daemonrunner.internal.runner.UnitSyntax.isAscii;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +32,7 @@ import org.daemonrunner.internal.launch.Relaunch;
  * action; the user, group, working directory, umask and core limit of the app's {@link DaemonContext}; timeouts
  * from the app's start timeout, and its stop schedule as systemd's signal and timeout or, where those cannot say
  * it, as {@code ExecStop=} with the {@code stop} action ({@link UnitStop}). Every argument is written so that systemd hands it to the JVM
- * as it is: quoted, with systemd's {@code %} specifiers and {@code $} expansion escaped.
+ * as it is ({@link UnitSyntax}): quoted, with systemd's {@code %} specifiers and {@code $} expansion escaped.
  */
 public final class SystemdUnitAction {
     private static final String ACTION = "systemd-unit";
@@ -262,39 +268,6 @@ public final class SystemdUnitAction {
         return unit.toString();
     }
 
-    /** {@code text} for a comment line: control characters as C escapes, so that none ends the comment. */
-    private static String commentText(String text) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return out.toString();
-    }
-
-    private static boolean isAscii(CharSequence text) {
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) > 0x7f) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * {@code #KEY=append:PATH}, commented out, with systemd's {@code %} escaped; nothing for a path with a control
-     * character, which no unit line can hold (a newline would end the comment and start a directive).
-     */
-    private static String appendTo(String key, Path log) {
-        String path = log.toString();
-        for (int i = 0; i < path.length(); i++) {
-            if (path.charAt(i) < 0x20 || path.charAt(i) == 0x7f) {
-                return "";
-            }
-        }
-        return "#" + key + "=append:" + path.replace("%", "%%") + "\n";
-    }
-
     private static long seconds(Duration d) {
         return UnitStop.seconds(d);
     }
@@ -337,53 +310,5 @@ public final class SystemdUnitAction {
         line.addAll(options);
         line.addAll(main);
         return line;
-    }
-
-    /** A command line for an {@code Exec} setting: each argument escaped for systemd. */
-    static String escapeCommand(List<String> argv) {
-        StringBuilder line = new StringBuilder();
-        for (String arg : argv) {
-            line.append(line.length() == 0 ? "" : " ").append(escapeArgument(arg));
-        }
-        return line.toString();
-    }
-
-    /**
-     * One argument of an {@code Exec} line, as systemd reads it back: plain when it holds only safe characters,
-     * else in double quotes with {@code \} and {@code "} escaped; {@code %} written {@code %%} (specifiers) and
-     * {@code $} written {@code $$} (variable expansion); control characters as C escapes.
-     */
-    static String escapeArgument(String arg) {
-        boolean plain = !arg.isEmpty();
-        for (int i = 0; i < arg.length() && plain; i++) {
-            char c = arg.charAt(i);
-            plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "/_.,:=+@%$-".indexOf(c) >= 0;
-        }
-        StringBuilder out = new StringBuilder(plain ? "" : "\"");
-        for (int i = 0; i < arg.length(); i++) {
-            char c = arg.charAt(i);
-            if (c == '%') {
-                out.append("%%");
-            } else if (c == '$') {
-                out.append("$$");
-            } else if (c == '\\' || c == '"') {
-                out.append('\\').append(c);
-            } else if (c == '\n') {
-                out.append("\\n");
-            } else if (c == '\t') {
-                out.append("\\t");
-            } else if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append(plain ? "" : "\"").toString();
-    }
-
-    /** A setting's value (a path, a description): {@code %} escaped, as systemd expands specifiers there too. */
-    static String escapeValue(String value) {
-        return value.replace("%", "%%");
     }
 }

@@ -83,7 +83,7 @@ public final class UnitDirectories {
             for (String[] place : managed) {
                 if (directory.startsWith(place[0]) && directory.length() > place[0].length()) {
                     // a list of words, each of which may be quoted
-                    String line = place[1] + "=" + SystemdUnitAction.escapeArgument(directory.substring(place[0].length()))
+                    String line = place[1] + "=" + UnitSyntax.escapeArgument(directory.substring(place[0].length()))
                             .replace("$$", "$");
                     if (written.add(line)) {
                         unit.append(line).append('\n');

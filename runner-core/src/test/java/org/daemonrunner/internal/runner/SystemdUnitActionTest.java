@@ -301,15 +301,15 @@ class SystemdUnitActionTest {
 
     @Test
     void everyArgumentReachesTheDaemonAsWritten() {
-        assertThat(SystemdUnitAction.escapeArgument("plain-/path_1.2,a=b:c@d+")).isEqualTo("plain-/path_1.2,a=b:c@d+");
-        assertThat(SystemdUnitAction.escapeArgument("two words")).isEqualTo("\"two words\"");
-        assertThat(SystemdUnitAction.escapeArgument("%i")).isEqualTo("%%i");
-        assertThat(SystemdUnitAction.escapeArgument("$HOME")).isEqualTo("$$HOME");
-        assertThat(SystemdUnitAction.escapeArgument("say \"hi\"\\n")).isEqualTo("\"say \\\"hi\\\"\\\\n\"");
-        assertThat(SystemdUnitAction.escapeArgument("it's")).isEqualTo("\"it's\"");
-        assertThat(SystemdUnitAction.escapeArgument("")).isEqualTo("\"\"");
-        assertThat(SystemdUnitAction.escapeArgument(";")).isEqualTo("\";\"");
-        assertThat(SystemdUnitAction.escapeArgument("a\tb")).isEqualTo("\"a\\tb\"");
+        assertThat(UnitSyntax.escapeArgument("plain-/path_1.2,a=b:c@d+")).isEqualTo("plain-/path_1.2,a=b:c@d+");
+        assertThat(UnitSyntax.escapeArgument("two words")).isEqualTo("\"two words\"");
+        assertThat(UnitSyntax.escapeArgument("%i")).isEqualTo("%%i");
+        assertThat(UnitSyntax.escapeArgument("$HOME")).isEqualTo("$$HOME");
+        assertThat(UnitSyntax.escapeArgument("say \"hi\"\\n")).isEqualTo("\"say \\\"hi\\\"\\\\n\"");
+        assertThat(UnitSyntax.escapeArgument("it's")).isEqualTo("\"it's\"");
+        assertThat(UnitSyntax.escapeArgument("")).isEqualTo("\"\"");
+        assertThat(UnitSyntax.escapeArgument(";")).isEqualTo("\";\"");
+        assertThat(UnitSyntax.escapeArgument("a\tb")).isEqualTo("\"a\\tb\"");
     }
 
     @Test
