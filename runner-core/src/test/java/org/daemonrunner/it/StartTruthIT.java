@@ -134,6 +134,21 @@ class StartTruthIT {
     }
 
     @Test
+    @Timeout(60)
+    void aProgramWhoseJvmLeavesSignalsToTheOsIsRefusedSayingWhy() throws IOException {
+        program("Loop", "new Thread(Loop::sleepForever).start();");
+
+        Command.Result start = daemons.run(wrapper("--pidfile", pidfile.toString(), "start", "--", "-Xrs", "-cp",
+                classes.toString(), "Loop"));
+
+        assertExit(start, 1);
+        assertThat(start.err()).contains("exited with status 1 before it was ready: cannot handle SIGHUP and SIGTERM:"
+                + " Signal already used by VM or OS: SIGHUP. -Xrs (or -XX:+ReduceSignalUsage) among the JVM options"
+                + " leaves them to the OS").doesNotContain("had not returned yet");
+        assertThat(pidfile).doesNotExist();
+    }
+
+    @Test
     @Timeout(90)
     void aDaemonThatIgnoresSigtermAndBecomesReadyAfterTheTimeoutIsNotSaidToHaveExited() throws IOException {
         program("SlowIgn", "ignoreTerm(); Thread.sleep(3000); new Thread(SlowIgn::sleepForever).start();");

@@ -117,7 +117,8 @@ class WrapperIT {
         assertThat(assertExit(wrapper.run("status", "--json"), 0).out())
                 .contains("\"status\":\"running\"", "\"pid\":" + pid, "\"state\":\"ready\"");
 
-        assertThat(assertExit(wrapper.run("reload"), 0).out()).contains("SIGHUP sent to pid " + pid);
+        assertThat(assertExit(wrapper.run("reload"), 0).out()).contains("SIGHUP sent to pid " + pid,
+                "The program reloads only if it handles SIGHUP itself");
         Path err = dir.resolve("plain.err");
         await("the program's note that it has no reload hook", Duration.ofSeconds(10),
                 () -> Daemons.readOrEmpty(err).contains("no reload hook"));
@@ -633,8 +634,10 @@ class WrapperIT {
                 .containsPattern("(?m)^ExecStart=\\S+/java (\\S+ )*-Xmx64m -cp " + plainJar + ":\\S+daemonrunner.jar"
                         + " org.daemonrunner.internal.wrap.ProgramMain pidfile=" + pidfile + ",\\S*ready=port:" + port
                         + "\\S* -jar " + plainJar + " " + port + "$")
-                .containsPattern("(?m)^ExecReload=\\S+/java -jar \\S+daemonrunner.jar --pidfile " + pidfile
-                        + " .*reload$");
+                .containsPattern("(?m)^# No ExecReload=: the program has no reload hook")
+                .containsPattern("(?m)^#ExecReload=\\S+/java -jar \\S+daemonrunner.jar --pidfile " + pidfile
+                        + " .*reload$")
+                .doesNotContainPattern("(?m)^ExecReload=");
         Command.Result forking = assertExit(daemons.run(wrapper("--pidfile", pidfile.toString(), "systemd-unit",
                 "--type", "forking", "--", "-jar", plainJar.toString(), Integer.toString(port))), 0);
         assertThat(forking.out()).contains("Type=forking", "PIDFile=" + pidfile)

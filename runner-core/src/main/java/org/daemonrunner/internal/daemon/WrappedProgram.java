@@ -21,12 +21,13 @@ import org.daemonrunner.internal.proc.Signal;
  * The daemon's side for a program that knows nothing of daemonrunner ({@code daemonrunner.jar}'s
  * {@code ProgramMain}): set up before the program's {@code main} runs; told when {@code main} returned or failed.
  *
- * <p>{@link #install} reads as its steps: in the foreground only, apply the umask and user in-process; take the
- * pidfile's lock and write this pid; in a daemon, have {@link ExitCause} say why the JVM ends if it ends on its
- * own after it was ready; note the {@code --ready file:} marker as it is (one left by an earlier run counts only once
- * it changes); install the signal map (TERM: a graceful stop that runs the shutdown hooks
- * and exits 0; HUP: a note that the program has no reload hook, until the program installs its own; USR1: reopen
- * the logs); then, for {@code --ready port:N} or {@code file:PATH}, a watcher thread. Once the readiness condition
+ * <p>{@link #install} reads as its steps: map HUP (a note that the program has no reload hook, until the program
+ * installs its own) and USR1 (reopen the logs), before any {@code reload} or {@code reopen-logs} can find this pid,
+ * so that neither signal's default action ends the JVM; in the foreground only, apply the umask and user in-process;
+ * take the pidfile's lock and write this pid; in a daemon, have {@link ExitCause} say why the JVM ends if it ends on
+ * its own after it was ready; note the {@code --ready file:} marker as it is (one left by an earlier run counts only
+ * once it changes); map TERM (a graceful stop that runs the shutdown hooks and exits 0); then, for
+ * {@code --ready port:N} or {@code file:PATH}, a watcher thread. Once the readiness condition
  * holds ({@code main} returned, for {@code main-returned}), the pidfile is marked ready and the waiting
  * {@code start} (or systemd) told; never when {@code main} returned with no other non-daemon thread running (the JVM
  * then ends: the program is not a daemon), nor once the JVM has begun to end. A {@code main} that fails before that
@@ -75,6 +76,7 @@ public final class WrappedProgram {
      */
     public void install() {
         try {
+            mapReloadAndReopenSignals();
             DaemonSteps.applyContextInForeground(context, daemon);
             pidfile = DaemonSteps.lockPidfile(pidfilePath, pidfileTimeout, daemon);
             DaemonSteps.loadSystemdNotifier(systemd);
@@ -90,7 +92,7 @@ public final class WrappedProgram {
             StartTimeout.watch(atExit);
         }
         markerBefore = readiness.markerBefore(); // before main runs: a marker it writes must look new
-        installSignalMap();
+        Signals.handle(Signal.TERM, new Handler(Signal.TERM)); // the stop marks the pidfile: only once it is ours
         if (daemon || !readiness.kind().equals(Readiness.MAIN_RETURNED)) {
             Thread watcher = new Thread(new Watcher(), "daemonrunner-ready");
             watcher.setDaemon(true);
@@ -211,11 +213,23 @@ public final class WrappedProgram {
         systemd.ready(null);
     }
 
-    /** TERM stops gracefully, HUP is noted (the program may install its own handler later), USR1 reopens the logs. */
-    private void installSignalMap() {
-        Signals.handle(Signal.TERM, new Handler(Signal.TERM));
-        Signals.handle(Signal.HUP, new Handler(Signal.HUP));
-        Signals.handle(Signal.USR1, new Handler(Signal.USR1));
+    /**
+     * HUP is noted (the program may install its own handler later), USR1 reopens the logs; mapped before the pidfile
+     * names this JVM, whose default handling of HUP would end it (status 129) on a {@code reload} that found its pid
+     * there.
+     *
+     * @throws StepFailed when the JVM does not let them be handled ({@code -Xrs}), saying so
+     */
+    private void mapReloadAndReopenSignals() throws StepFailed {
+        try {
+            Signals.handle(Signal.HUP, new Handler(Signal.HUP));
+            Signals.handle(Signal.USR1, new Handler(Signal.USR1));
+        } catch (IllegalArgumentException e) {
+            throw new StepFailed("cannot handle " + Signal.HUP.fullName() + " and " + Signal.TERM.fullName() + ": "
+                    + e.getMessage() + ". -Xrs (or -XX:+ReduceSignalUsage) among the JVM options leaves them to the OS,"
+                    + " whose default ends the JVM without its shutdown hooks: remove it (daemonrunner stops the"
+                    + " program with SIGTERM, and maps SIGHUP so that a reload does not end it)", ExitStatus.FAILURE);
+        }
     }
 
     /**

@@ -36,7 +36,18 @@ public final class SignalAction {
 
     /** {@code reload}: SIGHUP, which calls the app's {@code reload()}. */
     public int reload() {
-        return send(Action.RELOAD, Signal.HUP, "reload requested");
+        return send(Action.RELOAD, Signal.HUP, "reload requested", "");
+    }
+
+    /**
+     * {@code reload} of a program that daemonrunner.jar runs: SIGHUP, which reloads something only if the program
+     * handles it itself; otherwise the daemon notes in its log that nothing was reloaded (its JVM is never ended by
+     * it). Which of the two happened only the daemon's log shows: the line says so, and where to look.
+     */
+    public int reloadProgram() {
+        return send(Action.RELOAD, Signal.HUP, "reload requested", ". The program reloads only if it handles SIGHUP"
+                + " itself; if it does not, it has no reload hook: it writes on its standard error that nothing was"
+                + " reloaded, and keeps running");
     }
 
     /**
@@ -109,14 +120,15 @@ public final class SignalAction {
      *
      * @param action the action, for messages
      * @param done what it printed once the signal is sent
+     * @param note what follows that, or nothing
      */
-    private int send(Action action, Signal signal, String done) {
+    private int send(Action action, Signal signal, String done, String note) {
         long pid = runningHolder(action);
         if (pid < 0) {
             return ExitStatus.RELOAD_NOT_RUNNING;
         }
         signal(pid, signal);
-        console.out().println(done + " (" + signal.fullName() + " sent to pid " + pid + ")");
+        console.out().println(done + " (" + signal.fullName() + " sent to pid " + pid + ")" + note);
         return ExitStatus.OK;
     }
 

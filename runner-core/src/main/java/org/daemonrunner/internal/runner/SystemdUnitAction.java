@@ -29,7 +29,8 @@ import org.daemonrunner.internal.launch.Relaunch;
  * {@code systemd-unit}: prints a unit that runs this very Java command line under systemd, ready to install as it
  * is: {@code Type=notify} with the {@code run} action (systemd learns of readiness once {@code init()} returned),
  * or {@code Type=forking} with {@code start} and {@code PIDFile=}; {@code ExecReload=} with the {@code reload}
- * action; the user, group, working directory, umask and core limit of the app's {@link DaemonContext}; timeouts
+ * action, for an app (a wrapped program has no reload hook: a comment says how to add one); the user, group, working
+ * directory, umask and core limit of the app's {@link DaemonContext}; timeouts
  * from the app's start timeout, and its stop schedule as systemd's signal and timeout or, where those cannot say
  * it, as {@code ExecStop=} with the {@code stop} action ({@link UnitStop}). Every argument is written so that systemd hands it to the JVM
  * as it is ({@link UnitSyntax}): quoted, with systemd's {@code %} specifiers and {@code $} expansion escaped.
@@ -147,6 +148,14 @@ public final class SystemdUnitAction {
             return "Have the app's " + stream + "Path() return a path under /var/log, such as " + suggested;
         }
 
+        /**
+         * Whether {@code reload} has something to call: {@code DaemonApp.reload()}; false for a wrapped program, whose
+         * SIGHUP only writes a note that nothing was reloaded, unless the program handles it itself.
+         */
+        default boolean reloads() {
+            return true;
+        }
+
         /** The {@code --config} file the settings were read from, if any: the unit copies them, it does not read it. */
         default Optional<Path> configFile() {
             return Optional.empty();
@@ -204,6 +213,10 @@ public final class SystemdUnitAction {
         } else {
             unit.append("Type=notify\n")
                     .append("ExecStart=").append(escapeCommand(commands.forAction("run"))).append('\n');
+        }
+        if (!commands.reloads()) { // no reload that reloads nothing: without ExecReload=, systemd refuses one
+            unit.append("# No ExecReload=: the program has no reload hook (SIGHUP only makes it note that nothing was\n"
+                    + "# reloaded), so 'systemctl reload' is refused. If it handles SIGHUP itself, add:\n#");
         }
         unit.append("ExecReload=").append(escapeCommand(commands.forAction("reload"))).append('\n');
         if (context.user().isPresent()) {

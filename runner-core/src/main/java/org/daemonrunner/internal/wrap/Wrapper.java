@@ -19,6 +19,7 @@ import org.daemonrunner.internal.launch.JavaCommand;
 import org.daemonrunner.internal.runner.Actions;
 import org.daemonrunner.internal.runner.Console;
 import org.daemonrunner.internal.runner.ParsedCommand;
+import org.daemonrunner.internal.runner.SignalAction;
 import org.daemonrunner.internal.runner.SystemdUnitAction;
 import org.daemonrunner.internal.runner.Target;
 
@@ -91,6 +92,8 @@ public final class Wrapper {
                 case SYSTEMD_UNIT:
                     return new SystemdUnitAction(target, console).print(command, new UnitCommandLines(java, options,
                             launchDirectory));
+                case RELOAD:
+                    return new SignalAction(target, console).reloadProgram();
                 default:
                     return Actions.perform(command, target, console);
             }
@@ -261,6 +264,11 @@ public final class Wrapper {
         @Override
         public boolean asksIsHealthy() {
             return false; // SystemdNotifier counts a wrapped program as healthy
+        }
+
+        @Override
+        public boolean reloads() {
+            return false; // its SIGHUP only notes that nothing was reloaded (WrappedProgram), unless it handles it
         }
 
         @Override

@@ -197,6 +197,36 @@ class SystemdUnitActionTest {
     }
 
     @Test
+    void aWrappedProgramsUnitHasNoExecReloadThatWouldReloadNothingButSaysHowToAddOne() {
+        SystemdUnitAction.CommandLines wrapped = new SystemdUnitAction.CommandLines() {
+            @Override
+            public String programName() {
+                return "app";
+            }
+
+            @Override
+            public List<String> forAction(String action) {
+                return List.of("/usr/bin/java", "-jar", "/srv/daemonrunner.jar", action);
+            }
+
+            @Override
+            public boolean reloads() {
+                return false;
+            }
+        };
+        for (boolean forking : new boolean[] {false, true}) {
+            assertThat(action(DaemonContext.defaults()).unit(wrapped, forking, false))
+                    .contains("\n# No ExecReload=: the program has no reload hook (SIGHUP only makes it note that"
+                            + " nothing was\n# reloaded), so 'systemctl reload' is refused. If it handles SIGHUP itself,"
+                            + " add:\n#ExecReload=/usr/bin/java -jar /srv/daemonrunner.jar reload\n")
+                    .doesNotContain("\nExecReload=");
+        }
+        assertThat(action(DaemonContext.defaults()).unit(jarCommandLines("app", "/srv/app.jar"), false, false))
+                .as("an app's reload() is its hook").contains("\nExecReload=/usr/bin/java -jar /srv/app.jar reload\n")
+                .doesNotContain("No ExecReload");
+    }
+
+    @Test
     void aWorkingDirectoryOrUserThatStartWouldRefuseIsRefusedHereToo() {
         assertThatThrownBy(() -> new SystemdUnitAction(target(DaemonContext.builder()
                 .workingDirectory(Path.of("/srv/no-such-sub")).build()), new Console(new PrintStream(

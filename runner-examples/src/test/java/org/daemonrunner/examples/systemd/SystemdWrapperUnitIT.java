@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The unit daemonrunner.jar's {@code systemd-unit} writes for a plain program (a JDK {@code HttpServer} that knows
- * nothing of daemonrunner), installed as it is under a real systemd: {@code Type=notify}, one JVM (the program's, with
- * the agent) as {@code MainPID}, READY when its port listens, {@code reload} that does not kill it, a clean stop.
+ * nothing of daemonrunner), installed as it is under a real systemd: {@code Type=notify}, one JVM (the program's,
+ * through {@code ProgramMain}) as {@code MainPID}, READY when its port listens, no {@code ExecReload=} (the program
+ * has no reload hook: {@code systemctl reload} is refused, and the program runs on), a clean stop.
  */
 @EnabledOnOs(OS.LINUX)
 @ExtendWith(SystemdExtension.class)
@@ -36,7 +37,8 @@ class SystemdWrapperUnitIT {
     Path dir;
 
     @Test
-    void theNotifyUnitRunsTheProgramAsTheOneJvmAndStartsReloadsAndStopsIt(SystemdSandbox systemd) throws IOException {
+    void theNotifyUnitRunsTheProgramAsTheOneJvmAndStartsAndStopsItAndRefusesAReload(SystemdSandbox systemd)
+            throws IOException {
         Deployment.installJar(systemd); // skips the test without /usr/bin/java
         systemd.install(Wrapped.jar(), WRAPPER, "rw-r--r--");
         systemd.install(Wrapped.plainJar(dir), PROGRAM, "rw-r--r--");
@@ -61,7 +63,8 @@ class SystemdWrapperUnitIT {
         assertThat(Deployment.httpGet(systemd, PORT, "/")).as("GET / once systemctl start returned").contains("hello");
 
         SystemdSandbox.Result reload = systemd.systemctl("reload", UNIT);
-        assertThat(reload.exit()).as(reload.toString()).isZero();
+        assertThat(reload.exit()).as("no ExecReload=, so no reload that reloads nothing: %s", reload).isNotZero();
+        assertThat(reload.err()).contains("reload is not applicable");
         assertThat(systemd.properties(UNIT, "SubState", "MainPID"))
                 .containsExactly(entry("SubState", "running"), entry("MainPID", Long.toString(pid)));
 
