@@ -291,6 +291,44 @@ class OperationsIT extends ProbeTest {
     }
 
     @Test
+    void anotherProgramsReadLockOnAStalePidfileIsNamedAtOnceAndTheFileIsLeftAsItIs() throws Exception {
+        Assumptions.assumeTrue(Command.of("python3", "--version").run(Duration.ofSeconds(10)).exit() == 0,
+                "needs python3");
+        Files.writeString(pidfile, "99999\n");
+        // a backup tool, or a program's lockf(LOCK_SH): a shared lock over the whole file keeps every daemon out
+        Command.Running other = daemons.spawn(dir, List.of("python3", "-u", "-c", String.join("\n",
+                "import fcntl, sys, time",
+                "f = open(sys.argv[1], 'r')",
+                "fcntl.lockf(f, fcntl.LOCK_SH)",
+                "print('locked', flush=True)",
+                "time.sleep(600)"), pidfile.toString()), dir.resolve("other.out"), dir.resolve("other.err"));
+        await("the other program's lock", Duration.ofSeconds(10), () -> Daemons.readOrEmpty(dir.resolve("other.out"))
+                .contains("locked"));
+        String who = "process " + other.pid() + " (python3) holds a read lock on bytes 0 to EOF of it, a lock no"
+                + " daemonrunner daemon or command takes";
+        Command.Result status = assertExit(probeRun("status"), 1);
+        assertThat(status.out()).startsWith("not running; stale pidfile " + pidfile + " (process 99999 is not"
+                + " running), which no daemon can take: " + who);
+        long before = System.nanoTime();
+        Command.Result start = assertExit(probeRun("start", "--pidfile-timeout-ms", "4000"), 1);
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).as("start refuses at once, without waiting for the"
+                + " lock").isLessThan(Duration.ofMillis(4000));
+        assertThat(start.err()).startsWith("Cannot start: stale pidfile " + pidfile + " (process 99999 is not"
+                + " running), which no daemon can take: " + who).contains("Nothing was started")
+                .doesNotContain("75");
+        Command.Result stop = assertExit(probeRun("stop"), 0);
+        assertThat(stop.out()).startsWith("not running; stale pidfile " + pidfile + " (process 99999 is not running)"
+                + " left in place, which no daemon can take: " + who).doesNotContain("removed");
+        assertThat(Files.readString(pidfile)).isEqualTo("99999\n");
+        assertThat(ProcessHandle.of(other.pid()).map(ProcessHandle::isAlive)).contains(true);
+        assertThat(events()).as("no daemon ran").isEmpty();
+        other.destroy(); // once it lets go, the stale file is replaced as ever
+        await("the other program's end", Duration.ofSeconds(10), () -> isGone(other.pid()));
+        startProbe();
+        assertExit(probeRun("stop"), 0);
+    }
+
+    @Test
     void runNotifiesSystemdInOrderOverARealDatagramSocket() throws Exception {
         Path socket = dir.resolve("notify.sock");
         Path received = dir.resolve("notify.log");

@@ -11,6 +11,7 @@ import org.daemonrunner.internal.launch.LaunchSteps;
 import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileLockedException;
+import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.ProcessTable;
 
 /**
@@ -66,7 +67,8 @@ final class DaemonSteps {
                     + " (pidfile " + pidfilePath + ")", daemon ? Relaunch.EXIT_LOCK_HELD : ExitStatus.FAILURE);
         } catch (IOException e) {
             Path directory = pidfilePath.getParent();
-            throw new StepFailed(Files.isDirectory(directory) ? "cannot lock pidfile " + pidfilePath + ": " + e
+            throw new StepFailed(Files.isDirectory(directory) ? "cannot lock pidfile " + pidfilePath + ": "
+                    + IoFailure.reason(e)
                     : "cannot " + (daemon ? "start" : "run") + ": " + LaunchSteps.missingDirectory(directory, pidfilePath),
                     ExitStatus.FAILURE);
         }

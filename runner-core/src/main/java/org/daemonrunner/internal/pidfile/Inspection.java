@@ -166,8 +166,10 @@ final class Inspection {
             }
         }
         if (!daemon) {
-            // Nobody holds it, or a tool holds byte 0 for a moment to remove it: either way no daemon owns it.
-            return Optional.of(new PidFileState(path, PidFileState.Status.STALE, 0, false, false, recorded, ""));
+            // Nobody holds it, or a tool holds byte 0 for a moment to remove it: either way no daemon owns it. Another
+            // program's lock (a shared lockf() over the whole file) would keep every daemon from taking it: say whose.
+            return Optional.of(PidFileState.stale(path, recorded,
+                    ForeignLocks.find(locks).map(ForeignLocks::keepsDaemonsOut).orElse("")));
         }
         long holder = life.pid();
         FileKey.Open open = key.openBy(holder);

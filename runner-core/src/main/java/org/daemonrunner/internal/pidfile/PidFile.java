@@ -44,7 +44,8 @@ import java.util.Optional;
  *
  * <p>This class is the owner's side (the lifetime lock) and the face of the package; each other role has a class
  * of its own: {@link Inspection} (who holds it, lock-free), {@link Waits} (for readiness, for exit, and removing a
- * stale file), {@link SafetyCheck} (root's check of the path), {@link Locks} (the layout and the lock primitives).
+ * stale file), {@link SafetyCheck} (root's check of the path), {@link Locks} (the layout and the lock primitives),
+ * {@link ForeignLocks} (another program's lock, which keeps every daemon out).
  *
  * <p>Finding the holder needs Linux's {@code /proc/locks} and {@code /proc/PID/fd}. The process the file names
  * is asked first, through the locks {@code /proc/PID/fdinfo} lists for its descriptor of the file, which is
@@ -77,7 +78,9 @@ public final class PidFile implements AutoCloseable {
      * @param waitForRelease how long to wait for a stopping daemon to exit
      * @return the pidfile, locked by this process; nothing is written to it yet
      * @throws PidFileLockedException when a running daemon holds the lock, or it was not released in time
-     * @throws IOException when the file cannot be opened or locked (the message names the path)
+     * @throws IOException when the file cannot be opened or locked (the message names the path), or no daemon holds
+     *     it but another program's lock keeps it (at once when that lock is not one a daemonrunner command takes for a
+     *     moment, else after the wait; the message names the lock and its holder)
      */
     public static PidFile acquire(Path path, Duration waitForRelease) throws IOException {
         Objects.requireNonNull(path, "path");
@@ -97,12 +100,12 @@ public final class PidFile implements AutoCloseable {
                     if (state.status() == PidFileState.Status.RUNNING && !state.stopping()) {
                         throw new PidFileLockedException(state, "already running with pid " + state.holder());
                     }
+                    if (state.isBlocked()) { // another program's lock, which waiting does not end
+                        throw new IOException("no daemon can take it: " + state.blockedBy());
+                    }
                     lock = Locks.lockBefore(channel, Locks.LIFE, 2, false, deadline);
                     if (lock == null) {
-                        state = Inspection.inspect(path);
-                        throw new PidFileLockedException(state, "pidfile " + path + " is still locked"
-                                + (state.status() == PidFileState.Status.RUNNING ? " by pid " + state.holder() : "")
-                                + " after waiting " + waitForRelease.toMillis() + " ms for it to be released");
+                        throw stillLocked(path, waitForRelease);
                     }
                 }
                 if (!Locks.isStillAt(path)) {
@@ -128,6 +131,25 @@ public final class PidFile implements AutoCloseable {
         }
         throw new IOException("Cannot lock pidfile " + path + ": it was replaced " + Locks.MAX_ATTEMPTS
                 + " times while we tried. Is another program removing it?");
+    }
+
+    /**
+     * What keeps the pidfile locked after a wait of {@code waited}: a daemon that is still stopping, or was let go
+     * of just now (the lost race {@code start} knows: {@link PidFileLockedException}), or what cannot be waited out:
+     * locks that no daemon holds (another program's), named, or a holder that cannot be told.
+     */
+    private static IOException stillLocked(Path path, Duration waited) throws IOException {
+        PidFileState state = Inspection.inspect(path);
+        String after = " after waiting " + waited.toMillis() + " ms for it to be released";
+        if (state.status() == PidFileState.Status.UNKNOWN) {
+            return new IOException("it is still locked" + after + ": " + state.detail());
+        }
+        String held = state.status() == PidFileState.Status.RUNNING ? "" : ForeignLocks.stillHeld(path, waited);
+        if (!held.isEmpty()) {
+            return new IOException("no daemon can take it: " + held);
+        }
+        return new PidFileLockedException(state, "pidfile " + path + " is still locked"
+                + (state.status() == PidFileState.Status.RUNNING ? " by pid " + state.holder() : "") + after);
     }
 
     /** Returns the pidfile's path. */
@@ -292,7 +314,8 @@ public final class PidFile implements AutoCloseable {
      *
      * @return the state of the file that was removed ({@code STALE}, no detail), or the state found if it was not
      *     removed: {@code STALE} with a detail for a file that is not one a daemon could have left ({@link
-     *     #notAPidfile}), which is kept
+     *     #notAPidfile}), which is kept; {@code STALE} and {@link PidFileState#isBlocked() blocked} for a file another
+     *     program's lock keeps (its lock is named), after a wait of a second for a lock that might be let go of
      * @throws IOException when the file exists but cannot be opened, locked or removed
      */
     public static PidFileState removeIfStale(Path path) throws IOException {

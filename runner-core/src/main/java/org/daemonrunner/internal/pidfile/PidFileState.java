@@ -15,9 +15,11 @@ import org.daemonrunner.internal.proc.ProcessTable;
  * @param stopping whether the holder has been asked to stop and is on its way out
  * @param recorded the pidfile's first line as written (never trusted; for messages), or empty
  * @param detail why the state is {@link Status#UNKNOWN}, or empty
+ * @param blockedBy for a {@link Status#STALE} file that no daemon can take: whose lock keeps daemons out (another
+ *     program's, as {@link ForeignLocks} tells), and what to do; else empty
  */
 public record PidFileState(Path path, Status status, long holder, boolean ready, boolean stopping, String recorded,
-                           String detail) {
+                           String detail, String blockedBy) {
 
     /** The four answers a pidfile can give; they map onto LSB status codes. */
     public enum Status {
@@ -29,6 +31,22 @@ public record PidFileState(Path path, Status status, long holder, boolean ready,
         RUNNING,
         /** The pidfile exists, but who holds it cannot be told (see {@link #detail()}). */
         UNKNOWN
+    }
+
+    /** A state that no other program's lock blocks: {@code blockedBy} empty. */
+    public PidFileState(Path path, Status status, long holder, boolean ready, boolean stopping, String recorded,
+                        String detail) {
+        this(path, status, holder, ready, stopping, recorded, detail, "");
+    }
+
+    /** A file no daemon holds, that {@code blockedBy} (if not empty) says no daemon can take. */
+    static PidFileState stale(Path path, String recorded, String blockedBy) {
+        return new PidFileState(path, Status.STALE, 0, false, false, recorded, "", blockedBy);
+    }
+
+    /** Whether another program's lock keeps every daemon from taking this stale file ({@link #blockedBy()}). */
+    public boolean isBlocked() {
+        return !blockedBy.isEmpty();
     }
 
     static PidFileState absent(Path path) {

@@ -20,8 +20,8 @@ import java.util.Optional;
  * remove the file once nobody holds it. Each wait blocks on a lock the daemon releases; nothing polls.
  */
 final class Waits {
-    /** How long {@link #removeIfStale} waits for a lock that no listed process holds before it names that holder. */
-    private static final Duration INVISIBLE_HOLDER_WAIT = Duration.ofSeconds(1);
+    /** How long {@link #removeIfStale} waits for a lock that no daemon holds before it names that lock's holder. */
+    private static final Duration HOLDER_WAIT = Duration.ofSeconds(1);
 
     private Waits() {
     }
@@ -68,13 +68,20 @@ final class Waits {
         try (channel) {
             if (Locks.tryLock(channel, LIFE, 1, false) == null) {
                 PidFileState now = Inspection.inspect(path);
-                if (now.status() != PidFileState.Status.STALE || Inspection.anyLockListed(path)) {
-                    return now; // a daemon (or a tool removing the file for a moment) holds it, seen in the table
+                if (now.status() != PidFileState.Status.STALE || now.isBlocked()) {
+                    return now; // a daemon holds it, or another program's lock keeps it: nothing to wait for
                 }
-                // The kernel refused the lock, and no process listed holds it: its holder is in another pid
-                // namespace. Give a holder that was just letting go a moment, waking when it does.
-                if (Locks.lockBefore(channel, LIFE, 1, false, Locks.deadline(INVISIBLE_HOLDER_WAIT)) == null) {
-                    return Inspection.invisibleHolder(path);
+                // The kernel refused the lock, and no daemon holds it: a command's lock for a moment (a tool removing
+                // the file, a stop waiting), another program's on byte 0 alone, or a holder in another pid namespace.
+                // Give a holder that is letting go a moment, waking when it does.
+                if (Locks.lockBefore(channel, LIFE, 1, false, Locks.deadline(HOLDER_WAIT)) == null) {
+                    PidFileState after = Inspection.inspect(path);
+                    if (after.status() != PidFileState.Status.STALE) {
+                        return after;
+                    }
+                    String held = ForeignLocks.stillHeld(path, HOLDER_WAIT);
+                    return held.isEmpty() ? Inspection.invisibleHolder(path)
+                            : PidFileState.stale(path, after.recorded(), held); // not removed: blocked, and says why
                 }
             }
             if (!Locks.isStillAt(path)) {

@@ -149,6 +149,10 @@ public final class StartAction {
             case UNKNOWN:
                 throw new StartFailureException("Cannot start: " + state.detail() + ".", null);
             case STALE:
+                if (state.isBlocked()) { // another program's lock: no daemon could take the file, however long it waits
+                    throw new StartFailureException("Cannot start: " + Wording.staleFile(state, "") + ". Nothing was"
+                            + " started.", null);
+                }
                 refuseToReplace(paths.pidfile());
                 break;
             default:

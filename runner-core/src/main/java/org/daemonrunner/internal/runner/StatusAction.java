@@ -142,8 +142,8 @@ public final class StatusAction {
         } else if (!state.recorded().isEmpty()) {
             field(object, "recorded", state.recorded());
         }
-        if (!state.detail().isEmpty()) {
-            field(object, "detail", state.detail());
+        if (!state.detail().isEmpty() || state.isBlocked()) {
+            field(object, "detail", state.isBlocked() ? "no daemon can take it: " + state.blockedBy() : state.detail());
         }
         return object.append('}').toString();
     }

@@ -260,6 +260,10 @@ public final class StopAction {
         if (removed.status() == PidFileState.Status.UNKNOWN) { // nothing was removed: say so, not "removed"
             throw new StopFailureException("Cannot stop: " + removed.detail() + ".", null);
         }
+        if (removed.status() == PidFileState.Status.STALE && removed.isBlocked()) { // nothing removed, nor signalled
+            console.out().println("not running; " + Wording.staleFile(removed, " left in place"));
+            return ExitStatus.OK;
+        }
         if (removed.status() == PidFileState.Status.STALE && !removed.detail().isEmpty()) {
             console.out().println("not running; left " + pidfile + " as it is: " + removed.detail() + ". Check the"
                     + " pidfile's path; if it is a stale pidfile, remove it");

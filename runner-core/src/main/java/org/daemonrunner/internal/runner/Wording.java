@@ -77,9 +77,17 @@ final class Wording {
      * relative path resolved against another directory names another file), as {@code running ..., pidfile P} does.
      */
     static String notRunning(PidFileState state) {
-        return state.status() == PidFileState.Status.STALE
-                ? "not running; stale pidfile " + state.path() + " (" + state.staleReason() + ")"
+        return state.status() == PidFileState.Status.STALE ? "not running; " + staleFile(state, "")
                 : "not running (no pidfile " + state.path() + ")";
+    }
+
+    /**
+     * {@code stale pidfile /run/app.pid (process 42 is not running)}, then {@code after}, and, when another program's
+     * lock keeps every daemon from taking it, {@code , which no daemon can take: } whose lock it is and what to do.
+     */
+    static String staleFile(PidFileState state, String after) {
+        return "stale pidfile " + state.path() + " (" + state.staleReason() + ")" + after
+                + (state.isBlocked() ? ", which no daemon can take: " + state.blockedBy() : "");
     }
 
     /** Ends {@code text} with a period unless it already ends a sentence. */
