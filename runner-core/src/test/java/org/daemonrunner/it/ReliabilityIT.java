@@ -97,7 +97,9 @@ class ReliabilityIT {
             "ClosedByInterruptException", // ... and interrupted a write to its events file
             "was killed by SIGTERM (exit status 143) before it was ready", // ... before its SIGTERM handler
             "is still stopping after", // start waited pidfileTimeout for a stopping daemon
-            "while stop looked at it"); // stop found a new daemon taking the pidfile
+            "while stop looked at it", // stop found a new daemon taking the pidfile
+            // start's daemon gave way to another start's, stopped in init(); its second attempt, once more
+            "has exited since (its own start reports why). Its first attempt went the same way");
 
     private static final Pattern STOPPED = Pattern.compile("stopped \\(pid (\\d+)");
 
@@ -1180,6 +1182,58 @@ class ReliabilityIT {
             }
         } finally {
             summary("start-race-lost-to-stopped-daemon", "outcomes=" + outcomes);
+        }
+        assertNoViolations();
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void theLoserOfARaceToStartWhoseWinnerThenDiedSaysSoNotTheWinnersCause() throws Exception {
+        int total = scaled(1, 0.1);
+        Map<String, Integer> outcomes = new TreeMap<>();
+        Pattern own = Pattern.compile("^Daemon \\(pid (\\d+)\\) exited with status 1 before it was ready: init\\(\\) failed:"
+                + " java.lang.IllegalStateException: no database for start (\\d)\\.");
+        Pattern gaveWay = Pattern.compile("^Cannot start: its daemon, pid \\d+, gave way to pid (\\d+), which held pidfile "
+                + Pattern.quote(pidfile.toString()) + ", and has exited since");
+        try {
+            for (int round = 0; round < total; round++) {
+                // three at once, each init() failing after 1 s: one wins, the others give way and wait; when it
+                // fails they try again, once, and race again: the loser of that second race has nothing to start
+                List<Command.Running> starts = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    starts.add(spawnProbe("start", "--init-sleep-ms", "1000", "--init-fail", "no database for start " + i));
+                }
+                Set<Long> failed = new HashSet<>();
+                List<String> losers = new ArrayList<>();
+                for (int i = 0; i < starts.size(); i++) {
+                    Outcome start = finish(starts.get(i), "start " + i);
+                    String first = start.err().lines().findFirst().orElse("");
+                    Matcher failure = own.matcher(first);
+                    if (start.exit() == 1 && failure.find() && failure.group(2).equals(Integer.toString(i))) {
+                        failed.add(Long.parseLong(failure.group(1)));
+                        outcomes.merge("own failure", 1, Integer::sum);
+                    } else if (start.exit() == 1 && gaveWay.matcher(first).find() && !first.contains("init() failed")) {
+                        losers.add(first);
+                        outcomes.merge("gave way", 1, Integer::sum);
+                    } else {
+                        // 'exited with status 75 before it was ready', quoting its own line or the winner's: the bug
+                        violation("start " + i + " told neither its own daemon's failure nor that it gave way: " + start);
+                    }
+                }
+                for (String loser : losers) {
+                    Matcher m = gaveWay.matcher(loser);
+                    if (m.find() && !failed.contains(Long.parseLong(m.group(1)))) {
+                        violation("a loser named as the winner a pid no other start reported failing: " + loser
+                                + "; failed: " + failed);
+                    }
+                }
+                if (!census.daemonJvms().isEmpty() || Files.exists(pidfile)) {
+                    violation("left behind: daemon JVMs " + census.daemonJvms() + ", pidfile " + Files.exists(pidfile));
+                }
+                rounds++;
+            }
+        } finally {
+            summary("start-race-winner-died", "outcomes=" + outcomes);
         }
         assertNoViolations();
     }

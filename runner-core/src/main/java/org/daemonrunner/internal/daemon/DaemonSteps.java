@@ -63,7 +63,8 @@ final class DaemonSteps {
         } catch (PidFileLockedException e) {
             // a daemon that lost a race to start shares its stderr log with the winner: its line names its own pid,
             // so that the winner's start does not take it for its daemon's cause (see LogTail)
-            throw new StepFailed((daemon ? "pid " + ProcessTable.selfPid() + " gives way: " : "") + e.getMessage()
+            throw new StepFailed((daemon ? Relaunch.givesWay(ProcessTable.selfPid(), e.state().holder()) : "")
+                    + e.getMessage()
                     + " (pidfile " + pidfilePath + ")", daemon ? Relaunch.EXIT_LOCK_HELD : ExitStatus.FAILURE);
         } catch (IOException e) {
             Path directory = pidfilePath.getParent();

@@ -22,7 +22,8 @@ import org.daemonrunner.internal.proc.Signal;
  *       that the daemon is ready: any process of the session may make the shell say it).</li>
  *   <li>The daemon, once ready, signals the waiting shell ({@link #reportReady()}), and only it.</li>
  *   <li>The daemon's stderr lines that start with {@value #CAUSE_PREFIX} are the cause {@code start} reports; a
- *       daemon that finds its pidfile held by another exits {@value #EXIT_LOCK_HELD}.</li>
+ *       daemon that finds its pidfile held by another exits {@value #EXIT_LOCK_HELD}, its line naming itself and
+ *       that daemon ({@link #givesWay}).</li>
  *   <li>After the reopen signal, the daemon writes one line to its stderr: {@link #logsReopened} to the new
  *       file once both streams are reopened, or {@link #logsNotReopened} and why to the old one, on descriptor 2
  *       itself (a program may have replaced {@code System.err}); {@code reopen-logs} reports success once the
@@ -59,6 +60,33 @@ public final class Relaunch {
     }
     /** The daemon's exit status when it finds its pidfile held by another daemon (it lost a race to start). */
     public static final int EXIT_LOCK_HELD = 75;
+
+    /**
+     * How daemon {@code pid} begins the line in which it gives way to {@code holder} (0 when not known), the daemon
+     * that holds its pidfile: {@code pid M gives way to pid W: }. It names itself first, as lines about one daemon
+     * do (the winner's start must not take it for its own daemon's cause), and the winner, whom the loser's start
+     * names in turn ({@link #gaveWayTo}).
+     */
+    public static String givesWay(long pid, long holder) {
+        return "pid " + pid + " gives way" + (holder > 1 && holder != pid ? " to pid " + holder : "") + ": ";
+    }
+
+    /** The pid that daemon {@code pid} says it gave way to in {@code line} (a {@link #givesWay} line), or 0. */
+    public static long gaveWayTo(String line, long pid) {
+        String start = CAUSE_PREFIX + givesWay(pid, 0).replace(": ", " to pid ");
+        if (!line.startsWith(start)) {
+            return 0;
+        }
+        int end = start.length();
+        while (end < line.length() && Character.isDigit(line.charAt(end))) {
+            end++;
+        }
+        try {
+            return Long.parseLong(line.substring(start.length(), end));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
 
     /** {@link #reportReady()} as a {@code Runnable}, without a lambda (see {@code AppLifecycle}). */
     public static final Runnable REPORT_READY = new Runnable() {

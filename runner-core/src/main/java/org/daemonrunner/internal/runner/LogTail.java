@@ -51,6 +51,20 @@ final class LogTail {
         return "";
     }
 
+    /**
+     * The pid that daemon {@code pid}, which lost a race to start, says in its line that it gave way to; 0 when it
+     * names none (see {@link Relaunch#givesWay}).
+     */
+    long gaveWayTo(long pid) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            long holder = Relaunch.gaveWayTo(lines.get(i), pid);
+            if (holder > 0) {
+                return holder;
+            }
+        }
+        return 0;
+    }
+
     /** Whether a cause line names no pid first, or names {@code pid}. */
     private static boolean ownedBy(String line, long pid) {
         int from = Relaunch.CAUSE_PREFIX.length();

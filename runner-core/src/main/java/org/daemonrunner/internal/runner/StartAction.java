@@ -29,6 +29,7 @@ import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.pidfile.PidFileState;
 import org.daemonrunner.internal.proc.IoFailure;
 import org.daemonrunner.internal.proc.LogFile;
+import org.daemonrunner.internal.proc.ProcessTable;
 
 /**
  * {@code start} and {@code run}: relaunches the app as a detached daemon and returns once it is ready, or runs it
@@ -74,7 +75,7 @@ public final class StartAction {
      *     before anything is launched ({@link Target#checkAppAnswers()})
      */
     public int start() {
-        return start(false);
+        return start("");
     }
 
     /**
@@ -114,7 +115,11 @@ public final class StartAction {
         }
     }
 
-    private int start(boolean retried) {
+    /**
+     * {@code start}; {@code earlier} is empty on the first attempt, else what became of it: its daemon gave way to
+     * another, which then let go of the pidfile without a daemon left running ({@link #gaveWay}).
+     */
+    private int start(String earlier) {
         target.checkAppAnswers();
         DaemonPaths paths = target.paths();
         DaemonContext context = target.context();
@@ -187,6 +192,7 @@ public final class StartAction {
         if (outcome instanceof DaemonLauncher.Exited exited) {
             if (exited.status() == Relaunch.EXIT_LOCK_HELD) {
                 // another start won the race, or the daemon we waited for is still stopping
+                long winner = tail.gaveWayTo(exited.pid());
                 PidFileState now = awaitStarted(paths.pidfile(), target.startTimeout());
                 if (now.status() == PidFileState.Status.RUNNING && !now.stopping()) {
                     return alreadyRunning(now);
@@ -196,10 +202,16 @@ public final class StartAction {
                             + paths.pidfile() + " and is still stopping after " + seconds(target.pidfileTimeout())
                             + ". Wait for it, or stop it with 'stop'.", null);
                 }
-                if (!retried) {
-                    // the start that won the race failed or was stopped before it was ready: try again, once
-                    return start(true);
+                // The daemon it gave way to failed, or was stopped, before it was ready (or exited at once after):
+                // its cause is its own start's to tell, and lines of the log without a pid may be its (or a third's)
+                String gaveWay = gaveWay(exited.pid(), winner, paths.pidfile());
+                if (earlier.isEmpty()) {
+                    return start(gaveWay); // try again, once
                 }
+                removeUnheld(paths.pidfile());
+                throw new StartFailureException("Cannot start: " + gaveWay + " (its own start reports why). Its first"
+                        + " attempt went the same way: " + earlier + ". Nothing of this start is running: start again."
+                        + endLeftovers(exited.session(), exited.pid()) + evidence, null);
             }
             removeUnheld(paths.pidfile());
             throw new StartFailureException("Daemon (pid " + exited.pid() + ") " + describeExit(exited.status())
@@ -225,6 +237,17 @@ public final class StartAction {
                 + seconds(wait) + "; " + FailedStart.afterTimeout(timedOut, paths.pidfile())
                 + sentence(tail.cause(timedOut.pid()))
                 + (timedOut.exited() ? endLeftovers(timedOut.session(), timedOut.pid()) : "") + evidence, null);
+    }
+
+    /**
+     * {@code its daemon, pid M, gave way to pid W, which held pidfile P, and has exited since}: what became of an
+     * attempt whose daemon {@code daemon} lost the race to {@code winner} (0 when its line did not name it), once no
+     * daemon holds the pidfile any more.
+     */
+    private static String gaveWay(long daemon, long winner, Path pidfile) {
+        return "its daemon, pid " + daemon + ", gave way to " + (winner > 1 ? "pid " + winner + ", which held pidfile "
+                + pidfile + ", and " + (ProcessTable.isLive(winner) ? "has let go of it since" : "has exited since")
+                : "the daemon that held pidfile " + pidfile + ", which has let go of it since");
     }
 
     /**

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.daemonrunner.internal.launch.Relaunch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,19 @@ class LogTailTest {
         assertThat(tail.cause(77)).isEqualTo(": pid 77 gives way: already running with pid 42 (pidfile /run/app.pid)");
         assertThat(tail.cause(7)).as("pid 7 is not pid 77").startsWith(": it was stopped");
         assertThat(tail("daemonrunner: pid 77 gives way: already running with pid 42").cause(42)).isEmpty();
+    }
+
+    @Test
+    void aDaemonThatGaveWayNamesTheDaemonItGaveWayTo() throws IOException {
+        // the winner's own line, written after the loser's, names no pid: the loser's start must not take it for its
+        // daemon's cause, and names the winner instead
+        LogTail tail = tail("daemonrunner: " + Relaunch.givesWay(77, 42) + "already running with pid 42 (pidfile"
+                + " /run/app.pid)", "daemonrunner: init() failed: java.lang.IllegalStateException: no database");
+        assertThat(tail.gaveWayTo(77)).isEqualTo(42);
+        assertThat(tail.gaveWayTo(7)).as("pid 7 is not pid 77").isZero();
+        assertThat(tail.gaveWayTo(42)).isZero();
+        assertThat(tail("daemonrunner: " + Relaunch.givesWay(77, 0) + "this process already holds pidfile /run/a.pid")
+                .gaveWayTo(77)).as("no winner named").isZero();
     }
 
     @Test
