@@ -43,6 +43,17 @@ public final class Daemons implements AutoCloseable {
         return command;
     }
 
+    /**
+     * {@code command}, run in a private mount namespace after the shell command {@code setup} (a mount, say): the
+     * namespace ends with the last process in it, so nothing of it is left on the host.
+     */
+    public static List<String> inMountNamespace(String setup, List<String> command) {
+        List<String> all = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                setup + " && exec \"$@\"", "sh"));
+        all.addAll(command);
+        return all;
+    }
+
     /** The argument that {@link #inLocale} replaces with the bytes of its {@code printf} format. */
     public static final String BYTES = "@BYTES@";
 

@@ -4,6 +4,7 @@ package org.daemonrunner.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.daemonrunner.it.Await.await;
 import static org.daemonrunner.it.Daemons.assertExit;
+import static org.daemonrunner.it.Daemons.inMountNamespace;
 import static org.daemonrunner.it.Daemons.isGone;
 import static org.daemonrunner.it.Daemons.probe;
 
@@ -32,14 +33,6 @@ class EnvironmentsIT extends ProbeTest {
 
     private static void assumeRoot(String what) {
         Assumptions.assumeTrue(ROOT, what + " needs root (CI runs as root)");
-    }
-
-    /** {@code command}, run in a private mount namespace after the shell command {@code setup}. */
-    private static List<String> inMountNamespace(String setup, List<String> command) {
-        List<String> all = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                setup + " && exec \"$@\"", "sh"));
-        all.addAll(command);
-        return all;
     }
 
     /** The probe with {@code jvmOptions} before its main class. */

@@ -354,4 +354,25 @@ class StartTruthIT {
                 "Ended 1 process(es) it had started.");
         await("the timed-out daemon's child to be gone", Duration.ofSeconds(10), () -> isGone(second));
     }
+
+    @Test
+    @Timeout(60)
+    void aFullFileSystemUnderThePidfileIsSaidInOneLineWithWhatToDo() throws IOException {
+        Assumptions.assumeTrue(UserAccount.currentUid() == 0, "a tmpfs in a private mount namespace needs root here");
+        Path full = Files.createDirectory(dir.resolve("full"));
+        Path inFull = full.resolve("probe.pid");
+        // a tmpfs of one page, filled before start: the pidfile can be created (an inode), but no byte written to it
+        Command.Result start = daemons.run(Daemons.inMountNamespace("mount -t tmpfs -o size=4k,mode=755"
+                + " daemonrunner-full " + full + " && { dd if=/dev/zero of=" + full + "/filler bs=4k count=4"
+                + " 2>/dev/null; [ \"$(df --output=avail " + full + " | tail -1 | tr -d ' ')\" = 0 ]; }",
+                Daemons.probe("start", "--dir", dir.toString(), "--pidfile", inFull.toString())));
+
+        assertExit(start, 1);
+        long pid = pidIn(start.err());
+        assertThat(start.err().lines().findFirst().orElse("")).contains("Daemon (pid " + pid + ") exited with status 1"
+                + " before it was ready: cannot write pid " + pid + " to pidfile " + inFull + ": no space left on device"
+                + " (ENOSPC). Free space on its file system, or give the daemon a pidfile path on another.");
+        assertThat(start.err()).doesNotContain("IOException", "\tat ");
+        assertThat(Daemons.readOrEmpty(dir.resolve("events.log"))).as("nothing ran init()").doesNotContain("init");
+    }
 }

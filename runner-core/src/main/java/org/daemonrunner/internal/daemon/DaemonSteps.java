@@ -56,10 +56,14 @@ final class DaemonSteps {
      *     status {@code start} knows as a lost race ({@link Relaunch#EXIT_LOCK_HELD})
      */
     static PidFile lockPidfile(Path pidfilePath, Duration waitForRelease, boolean daemon) throws StepFailed {
+        PidFile pidfile = lock(pidfilePath, waitForRelease, daemon);
+        writePid(pidfile);
+        return pidfile;
+    }
+
+    private static PidFile lock(Path pidfilePath, Duration waitForRelease, boolean daemon) throws StepFailed {
         try {
-            PidFile pidfile = PidFile.acquire(pidfilePath, waitForRelease);
-            pidfile.writePid(ProcessTable.selfPid());
-            return pidfile;
+            return PidFile.acquire(pidfilePath, waitForRelease);
         } catch (PidFileLockedException e) {
             // a daemon that lost a race to start shares its stderr log with the winner: its line names its own pid,
             // so that the winner's start does not take it for its daemon's cause (see LogTail)
@@ -72,6 +76,28 @@ final class DaemonSteps {
                     + IoFailure.reason(e)
                     : "cannot " + (daemon ? "start" : "run") + ": " + LaunchSteps.missingDirectory(directory, pidfilePath),
                     ExitStatus.FAILURE);
+        }
+    }
+
+    /**
+     * Writes this pid into the locked pidfile; when that fails (a full file system: ENOSPC), lets go of the file,
+     * removing it (nothing runs that it could name), and says what was tried, on which file, what the OS said and
+     * what to do.
+     */
+    private static void writePid(PidFile pidfile) throws StepFailed {
+        long pid = ProcessTable.selfPid();
+        try {
+            pidfile.writePid(pid);
+        } catch (IOException e) {
+            try {
+                pidfile.close();
+            } catch (IOException notRemoved) {
+                // left as an empty stale file, which the next start replaces and stop removes; the lock goes at exit
+            }
+            throw new StepFailed("cannot write pid " + pid + " to pidfile " + pidfile.path() + ": " + IoFailure.reason(e)
+                    + ". " + (IoFailure.isNoSpace(e) ? "Free space on its file system"
+                    : "Check its file system (the kernel's log may say more)")
+                    + ", or give the daemon a pidfile path on another.", ExitStatus.FAILURE);
         }
     }
 

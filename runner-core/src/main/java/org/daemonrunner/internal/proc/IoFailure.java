@@ -19,6 +19,12 @@ public final class IoFailure {
     private IoFailure() {
     }
 
+    /** Whether {@code e} says that there was no room to write: a full file system (ENOSPC), or a quota (EDQUOT). */
+    public static boolean isNoSpace(IOException e) {
+        String text = e instanceof FileSystemException ? ((FileSystemException) e).getReason() : e.getMessage();
+        return "No space left on device".equals(text) || "Disk quota exceeded".equals(text);
+    }
+
     /** The reason {@code e} gives, lower case, without the path or the exception's class name. */
     public static String reason(IOException e) {
         if (e instanceof NoSuchFileException) {
@@ -48,6 +54,10 @@ public final class IoFailure {
                 return "a part of its path is not a directory";
             case "Too many levels of symbolic links":
                 return "too many levels of symbolic links (a link that leads to itself?)";
+            case "No space left on device":
+                return "no space left on device (ENOSPC)";
+            case "Disk quota exceeded":
+                return "disk quota exceeded (EDQUOT)";
             default:
                 return text.length() > 1 && Character.isLowerCase(text.charAt(1))
                         ? text.substring(0, 1).toLowerCase(Locale.ROOT) + text.substring(1) : text;

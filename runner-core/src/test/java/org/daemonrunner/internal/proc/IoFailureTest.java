@@ -8,6 +8,7 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,16 @@ class IoFailureTest {
         assertThat(IoFailure.reason(failure(file.resolve("below")))).isEqualTo("a part of its path is not a directory");
         IOException stream = catchThrowableOfType(() -> new FileInputStream(dir.toFile()).close(), IOException.class);
         assertThat(IoFailure.reason(stream)).as("java.io's 'PATH (Is a directory)'").isEqualTo("it is a directory");
+    }
+
+    @Test
+    void aFullFileSystemIsSaidWithItsErrno() {
+        Path full = Path.of("/dev/full"); // every write fails with ENOSPC, as on a full file system
+        Assumptions.assumeTrue(Files.isWritable(full), "needs Linux's /dev/full");
+        IOException noSpace = catchThrowableOfType(() -> Files.write(full, new byte[] {1}), IOException.class);
+        assertThat(IoFailure.reason(noSpace)).isEqualTo("no space left on device (ENOSPC)");
+        assertThat(IoFailure.isNoSpace(noSpace)).isTrue();
+        assertThat(IoFailure.isNoSpace(failure(dir.resolve("missing")))).isFalse();
     }
 
     private static IOException failure(Path path) {
