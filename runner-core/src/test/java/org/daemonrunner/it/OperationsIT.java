@@ -315,7 +315,7 @@ class OperationsIT extends ProbeTest {
                 + " lock").isLessThan(Duration.ofMillis(4000));
         assertThat(start.err()).startsWith("Cannot start: stale pidfile " + pidfile + " (process 99999 is not"
                 + " running), which no daemon can take: " + who).contains("Nothing was started")
-                .doesNotContain("75");
+                .doesNotContain("status 75");
         Command.Result stop = assertExit(probeRun("stop"), 0);
         assertThat(stop.out()).startsWith("not running; stale pidfile " + pidfile + " (process 99999 is not running)"
                 + " left in place, which no daemon can take: " + who).doesNotContain("removed");
