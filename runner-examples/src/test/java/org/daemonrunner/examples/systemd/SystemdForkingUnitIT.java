@@ -85,7 +85,7 @@ class SystemdForkingUnitIT {
         // systemd removes a dead main process's PIDFile= itself (and, as shipped, empties RuntimeDirectory=) before
         // it restarts the service. A daemon killed where systemd does not clean up leaves its pidfile behind: the
         // test puts the dead daemon's pidfile back while the restart is pending, and the restart must start over it.
-        Deployment.dropIn(systemd, FORKING, "slow-restart", "RuntimeDirectoryPreserve=yes", "RestartSec=10");
+        Deployment.dropIn(systemd, FORKING, "slow-restart", "RuntimeDirectoryPreserve=yes", "RestartSec=5");
         systemd.daemonReload();
         assertThat(systemd.systemctl("start", FORKING).exit()).isZero();
         long pid = Long.parseLong(systemd.property(FORKING, "MainPID"));
@@ -94,11 +94,11 @@ class SystemdForkingUnitIT {
         assertThat(systemd.systemctl("kill", "--kill-who=main", "--signal=SIGKILL", FORKING).exit()).isZero();
         Await.await("the service to wait for its restart (auto-restart)", DEADLINE,
                 () -> systemd.property(FORKING, "SubState"), state -> !state.equals("running"));
-        assertThat(systemd.property(FORKING, "SubState")).as("waiting out RestartSec=10").isEqualTo("auto-restart");
+        assertThat(systemd.property(FORKING, "SubState")).as("waiting out RestartSec=5").isEqualTo("auto-restart");
         assertThat(systemd.path(Deployment.PIDFILE)).as("systemd removed the dead daemon's PIDFile=").doesNotExist();
         Files.writeString(systemd.path(Deployment.PIDFILE), stale);
         assertThat(systemd.property(FORKING, "SubState"))
-                .as("still waiting out RestartSec=10 once the stale pidfile is back (else this test was too slow)")
+                .as("still waiting out RestartSec=5 once the stale pidfile is back (else this test was too slow)")
                 .isEqualTo("auto-restart");
 
         long restarted = awaitRestart(systemd, pid);
