@@ -10,7 +10,8 @@ import org.daemonrunner.internal.launch.DaemonPaths;
 
 /**
  * The directories of a unit's pidfile and logs: the ones systemd creates ({@code RuntimeDirectory=} and its
- * kind), {@code /var/run} as {@code /run}, and the logs a forking unit would lose with its {@code RuntimeDirectory=}.
+ * kind), their paths as systemd takes them ({@code /var/run} as {@code /run}, a {@code ..} resolved by the kernel), and
+ * the logs a forking unit would lose with its {@code RuntimeDirectory=}.
  * Not API.
  */
 public final class UnitDirectories {
@@ -49,21 +50,48 @@ public final class UnitDirectories {
     }
 
     /**
-     * {@code path}, normalized, with {@code /var/run} written {@code /run} where {@code /var/run} is a link to
-     * {@code /run}, as on every systemd system (checked here, not assumed): systemd calls {@code /var/run} legacy, and
-     * creates a {@code RuntimeDirectory=} under {@code /run} alone.
+     * {@code path} (absolute) as systemd must be given it, naming the file the kernel finds there: without {@code .}
+     * and without {@code ..}, which systemd refuses ({@code PIDFile= path is not normalized}), and with
+     * {@code /var/run} written {@code /run} where {@code /var/run} is a link to {@code /run}, as on every systemd
+     * system (checked here, not assumed): systemd calls {@code /var/run} legacy, and creates a
+     * {@code RuntimeDirectory=} under {@code /run} alone. A {@code ..} goes with a real directory before it
+     * ({@link DaemonPaths#absolute}); one after a symbolic link is resolved by the kernel, to the parent of the link's
+     * target, not dropped with the link by the names ({@code a/link/../x} is not {@code a/x}). One after a missing
+     * name stays: no file is there.
      */
     static Path underRun(Path path) {
-        Path normal = path.normalize();
+        if (!path.isAbsolute()) {
+            throw new IllegalArgumentException("Not an absolute path: " + path);
+        }
+        Path resolved = resolvedByKernel(DaemonPaths.absolute(path.getRoot(), path));
         Path varRun = Path.of("/var/run");
-        if (!normal.startsWith(varRun)) {
-            return normal;
+        if (!resolved.startsWith(varRun)) {
+            return resolved;
         }
         try {
             return varRun.toRealPath().equals(Path.of("/run").toRealPath())
-                    ? Path.of("/run").resolve(varRun.relativize(normal)) : normal;
+                    ? Path.of("/run").resolve(varRun.relativize(resolved)) : resolved;
         } catch (IOException e) {
-            return normal; // no /var/run, or no /run: nothing to say of it
+            return resolved; // no /var/run, or no /run: nothing to say of it
+        }
+    }
+
+    /** {@code path} (cleaned) with the part up to its last {@code ..} resolved by the kernel, if it exists. */
+    private static Path resolvedByKernel(Path path) {
+        int last = -1;
+        for (int i = 0; i < path.getNameCount(); i++) {
+            if (path.getName(i).toString().equals("..")) {
+                last = i;
+            }
+        }
+        if (last < 0) {
+            return path;
+        }
+        try {
+            Path real = path.getRoot().resolve(path.subpath(0, last + 1)).toRealPath();
+            return last + 1 == path.getNameCount() ? real : real.resolve(path.subpath(last + 1, path.getNameCount()));
+        } catch (IOException e) {
+            return path; // a name before it is missing: the daemon's open fails there too, and says so
         }
     }
 

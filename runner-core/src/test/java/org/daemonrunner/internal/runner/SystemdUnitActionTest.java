@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.launch.JavaCommand;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The unit {@code systemd-unit} writes, from a given command line (the real systemd runs it in the examples' ITs). */
 class SystemdUnitActionTest {
@@ -318,6 +320,17 @@ class SystemdUnitActionTest {
         assertThat(warnings("forking", Path.of("/srv/app.out"), Path.of("/var/log/app.err"))).isEmpty();
     }
 
+    @Test
+    void aForkingUnitsPidfileAfterALinksDotDotIsTheFileTheKernelFindsThere(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("a"));
+        Files.createDirectories(dir.resolve("b/c"));
+        Files.createSymbolicLink(dir.resolve("a/link"), dir.resolve("b/c"));
+        String unit = new SystemdUnitAction(target(DaemonContext.defaults(), Path.of("out.log"), Path.of("err.log"),
+                "TERM/10", dir.resolve("a/link/../app.pid")), new Console(new PrintStream(new ByteArrayOutputStream(),
+                true, StandardCharsets.UTF_8), System.err)).unit(jarCommandLines("app", "/srv/app.jar"), true, false);
+        assertThat(unit).as("a/link/.. is b, where the daemon writes it").contains("\nPIDFile="
+                + dir.toRealPath().resolve("b/app.pid") + "\n");
+    }
     @Test
     void aPidfileUnderVarRunIsUnderRunForSystemd() throws IOException {
         assumeTrue(Path.of("/var/run").toRealPath().equals(Path.of("/run").toRealPath()), "/var/run is /run here");
