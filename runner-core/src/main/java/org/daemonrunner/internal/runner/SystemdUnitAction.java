@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.runner;
 
-import static org.daemonrunner.internal.runner.UnitSyntax.appendTo;
 import static org.daemonrunner.internal.runner.UnitSyntax.commentText;
 import static org.daemonrunner.internal.runner.UnitSyntax.escapeCommand;
 import static org.daemonrunner.internal.runner.UnitSyntax.escapeValue;
@@ -272,10 +271,7 @@ public final class SystemdUnitAction {
                             + " (hung, stopped,\n# or paused for longer than this). A wrapped program counts as"
                             + " healthy: its own threads\n# deadlocked, with the JVM running, go unnoticed:\n")
                     .append("#WatchdogSec=30\n")
-                    .append("# Its output goes to the journal (journalctl -u NAME): 'run' keeps the streams systemd gives"
-                            + " it;\n# the stdout and stderr log paths are start's (--type forking). For files instead:\n")
-                    .append(appendTo("StandardOutput", target.paths().stdout()))
-                    .append(appendTo("StandardError", target.paths().stderr()));
+                    .append(UnitLogHints.lines(target.paths()));
         }
         unit.append("\n[Install]\nWantedBy=multi-user.target\n");
         return unit.toString();

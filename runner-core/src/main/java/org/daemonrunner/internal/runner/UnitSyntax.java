@@ -86,11 +86,16 @@ final class UnitSyntax {
      */
     static String appendTo(String key, Path log) {
         String path = log.toString();
-        for (int i = 0; i < path.length(); i++) {
-            if (path.charAt(i) < 0x20 || path.charAt(i) == 0x7f) {
-                return "";
+        return hasControlCharacter(path) ? "" : "#" + key + "=append:" + path.replace("%", "%%") + "\n";
+    }
+
+    /** Whether {@code text} has a control character, which no unit line can hold but as a C escape in quotes. */
+    static boolean hasControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < 0x20 || text.charAt(i) == 0x7f) {
+                return true;
             }
         }
-        return "#" + key + "=append:" + path.replace("%", "%%") + "\n";
+        return false;
     }
 }

@@ -289,12 +289,15 @@ class SystemdUnitActionTest {
 
     @Test
     void theCommentedLogLinesCannotBecomeDirectives() {
-        String odd = new SystemdUnitAction(target(DaemonContext.builder().build(), Path.of("/srv/p%n/app.out"),
+        assumeTrue(Files.isDirectory(Path.of("/var/log")), "/var/log exists");
+        String odd = new SystemdUnitAction(target(DaemonContext.builder().build(), Path.of("/run/p%n/a%n.out"),
                 Path.of("/srv/x\nExecStartPre=/bin/true/app.err")), new Console(new PrintStream(
                 new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err))
                 .unit(jarCommandLines("app", "/srv/app.jar"), false, false);
-        assertThat(odd).contains("#StandardOutput=append:/srv/p%%n/app.out\n").doesNotContain("ExecStartPre")
-                .doesNotContain("#StandardError=");
+        assertThat(odd).contains("#StandardOutput=append:/var/log/a%%n.out\n",
+                        "# not /srv/x\\x0aExecStartPre=/bin/true/app.err: no unit line can hold its control character\n"
+                        + "#StandardError=append:/var/log/app.err\n")
+                .doesNotContain("\nExecStartPre");
     }
 
     /** What {@code systemd-unit} of {@code type} prints on stderr, for an app with these logs. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.daemonrunner.it.Await;
 import org.daemonrunner.it.Wrapped;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The unit daemonrunner.jar's {@code systemd-unit} writes for a plain program (a JDK {@code HttpServer} that knows
  * nothing of daemonrunner), installed as it is under a real systemd: {@code Type=notify}, one JVM (the program's,
  * through {@code ProgramMain}) as {@code MainPID}, READY when its port listens, no {@code ExecReload=} (the program
- * has no reload hook: {@code systemctl reload} is refused, and the program runs on), a clean stop.
+ * has no reload hook: {@code systemctl reload} is refused, and the program runs on), a clean stop; its commented
+ * log lines, uncommented, work and outlive a restart.
  */
 @EnabledOnOs(OS.LINUX)
 @ExtendWith(SystemdExtension.class)
@@ -43,15 +45,18 @@ class SystemdWrapperUnitIT {
         systemd.install(Wrapped.jar(), WRAPPER, "rw-r--r--");
         systemd.install(Wrapped.plainJar(dir), PROGRAM, "rw-r--r--");
         SystemdSandbox.Result written = systemd.exec("/bin/sh", "-c", "cd / && /usr/bin/java -jar " + WRAPPER
-                + " --pidfile " + PIDFILE + " --ready port:" + PORT + " systemd-unit -- -jar " + PROGRAM + " " + PORT
-                + " /run/hello/stopped.marker > /etc/systemd/system/" + UNIT);
+                + " --pidfile " + PIDFILE + " --user nobody --ready port:" + PORT + " systemd-unit -- -jar " + PROGRAM
+                + " " + PORT + " /run/hello/stopped.marker > /etc/systemd/system/" + UNIT);
         assertThat(written.exit()).as(written.toString()).isZero();
         SystemdSandbox.Result verify = systemd.exec("systemd-analyze", "verify", "/etc/systemd/system/" + UNIT);
         assertThat(verify.exit()).as(verify.toString()).isZero();
         assertThat(Files.readString(systemd.path("/etc/systemd/system/" + UNIT)))
-                .contains("Type=notify\n", "RuntimeDirectory=hello\n", "A wrapped program counts as healthy",
-                        " -cp " + PROGRAM + ":" + WRAPPER
-                        + " org.daemonrunner.internal.wrap.ProgramMain pidfile=" + PIDFILE);
+                .contains("Type=notify\n", "User=nobody\n", "RuntimeDirectory=hello\n",
+                        "A wrapped program counts as healthy", " -cp " + PROGRAM + ":" + WRAPPER
+                        + " org.daemonrunner.internal.wrap.ProgramMain pidfile=" + PIDFILE,
+                        // the default logs, beside the pidfile, are in the RuntimeDirectory=, which goes at every stop
+                        "\n#StandardOutput=append:/var/log/hello.out\n", "\n#StandardError=append:/var/log/hello.err\n")
+                .doesNotContain("append:/run");
         systemd.daemonReload();
 
         SystemdSandbox.Result start = systemd.systemctl("start", UNIT);
@@ -74,6 +79,27 @@ class SystemdWrapperUnitIT {
                 .containsExactly(entry("ActiveState", "inactive"), entry("Result", "success"),
                         entry("ExecMainStatus", "0"));
         assertThat(Deployment.isAlive(systemd, pid)).isFalse();
+
+        // its log lines uncommented, as an operator would: systemd opens the files as root, and they outlive a restart
+        SystemdSandbox.Result uncomment = systemd.exec("sed", "-i", "s/^#\\(Standard[A-Za-z]*=append:\\)/\\1/",
+                "/etc/systemd/system/" + UNIT);
+        assertThat(uncomment.exit()).as(uncomment.toString()).isZero();
+        systemd.daemonReload();
+        assertThat(systemd.systemctl("start", UNIT).exit()).isZero();
+        awaitLines(systemd, "/var/log/hello.out", "listening on " + PORT, 1);
+        SystemdSandbox.Result restart = systemd.systemctl("restart", UNIT);
+        assertThat(restart.exit()).as(restart.toString()).isZero();
+        awaitLines(systemd, "/var/log/hello.out", "listening on " + PORT, 2);
+        SystemdSandbox.Result owners = systemd.exec("stat", "-c", "%U %a", "/var/log/hello.out", "/var/log/hello.err");
+        assertThat(owners.out()).as(owners.toString()).isEqualTo("root 644\nroot 644\n");
+        assertThat(systemd.systemctl("stop", UNIT).exit()).isZero();
+    }
+
+    /** Waits until {@code file} in the sandbox has {@code count} lines that are {@code line}. */
+    private static void awaitLines(SystemdSandbox systemd, String file, String line, long count) throws IOException {
+        Await.await(count + " lines '" + line + "' in " + file, Duration.ofSeconds(20),
+                () -> Files.exists(systemd.path(file)) ? Files.readAllLines(systemd.path(file)) : List.<String>of(),
+                lines -> lines.stream().filter(line::equals).count() == count);
     }
 
     @Test
