@@ -159,7 +159,7 @@ public final class LogFiles {
      * (such as /tmp) counts as safe for an entry in it that root owns. A missing entry ends the way (the open says
      * so).
      */
-    static Optional<String> changeableByOthers(Path path) {
+    public static Optional<String> changeableByOthers(Path path) {
         Path directory = path.getRoot();
         Deque<String> names = new ArrayDeque<>();
         for (Path name : path) { // loops, not lambdas: no bootstrap in the launcher

@@ -271,7 +271,8 @@ public final class SystemdUnitAction {
                             + " (hung, stopped,\n# or paused for longer than this). A wrapped program counts as"
                             + " healthy: its own threads\n# deadlocked, with the JVM running, go unnoticed:\n")
                     .append("#WatchdogSec=30\n")
-                    .append(UnitLogHints.lines(target.paths()));
+                    .append(UnitLogHints.lines(target.paths(), context.user().isPresent()
+                            && !context.dropPrivilegesAfterInit() ? context.user() : Optional.empty()));
         }
         unit.append("\n[Install]\nWantedBy=multi-user.target\n");
         return unit.toString();

@@ -15,6 +15,10 @@ import org.daemonrunner.internal.launch.DaemonPaths;
  * Not API.
  */
 public final class UnitDirectories {
+    /** The places systemd manages, and the setting that makes a directory in each. */
+    private static final String[][] MANAGED = {{"/run/", "RuntimeDirectory"}, {"/var/lib/", "StateDirectory"},
+            {"/var/log/", "LogsDirectory"}, {"/var/cache/", "CacheDirectory"}};
+
     private UnitDirectories() {
     }
 
@@ -103,22 +107,42 @@ public final class UnitDirectories {
      */
     static String lines(DaemonPaths paths) {
         StringBuilder unit = new StringBuilder();
-        String[][] managed = {{"/run/", "RuntimeDirectory"}, {"/var/lib/", "StateDirectory"},
-                {"/var/log/", "LogsDirectory"}, {"/var/cache/", "CacheDirectory"}};
         Set<String> written = new LinkedHashSet<>();
         for (Path file : new Path[] {paths.pidfile(), paths.stdout(), paths.stderr()}) {
-            String directory = underRun(file.getParent()).toString();
-            for (String[] place : managed) {
-                if (directory.startsWith(place[0]) && directory.length() > place[0].length()) {
-                    // a list of words, each of which may be quoted
-                    String line = place[1] + "=" + UnitSyntax.escapeArgument(directory.substring(place[0].length()))
-                            .replace("$$", "$");
-                    if (written.add(line)) {
-                        unit.append(line).append('\n');
-                    }
+            Optional<Made> made = madeBySystemd(file.getParent());
+            if (made.isPresent()) {
+                // a list of words, each of which may be quoted
+                String line = made.get().setting() + "=" + UnitSyntax.escapeArgument(made.get().name())
+                        .replace("$$", "$");
+                if (written.add(line)) {
+                    unit.append(line).append('\n');
                 }
             }
         }
         return unit.toString();
+    }
+
+    /**
+     * The setting that has systemd make {@code directory} (a pidfile's or a log's) for a unit, as {@link #lines}
+     * writes it, unescaped: {@code LogsDirectory=app} for {@code /var/log/app}; empty for a directory systemd does not
+     * manage.
+     */
+    static Optional<String> setting(Path directory) {
+        Optional<Made> made = madeBySystemd(directory);
+        return made.isEmpty() ? Optional.empty() : Optional.of(made.get().setting() + "=" + made.get().name());
+    }
+
+    /** A directory systemd makes: {@code setting} ({@code LogsDirectory}) with {@code name}, its path below the place. */
+    private record Made(String setting, String name) {
+    }
+
+    private static Optional<Made> madeBySystemd(Path directory) {
+        String path = underRun(directory).toString();
+        for (String[] place : MANAGED) {
+            if (path.startsWith(place[0]) && path.length() > place[0].length()) {
+                return Optional.of(new Made(place[1], path.substring(place[0].length())));
+            }
+        }
+        return Optional.empty();
     }
 }

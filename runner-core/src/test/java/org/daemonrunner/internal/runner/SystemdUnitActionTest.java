@@ -21,6 +21,7 @@ import org.daemonrunner.DaemonEnvironmentException;
 import org.daemonrunner.DaemonRunnerException;
 import org.daemonrunner.StopSchedule;
 import org.daemonrunner.internal.launch.JavaCommand;
+import org.daemonrunner.internal.launch.LogFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -289,7 +290,7 @@ class SystemdUnitActionTest {
 
     @Test
     void theCommentedLogLinesCannotBecomeDirectives() {
-        assumeTrue(Files.isDirectory(Path.of("/var/log")), "/var/log exists");
+        assumeTrue(LogFiles.changeableByOthers(Path.of("/var/log/app.err")).isEmpty(), "only root can write /var/log");
         String odd = new SystemdUnitAction(target(DaemonContext.builder().build(), Path.of("/run/p%n/a%n.out"),
                 Path.of("/srv/x\nExecStartPre=/bin/true/app.err")), new Console(new PrintStream(
                 new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err))
@@ -298,6 +299,22 @@ class SystemdUnitActionTest {
                         "# not /srv/x\\x0aExecStartPre=/bin/true/app.err: no unit line can hold its control character\n"
                         + "#StandardError=append:/var/log/app.err\n")
                 .doesNotContain("\nExecStartPre");
+    }
+
+    @Test
+    void aNotifyUnitsLogLinesKnowWhetherSystemdGivesTheLogsDirectoryToTheUser() {
+        for (boolean afterInit : new boolean[] {false, true}) {
+            String unit = new SystemdUnitAction(target(DaemonContext.builder().user("svc").dropPrivilegesAfterInit(
+                    afterInit).build(), Path.of("/var/log/app/app.out"), Path.of("/var/log/app/app.err")),
+                    new Console(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err))
+                    .unit(jarCommandLines("app", "/srv/app.jar"), false, false);
+            if (afterInit) {
+                assertThat(unit).as("no User=: /var/log/app stays root's").doesNotContain("gives /var/log/app");
+            } else {
+                assertThat(unit).contains("# not /var/log/app/app.out: systemd gives /var/log/app to svc"
+                        + " (LogsDirectory=app), who could point it at any file with a symbolic link\n");
+            }
+        }
     }
 
     /** What {@code systemd-unit} of {@code type} prints on stderr, for an app with these logs. */
