@@ -34,7 +34,7 @@ public final class ProbeApp implements DaemonApp {
 
     public static void main(String[] args) throws ParseException {
         Options known = new Options();
-        for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "init-error", "ready-in-run-ms", "run-fail", "run-exit",
+        for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "init-exit-thread", "init-error", "ready-in-run-ms", "run-fail", "run-exit",
                 "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "exit-until", "umask",
                 "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
                 "tick-burst", "launcher-file", "launcher-file-text", "reload-fail", "stop-fail", "winch-fail", "returns-null", "throws", "health-throws-while", "own-stderr", "map-signal"}) {
@@ -278,6 +278,21 @@ public final class ProbeApp implements DaemonApp {
         }
         if (options.hasOption("init-exit")) {
             System.exit(Integer.parseInt(options.getOptionValue("init-exit")));
+        }
+        if (options.hasOption("init-exit-thread")) { // System.exit() in another thread: init() returns during the
+            // shutdown, once the daemon's exit line is written, while a hook of its own keeps the JVM up for 1 s
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    // the JVM ends anyway
+                }
+            }));
+            new Thread(() -> System.exit(Integer.parseInt(options.getOptionValue("init-exit-thread"))), "exit").start();
+            for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end
+                    && !Files.readString(stderrPath()).contains("pid " + pid + " is exiting"); ) {
+                Thread.sleep(10);
+            }
         }
     }
 

@@ -135,6 +135,19 @@ class StartTruthIT {
 
     @Test
     @Timeout(60)
+    void anAppWhoseJvmBeganToEndBeforeItsInitReturnedIsNotReportedReady() {
+        // the same for a DaemonApp: its init() starts System.exit(3) in a thread and returns during the shutdown
+        Command.Result start = daemons.run(Daemons.probe("start", "--dir", dir.toString(), "--pidfile",
+                pidfile.toString(), "--init-exit-thread", "3"));
+
+        assertExit(start, 1);
+        assertThat(start.out()).doesNotContain("started");
+        assertThat(start.err()).containsPattern("exited with status 3 before it was ready: System.exit\\(\\) was called"
+                + " by org.daemonrunner.it.ProbeApp.lambda\\$init\\$\\d+\\(ProbeApp.java:\\d+\\) in thread 'exit'");
+    }
+
+    @Test
+    @Timeout(60)
     void aProgramWhoseJvmLeavesSignalsToTheOsIsRefusedSayingWhy() throws IOException {
         program("Loop", "new Thread(Loop::sleepForever).start();");
 

@@ -6,7 +6,6 @@ import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.daemonrunner.DaemonApp;
@@ -17,22 +16,24 @@ import org.daemonrunner.internal.launch.DaemonPaths;
 import org.daemonrunner.internal.pidfile.PidFile;
 import org.daemonrunner.internal.posix.Posix;
 import org.daemonrunner.internal.proc.ProcessTable;
-import org.daemonrunner.internal.proc.Signal;
 import org.daemonrunner.internal.proc.UserAccount;
 
 /**
  * Runs a {@link DaemonApp} in this process, holding its pidfile: the daemon's side of {@code start} (step 8 of
  * {@code DaemonContext}'s list), and {@code run}.
  *
- * <p>{@link #run} reads as its steps, each a method with its own error: install the signal map (ignored signals,
- * HUP to {@code reload()}, the app's own handlers); in the foreground only, apply the context's umask, core-file
- * limit and user in-process; take the pidfile's lock (waiting up to the pidfile timeout for a stopping daemon) and
- * write this pid through the locked descriptor; route SIGTERM (and, in the foreground, SIGINT: Ctrl-C) to a
- * graceful stop; call {@code init()}; drop privileges if the context says so (jsvc's model); mark the pidfile
- * ready and report readiness; call {@code run()}. SIGTERM calls {@code app.stop()} and interrupts the thread in
+ * <p>{@link #run} reads as its steps, each a method with its own error: install the signal map
+ * ({@link AppSignalMap}: ignored signals, HUP to {@code reload()}, the app's own handlers); in a daemon, have
+ * {@link ExitCause} tell the lifecycle when the JVM begins to end; in the foreground only, apply the context's umask,
+ * core-file limit and user in-process; take the pidfile's lock (waiting up to the pidfile timeout for a stopping
+ * daemon) and write this pid through the locked descriptor; route SIGTERM (and, in the foreground, SIGINT: Ctrl-C)
+ * to a graceful stop; call {@code init()}; drop privileges if the context says so (jsvc's model); mark the pidfile
+ * ready and report readiness, unless the JVM has begun to end (a {@code System.exit()} in another thread during
+ * {@code init()}, or a SIGTERM that came as the pidfile first named this JVM, before its stop was routed, and met
+ * the JVM's default handling); call {@code run()}. SIGTERM calls {@code app.stop()} and interrupts the thread in
  * {@code run()}; when {@code run()} returns, the caller exits (status 0), the shutdown hooks run, and then the
- * pidfile is removed, while the lock is still held. A daemon that ends otherwise after it was ready (the app
- * calls {@code System.exit()}, say) gets one line from {@link ExitCause} saying how. Nothing here uses the app's
+ * pidfile is removed, while the lock is still held. A daemon that ends otherwise (the app calls
+ * {@code System.exit()}, say) gets one line from {@link ExitCause} saying how. Nothing here uses the app's
  * logging: a stop or a start without an SLF4J binding prints no warning about it.
  */
 public final class AppLifecycle {
@@ -44,12 +45,14 @@ public final class AppLifecycle {
     private final Path stderr;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final SystemdNotifier systemd;
+    private final AppSignalMap signalMap;
     /** The pidfile of the app this JVM runs, from the start of {@link #run}: one app per process. */
     private static final AtomicReference<Path> RUNNING = new AtomicReference<>();
     /** The lifecycle of an app that reports its own readiness; see {@link #reportReady()}. */
     private static volatile AppLifecycle reporting;
 
-    private final AtomicBoolean ready = new AtomicBoolean();
+    /** Starting, then ready or never ready (the JVM began to end, or the start timeout gave up), once. */
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
     private volatile Thread worker;
     private volatile PidFile pidfile;
     private volatile Path pidfilePath;
@@ -71,6 +74,7 @@ public final class AppLifecycle {
         this.stdout = paths.stdout();
         this.stderr = paths.stderr();
         this.systemd = SystemdNotifier.fromEnvironment();
+        this.signalMap = new AppSignalMap(app, context, daemon, stdout, stderr, systemd);
     }
 
     /**
@@ -89,25 +93,34 @@ public final class AppLifecycle {
         worker = Thread.currentThread();
         this.pidfilePath = pidfilePath;
         this.onReady = onReady;
+        AtExit atExit = new AtExit();
         try {
-            installSignalMap();
+            signalMap.install();
+            if (daemon) { // before the pidfile names this JVM: from then on, an end that begins is never ready
+                ExitCause.sayAtShutdown(stderr, atExit);
+            }
             loadNativeCodeItNeeds();
             DaemonSteps.applyContextInForeground(context, daemon);
             pidfile = DaemonSteps.lockPidfile(pidfilePath, pidfileTimeout, daemon);
         } catch (StepFailed e) {
             DaemonStreams.say(CAUSE_PREFIX + e.getMessage());
+            returned = true; // its line is said: the exit needs no other
             RUNNING.set(null); // no pidfile was taken: another attempt may take it
             return e.status();
         }
-        pidfile.removeAtShutdownUnlessArranged();
+        signalMap.routeStopSignals(new Stop());
+        try {
+            pidfile.removeAtShutdownUnlessArranged();
+        } catch (IllegalStateException shutdownInProgress) { // a SIGTERM came before its stop was routed
+            returned = true;
+            pidfile.removeOnExit();
+            return ExitStatus.FAILURE; // never ready: the exit under way, SIGTERM's, is the one start reports
+        }
         if (daemon) {
-            AtExit atExit = new AtExit();
-            ExitCause.sayAtShutdown(stderr, atExit);
             StartTimeout.watch(atExit);
         }
         try {
             noteReplacedStaleFile(pidfilePath);
-            routeStopSignals();
             init();
             if (stopRequested.get()) {
                 if (daemon || systemd.isActive()) { // someone waits for ready: the line its start quotes
@@ -118,7 +131,9 @@ public final class AppLifecycle {
             }
             dropPrivilegesAfterInit();
             if (readyAfterInit) {
-                markReady();
+                if (!markReady()) { // the JVM has begun to end, or the start timeout gave up: said at the exit
+                    return ExitStatus.FAILURE; // the exit under way sets the JVM's status
+                }
             } else {
                 reporting = this; // the app reports readiness from run(): DaemonRunner.ready()
             }
@@ -153,6 +168,12 @@ public final class AppLifecycle {
     private final class AtExit implements ExitCause.Lifecycle, StartTimeout.Starting {
         private volatile boolean timedOut;
 
+        /** The JVM has begun to end: a daemon not ready by now never is ({@code init()} may still return). */
+        @Override
+        public void ending() {
+            phase.compareAndSet(Phase.STARTING, Phase.ENDED);
+        }
+
         @Override
         public boolean quiet() {
             return stopRequested.get() || returned || timedOut; // StartTimeout said it
@@ -160,7 +181,7 @@ public final class AppLifecycle {
 
         @Override
         public boolean giveUp() {
-            if (stopRequested.get() || !ready.compareAndSet(false, true)) { // never ready after this
+            if (stopRequested.get() || !phase.compareAndSet(Phase.STARTING, Phase.ENDED)) { // never ready after this
                 return false;
             }
             timedOut = true;
@@ -170,7 +191,7 @@ public final class AppLifecycle {
 
         @Override
         public boolean ready() {
-            return ready.get();
+            return phase.get() == Phase.READY;
         }
 
         // no lastThreadNote(): the thread that runs the app returns from run(), which says how
@@ -198,18 +219,6 @@ public final class AppLifecycle {
         if (!daemon && !pidfile.previousContent().isEmpty()) {
             System.err.println("replaced stale pidfile " + pidfilePath + " (it recorded " + pidfile.previousContent()
                     + ")");
-        }
-    }
-
-    /**
-     * SIGTERM stops the app gracefully; so does SIGINT in the foreground (Ctrl-C in a terminal), unless the context
-     * maps or ignores it.
-     */
-    private void routeStopSignals() {
-        Signals.handle(Signal.TERM, new Handler(Handler.STOP, Signal.TERM, null));
-        String interrupt = Signal.INT.name();
-        if (!daemon && !context.signalHandlers().containsKey(interrupt) && !context.ignoredSignals().contains(interrupt)) {
-            Signals.handle(Signal.INT, new Handler(Handler.STOP, Signal.INT, null));
         }
     }
 
@@ -255,12 +264,13 @@ public final class AppLifecycle {
     }
 
     /**
-     * Marks the pidfile ready (waking {@code start}s that wait), then tells the waiting launcher and systemd; once.
+     * Marks the pidfile ready (waking {@code start}s that wait), then tells the waiting launcher and systemd; once,
+     * and never once the JVM has begun to end ({@link AtExit#ending()}) or the start timeout gave up.
      *
      * @return whether this call did it
      */
     private boolean markReady() throws StepFailed {
-        if (!ready.compareAndSet(false, true)) {
+        if (!phase.compareAndSet(Phase.STARTING, Phase.READY)) {
             return false;
         }
         try {
@@ -293,104 +303,25 @@ public final class AppLifecycle {
     }
 
     /**
-     * Ignores the context's ignored signals, routes HUP to {@code reload()}, the reopen signal to
-     * {@link #reopenLogs()}, and the app's own handlers.
+     * The graceful stop that SIGTERM asks for: the pidfile marked stopping, {@code app.stop()}, and an interrupt of
+     * the thread in {@code init()} or {@code run()}; once. A named class, not a lambda (see {@link AppSignalMap}).
      */
-    private void installSignalMap() throws StepFailed {
-        try {
-            for (String name : context.ignoredSignals()) {
-                Signals.ignore(Signal.parse(name));
-            }
-            Signals.handle(Signal.HUP, new Handler(Handler.RELOAD, Signal.HUP, null));
-            Signal reopen = Signal.parse(context.reopenLogsSignal());
-            Signals.handle(reopen, new Handler(Handler.REOPEN_LOGS, reopen, null));
-            for (Map.Entry<String, Runnable> entry : context.signalHandlers().entrySet()) {
-                Signal signal = Signal.parse(entry.getKey());
-                Signals.handle(signal, new Handler(Handler.APP, signal, entry.getValue()));
-            }
-        } catch (RuntimeException | LinkageError e) {
-            throw new StepFailed("cannot set up the daemon's environment: " + e.getMessage(), ExitStatus.FAILURE);
-        }
-    }
-
-    /**
-     * What a signal does in the daemon. One named class rather than a lambda per signal: on JDK 24 and later
-     * every lambda class is generated at run time by the class-file API, and a daemon that generates about 25
-     * such classes has the JIT compile that API's stack-map generator, whose compiler memory (about 6 MiB) then
-     * stays in the daemon's RSS.
-     */
-    private final class Handler implements Runnable {
-        static final int STOP = 0;
-        static final int RELOAD = 1;
-        static final int REOPEN_LOGS = 2;
-        static final int APP = 3;
-
-        private final int kind;
-        private final Signal signal;
-        private final Runnable appHandler;
-
-        Handler(int kind, Signal signal, Runnable appHandler) {
-            this.kind = kind;
-            this.signal = signal;
-            this.appHandler = appHandler;
-        }
-
+    private final class Stop implements Runnable {
         @Override
         public void run() {
-            switch (kind) {
-                case STOP:
-                    requestStop();
-                    break;
-                case RELOAD:
-                    reload();
-                    break;
-                case REOPEN_LOGS:
-                    reopenLogs();
-                    break;
-                default:
-                    try {
-                        appHandler.run();
-                    } catch (RuntimeException | LinkageError e) {
-                        AppFailures.survived("the " + signal.fullName() + " handler", e);
-                    }
+            if (!stopRequested.compareAndSet(false, true)) {
+                return;
             }
+            DaemonSteps.beginStop(pidfile, systemd);
+            try {
+                app.stop();
+            } catch (RuntimeException | LinkageError e) {
+                AppFailures.survived("stop()", e);
+            }
+            worker.interrupt();
         }
     }
 
-    private void reload() {
-        systemd.reloading();
-        try {
-            app.reload();
-        } catch (RuntimeException | LinkageError e) {
-            AppFailures.survived("reload()", e);
-        } finally {
-            systemd.reloaded();
-        }
-    }
-
-    /**
-     * Points standard output and error at their paths again, so that after logrotate renamed the files, all
-     * output (the JVM's own too) goes to the new ones. Loads jnr-posix on first use.
-     */
-    private void reopenLogs() {
-        if (!daemon) {
-            DaemonStreams.say(CAUSE_PREFIX + "reopen-logs ignored: in the foreground, standard output and error"
-                    + " belong to the supervisor");
-            return;
-        }
-        DaemonStreams.reopen(stdout, stderr);
-    }
-
-    private void requestStop() {
-        if (!stopRequested.compareAndSet(false, true)) {
-            return;
-        }
-        DaemonSteps.beginStop(pidfile, systemd);
-        try {
-            app.stop();
-        } catch (RuntimeException | LinkageError e) {
-            AppFailures.survived("stop()", e);
-        }
-        worker.interrupt();
-    }
+    /** ENDED: never ready, without a failure of its own: the JVM began to end, or the start timeout gave up. */
+    private enum Phase { STARTING, READY, ENDED }
 }

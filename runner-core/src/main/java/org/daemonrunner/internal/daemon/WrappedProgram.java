@@ -273,7 +273,7 @@ public final class WrappedProgram {
         }
     }
 
-    /** What a signal does; a named class rather than lambdas (see {@code AppLifecycle.Handler}). */
+    /** What a signal does; a named class rather than lambdas (see {@code AppSignalMap.Handler}). */
     private final class Handler implements Runnable {
         private final Signal signal;
 

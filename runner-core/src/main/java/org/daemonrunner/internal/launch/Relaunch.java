@@ -88,7 +88,7 @@ public final class Relaunch {
         }
     }
 
-    /** {@link #reportReady()} as a {@code Runnable}, without a lambda (see {@code AppLifecycle}). */
+    /** {@link #reportReady()} as a {@code Runnable}, without a lambda (see {@code AppSignalMap.Handler}). */
     public static final Runnable REPORT_READY = new Runnable() {
         @Override
         public void run() {
