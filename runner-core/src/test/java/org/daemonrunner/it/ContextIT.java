@@ -113,21 +113,21 @@ class ContextIT extends ProbeTest {
         long pid = startProbe("--reload-fail", "bad config line 3", "--stop-fail", "cannot flush",
                 "--winch-fail", "no terminal");
         Path err = dir.resolve("err.log");
-        String reloaded = "daemonrunner: reload() threw java.lang.IllegalStateException: bad config line 3\n";
+        String reloaded = "daemonrunner: pid " + pid + ": reload() threw java.lang.IllegalStateException: bad config line 3\n";
         assertExit(probeRun("reload"), 0);
         await("reload()'s failure in " + err, Duration.ofSeconds(10), () -> Daemons.readOrEmpty(err).contains(reloaded));
         assertThat(traceBefore(Daemons.readOrEmpty(err), reloaded, "java.lang.IllegalStateException: bad config line 3"))
                 .contains("\tat org.daemonrunner.it.ProbeApp.reload(ProbeApp.java:");
         assertThat(Daemons.readOrEmpty(err)).as("the one line comes last").endsWith(reloaded);
 
-        String handled = "daemonrunner: the SIGWINCH handler threw java.lang.IllegalStateException: no terminal\n";
+        String handled = "daemonrunner: pid " + pid + ": the SIGWINCH handler threw java.lang.IllegalStateException: no terminal\n";
         assertExit(daemons.run(List.of("kill", "-WINCH", Long.toString(pid))), 0);
         await("the handler's failure in " + err, Duration.ofSeconds(10), () -> Daemons.readOrEmpty(err).contains(handled));
         assertThat(traceBefore(Daemons.readOrEmpty(err), handled, "java.lang.IllegalStateException: no terminal"))
                 .contains("\tat org.daemonrunner.it.ProbeApp.lambda$");
 
         assertExit(probeRun("stop"), 0);
-        String stopped = "daemonrunner: stop() threw java.lang.IllegalStateException: cannot flush\n";
+        String stopped = "daemonrunner: pid " + pid + ": stop() threw java.lang.IllegalStateException: cannot flush\n";
         assertThat(traceBefore(Daemons.readOrEmpty(err), stopped, "java.lang.IllegalStateException: cannot flush"))
                 .contains("\tat org.daemonrunner.it.ProbeApp.stop(ProbeApp.java:");
         assertThat(isGone(pid)).isTrue();

@@ -35,7 +35,7 @@ public final class ProbeApp implements DaemonApp {
     public static void main(String[] args) throws ParseException {
         Options known = new Options();
         for (String name : new String[] {"dir", "pidfile", "stdout", "stderr", "init-fail", "init-fail-wrapped", "init-exit", "init-exit-thread", "init-error", "ready-in-run-ms", "run-fail", "run-exit",
-                "init-sleep-ms", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "exit-until", "umask",
+                "init-sleep-ms", "hook-until", "start-timeout-ms", "stop-timeout-ms", "pidfile-timeout-ms", "exit-delay-ms", "exit-until", "umask",
                 "workdir", "user", "group", "bind-port", "chroot", "detach", "create", "tick-ms", "schedule",
                 "tick-burst", "launcher-file", "launcher-file-text", "reload-fail", "stop-fail", "winch-fail", "returns-null", "throws", "health-throws-while", "own-stderr", "map-signal"}) {
             known.addOption(null, name, true, name);
@@ -63,8 +63,8 @@ public final class ProbeApp implements DaemonApp {
      * JVM fails to start.
      */
     /**
-     * Keeps exiting until the test creates {@code file} (at most 60 s): a stop that lasts exactly as long as the test
-     * needs, whatever the machine's load, and no longer.
+     * Keeps exiting until the test creates {@code file} (at most 60 s): a stop (or an exit) that lasts exactly as long
+     * as the test needs, whatever the machine's load, and no longer.
      */
     private static void awaitFile(Path file) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -230,7 +230,12 @@ public final class ProbeApp implements DaemonApp {
         long pid = ProcessHandle.current().pid();
         event("init " + pid + " marker=" + System.getProperty("daemonrunner.daemon") + " launchdir="
                 + System.getProperty("daemonrunner.launchdir"));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> event("hook " + pid)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (options.hasOption("hook-until")) { // the JVM's end waits for the test (at most 60 s)
+                awaitFile(Path.of(options.getOptionValue("hook-until")));
+            }
+            event("hook " + pid);
+        }));
         System.out.println("probe " + pid + " started");
         if (options.hasOption("create")) {
             Files.createFile(Path.of(options.getOptionValue("create")));

@@ -1189,7 +1189,7 @@ class ReliabilityIT {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void theLoserOfARaceToStartWhoseWinnerThenDiedSaysSoNotTheWinnersCause() throws Exception {
-        int total = scaled(1, 0.1);
+        int total = scaled(2, 0.2);
         Map<String, Integer> outcomes = new TreeMap<>();
         Pattern own = Pattern.compile("^Daemon \\(pid (\\d+)\\) exited with status 1 before it was ready: init\\(\\) failed:"
                 + " java.lang.IllegalStateException: no database for start (\\d)\\.");
@@ -1198,10 +1198,14 @@ class ReliabilityIT {
         try {
             for (int round = 0; round < total; round++) {
                 // three at once, each init() failing after 1 s: one wins, the others give way and wait; when it
-                // fails they try again, once, and race again: the loser of that second race has nothing to start
+                // fails they try again, once, and race again: the loser of that second race has nothing to start.
+                // Every other round, four whose init() fails at once: a daemon takes the pidfile the moment the one
+                // before it died, and fails before that one's start has read the log they share
+                boolean slow = round % 2 == 0;
                 List<Command.Running> starts = new ArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    starts.add(spawnProbe("start", "--init-sleep-ms", "1000", "--init-fail", "no database for start " + i));
+                for (int i = 0; i < (slow ? 3 : 4); i++) {
+                    starts.add(spawnProbe("start", "--init-sleep-ms", slow ? "1000" : "0", "--init-fail",
+                            "no database for start " + i));
                 }
                 Set<Long> failed = new HashSet<>();
                 List<String> losers = new ArrayList<>();

@@ -57,8 +57,8 @@ class RunnerIT extends ProbeTest {
         long pid = startProbe("--run-returns");
 
         await("the daemon to exit", Duration.ofSeconds(20), () -> isGone(pid));
-        assertThat(Daemons.readOrEmpty(dir.resolve("err.log"))).contains("daemonrunner: run() returned; the daemon"
-                + " exits (status 0)");
+        assertThat(Daemons.readOrEmpty(dir.resolve("err.log"))).contains("daemonrunner: pid " + pid + ": run() returned;"
+                + " the daemon exits (status 0)");
         assertThat(pidfile).doesNotExist();
     }
 
@@ -117,6 +117,27 @@ class RunnerIT extends ProbeTest {
                 "java.lang.IllegalStateException: port 8080 is busy", "Last lines of " + dir.resolve("err.log"));
         assertThat(pidfile).doesNotExist();
         assertExit(probeRun("status"), 3);
+    }
+
+    @Test
+    void aStartQuotesOnlyItsOwnDaemonsLineFromALogThatAnotherDaemonWritesTo() throws IOException {
+        // two daemons, two pidfiles, one stderr log: the first one's init() fails, and while its JVM still ends (a
+        // hook waits for the test), the second one's fails too; the first start then reads both daemons' lines
+        Path go = dir.resolve("go");
+        Command.Running first = daemons.spawn(dir, probe("start", "--dir", dir.toString(), "--init-fail", "no database",
+                "--hook-until", go.toString()), dir.resolve("first.out"), dir.resolve("first.err"));
+        await("the first daemon's line", Duration.ofSeconds(20), () -> Daemons.readOrEmpty(dir.resolve("err.log"))
+                .contains("init() failed: java.lang.IllegalStateException: no database"));
+        Command.Result second = assertExit(probeRun("start", "--pidfile", dir.resolve("second.pid").toString(),
+                "--init-fail", "no queue"), 1);
+        assertThat(second.err()).contains("before it was ready: init() failed: java.lang.IllegalStateException: no queue.");
+        Files.createFile(go);
+
+        Command.Result start = assertExit(first.finish(Daemons.COMMAND_TIMEOUT), 1);
+        assertThat(start.err().lines().findFirst().orElse("")).contains("before it was ready: init() failed:"
+                + " java.lang.IllegalStateException: no database.").doesNotContain("no queue");
+        assertThat(Daemons.readOrEmpty(dir.resolve("err.log"))).containsPattern("(?m)^daemonrunner: pid \\d+: init\\(\\)"
+                + " failed: java.lang.IllegalStateException: no queue$");
     }
 
     @Test

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.daemon;
 
-import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import org.daemonrunner.ExitStatus;
 import org.daemonrunner.internal.daemon.DaemonSteps.StepFailed;
@@ -36,7 +35,7 @@ final class AppFailures {
     static void survived(String what, Throwable e, String consequence) {
         synchronized (System.err) {
             e.printStackTrace();
-            DaemonStreams.say(CAUSE_PREFIX + what + " threw " + e + consequence);
+            DaemonStreams.say(what + " threw " + e + consequence);
         }
     }
 }

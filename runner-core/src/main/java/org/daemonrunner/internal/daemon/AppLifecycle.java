@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.daemon;
 
-import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -87,7 +86,7 @@ public final class AppLifecycle {
      */
     public int run(Path pidfilePath, Duration pidfileTimeout, Runnable onReady) {
         if (!RUNNING.compareAndSet(null, pidfilePath)) {
-            DaemonStreams.say(CAUSE_PREFIX + calledAgain(RUNNING.get()));
+            DaemonStreams.say(calledAgain(RUNNING.get()));
             return ExitStatus.FAILURE;
         }
         worker = Thread.currentThread();
@@ -103,7 +102,7 @@ public final class AppLifecycle {
             DaemonSteps.applyContextInForeground(context, daemon);
             pidfile = DaemonSteps.lockPidfile(pidfilePath, pidfileTimeout, daemon);
         } catch (StepFailed e) {
-            DaemonStreams.say(CAUSE_PREFIX + e.getMessage());
+            DaemonStreams.say(e.getMessage());
             returned = true; // its line is said: the exit needs no other
             RUNNING.set(null); // no pidfile was taken: another attempt may take it
             return e.status();
@@ -124,7 +123,7 @@ public final class AppLifecycle {
             init();
             if (stopRequested.get()) {
                 if (daemon || systemd.isActive()) { // someone waits for ready: the line its start quotes
-                    DaemonStreams.say(CAUSE_PREFIX + "it was stopped during init(): the stop came before init()"
+                    DaemonStreams.say("it was stopped during init(): the stop came before init()"
                             + " returned, so it exits (status 0) without becoming ready");
                 }
                 return ExitStatus.OK;
@@ -139,7 +138,7 @@ public final class AppLifecycle {
             }
             return runApp();
         } catch (StepFailed e) {
-            DaemonStreams.say(CAUSE_PREFIX + e.getMessage());
+            DaemonStreams.say(e.getMessage());
             return e.status();
         } finally {
             returned = true; // how the app ended is said, or the caller's exit was asked for
@@ -258,7 +257,7 @@ public final class AppLifecycle {
         try {
             return lifecycle.markReady();
         } catch (StepFailed e) {
-            DaemonStreams.say(CAUSE_PREFIX + e.getMessage());
+            DaemonStreams.say(e.getMessage());
             return false;
         }
     }
@@ -289,7 +288,7 @@ public final class AppLifecycle {
         try {
             app.run();
             if (!stopRequested.get()) {
-                DaemonStreams.say(CAUSE_PREFIX + "run() returned; the daemon exits (status 0)");
+                DaemonStreams.say("run() returned; the daemon exits (status 0)");
             }
             return ExitStatus.OK;
         } catch (Exception e) {

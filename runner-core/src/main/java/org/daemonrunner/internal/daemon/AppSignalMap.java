@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.daemon;
 
-import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -130,7 +129,7 @@ final class AppSignalMap {
      */
     private void reopenLogs() {
         if (!daemon) {
-            DaemonStreams.say(CAUSE_PREFIX + "reopen-logs ignored: in the foreground, standard output and error"
+            DaemonStreams.say("reopen-logs ignored: in the foreground, standard output and error"
                     + " belong to the supervisor");
             return;
         }

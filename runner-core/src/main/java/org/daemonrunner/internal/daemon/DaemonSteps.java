@@ -112,7 +112,7 @@ final class DaemonSteps {
         try {
             pidfile.markStopping();
         } catch (IOException e) {
-            DaemonStreams.say(Relaunch.CAUSE_PREFIX + "cannot mark pidfile stopping: " + e.getMessage());
+            DaemonStreams.say("cannot mark pidfile stopping: " + e.getMessage());
         }
     }
 

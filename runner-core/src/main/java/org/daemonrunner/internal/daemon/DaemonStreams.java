@@ -64,13 +64,17 @@ public final class DaemonStreams {
     }
 
     /**
-     * Writes one of daemonrunner's own lines ({@code daemonrunner: ...}, which {@code start} and {@code reopen-logs}
-     * read back from the stderr log) to descriptor 2, after what {@code System.err} holds: a program (or its logging
-     * set-up) that replaced {@code System.err} does not take it into its own file.
+     * Writes one of daemonrunner's own lines, saying {@code text}, to descriptor 2, after what {@code System.err}
+     * holds: a program (or its logging set-up) that replaced {@code System.err} does not take it into its own file.
+     * In a daemon {@code start} relaunched, the line names its pid ({@code daemonrunner: pid 4242: init() failed:
+     * ...}, {@link Relaunch#daemonLine}): its {@code start} reads back only its own daemon's lines from a stderr log
+     * that other daemons may write to too. In the foreground ({@code run}), where the supervisor names the
+     * process, it is {@code daemonrunner: init() failed: ...}.
      */
-    public static void say(String line) {
+    public static void say(String text) {
         System.err.flush();
-        onDescriptor2(line);
+        onDescriptor2(Relaunch.isDaemon() ? Relaunch.daemonLine(ProcessTable.selfPid(), text)
+                : Relaunch.CAUSE_PREFIX + text);
     }
 
     /**

@@ -23,7 +23,7 @@ final class ForegroundSetup {
         Path cwd = Path.of("").toAbsolutePath();
         Path wanted = DaemonPaths.absolute(Relaunch.launchDirectory(), context.workingDirectory());
         if (!wanted.equals(Path.of("/")) && !wanted.equals(cwd) && !isSameDirectory(wanted, cwd)) {
-            DaemonStreams.say(Relaunch.CAUSE_PREFIX + "running in the foreground in " + cwd + ", not in "
+            DaemonStreams.say("running in the foreground in " + cwd + ", not in "
                     + wanted + ": a running JVM cannot change its working directory; set it in the supervisor"
                     + " (systemd's WorkingDirectory=)");
         }

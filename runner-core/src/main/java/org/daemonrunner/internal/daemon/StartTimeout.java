@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.daemon;
 
-import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +62,7 @@ final class StartTimeout implements Runnable {
         if (deadline.launcherAlive() || !starting.giveUp()) {
             return;
         }
-        DaemonStreams.say(CAUSE_PREFIX + "pid " + ProcessHandle.current().pid() + " was not ready at the end of its"
+        DaemonStreams.say("pid " + ProcessHandle.current().pid() + " was not ready at the end of its"
                 + " start timeout (" + describe(deadline.timeout()) + ", at "
                 + clock(LocalTime.ofInstant(deadline.deadline(), ZoneId.systemDefault()))
                 + "), and the start that launched it (pid " + deadline.launcherPid() + ") is gone, so nobody stops it:"

@@ -5,7 +5,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.daemonrunner.DaemonApp;
-import org.daemonrunner.internal.launch.Relaunch;
 import org.daemonrunner.internal.posix.DatagramSender;
 
 /**
@@ -117,7 +116,7 @@ final class SystemdNotifier {
         try {
             DatagramSender.send(socket, message);
         } catch (RuntimeException | LinkageError e) {
-            DaemonStreams.say(Relaunch.CAUSE_PREFIX + "cannot notify systemd at " + socket + ": " + e.getMessage());
+            DaemonStreams.say("cannot notify systemd at " + socket + ": " + e.getMessage());
         }
     }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.daemon;
 
-import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -81,7 +80,7 @@ public final class WrappedProgram {
             pidfile = DaemonSteps.lockPidfile(pidfilePath, pidfileTimeout, daemon);
             DaemonSteps.loadSystemdNotifier(systemd);
         } catch (StepFailed e) {
-            DaemonStreams.say(CAUSE_PREFIX + e.getMessage());
+            DaemonStreams.say(e.getMessage());
             System.err.flush();
             Runtime.getRuntime().halt(e.status()); // before the program ran: nothing of its own to shut down
         }
@@ -126,7 +125,7 @@ public final class WrappedProgram {
                     + " systemd timer); a server must keep a non-daemon thread running, or block in main() (then give"
                     + " --ready port:N or --ready file:PATH)";
             if (outcome.compareAndSet(Outcome.STARTING, Outcome.ENDED) && !daemon && systemd.isActive()) {
-                DaemonStreams.say(CAUSE_PREFIX + returnedAlone); // no ExitCause in the foreground: systemd's journal
+                DaemonStreams.say(returnedAlone); // no ExitCause in the foreground: systemd's journal
                 System.err.flush();
             }
             return;
@@ -167,7 +166,7 @@ public final class WrappedProgram {
      */
     public void mainFailed(Throwable e) {
         if (outcome.compareAndSet(Outcome.STARTING, Outcome.FAILED)) {
-            DaemonStreams.say(CAUSE_PREFIX + "main() failed: " + DaemonStreams.describe(e));
+            DaemonStreams.say("main() failed: " + DaemonStreams.describe(e));
             System.err.flush();
         } else {
             thrownAfterReady = DaemonStreams.describe(e); // the JVM prints its trace; the exit line names it
@@ -189,7 +188,7 @@ public final class WrappedProgram {
      */
     public void cannotCallMain(String message) {
         outcome.set(Outcome.FAILED);
-        DaemonStreams.say(CAUSE_PREFIX + message);
+        DaemonStreams.say(message);
         System.err.flush();
         System.exit(ExitStatus.FAILURE);
     }
@@ -202,7 +201,7 @@ public final class WrappedProgram {
         try {
             pidfile.markReady();
         } catch (IOException e) {
-            DaemonStreams.say(CAUSE_PREFIX + "cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage());
+            DaemonStreams.say("cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage());
             outcome.set(Outcome.FAILED); // not ready after all: start reports this exit
             System.exit(ExitStatus.FAILURE);
             return;
@@ -286,12 +285,12 @@ public final class WrappedProgram {
             if (signal == Signal.TERM) {
                 stop();
             } else if (signal == Signal.HUP) {
-                DaemonStreams.say(CAUSE_PREFIX + signal.fullName() + " received: the program has no reload hook"
+                DaemonStreams.say(signal.fullName() + " received: the program has no reload hook"
                         + " (it installed no " + signal.fullName() + " handler); nothing reloaded, it keeps running");
             } else if (daemon) {
                 DaemonStreams.reopen(stdout, stderr);
             } else {
-                DaemonStreams.say(CAUSE_PREFIX + "reopen-logs ignored: in the foreground, standard output and error"
+                DaemonStreams.say("reopen-logs ignored: in the foreground, standard output and error"
                         + " belong to the supervisor");
             }
         }
@@ -306,11 +305,11 @@ public final class WrappedProgram {
         if ((now == Outcome.STARTING || now == Outcome.ENDED && returnedAlone != null)
                 && (daemon || systemd.isActive())) { // someone waits for ready
             Duration sinceLaunch = sinceLaunch();
-            DaemonStreams.say(CAUSE_PREFIX + (sinceLaunch == null
+            DaemonStreams.say(sinceLaunch == null
                     ? "SIGTERM came before the program was ready: " + notYet(true)
                     : "it was stopped before it was ready: SIGTERM came " + seconds(sinceLaunch) + " after its"
                     + " launch, before start's " + seconds(Relaunch.startDeadline().get().timeout()) + " wait for readiness ended (a stop, not"
-                    + " start's timeout), while " + notYet(false) + "; it exits (status 0) without becoming ready"));
+                    + " start's timeout), while " + notYet(false) + "; it exits (status 0) without becoming ready");
             System.err.flush();
         }
         DaemonSteps.beginStop(pidfile, systemd);

@@ -21,9 +21,9 @@ import org.daemonrunner.internal.proc.Signal;
  *       {@code EXIT status} ({@link DaemonLauncher} reads them, and takes {@code READY} only once the pidfile says
  *       that the daemon is ready: any process of the session may make the shell say it).</li>
  *   <li>The daemon, once ready, signals the waiting shell ({@link #reportReady()}), and only it.</li>
- *   <li>The daemon's stderr lines that start with {@value #CAUSE_PREFIX} are the cause {@code start} reports; a
- *       daemon that finds its pidfile held by another exits {@value #EXIT_LOCK_HELD}, its line naming itself and
- *       that daemon ({@link #givesWay}).</li>
+ *   <li>The daemon's stderr lines that start with {@value #CAUSE_PREFIX} and name its pid ({@link #daemonLine})
+ *       are the cause {@code start} reports ({@link #saidBy}); a daemon that finds its pidfile held by another exits
+ *       {@value #EXIT_LOCK_HELD}, its line naming itself and that daemon ({@link #givesWay}).</li>
  *   <li>After the reopen signal, the daemon writes one line to its stderr: {@link #logsReopened} to the new
  *       file once both streams are reopened, or {@link #logsNotReopened} and why to the old one, on descriptor 2
  *       itself (a program may have replaced {@code System.err}); {@code reopen-logs} reports success once the
@@ -46,6 +46,32 @@ public final class Relaunch {
     static final String PARENT_PLACEHOLDER = "@DAEMONRUNNER_PARENT@";
     /** Lines on the daemon's stderr that start with this are read back by {@code start} as the cause of a failure. */
     public static final String CAUSE_PREFIX = "daemonrunner: ";
+
+    /**
+     * The line in which daemon {@code pid} says {@code text}: {@code daemonrunner: pid 4242: init() failed: ...}. It
+     * names the daemon, as every line of a daemon {@code start} relaunched does: several daemons may write to one
+     * stderr log (starts racing on one pidfile, a start right after another daemon's failure, two instances with one
+     * log), and a {@code start} quotes only its own daemon's lines ({@link #saidBy}). A text that names the pid
+     * first already ({@code pid 4242 is exiting ...}, {@link #givesWay}) is not named again.
+     */
+    public static String daemonLine(long pid, String text) {
+        return CAUSE_PREFIX + (text.startsWith("pid " + pid + " ") ? "" : "pid " + pid + ": ") + text;
+    }
+
+    /**
+     * What daemon {@code pid} says in {@code line}, if it is one of its lines ({@link #daemonLine}): the text after
+     * {@code daemonrunner: pid N: }, or, for a line that names the pid in its own words, after
+     * {@code daemonrunner: }; null when the line is another daemon's, names no daemon, or is not daemonrunner's.
+     */
+    public static String saidBy(String line, long pid) {
+        String named = CAUSE_PREFIX + "pid " + pid;
+        if (!line.startsWith(named) || line.length() == named.length()) {
+            return null;
+        }
+        char next = line.charAt(named.length());
+        return next == ':' ? line.substring(named.length() + 1).stripLeading()
+                : next == ' ' ? line.substring(CAUSE_PREFIX.length()) : null;
+    }
     /**
      * How the line begins in which daemon {@code pid} says it reopened its logs: {@code reopen-logs} waits for it
      * when they were not renamed. It names the pid, as lines about one daemon do (two may share a log).

@@ -35,17 +35,20 @@ final class LogTail {
     }
 
     /**
-     * {@code ": <cause>"} from the last cause line of the daemon {@code pid}, or empty. A daemon that lost a race to
-     * start writes to the same log, in a line that begins with its own pid ({@code daemonrunner: pid N ...}): such a
-     * line is another daemon's unless {@code N} is {@code pid}. With {@code pid} 0 (no daemon yet), every cause line
-     * counts.
+     * {@code ": <cause>"} from the last cause line of the daemon {@code pid}, or empty. Several daemons may write to
+     * one stderr log (starts racing on one pidfile, a start right after another daemon's failure, two instances with
+     * one log), so only a line that names {@code pid} is its ({@link Relaunch#saidBy}: {@code daemonrunner: pid N:
+     * ...}); a line that names another pid, or none (a daemon of an earlier version, a {@code run} in the
+     * foreground), is not. With {@code pid} 0 (no daemon yet), every cause line counts.
      */
     String cause(long pid) {
         for (int i = lines.size() - 1; i >= 0; i--) {
             String line = lines.get(i);
-            if (line.startsWith(Relaunch.CAUSE_PREFIX) && (pid <= 0 || ownedBy(line, pid))) {
+            String said = pid > 0 ? Relaunch.saidBy(line, pid)
+                    : line.startsWith(Relaunch.CAUSE_PREFIX) ? line.substring(Relaunch.CAUSE_PREFIX.length()) : null;
+            if (said != null) {
                 // the daemon's exit line says what start says already (the pid, before it was ready): only its cause
-                return ": " + EXITING_BEFORE_READY.matcher(line.substring(Relaunch.CAUSE_PREFIX.length())).replaceFirst("");
+                return ": " + EXITING_BEFORE_READY.matcher(said).replaceFirst("");
             }
         }
         return "";
@@ -63,19 +66,6 @@ final class LogTail {
             }
         }
         return 0;
-    }
-
-    /** Whether a cause line names no pid first, or names {@code pid}. */
-    private static boolean ownedBy(String line, long pid) {
-        int from = Relaunch.CAUSE_PREFIX.length();
-        if (!line.startsWith("pid ", from)) {
-            return true;
-        }
-        int end = from + "pid ".length();
-        while (end < line.length() && Character.isDigit(line.charAt(end))) {
-            end++;
-        }
-        return line.substring(from + "pid ".length(), end).equals(Long.toString(pid));
     }
 
     /** The last lines, indented, after a sentence naming {@code log}; or that nothing was written to it. */

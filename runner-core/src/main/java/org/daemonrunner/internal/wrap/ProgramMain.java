@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.daemonrunner.internal.wrap;
 
-import static org.daemonrunner.internal.launch.Relaunch.CAUSE_PREFIX;
 
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -247,7 +246,7 @@ public final class ProgramMain {
      * {@code start} quotes.
      */
     private static void fail(String message) {
-        DaemonStreams.say(CAUSE_PREFIX + message);
+        DaemonStreams.say(message);
         System.err.flush();
         Runtime.getRuntime().halt(ExitStatus.FAILURE);
     }
