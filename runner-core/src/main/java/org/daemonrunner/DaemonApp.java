@@ -119,9 +119,10 @@ public interface DaemonApp {
 
     /**
      * Reloads the daemon's configuration: called on SIGHUP (from the {@code reload} action or {@code kill -HUP}),
-     * on a thread of its own, while {@link #run()} goes on. Default: nothing, and the daemon keeps running. An
-     * exception it throws goes to the daemon's stderr with its stack trace, then one line
-     * ({@code daemonrunner: reload() threw ...}); the daemon keeps running.
+     * on a thread of its own, while {@link #run()} goes on (or {@link #init()}, for a SIGHUP that comes while the
+     * daemon is starting: the signal never ends a starting daemon). Default: nothing, and the daemon keeps running.
+     * An exception it throws goes to the daemon's stderr with its stack trace, then one line
+     * ({@code daemonrunner: pid N: reload() threw ...}); the daemon keeps running.
      */
     default void reload() {
     }
@@ -130,7 +131,7 @@ public interface DaemonApp {
      * Asks the daemon to stop: called on SIGTERM (from {@code stop} or {@code kill}), from another thread,
      * before the thread in {@link #run()} is interrupted. Close listeners and wake blocked threads here.
      * Default: nothing. An exception it throws goes to the daemon's stderr with its stack trace, then one line
-     * ({@code daemonrunner: stop() threw ...}); the thread in {@link #run()} is interrupted all the same.
+     * ({@code daemonrunner: pid N: stop() threw ...}); the thread in {@link #run()} is interrupted all the same.
      */
     default void stop() {
     }
