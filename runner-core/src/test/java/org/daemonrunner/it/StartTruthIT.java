@@ -309,6 +309,37 @@ class StartTruthIT {
 
     @Test
     @Timeout(90)
+    void aReadyDaemonKeepsNoThreadForItsStartTimeoutAppOrWrapped() throws IOException {
+        assertExit(daemons.run(Daemons.probe("start", "--dir", dir.toString(), "--pidfile", pidfile.toString(),
+                "--start-timeout-ms", "300000")), 0);
+        long app = state().holder();
+        await("the app's start-timeout thread to end once it is ready", Duration.ofSeconds(10),
+                () -> !threadNames(app).contains("daemonrunner-st"));
+        assertExit(daemons.run(Daemons.probe("stop", "--dir", dir.toString(), "--pidfile", pidfile.toString())), 0);
+
+        program("Serve", "new Thread(Serve::sleepForever).start();");
+        assertExit(daemons.run(wrapped("Serve", "--start-timeout", "300s", "start")), 0);
+        long wrapped = state().holder();
+        daemons.track(wrapped);
+        await("the wrapped program's start-timeout thread to end once it is ready", Duration.ofSeconds(10),
+                () -> !threadNames(wrapped).contains("daemonrunner-st"));
+    }
+
+    /** The names of {@code pid}'s threads as the kernel has them (a Java thread's, cut to 15 bytes). */
+    private static List<String> threadNames(long pid) {
+        List<String> names = new ArrayList<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                names.add(Daemons.readOrEmpty(task.resolve("comm")).strip());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return names;
+    }
+
+    @Test
+    @Timeout(90)
     void aDaemonThatOutlivesTheSigtermOfAStartAliveAtItsDeadlineIsLeftAsThatStartSays() throws IOException {
         program("HangIgn", "ignoreTerm(); sleepForever();");
 

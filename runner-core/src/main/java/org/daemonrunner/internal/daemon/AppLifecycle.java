@@ -52,6 +52,8 @@ public final class AppLifecycle {
 
     /** Starting, then ready or never ready (the JVM began to end, or the start timeout gave up), once. */
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
+    /** The start timeout's watch, ended once the daemon is ready. */
+    private volatile StartTimeout startTimeout = StartTimeout.NONE;
     private volatile Thread worker;
     private volatile PidFile pidfile;
     private volatile Path pidfilePath;
@@ -116,7 +118,7 @@ public final class AppLifecycle {
             return ExitStatus.FAILURE; // never ready: the exit under way, SIGTERM's, is the one start reports
         }
         if (daemon) {
-            StartTimeout.watch(atExit);
+            startTimeout = StartTimeout.watch(atExit);
         }
         try {
             noteReplacedStaleFile(pidfilePath);
@@ -277,6 +279,7 @@ public final class AppLifecycle {
         } catch (IOException e) {
             throw new StepFailed("cannot mark pidfile " + pidfilePath + " ready: " + e.getMessage(), ExitStatus.FAILURE);
         }
+        startTimeout.cancel();
         if (onReady != null) {
             onReady.run();
         }

@@ -31,23 +31,41 @@ final class StartTimeout implements Runnable {
         boolean giveUp();
     }
 
+    /** What {@link #watch} returns where there is nothing to watch: {@link #cancel()} does nothing. */
+    static final StartTimeout NONE = new StartTimeout(null, null);
+
     private final Relaunch.StartDeadline deadline;
     private final Starting starting;
+    private volatile Thread watcher;
 
     private StartTimeout(Relaunch.StartDeadline deadline, Starting starting) {
         this.deadline = deadline;
         this.starting = starting;
     }
 
-    /** In a daemon {@code start} relaunched, watches its start timeout (a daemon thread); elsewhere nothing. */
-    static void watch(Starting starting) {
+    /**
+     * In a daemon {@code start} relaunched, watches its start timeout (a daemon thread, until the deadline or
+     * {@link #cancel()}); elsewhere nothing.
+     */
+    static StartTimeout watch(Starting starting) {
         Optional<Relaunch.StartDeadline> deadline = Relaunch.startDeadline();
         if (deadline.isEmpty()) {
-            return;
+            return NONE;
         }
-        Thread watcher = new Thread(new StartTimeout(deadline.get(), starting), "daemonrunner-start-timeout");
-        watcher.setDaemon(true);
-        watcher.start();
+        StartTimeout timeout = new StartTimeout(deadline.get(), starting);
+        Thread thread = new Thread(timeout, "daemonrunner-start-timeout");
+        thread.setDaemon(true);
+        timeout.watcher = thread;
+        thread.start();
+        return timeout;
+    }
+
+    /** The daemon is ready: ends the watch now, so that no thread of ours outlives the start by the timeout's rest. */
+    void cancel() {
+        Thread thread = watcher;
+        if (thread != null) {
+            thread.interrupt();
+        }
     }
 
     @Override

@@ -44,6 +44,8 @@ public final class WrappedProgram {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     /** Starting, then ready, failed or ended, once: {@code main} failing and readiness may come at once. */
     private final AtomicReference<Outcome> outcome = new AtomicReference<>(Outcome.STARTING);
+    /** The start timeout's watch, ended once the daemon is ready. */
+    private volatile StartTimeout startTimeout = StartTimeout.NONE;
     /**
      * Set when {@code main} returned with no other non-daemon thread running, before it was ready: what that was
      * ({@link #returnedAlone}); null otherwise.
@@ -88,7 +90,7 @@ public final class WrappedProgram {
         if (daemon) {
             AtExit atExit = new AtExit();
             ExitCause.sayAtShutdown(stderr, atExit);
-            StartTimeout.watch(atExit);
+            startTimeout = StartTimeout.watch(atExit);
         }
         markerBefore = readiness.markerBefore(); // before main runs: a marker it writes must look new
         Signals.handle(Signal.TERM, new Handler(Signal.TERM)); // the stop marks the pidfile: only once it is ours
@@ -206,6 +208,7 @@ public final class WrappedProgram {
             System.exit(ExitStatus.FAILURE);
             return;
         }
+        startTimeout.cancel();
         if (daemon) {
             Relaunch.reportReady();
         }
