@@ -157,7 +157,13 @@ public final class ProbeApp implements DaemonApp {
         java.util.Set<String> uids = new java.util.TreeSet<>();
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
-                for (String line : Files.readAllLines(task.resolve("status"))) {
+                java.util.List<String> status;
+                try {
+                    status = Files.readAllLines(task.resolve("status"));
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    continue; // a thread that ended since the listing (the start timeout's, at readiness)
+                }
+                for (String line : status) {
                     if (line.startsWith("Uid:")) {
                         uids.add(line.split("\\s+")[1]);
                     }
