@@ -86,11 +86,16 @@ public final class WrappedProgram {
             System.err.flush();
             Runtime.getRuntime().halt(e.status()); // before the program ran: nothing of its own to shut down
         }
-        pidfile.removeAtShutdownUnlessArranged();
-        if (daemon) {
-            AtExit atExit = new AtExit();
-            ExitCause.sayAtShutdown(stderr, atExit);
-            startTimeout = StartTimeout.watch(atExit);
+        try {
+            pidfile.removeAtShutdownUnlessArranged();
+            if (daemon) {
+                AtExit atExit = new AtExit();
+                ExitCause.sayAtShutdown(stderr, atExit);
+                startTimeout = StartTimeout.watch(atExit);
+            }
+        } catch (IllegalStateException shutdownInProgress) { // a SIGTERM came before its stop was routed
+            pidfile.removeOnExit();
+            System.exit(ExitStatus.FAILURE); // waits for the exit under way (SIGTERM's), the one start reports
         }
         markerBefore = readiness.markerBefore(); // before main runs: a marker it writes must look new
         Signals.handle(Signal.TERM, new Handler(Signal.TERM)); // the stop marks the pidfile: only once it is ours
