@@ -113,13 +113,13 @@ public final class AppLifecycle {
         try {
             pidfile.removeAtShutdownUnlessArranged();
         } catch (IllegalStateException shutdownInProgress) { // a SIGTERM came before its stop was routed
-            returned = true;
-            pidfile.removeOnExit();
+            pidfile.removeOnExit(); // not 'returned': the exit-cause hook says how it ends
             return ExitStatus.FAILURE; // never ready: the exit under way, SIGTERM's, is the one start reports
         }
         if (daemon) {
             startTimeout = StartTimeout.watch(atExit);
         }
+        boolean exitUnderWay = false;
         try {
             noteReplacedStaleFile(pidfilePath);
             init();
@@ -133,6 +133,7 @@ public final class AppLifecycle {
             dropPrivilegesAfterInit();
             if (readyAfterInit) {
                 if (!markReady()) { // the JVM has begun to end, or the start timeout gave up: said at the exit
+                    exitUnderWay = true; // so not 'returned', which would keep the exit-cause hook from saying it
                     return ExitStatus.FAILURE; // the exit under way sets the JVM's status
                 }
             } else {
@@ -143,7 +144,7 @@ public final class AppLifecycle {
             DaemonStreams.say(e.getMessage());
             return e.status();
         } finally {
-            returned = true; // how the app ended is said, or the caller's exit was asked for
+            returned = !exitUnderWay; // how the app ended is said, or the caller's exit was asked for
             pidfile.removeOnExit(); // the exit is decided: remove the file last, if it is still ours
         }
     }

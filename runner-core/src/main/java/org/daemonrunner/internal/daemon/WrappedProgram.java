@@ -76,10 +76,18 @@ public final class WrappedProgram {
      * pidfile, else 1), after one {@code daemonrunner: } line.
      */
     public void install() {
+        AtExit atExit = new AtExit();
         try {
             mapReloadAndReopenSignals();
             DaemonSteps.applyContextInForeground(context, daemon);
+            markerBefore = readiness.markerBefore(); // before main runs: a marker it writes must look new
+            if (daemon) { // before the pidfile names this JVM: from then on, an end that begins is never ready
+                ExitCause.sayAtShutdown(stderr, atExit);
+            }
             pidfile = DaemonSteps.lockPidfile(pidfilePath, pidfileTimeout, daemon);
+            // at once: a stop that reads the pid the moment it is written finds the handler (it marks the pidfile,
+            // so not before the pidfile is ours)
+            Signals.handle(Signal.TERM, new Handler(Signal.TERM));
             DaemonSteps.loadSystemdNotifier(systemd);
         } catch (StepFailed e) {
             DaemonStreams.say(e.getMessage());
@@ -88,17 +96,13 @@ public final class WrappedProgram {
         }
         try {
             pidfile.removeAtShutdownUnlessArranged();
-            if (daemon) {
-                AtExit atExit = new AtExit();
-                ExitCause.sayAtShutdown(stderr, atExit);
-                startTimeout = StartTimeout.watch(atExit);
-            }
         } catch (IllegalStateException shutdownInProgress) { // a SIGTERM came before its stop was routed
             pidfile.removeOnExit();
             System.exit(ExitStatus.FAILURE); // waits for the exit under way (SIGTERM's), the one start reports
         }
-        markerBefore = readiness.markerBefore(); // before main runs: a marker it writes must look new
-        Signals.handle(Signal.TERM, new Handler(Signal.TERM)); // the stop marks the pidfile: only once it is ours
+        if (daemon) {
+            startTimeout = StartTimeout.watch(atExit);
+        }
         if (daemon || !readiness.kind().equals(Readiness.MAIN_RETURNED)) {
             Thread watcher = new Thread(new Watcher(), "daemonrunner-ready");
             watcher.setDaemon(true);
