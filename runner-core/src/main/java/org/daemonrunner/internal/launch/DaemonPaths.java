@@ -30,6 +30,9 @@ public record DaemonPaths(Path stdin, Path stdout, Path stderr, Path pidfile) {
             throw new IllegalArgumentException("Not an absolute base directory: " + base);
         }
         Path resolved = base.resolve(path);
+        if (resolved.normalize().equals(resolved)) {
+            return resolved; // no '.' or '..' in it (the common case, on every command's path): nothing to look at
+        }
         Path result = resolved.getRoot();
         for (Path name : resolved) {
             String text = name.toString();
