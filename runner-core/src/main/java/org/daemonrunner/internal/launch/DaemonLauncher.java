@@ -119,15 +119,11 @@ public final class DaemonLauncher {
                 .start();
         AtomicLong pid = new AtomicLong();
         CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        Thread reader = new Thread(() -> read(shell, pid, outcome), "daemonrunner-launch");
+        Thread reader = new Thread(new Reader(shell, pid, outcome), "daemonrunner-launch");
         reader.setDaemon(true);
         reader.start();
         AtomicBoolean waiting = new AtomicBoolean(true);
-        Thread hook = new Thread(() -> {
-            if (waiting.get()) {
-                interrupted.accept(pid.get());
-            }
-        }, "daemonrunner-start-interrupted");
+        Thread hook = new Thread(new Interrupted(waiting, pid, interrupted), "daemonrunner-start-interrupted");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Outcome reported = outcome.get(millisUntil(deadline), TimeUnit.MILLISECONDS);
@@ -152,6 +148,44 @@ public final class DaemonLauncher {
                 // the hook runs, and says nothing now
             }
             reap(shell);
+        }
+    }
+
+    /** Reads the launch shell's report ({@link #read}); named classes here, not lambdas spun at each start. */
+    private static final class Reader implements Runnable {
+        private final Process shell;
+        private final AtomicLong pid;
+        private final CompletableFuture<Outcome> outcome;
+
+        Reader(Process shell, AtomicLong pid, CompletableFuture<Outcome> outcome) {
+            this.shell = shell;
+            this.pid = pid;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public void run() {
+            read(shell, pid, outcome);
+        }
+    }
+
+    /** The shutdown hook of a launcher ended while it waits: says what it leaves, while it still waits. */
+    private static final class Interrupted implements Runnable {
+        private final AtomicBoolean waiting;
+        private final AtomicLong pid;
+        private final LongConsumer interrupted;
+
+        Interrupted(AtomicBoolean waiting, AtomicLong pid, LongConsumer interrupted) {
+            this.waiting = waiting;
+            this.pid = pid;
+            this.interrupted = interrupted;
+        }
+
+        @Override
+        public void run() {
+            if (waiting.get()) {
+                interrupted.accept(pid.get());
+            }
         }
     }
 

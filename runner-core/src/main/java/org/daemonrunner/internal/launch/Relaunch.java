@@ -161,8 +161,9 @@ public final class Relaunch {
     static String launcherOption(long deadlineMillis, Duration timeout) {
         ProcessHandle self = ProcessHandle.current();
         long timeoutMillis = Math.min(timeout.getSeconds(), Long.MAX_VALUE / 2000) * 1000 + timeout.toMillisPart();
-        return "-D" + LAUNCHER_PROPERTY + "=" + self.pid() + ":" + self.info().startInstant()
-                .map(i -> Long.toString(i.toEpochMilli())).orElse("-") + ":" + deadlineMillis + ":" + timeoutMillis;
+        Optional<Instant> started = self.info().startInstant(); // no lambda: a class spun on every start
+        return "-D" + LAUNCHER_PROPERTY + "=" + self.pid() + ":" + (started.isPresent()
+                ? Long.toString(started.get().toEpochMilli()) : "-") + ":" + deadlineMillis + ":" + timeoutMillis;
     }
 
     /**

@@ -281,13 +281,26 @@ public final class StartAction {
         String by = wait.compareTo(Duration.ofHours(12)) < 0
                 ? "by " + Wording.clock(LocalTime.now().plus(wait)) + " (its start timeout of "
                 + seconds(wait) + ")" : "within its start timeout of " + seconds(wait);
-        PrintStream err = console.err();
-        return pid -> {
+        return new InterruptedNote(console.err(), by);
+    }
+
+    /** What an interrupted {@code start} says of the daemon it leaves; a named class, not a lambda spun at each start. */
+    private static final class InterruptedNote implements LongConsumer {
+        private final PrintStream err;
+        private final String by;
+
+        InterruptedNote(PrintStream err, String by) {
+            this.err = err;
+            this.by = by;
+        }
+
+        @Override
+        public void accept(long pid) {
             err.println("start was interrupted while it waited for " + (pid > 1 ? "pid " + pid : "the daemon (its pid"
                     + " was not known yet)") + " to become ready: the daemon was not stopped and is still starting;"
                     + " unless it is ready " + by + ", it stops itself then. See it with 'status'; stop it with 'stop'.");
             err.flush();
-        };
+        }
     }
 
     /**
