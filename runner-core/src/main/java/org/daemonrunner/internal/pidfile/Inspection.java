@@ -168,8 +168,9 @@ final class Inspection {
         if (!daemon) {
             // Nobody holds it, or a tool holds byte 0 for a moment to remove it: either way no daemon owns it. Another
             // program's lock (a shared lockf() over the whole file) would keep every daemon from taking it: say whose.
+            Optional<LockTable.Entry> foreign = ForeignLocks.find(locks); // no method reference: spun at each use
             return Optional.of(PidFileState.stale(path, recorded,
-                    ForeignLocks.find(locks).map(ForeignLocks::keepsDaemonsOut).orElse("")));
+                    foreign.isPresent() ? ForeignLocks.keepsDaemonsOut(foreign.get()) : ""));
         }
         long holder = life.pid();
         FileKey.Open open = key.openBy(holder);
